@@ -1,0 +1,123 @@
+"""Composition root: builds the concrete store, state, roles, commands and router.
+
+The only module of ``bot`` that imports ``store`` (concrete classes); everything else in the
+core sees the Protocols of :mod:`bot.ports`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.commands import Commands
+from bot.config import ConfigError, Settings
+from bot.programme import Programme
+from bot.roles import Roles
+from bot.router import Router
+from bot.state import ProgrammeState
+from bot.understanding import Understanding, find_groups
+from bot.view import ProgrammeView
+from store.database import Database
+from store.programme_repository import ProgrammeRepository
+from store.room_links import RoomLinkRepository
+
+
+class ProgrammeFileError(Exception):
+    """A programme file that cannot be read; ``lines`` say what is wrong, one per problem."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def shipped_programme_path() -> Path:
+    return Path(str(importlib.resources.files("bot.data").joinpath("programme.toml")))
+
+
+def load_programme_file(path: str | Path | None) -> Programme:
+    """Read and validate a programme TOML file (None: the shipped one).
+
+    Raises :class:`ProgrammeFileError` for a missing file, bad TOML or invalid content.
+    """
+    path = Path(path) if path else shipped_programme_path()
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ProgrammeFileError([f"programme: cannot read {path}: {exc.strerror}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProgrammeFileError([f"programme: {path} is not valid TOML: {exc}"]) from None
+    try:
+        programme = Programme.model_validate(data)
+    except ValidationError as exc:
+        raise ProgrammeFileError([f"programme: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from None
+    keys = [g.key for g in programme.groups]
+    problems = [f"programme: group key {k!r} appears twice" for k in set(keys) if keys.count(k) > 1]
+    problems += [f"programme: {g.key}: parent {g.parent!r} does not exist"
+                 for g in programme.groups if g.parent and g.parent not in keys]
+    if problems:
+        raise ProgrammeFileError(problems)
+    return programme
+
+
+def build_roles(settings: Settings, view: ProgrammeView) -> Roles:
+    """Roles from the config; coordinator AG names are resolved like chat input ("Finanzen").
+
+    Raises :class:`ConfigError` for an AG name that matches no group.
+    """
+    understanding = Understanding(view)
+    coordinators: dict[str, set[str]] = {}
+    problems = []
+    for name, users in settings.roles.coordinators.items():
+        keys = [name] if name in view.groups else find_groups(understanding, name)
+        if not keys:
+            problems.append(f"config: roles.coordinators: no AG named {name!r} "
+                            f"(known: {', '.join(g.name for g in view.ags)})")
+            continue
+        coordinators.setdefault(keys[0], set()).update(users)
+    if problems:
+        raise ConfigError(problems)
+    return Roles(admins=frozenset(settings.roles.admins),
+                 coordinators={k: frozenset(v) for k, v in coordinators.items()})
+
+
+@dataclass
+class App:
+    """Everything one bot process uses, wired together. Close it with :meth:`close`."""
+
+    settings: Settings
+    db: Database
+    programme: ProgrammeRepository
+    rooms: RoomLinkRepository
+    state: ProgrammeState
+    roles: Roles
+    router: Router
+
+    @classmethod
+    async def create(cls, settings: Settings, now: dt.datetime, database: str | Path | None = None) -> "App":
+        """Open the database (seeding it from the programme file if empty) and build the core.
+
+        Raises :class:`ConfigError` or :class:`ProgrammeFileError` for unusable input.
+        """
+        db = await Database.open(database or settings.bot.database)
+        try:
+            programme = ProgrammeRepository(db)
+            if await programme.is_empty():
+                await programme.seed(load_programme_file(settings.bot.programme), now)
+            rooms = RoomLinkRepository(db)
+            state = ProgrammeState(programme)
+            view, _ = await state.current()
+            roles = build_roles(settings, view)
+            commands = Commands(programme, state, roles)
+            router = Router(state, commands, rooms, default_language=settings.bot.language)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(settings, db, programme, rooms, state, roles, router)
+
+    async def close(self) -> None:
+        await self.db.close()

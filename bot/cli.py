@@ -1,0 +1,197 @@
+"""Command line: ``agbot chat | ask | import | export``.
+
+``agbot chat`` is the embedded default: a console chat on the shipped programme with a local
+SQLite file. ``agbot ask --batch`` reads JSON lines ``{"text", "user"?, "group"?, "now"?}``
+and writes one ``{"answer": ...}`` line per input line, in order, in one process.
+Exit status: 0 success, 1 failure of the operation, 2 bad configuration or usage.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+import uuid
+from pathlib import Path
+
+import tomli_w
+
+from bot.app import App, ProgrammeFileError, load_programme_file
+from bot.clock import FixedClock, SystemClock
+from bot.config import ConfigError, Settings, load_config
+from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
+from bot.understanding import find_groups
+
+CONSOLE = "console"
+DEFAULT_USER = "console-user"
+
+
+def _parse_now(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"--now needs a time zone offset, e.g. {value}+01:00")
+    return moment
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="agbot", description="AG-Bot: Chat-Bot der Arbeitsgruppen Land/Kommunen Sachsen-Anhalt")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, talk: bool = True) -> None:
+        p.add_argument("--config", help="TOML config file (default: ./config.toml if present)")
+        p.add_argument("--db", help="SQLite database file (overrides [bot] database)")
+        if talk:
+            p.add_argument("--now", help="the clock, ISO 8601 with offset, e.g. 2023-01-13T09:00:00+01:00")
+            p.add_argument("--user", default=DEFAULT_USER, help="sender user id")
+            p.add_argument("--group", help="treat the conversation as the room linked to this AG")
+
+    common(sub.add_parser("chat", help="console chat (the embedded default)"))
+    ask = sub.add_parser("ask", help="answer one question, or JSON lines with --batch")
+    common(ask)
+    ask.add_argument("text", nargs="*", help="the question or command")
+    ask.add_argument("--batch", action="store_true", help="read JSON lines from stdin")
+    ask.add_argument("--json", action="store_true", help="print {\"answer\": ...} instead of plain text")
+    imp = sub.add_parser("import", help="merge a programme file into the database and report changes")
+    common(imp, talk=False)
+    imp.add_argument("file")
+    exp = sub.add_parser("export", help="write the current programme as TOML")
+    common(exp, talk=False)
+    exp.add_argument("--out", help="file to write (default: stdout)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    path = args.config
+    if path is None and Path("config.toml").exists():
+        path = "config.toml"
+    return load_config(path)
+
+
+class ConsoleSession:
+    """Turns console input into :class:`IncomingMessage` for one user, optionally in an AG's room."""
+
+    def __init__(self, app: App, clock, user: str, group: str | None) -> None:
+        self.app = app
+        self.clock = clock
+        self.user = user
+        self.group = group
+
+    async def room_for(self, group_name: str | None) -> ChannelRef:
+        if not group_name:
+            return ChannelRef(CONSOLE, "console:direct", is_direct=True)
+        _, understanding = await self.app.state.current()
+        keys = find_groups(understanding, group_name)
+        if not keys:
+            return ChannelRef(CONSOLE, f"console:unlinked:{group_name}", is_direct=True)
+        room = ChannelRef(CONSOLE, f"console:{keys[0]}", is_direct=True)
+        await self.app.rooms.link(CONSOLE, room.room_id, keys[0], "console", self.clock.now())
+        return room
+
+    async def ask(self, text: str, user: str | None = None, group: str | None = None,
+                  now: dt.datetime | None = None) -> Reply:
+        channel = await self.room_for(group if group is not None else self.group)
+        message = IncomingMessage(
+            text=text, sender=UserRef(CONSOLE, user or self.user), channel=channel,
+            sent_at=now or self.clock.now(), message_id=str(uuid.uuid4()), addressed=True)
+        return await self.app.router.handle(message)
+
+
+async def _open(args: argparse.Namespace, settings: Settings) -> tuple[App, object]:
+    clock = FixedClock(_parse_now(args.now)) if getattr(args, "now", None) else SystemClock()
+    app = await App.create(settings, clock.now(), database=args.db)
+    return app, clock
+
+
+async def _batch(session: ConsoleSession) -> int:
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text", ""), str):
+                raise ValueError("expected an object with a text string")
+            now = _parse_now(item["now"]) if item.get("now") else None
+            reply = await session.ask(item.get("text", ""), item.get("user"), item.get("group"), now)
+            answer = reply.text
+        except (ValueError, TypeError) as exc:
+            answer = f"Zeile {number} ist kein gültiges JSON-Objekt: {exc}"
+        print(json.dumps({"answer": answer}, ensure_ascii=False), flush=True)
+    return 0
+
+
+async def _chat(session: ConsoleSession) -> int:
+    print("AG-Bot – Fragen zu den Arbeitsgruppen. Beispiele: „Wer leitet die AG Finanzen?“, !hilfe. Ende mit Strg+D oder 'exit'.")
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            text = await loop.run_in_executor(None, input, "Sie: ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if text.strip().lower() in {"exit", "quit", "ende", "tschüss"}:
+            return 0
+        reply = await session.ask(text)
+        print(f"AG-Bot: {reply.text}\n")
+
+
+def programme_to_toml(programme) -> str:
+    data = programme.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return "# AG-Bot programme export (current state of the database)\n" + tomli_w.dumps(data)
+
+
+async def _main(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.command == "import":
+        programme = load_programme_file(args.file)
+        app, clock = await _open(args, settings)
+        try:
+            report = await app.programme.merge(programme, clock.now())
+        finally:
+            await app.close()
+        print("\n".join(report) if report else "Keine Änderungen.")
+        return 0
+    app, clock = await _open(args, settings)
+    try:
+        if args.command == "export":
+            text = programme_to_toml(await app.programme.load())
+            if args.out:
+                Path(args.out).write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+            return 0
+        session = ConsoleSession(app, clock, args.user, args.group)
+        if args.command == "chat":
+            return await _chat(session)
+        if args.batch:
+            return await _batch(session)
+        if not args.text:
+            print("agbot ask: bitte eine Frage angeben, z. B. agbot ask \"Wer leitet die AG Finanzen?\"", file=sys.stderr)
+            return 2
+        reply = await session.ask(" ".join(args.text))
+        print(json.dumps({"answer": reply.text}, ensure_ascii=False) if args.json else reply.text)
+        return 0
+    finally:
+        await app.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return asyncio.run(_main(args))
+    except (ConfigError, ProgrammeFileError) as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return 2
+    except ValueError as exc:  # --now and similar
+        print(f"agbot: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"agbot: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Clocks. The core never reads the time itself: adapters and the CLI stamp each message."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """Current time, timezone-aware (UTC)."""
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc)
+
+
+class FixedClock:
+    """A clock that stays where it is put; tests and ``--now`` use it."""
+
+    def __init__(self, moment: dt.datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+        self.moment = moment
+
+    def now(self) -> dt.datetime:
+        return self.moment
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.moment += delta

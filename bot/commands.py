@@ -1,0 +1,314 @@
+"""Chat commands (``!befehl`` / ``/befehl`` or after a mention): parsing and handlers.
+
+German names with English aliases. A command that is missing an argument answers with its
+usage and an example; a command that changes data asks :class:`~bot.roles.Roles` first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot import answers
+from bot.answers import t
+from bot.errors import PermissionDenied, UserError
+from bot.formatting import date_long, datetime_long
+from bot.messages import IncomingMessage, Reply
+from bot.ports import ProgrammeStore
+from bot.programme import Group, SessionSeries
+from bot.roles import Roles
+from bot.schedule import first_start, weekly_rrule
+from bot.state import ProgrammeState
+from bot.text import fold
+from bot.understanding import Understanding, find_groups, suggest_groups
+from bot.view import ProgrammeView
+
+_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One command or question being handled: the message and what it is read against."""
+
+    message: IncomingMessage
+    view: ProgrammeView
+    understanding: Understanding
+    room_group: str | None  # key of the AG the room is linked to
+    language: str
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.message.sent_at
+
+
+Handler = Callable[["Turn", str], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    alias: str
+    args: str
+    args_en: str
+    summary: str
+    summary_en: str
+    example: str
+    manage: bool = False
+
+    def usage(self, language: str) -> str:
+        args = self.args_en if language == "en" else self.args
+        name = self.alias if language == "en" else self.name
+        return f"!{name} {args}".strip()
+
+
+SPECS: tuple[CommandSpec, ...] = (
+    CommandSpec("hilfe", "help", "[Befehl]", "[command]", "zeigt die Befehle oder die Hilfe zu einem Befehl",
+                "lists the commands or explains one", "!hilfe meilenstein"),
+    CommandSpec("ags", "groups", "", "", "listet die Arbeitsgruppen", "lists the working groups", "!ags"),
+    CommandSpec("ag", "group", "<AG>", "<group>", "Überblick über eine AG", "overview of one group", "!ag Finanzen"),
+    CommandSpec("leitung", "lead", "<AG>", "<group>", "wer die AG leitet (Doppelspitze)", "who leads the group",
+                "!leitung Kommunikation"),
+    CommandSpec("mitglieder", "members", "<AG>", "<group>", "Mitglieder einer AG", "members of a group",
+                "!mitglieder Finanzen"),
+    CommandSpec("termine", "dates", "[AG]", "[group]", "nächste Sitzungen und Austauschrunde",
+                "next sessions and exchange round", "!termine Kommunikation"),
+    CommandSpec("meilensteine", "milestones", "[AG]", "[group]", "geplante Meilensteine mit Datum",
+                "planned milestones with dates", "!meilensteine Finanzen"),
+    CommandSpec("meilenstein", "milestone", "<AG> <TT.MM.JJJJ> <Titel>", "<group> <DD.MM.YYYY> <title>",
+                "setzt das Fälligkeitsdatum eines Meilensteins (Koordination)",
+                "sets a milestone's due date (coordinators)", "!meilenstein Finanzen 31.03.2023 Nutzungskonzept",
+                manage=True),
+    CommandSpec("serie", "series", "<AG> <TT.MM.JJJJ> <HH:MM> <Wochen>", "<group> <DD.MM.YYYY> <HH:MM> <weeks>",
+                "legt die Sitzungsserie fest: erste Sitzung und Abstand in Wochen (Koordination)",
+                "sets the session series: first session and interval in weeks (coordinators)",
+                "!serie Kommunikation 12.01.2023 10:00 2", manage=True),
+    CommandSpec("nachmelden", "register", "<AG> <Kommune>", "<group> <municipality>",
+                "meldet eine Kommune für eine AG nach", "registers a municipality late for a group",
+                "!nachmelden Finanzen Barleben"),
+)
+BY_NAME: dict[str, CommandSpec] = {**{s.name: s for s in SPECS}, **{s.alias: s for s in SPECS}}
+
+
+def command_word(word: str) -> str:
+    """Fold a typed command word: "Verknüpfen" -> "verknuepfen"."""
+    return re.sub(r"[^a-z0-9-]", "", fold(word))
+
+
+def parse_date(word: str, language: str) -> dt.date:
+    """Parse TT.MM.JJJJ or ISO YYYY-MM-DD; raise :class:`UserError` otherwise."""
+    match = _DATE.match(word)
+    try:
+        if match and match.group(1):
+            return dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        if match:
+            return dt.date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
+    except ValueError:
+        raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.") from None
+    raise UserError(f"„{word}“ ist kein Datum. Bitte als TT.MM.JJJJ schreiben, z. B. 31.03.2023.",
+                    f"\"{word}\" is not a date. Please write DD.MM.YYYY, e.g. 31.03.2023.")
+
+
+def parse_time(word: str) -> dt.time:
+    match = _TIME.match(word)
+    if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
+        return dt.time(int(match.group(1)), int(match.group(2)))
+    raise UserError(f"„{word}“ ist keine Uhrzeit. Bitte als HH:MM schreiben, z. B. 10:00.",
+                    f"\"{word}\" is not a time. Please write HH:MM, e.g. 10:00.")
+
+
+class Commands:
+    """Command handlers bound to the store, the programme state and the roles."""
+
+    def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles) -> None:
+        self.store = store
+        self.state = state
+        self.roles = roles
+        self._handlers: dict[str, Handler] = {
+            "hilfe": self.help, "ags": self.groups, "ag": self.overview, "leitung": self.lead,
+            "mitglieder": self.members, "termine": self.dates, "meilensteine": self.milestones,
+            "meilenstein": self.set_milestone, "serie": self.set_series, "nachmelden": self.register,
+        }
+
+    def register_handler(self, name: str, handler: Handler) -> None:
+        """Let a later feature (late registration, room linking) plug in its handler."""
+        self._handlers[name] = handler
+
+    async def run(self, turn: Turn, word: str, args: str) -> Reply:
+        spec = BY_NAME.get(word)
+        if spec is None:
+            return self.unknown(turn, word)
+        return await self._handlers[spec.name](turn, args)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def usage_error(self, name: str, language: str, problem: str | None = None) -> UserError:
+        spec = BY_NAME[name]
+        lead = problem or t(language, "Da fehlt noch etwas.", "Something is missing.")
+        return UserError(f"{lead} Aufruf: {spec.usage('de')}", f"{lead} Usage: {spec.usage('en')}",
+                         footer=f"Beispiel: {spec.example}", footer_en=f"Example: {spec.example}")
+
+    def group_arg(self, turn: Turn, text: str, name: str, required: bool = True) -> Group | None:
+        """Resolve the AG named in ``text``; fall back to the room's AG; raise if none fits."""
+        text = text.strip()
+        if text:
+            keys = find_groups(turn.understanding, text)
+            if keys:
+                return turn.view.groups[keys[0]]
+            near = suggest_groups(turn.understanding, text)
+            error = answers.group_not_found(turn.view, text, turn.language)
+            if near:
+                labels = " oder ".join(turn.view.groups[k].label for k in near)
+                error.footer = f"Meinten Sie die {labels}?"
+                error.footer_en = "Did you mean the " + " or the ".join(turn.view.groups[k].label for k in near) + "?"
+            raise error
+        if turn.room_group:
+            return turn.view.groups[turn.room_group]
+        if required:
+            raise self.usage_error(name, turn.language, t(turn.language, "Welche AG?", "Which group?"))
+        return None
+
+    def require_manage(self, turn: Turn, group: Group) -> None:
+        if not self.roles.may_manage(turn.message.sender, group.key):
+            raise PermissionDenied(
+                f"Das dürfen nur die Koordinatorinnen und Koordinatoren der {group.label} und Admins.",
+                f"Only the coordinators of the {group.label} and admins may do that.")
+
+    @staticmethod
+    def split_at_date(args: str) -> tuple[str, list[str]]:
+        words = args.split()
+        for i, word in enumerate(words):
+            if _DATE.match(word) or re.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}$", word):
+                return " ".join(words[:i]), words[i:]
+        return args, []
+
+    # -- handlers ----------------------------------------------------------------------------
+    def unknown(self, turn: Turn, word: str) -> Reply:
+        near = process.extractOne(word, list(BY_NAME), scorer=fuzz.ratio, score_cutoff=70)
+        hint = (t(turn.language, f" Meinten Sie !{near[0]}?", f" Did you mean !{near[0]}?") if near else "")
+        raise UserError(f"Den Befehl „!{word}“ kenne ich nicht.{hint}".replace("!!", "!"),
+                        f"I do not know the command \"!{word}\".{hint}",
+                        footer="Alle Befehle: !hilfe", footer_en="All commands: !help")
+
+    async def help(self, turn: Turn, args: str) -> Reply:
+        lang = turn.language
+        word = command_word(args.split()[0].lstrip("!/")) if args.split() else ""
+        if word:
+            spec = BY_NAME.get(word)
+            if spec is None:
+                return self.unknown(turn, word)
+            return Reply(f"{spec.usage(lang)} – {spec.summary_en if lang == 'en' else spec.summary}",
+                         footer=t(lang, f"Beispiel: {spec.example}", f"Example: {spec.example}"), language=lang)
+        items = tuple(f"{s.usage(lang)} – {s.summary_en if lang == 'en' else s.summary}" for s in SPECS)
+        return Reply(t(lang, "Befehle (mit ! oder / am Anfang):", "Commands (start with ! or /):"), items,
+                     t(lang, "Sie können auch einfach fragen, z. B. „Wer leitet die AG Finanzen?“ oder "
+                             "„Wann ist der nächste Meilenstein fällig?“.",
+                       "You can also just ask, e.g. \"Who leads the Finanzen group?\"."), language=lang)
+
+    async def groups(self, turn: Turn, args: str) -> Reply:
+        return answers.answer_list_groups(turn.view, turn.language)
+
+    async def overview(self, turn: Turn, args: str) -> Reply:
+        group = self.group_arg(turn, args, "ag")
+        return answers.answer_overview(turn.view, group, turn.now, turn.language)
+
+    async def lead(self, turn: Turn, args: str) -> Reply:
+        group = self.group_arg(turn, args, "leitung", required=False)
+        if group is None:
+            return answers.answer_all_leads(turn.view, turn.language)
+        return answers.answer_lead(turn.view, group, turn.language)
+
+    async def members(self, turn: Turn, args: str) -> Reply:
+        return answers.answer_members(turn.view, self.group_arg(turn, args, "mitglieder"), turn.language)
+
+    async def dates(self, turn: Turn, args: str) -> Reply:
+        lang = turn.language
+        group = self.group_arg(turn, args, "termine", required=False)
+        exchange = answers.answer_next_exchange(turn.view, turn.now, lang).lead
+        if group is None:
+            reply = answers.answer_next_session(turn.view, None, turn.now, lang)
+            return Reply(reply.lead, reply.items, exchange, language=lang)
+        found = answers.session_lines(turn.view, group, turn.now, lang, count=3)
+        if not found:
+            return Reply(answers.answer_next_session(turn.view, group, turn.now, lang).lead, (), exchange, language=lang)
+        return Reply(t(lang, f"Nächste Sitzungen der {group.label}:", f"Next sessions of the {group.label}:"),
+                     tuple(found), exchange, language=lang)
+
+    async def milestones(self, turn: Turn, args: str) -> Reply:
+        group = self.group_arg(turn, args, "meilensteine", required=False)
+        if group is not None:
+            return answers.answer_milestones(turn.view, group, turn.language)
+        items = tuple(f"{g.label}: " + "; ".join(answers._milestone_item(m, turn.language) for m in g.milestones)
+                      for g in turn.view.programme.groups if g.milestones)
+        return Reply(t(turn.language, "Geplante Meilensteine:", "Planned milestones:"), items, language=turn.language)
+
+    async def set_milestone(self, turn: Turn, args: str) -> Reply:
+        lang = turn.language
+        group_text, rest = self.split_at_date(args)
+        if not args.strip() or not rest:
+            raise self.usage_error("meilenstein", lang)
+        group = self.group_arg(turn, group_text, "meilenstein")
+        self.require_manage(turn, group)
+        due = parse_date(rest[0], lang)
+        title = " ".join(rest[1:]).strip()
+        if not title:
+            raise self.usage_error("meilenstein", lang, t(lang, "Der Titel des Meilensteins fehlt.", "The milestone's title is missing."))
+        if len(title) > 200:
+            raise UserError("Der Titel ist zu lang (höchstens 200 Zeichen).", "The title is too long (200 characters at most).")
+        title = _matching_milestone(group, title)
+        change = await self.store.set_milestone_due(group.key, title, due, turn.now, turn.message.sender.user_id)
+        self.state.invalidate()
+        if change.created:
+            text = t(lang, f"Neuer Meilenstein der {group.label}: „{title}“, fällig am {date_long(due)}.",
+                     f"New milestone of the {group.label}: \"{title}\", due {date_long(due, 'en')}.")
+        else:
+            was = (t(lang, f" (vorher {change.previous_due:%d.%m.%Y})", f" (was {change.previous_due:%d.%m.%Y})")
+                   if change.previous_due and change.previous_due != due else "")
+            text = t(lang, f"Meilenstein „{title}“ der {group.label} ist jetzt fällig am {date_long(due)}{was}.",
+                     f"Milestone \"{title}\" of the {group.label} is now due {date_long(due, 'en')}{was}.")
+        return Reply(text, language=lang, kind="confirmation")
+
+    async def set_series(self, turn: Turn, args: str) -> Reply:
+        lang = turn.language
+        group_text, rest = self.split_at_date(args)
+        if not args.strip() or len(rest) < 3:
+            raise self.usage_error("serie", lang)
+        group = self.group_arg(turn, group_text, "serie")
+        self.require_manage(turn, group)
+        day = parse_date(rest[0], lang)
+        clock = parse_time(rest[1])
+        if not rest[2].isdigit() or not 1 <= int(rest[2]) <= 52:
+            raise self.usage_error("serie", lang, t(lang, f"„{rest[2]}“ ist keine Anzahl Wochen (1 bis 52).",
+                                                     f"\"{rest[2]}\" is not a number of weeks (1 to 52)."))
+        weeks = int(rest[2])
+        series = SessionSeries(start=dt.datetime.combine(day, clock), rrule=weekly_rrule(weeks))
+        await self.store.set_session_series(group.key, series, turn.now, turn.message.sender.user_id)
+        self.state.invalidate()
+        first = first_start(series)
+        return Reply(t(lang, f"Sitzungsserie der {group.label}: ab {datetime_long(first)}, alle {weeks} Wochen.",
+                       f"Session series of the {group.label}: from {datetime_long(first, 'en')}, every {weeks} weeks."),
+                     language=lang, kind="confirmation")
+
+    async def register(self, turn: Turn, args: str) -> Reply:
+        raise UserError("Nachmeldungen über den Chat sind noch nicht freigeschaltet. Bitte wenden Sie sich an die "
+                        "Koordination der AG.",
+                        "Late registration by chat is not available yet. Please contact the group's coordinators.")
+
+
+def _matching_milestone(group: Group, title: str) -> str:
+    """The title of the planned milestone ``title`` refers to ("Nutzungskonzept" ->
+    "Nutzungskonzept (kurzfristig)"), or ``title`` itself for a new milestone."""
+    wanted = fold(title).strip()
+    exact = [m.title for m in group.milestones if fold(m.title).strip() == wanted]
+    if exact:
+        return exact[0]
+    prefixed = [m.title for m in group.milestones if fold(m.title).startswith(wanted)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    scored = process.extract(wanted, {m.title: fold(m.title) for m in group.milestones}, scorer=fuzz.token_set_ratio,
+                             score_cutoff=90, limit=2)
+    if len(scored) == 1 or (len(scored) == 2 and scored[0][1] > scored[1][1]):
+        return scored[0][2]
+    return title

@@ -1,0 +1,103 @@
+"""Configuration: a TOML file plus ``AGBOT_`` environment variables, validated by pydantic.
+
+Environment variables override the file; nested keys use ``__`` (``AGBOT_BOT__DATABASE``,
+later ``AGBOT_MATRIX__PASSWORD``). Unknown keys are errors (``extra="forbid"``).
+:func:`load_config` raises :class:`ConfigError` with one line per wrong field.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_DATABASE = "data/agbot.sqlite3"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used. ``lines``: one human-readable line per problem."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class BotSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: str = Field(default="de", pattern="^(de|en)$")
+    timezone: str = "Europe/Berlin"
+    programme: Path | None = None  # None: the shipped bot/data/programme.toml
+    database: Path = Path(DEFAULT_DATABASE)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
+        return value
+
+
+class RolesSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    admins: list[str] = []
+    coordinators: dict[str, list[str]] = {}  # AG name -> user ids (Matrix or Teams)
+
+
+class Settings(BaseSettings):
+    """The whole configuration. Sections: ``[bot]``, ``[roles]``."""
+
+    model_config = SettingsConfigDict(env_prefix="AGBOT_", env_nested_delimiter="__", extra="forbid")
+
+    bot: BotSection = BotSection()
+    roles: RolesSection = RolesSection()
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+        # environment beats the file (passed as init kwargs)
+        return env_settings, init_settings
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(file)"
+
+
+def load_config(path: str | Path | None) -> Settings:
+    """Read ``path`` (TOML; None: defaults plus environment) into :class:`Settings`.
+
+    Raises :class:`ConfigError` for a missing or unreadable file, bad TOML or invalid values.
+    """
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except FileNotFoundError:
+            raise ConfigError([f"config: file not found: {path}"]) from None
+        except OSError as exc:
+            raise ConfigError([f"config: cannot read {path}: {exc.strerror}"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([f"config: {path} is not valid TOML: {exc}"]) from None
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            loc = error["loc"]
+            value = error.get("input")
+            shown = f" (got {value!r})" if not isinstance(value, dict) and value is not None and len(repr(value)) < 80 else ""
+            lines.append(f"config: {_field(loc)}: {error['msg']}{shown}")
+        raise ConfigError(lines) from None
+
+
+def env_overrides() -> list[str]:
+    """Names of the AGBOT_ variables present (values not shown, they may be secrets)."""
+    return sorted(k for k in os.environ if k.startswith("AGBOT_"))

@@ -1,0 +1,87 @@
+"""Platform-neutral message types that adapters convert to and from.
+
+No SDK type appears here: adapters translate Matrix events or Bot Framework activities into
+:class:`IncomingMessage` and turn :class:`Reply` into what their platform sends.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A chat user: ``platform`` ("matrix", "teams", "console") and its user id there."""
+
+    platform: str
+    user_id: str
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """Where a message was written: a Matrix room, a Teams conversation, the console.
+
+    ``is_direct`` marks a one-to-one chat with the bot; ``thread_id`` the thread, if any.
+    """
+
+    platform: str
+    room_id: str
+    is_direct: bool = False
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A message as the core sees it.
+
+    ``text`` is plain text with mentions of the bot and reply fallbacks already removed by the
+    adapter; ``addressed`` is True when the user mentioned the bot or wrote in a direct chat;
+    ``sent_at`` is timezone-aware and is the "now" the answer is computed for.
+    """
+
+    text: str
+    sender: UserRef
+    channel: ChannelRef
+    sent_at: dt.datetime
+    message_id: str | None = None
+    addressed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sent_at.tzinfo is None:
+            raise ValueError("IncomingMessage.sent_at must be timezone-aware")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer: a lead sentence, optional list items and an optional closing sentence.
+
+    :attr:`text` renders it as plain text, :attr:`html` as escaped HTML; adapters pick the
+    rendition their platform shows best (Matrix ``formatted_body``, a Teams card).
+    ``language`` is "de" or "en".
+    """
+
+    lead: str
+    items: tuple[str, ...] = ()
+    footer: str | None = None
+    language: str = "de"
+    in_reply_to: str | None = None
+    kind: str = field(default="answer")  # "answer", "error", "refusal", "confirmation"
+
+    @property
+    def text(self) -> str:
+        parts = [self.lead]
+        parts += [f"• {item}" for item in self.items]
+        if self.footer:
+            parts.append(self.footer)
+        return "\n".join(parts)
+
+    @property
+    def html(self) -> str:
+        out = [f"<p>{html.escape(self.lead)}</p>"]
+        if self.items:
+            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in self.items) + "</ul>")
+        if self.footer:
+            out.append(f"<p>{html.escape(self.footer)}</p>")
+        return "".join(out)

@@ -1,0 +1,353 @@
+"""Question understanding: from free text to a :class:`Question` (intent plus entities).
+
+Rule-based on purpose: the vocabulary of this domain is small and answers must never be
+invented, so every intent is decided by cue words (matched as word prefixes after folding, see
+:mod:`bot.text`) and every entity by the programme's own names and aliases, exact first, then
+fuzzy (rapidfuzz) for typos and plural/singular ("Kooperationsmodelle", "Finanzn").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from bot.text import fold
+from bot.view import ProgrammeView
+
+
+class Intent(StrEnum):
+    LEAD = "lead"
+    MEMBERS = "members"
+    MEMBERSHIP = "membership"          # is organisation X in group Y?
+    ORGANISATION_GROUPS = "org_groups"  # in which groups is organisation X?
+    LIST_GROUPS = "list_groups"
+    SUBGROUPS = "subgroups"
+    GOALS = "goals"
+    CONDITIONS = "conditions"
+    MILESTONES = "milestones"
+    NEXT_MILESTONE = "next_milestone"
+    NEXT_SESSION = "next_session"
+    FIRST_SESSIONS = "first_sessions"
+    NEXT_EXCHANGE = "next_exchange"
+    CADENCE = "cadence"
+    REGISTRATION_DEADLINE = "registration_deadline"
+    DECISIONS = "decisions"
+    OVERVIEW = "overview"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    HELP = "help"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the user asked. ``groups`` and ``organisations`` hold keys in order of mention;
+    ``ambiguous`` lists organisation-key groups a single name stood for (e.g. "Wittenberg");
+    ``unknown_group`` is a group name the user used that does not exist."""
+
+    intent: Intent
+    language: str = "de"
+    groups: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (word as written, candidate keys)
+    unknown_group: str | None = None
+    cues: frozenset[str] = field(default_factory=frozenset)
+
+
+# Cue words, folded (ä->ae, ß->ss). A token matches a cue if it starts with it.
+CUES: dict[str, tuple[str, ...]] = {
+    "lead": ("leit", "leiter", "koordin", "spitze", "doppelspitze", "vorsitz", "chef", "verantwortlich",
+             "lead", "chair", "head", "coordinat", "runs", "run", "manag", "sprecher", "fuehr", "vorsteh"),
+    "not_lead": ("leitplank", "leitfaden", "leitpfaden", "leitlinie"),
+    "members": ("mitglied", "mitarbeit", "teilnehm", "teilnahme", "beteilig", "dabei", "member", "particip",
+                "vertreten", "mitmach", "mitwirk", "zusammensetz", "besetzung", "kommunen", "landkreise",
+                "organisation", "belong", "included", "part"),
+    "work_with": ("arbeiten", "arbeitet", "macht", "machen", "wirkt", "wirken", "work", "works"),
+    "subgroups": ("uag", "unterarbeitsgruppe", "untergruppe", "subgroup", "unter"),
+    "goals": ("ziel", "klaer", "aufgabe", "thema", "themen", "worum", "goal", "aim", "purpose", "objective",
+              "zweck", "vorhab", "inhalt", "beschaeftig", "schwerpunkt", "focus", "about", "agenda", "tasks",
+              "want", "wollen", "will", "befass", "erreichen", "achieve"),
+    "conditions": ("rahmenbeding", "bedingung", "rahmen", "vorgabe", "voraussetz", "leitplank", "condition",
+                   "constraint", "framework", "restriction", "einschraenk", "gelten", "gilt", "rules"),
+    "milestone": ("meilenstein", "milestone", "zeitplan", "etappe", "zwischenziel", "deliverable", "timeline",
+                  "roadmap", "phasen"),
+    "when": ("wann", "naechst", "faellig", "due", "when", "next", "datum", "date", "bis", "until",
+             "kommend", "upcoming", "demnaechst", "zeitpunkt", "frist", "deadline", "termin", "stichtag"),
+    "session": ("sitzung", "treffen", "trifft", "tagt", "tagen", "tagung", "meeting", "meet", "termin",
+                "zusammenkunft", "session", "gathering"),
+    "exchange": ("austauschrunde", "austausch", "exchange", "gesamtrunde", "plenum", "joint"),
+    "cadence": ("oft", "haeufig", "rhythmus", "turnus", "often", "frequen", "regelmaessig", "abstand",
+                "intervall", "interval", "takt", "alle"),
+    "registration": ("nachmeld", "nachtraeglich", "spaet", "late", "regist", "anmeld", "einschreib",
+                     "beitret", "beitritt", "join", "aufnahme", "aufnehm", "mitmachen", "dazu"),
+    "decision": ("beschlossen", "beschluss", "beschluess", "entschieden", "entscheidung", "festgelegt",
+                 "festlegung", "vereinbar", "decided", "decision", "agreed", "ergebnis", "result", "outcome",
+                 "grundsaetzlich", "abgemacht", "verabredet"),
+    "start": ("start", "beginn", "begann", "anfang", "erste", "first", "begin", "losgeh", "kick"),
+    "list": ("welche", "which", "what", "alle", "all", "list", "liste", "gibt", "exist", "uebersicht",
+             "overview", "wieviele", "viele", "many", "anzahl"),
+    "group_word": ("ag", "ags", "arbeitsgruppe", "gruppe", "group", "arbeitskreis", "workinggroup", "uag",
+                   "uags", "unterarbeitsgruppe", "teams", "gremien"),
+    "greeting": ("hallo", "hello", "hi", "moin", "servus", "guten", "gruess", "hey"),
+    "thanks": ("danke", "dank", "thanks", "thank", "merci"),
+    "help": ("hilfe", "help", "befehle", "commands", "kannst", "koennen sie", "anleitung"),
+    "where": ("wo", "where", "worin", "in welche", "wovon"),
+}
+_GROUP_WORDS = {"ag", "ags", "arbeitsgruppe", "arbeitsgruppen", "gruppe", "gruppen", "group", "groups",
+                "uag", "uags", "unterarbeitsgruppe", "unterarbeitsgruppen", "arbeitskreis"}
+_ENGLISH = {"who", "what", "when", "which", "where", "how", "is", "are", "does", "do", "the", "of", "group",
+            "groups", "leads", "lead", "members", "member", "next", "milestone", "milestones", "meeting", "meet",
+            "meets", "often", "exchange", "round", "working", "decided", "goals", "can", "until", "register",
+            "there", "part", "belongs", "sessions", "session", "chairs", "runs", "conditions", "about", "tell",
+            "me", "show", "list", "and", "for", "its", "will", "due", "take", "place", "held", "join"}
+_GERMAN = {"wer", "was", "wann", "welche", "welcher", "welchen", "welches", "wie", "ist", "sind", "die", "der",
+           "das", "den", "dem", "des", "gibt", "es", "und", "naechste", "naechsten", "leitet", "mitglied",
+           "mitglieder", "tagt", "tagen", "sitzung", "bis", "koennen", "kann", "hat", "haben", "im", "in", "ein",
+           "eine", "einer", "arbeitsgruppe", "fuer", "wurde", "noch", "nicht", "mit", "von", "zu", "gruppe",
+           "meilenstein", "austauschrunde", "bitte", "sich", "wo", "am", "zur", "zum"}
+# Words that are never names: fuzzy matching skips them.
+_COMMON = _ENGLISH | _GERMAN | _GROUP_WORDS | {
+    "ja", "nein", "auch", "denn", "eigentlich", "mal", "eigene", "unsere", "unser", "ihre", "ihr", "meine",
+    "mein", "wir", "sie", "er", "ich", "du", "man", "lsa", "land", "landes", "kommune", "kommunen",
+    "stadt", "gemeinde", "landkreis", "kreis", "lk", "vg", "gm", "nochmal", "genau", "gerade", "aktuell",
+    "derzeit", "momentan", "bitte", "mir", "mich", "uns", "sagen", "sag", "zeige", "zeig", "nenne", "nenn",
+    "liste", "vertreten", "verantwortlich", "mitglieder", "leitung", "zustaendig", "naechstes", "naechster",
+    "heute", "morgen", "woche", "wochen", "monat", "jahr", "uhr", "datum", "wochentag", "stehen", "steht",
+    "geben", "gehoert", "gehoeren", "dabei", "sein", "werden", "wird", "dort", "hier", "this", "that", "with",
+    "has", "have", "please", "a", "an", "on", "at", "to", "by", "from", "any", "our", "we", "you", "i",
+    "alle", "jede", "jeder", "jedes", "beiden", "zwei", "sitzt", "sitzen", "ob", "oder", "aber",
+}
+# Short cue words that must match whole tokens ("ag" must not match "agenda", "run" not "runde").
+_EXACT = {"ag", "ags", "run", "runs", "bis", "all", "alle", "will", "want", "part", "head", "date", "due",
+          "oft", "wo", "hi", "hey", "dank", "uag", "uags", "unter", "rahmen", "about", "joint", "dazu",
+          "zusammen", "macht", "machen", "meet", "next", "first", "erste", "thema", "ziel", "aim", "tasks",
+          "gilt", "gelten", "list", "liste", "viele", "many", "arbeiten", "arbeitet", "work", "works", "wirkt",
+          "wirken", "dabei", "late", "join", "kick", "start", "gibt", "what", "which", "teams",
+          "organisation", "included", "belong", "kommunen", "landkreise", "wann", "when", "spitze"}
+_WORD = re.compile(r"[^\W_]+|[+&]")
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    keys: frozenset[str]
+
+
+def _words(text: str) -> tuple[list[str], list[str]]:
+    """Original words and their folded tokens, index-aligned."""
+    originals, folded = [], []
+    for word in _WORD.findall(text):
+        token = "und" if word in "+&" else re.sub(r"[^a-z0-9]", "", fold(word))
+        if token:
+            originals.append(word)
+            folded.append(token)
+    return originals, folded
+
+
+def cue_matches(token: str, cue: str) -> bool:
+    """True if ``token`` is ``cue`` or, for cues not in :data:`_EXACT`, starts with it."""
+    return token == cue or (cue not in _EXACT and token.startswith(cue))
+
+
+def _has(tokens: list[str], cue: str) -> bool:
+    return any(cue_matches(t, c) for t in tokens for c in CUES[cue])
+
+
+def _is_common(token: str) -> bool:
+    if token in _COMMON or token.isdigit() or len(token) < 4:
+        return True
+    return any(cue_matches(token, cue) for c in ("lead", "members", "goals", "conditions", "milestone",
+                                                     "session", "exchange", "registration", "decision") for cue in CUES[c])
+
+
+def _exact_spans(tokens: list[str], index: dict[tuple[str, ...], frozenset[str]], longest: int,
+                 taken: set[int]) -> list[_Span]:
+    spans, i = [], 0
+    while i < len(tokens):
+        for length in range(min(longest, len(tokens) - i), 0, -1):
+            if any(j in taken for j in range(i, i + length)):
+                continue
+            keys = index.get(tuple(tokens[i:i + length]))
+            if keys:
+                spans.append(_Span(i, i + length, keys))
+                taken.update(range(i, i + length))
+                i += length
+                break
+        else:
+            i += 1
+    return spans
+
+
+def _fuzzy_spans(tokens: list[str], choices: dict[str, frozenset[str]], taken: set[int],
+                 cutoff: float, max_len: int = 3) -> list[_Span]:
+    if not choices:
+        return []
+    names = list(choices)
+    spans = []
+    for length in range(min(max_len, len(tokens)), 0, -1):
+        for i in range(len(tokens) - length + 1):
+            window = range(i, i + length)
+            if any(j in taken for j in window) or any(_is_common(tokens[j]) for j in window):
+                continue
+            phrase = " ".join(tokens[i:i + length])
+            if len(phrase) < 5:
+                continue
+            found = process.extractOne(phrase, names, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if found:
+                spans.append(_Span(i, i + length, choices[found[0]]))
+                taken.update(window)
+    return spans
+
+
+class Understanding:
+    """Turns text into a :class:`Question` against one :class:`ProgrammeView`.
+
+    Build once per view (it precomputes the fuzzy-match choices) and call :meth:`parse`.
+    """
+
+    def __init__(self, view: ProgrammeView) -> None:
+        self.view = view
+        self._group_choices = {" ".join(k): v for k, v in view.group_tokens.items()}
+        self._org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
+
+    def parse(self, text: str) -> Question:
+        """Understand ``text`` (already cleaned, see :func:`bot.text.clean`). Never raises."""
+        originals, tokens = _words(text)
+        language = detect_language(tokens)
+        taken: set[int] = set()
+        group_spans = _exact_spans(tokens, self.view.group_tokens, self.view.longest_group_alias, taken)
+        org_spans = _exact_spans(tokens, self.view.directory.by_tokens, self.view.directory.longest_alias, taken)
+        group_spans += _fuzzy_spans(tokens, self._group_choices, taken, cutoff=85)
+        org_spans += _fuzzy_spans(tokens, self._org_choices, taken, cutoff=88, max_len=2)
+        group_spans.sort(key=lambda s: s.start)
+        org_spans.sort(key=lambda s: s.start)
+        groups = _ordered_keys(group_spans, prefer=lambda k: self.view.groups[k].kind == "AG")
+        organisations: list[str] = []
+        ambiguous = []
+        for span in org_spans:
+            if len(span.keys) == 1:
+                organisations.extend(k for k in span.keys if k not in organisations)
+            else:
+                ambiguous.append((" ".join(originals[span.start:span.end]), tuple(sorted(span.keys))))
+        unknown = None if groups else _unknown_group(originals, tokens, taken)
+        cues = frozenset(c for c in CUES if _has(tokens, c))
+        intent = decide(cues, tokens, bool(groups), bool(organisations or ambiguous), unknown is not None)
+        return Question(intent=intent, language=language, groups=tuple(groups),
+                        organisations=tuple(organisations), ambiguous=tuple(ambiguous),
+                        unknown_group=unknown, cues=cues)
+
+
+def _ordered_keys(spans: list[_Span], prefer) -> list[str]:
+    keys: list[str] = []
+    for span in spans:
+        for key in sorted(span.keys, key=lambda k: (not prefer(k), k)):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _unknown_group(originals: list[str], tokens: list[str], taken: set[int]) -> str | None:
+    """A name right after "AG"/"Arbeitsgruppe" (or before "group") that names no group."""
+    for i, token in enumerate(tokens):
+        if token not in _GROUP_WORDS:
+            continue
+        after = [j for j in range(i + 1, min(i + 4, len(tokens))) if j not in taken]
+        name = []
+        for j in after:
+            if tokens[j] in _COMMON or j in taken:
+                break
+            name.append(originals[j])
+        if name and after and after[0] == i + 1:
+            return " ".join(name)
+        if token in {"group", "groups"} and i > 0 and (i - 1) not in taken and tokens[i - 1] not in _COMMON:
+            return originals[i - 1]
+    return None
+
+
+def detect_language(tokens: list[str]) -> str:
+    """"en" when more tokens are typical English than German, else "de" (the default)."""
+    english = sum(t in _ENGLISH for t in tokens)
+    german = sum(t in _GERMAN for t in tokens)
+    return "en" if english > german else "de"
+
+
+def decide(cues: frozenset[str], tokens: list[str], has_group: bool, has_org: bool,
+           unknown_group: bool) -> Intent:
+    """Pick the intent from the cues present. Order matters: specific before general."""
+    lead = any(any(cue_matches(t, c) for c in CUES["lead"]) and not t.startswith(CUES["not_lead"])
+               for t in tokens)
+    if "registration" in cues and ("when" in cues or "decision" not in cues) and not lead and not has_org:
+        if "milestone" not in cues and "session" not in cues:
+            return Intent.REGISTRATION_DEADLINE
+    if "decision" in cues and not has_group and not lead:
+        return Intent.DECISIONS
+    if "exchange" in cues:
+        return Intent.CADENCE if ("oft" in tokens or "often" in tokens) else Intent.NEXT_EXCHANGE
+    if "milestone" in cues:
+        if "when" in cues and not {"welche", "which", "alle", "all", "list", "liste"} & set(tokens):
+            return Intent.NEXT_MILESTONE
+        return Intent.MILESTONES
+    if ("oft" in tokens or "often" in tokens or "rhythmus" in tokens or "turnus" in tokens
+            or any(t.startswith(("haeufig", "frequen", "regelmaessig", "intervall", "interval")) for t in tokens)):
+        return Intent.CADENCE
+    if lead:
+        return Intent.LEAD
+    if "session" in cues or ("when" in cues and has_group and not has_org):
+        if "start" in cues and not any(t.startswith("naechst") or t == "next" for t in tokens):
+            return Intent.FIRST_SESSIONS
+        return Intent.NEXT_SESSION
+    if "start" in cues and "when" in cues:
+        return Intent.FIRST_SESSIONS
+    if "subgroups" in cues and not has_org:
+        return Intent.SUBGROUPS
+    if "conditions" in cues and not has_org:
+        return Intent.CONDITIONS
+    if "goals" in cues and not has_org:
+        if has_group or unknown_group or not ("list" in cues and "group_word" in cues):
+            return Intent.GOALS
+    if has_org:
+        return Intent.MEMBERSHIP if has_group else Intent.ORGANISATION_GROUPS
+    if "members" in cues or "work_with" in cues and has_group:
+        return Intent.MEMBERS
+    if has_group and {"wer", "who"} & set(tokens):
+        return Intent.MEMBERS
+    if "list" in cues and "group_word" in cues and not has_group:
+        return Intent.LIST_GROUPS
+    if "group_word" in cues and not has_group and not unknown_group and len(tokens) <= 3:
+        return Intent.LIST_GROUPS
+    if has_group or unknown_group:
+        return Intent.OVERVIEW
+    if "thanks" in cues:
+        return Intent.THANKS
+    if "greeting" in cues and len(tokens) <= 4:
+        return Intent.GREETING
+    if "help" in cues:
+        return Intent.HELP
+    return Intent.UNKNOWN
+
+
+def find_groups(understanding: Understanding, text: str) -> list[str]:
+    """Group keys named in ``text`` (exact alias first, then fuzzy), in order of mention."""
+    _, tokens = _words(text)
+    taken: set[int] = set()
+    view = understanding.view
+    spans = _exact_spans(tokens, view.group_tokens, view.longest_group_alias, taken)
+    spans += _fuzzy_spans(tokens, understanding._group_choices, taken, cutoff=85)
+    spans.sort(key=lambda s: s.start)
+    return _ordered_keys(spans, prefer=lambda k: view.groups[k].kind == "AG")
+
+
+def suggest_groups(understanding: Understanding, text: str, limit: int = 2) -> list[str]:
+    """Near misses for a group name that matched nothing (lower similarity bar), best first."""
+    phrase = " ".join(_words(text)[1])
+    found = process.extract(phrase, list(understanding._group_choices), scorer=fuzz.WRatio,
+                            score_cutoff=70, limit=limit * 3)
+    keys: list[str] = []
+    for name, _, _ in found:
+        for key in sorted(understanding._group_choices[name]):
+            if key not in keys:
+                keys.append(key)
+    return keys[:limit]

@@ -1,0 +1,101 @@
+"""The SQLite database: connection settings and versioned schema migrations.
+
+Migrations are the files ``store/migrations/NNN_name.sql``, applied in order inside one
+transaction each; ``PRAGMA user_version`` records the last applied number. The connection uses
+WAL journaling, foreign keys and a busy timeout so that several processes (CLI, bot) can share
+one file.
+"""
+from __future__ import annotations
+
+import importlib.resources
+import re
+from pathlib import Path
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """All shipped migrations as ``(number, file name, SQL)``, ascending."""
+    folder = importlib.resources.files("store").joinpath("migrations")
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Database:
+    """One aiosqlite connection with the project's settings. Use :meth:`open`, then :meth:`close`."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
+        self.connection = connection
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> "Database":
+        """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+        ``path`` may be ``":memory:"`` for throw-away use. Raises ``sqlite3.DatabaseError`` if
+        the file is not a database, and ``RuntimeError`` if it is newer than this code.
+        """
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        db = cls(connection, path)
+        try:
+            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await db.migrate()
+        except BaseException:
+            await connection.close()
+            raise
+        return db
+
+    async def schema_version(self) -> int:
+        async with self.connection.execute("PRAGMA user_version") as cursor:
+            return (await cursor.fetchone())[0]
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations; return the names applied (empty if up to date)."""
+        applied = []
+        current = await self.schema_version()
+        known = migrations()
+        if known and current > known[-1][0]:
+            raise RuntimeError(f"database schema {current} is newer than this program ({known[-1][0]})")
+        for number, name, sql in known:
+            if number <= current:
+                continue
+            await self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                # executescript would COMMIT first; run the statements one by one instead
+                for statement in _statements(sql):
+                    await self.connection.execute(statement)
+                await self.connection.execute(f"PRAGMA user_version = {number}")
+                await self.connection.execute("COMMIT")
+            except BaseException:
+                await self.connection.execute("ROLLBACK")
+                raise
+            applied.append(name)
+        return applied
+
+    async def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
+        async with self.connection.execute("PRAGMA data_version") as cursor:
+            return (await cursor.fetchone())[0]
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+def _statements(sql: str) -> list[str]:
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    text = "\n".join(line.split("--")[0] if "--" in line and "'" not in line else line for line in lines)
+    return [s.strip() for s in text.split(";") if s.strip()]

@@ -1,0 +1,280 @@
+"""Programme data in the database: load it whole, seed it, merge a file, change it from chat.
+
+The database is the source of truth once seeded; re-reading the programme file never
+overwrites what coordinators changed in chat (milestone dates, session series, members added by
+late registration). Timestamps are stored as UTC ISO 8601 strings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from bot.programme import (
+    Group, Meta, Membership, MembershipStatus, Milestone, Organisation, Programme, SessionSeries,
+)
+from bot.ports import MilestoneChange
+from store.database import Database
+
+EXCHANGE_SERIES_KEY = "austauschrunde"
+_GROUP_FIELDS = {"name", "aliases", "leads", "goals", "conditions", "milestone_note"}
+
+
+def _utc(now: dt.datetime) -> str:
+    return now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def group_series_key(group_key: str) -> str:
+    return f"ag:{group_key}"
+
+
+class ProgrammeRepository:
+    """Reads and writes the programme tables of one :class:`~store.database.Database`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def _c(self):
+        return self.db.connection
+
+    async def data_version(self) -> int:
+        return await self.db.data_version()
+
+    async def is_empty(self) -> bool:
+        async with self._c.execute("SELECT 1 FROM programme_meta") as cursor:
+            return await cursor.fetchone() is None
+
+    # -- reading ---------------------------------------------------------------------------
+    async def load(self) -> Programme:
+        """The whole programme as stored. Raises ``LookupError`` if the database is not seeded."""
+        async with self._c.execute("SELECT data FROM programme_meta WHERE id = 1") as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise LookupError("the database holds no programme yet")
+        series = await self._series()
+        meta = Meta.model_validate_json(row["data"]).model_copy(
+            update={"exchange_series": series.get(EXCHANGE_SERIES_KEY)})
+        async with self._c.execute("SELECT data FROM organisations ORDER BY rowid") as cursor:
+            organisations = tuple([Organisation.model_validate_json(r["data"]) async for r in cursor])
+        members: dict[str, list[Membership]] = {}
+        async with self._c.execute(
+                "SELECT * FROM memberships ORDER BY group_key, position, created_at") as cursor:
+            async for r in cursor:
+                members.setdefault(r["group_key"], []).append(Membership(
+                    organisation=r["organisation_key"], status=MembershipStatus(r["status"]),
+                    note=r["note"], source=r["source"]))
+        milestones: dict[str, list[Milestone]] = {}
+        async with self._c.execute("SELECT * FROM milestones ORDER BY group_key, position, id") as cursor:
+            async for r in cursor:
+                milestones.setdefault(r["group_key"], []).append(Milestone(
+                    title=r["title"], due=dt.date.fromisoformat(r["due"]) if r["due"] else None,
+                    note=r["note"]))
+        groups = []
+        async with self._c.execute("SELECT * FROM groups ORDER BY position") as cursor:
+            async for r in cursor:
+                data = json.loads(r["data"])
+                groups.append(Group(
+                    key=r["key"], kind=r["kind"], parent=r["parent_key"], **data,
+                    members=tuple(members.get(r["key"], ())),
+                    milestones=tuple(milestones.get(r["key"], ())),
+                    session_series=series.get(group_series_key(r["key"]))))
+        return Programme(meta=meta, organisations=organisations, groups=tuple(groups))
+
+    async def _series(self) -> dict[str, SessionSeries]:
+        found = {}
+        async with self._c.execute("SELECT * FROM series") as cursor:
+            async for r in cursor:
+                found[r["key"]] = SessionSeries(
+                    start=dt.datetime.fromisoformat(r["start_local"]), rrule=r["rrule"],
+                    timezone=r["timezone"], duration_minutes=r["duration_minutes"], location=r["location"])
+        return found
+
+    # -- seeding and merging ---------------------------------------------------------------
+    async def seed(self, programme: Programme, now: dt.datetime) -> bool:
+        """Write ``programme`` into an empty database; return False if it already held one."""
+        await self._c.execute("BEGIN IMMEDIATE")
+        try:
+            if not await self.is_empty():
+                await self._c.execute("ROLLBACK")
+                return False
+            await self._write_meta(programme.meta)
+            for org in programme.organisations:
+                await self._write_organisation(org)
+            for position, group in enumerate(programme.groups):
+                await self._insert_group(group, position, now)
+            if programme.meta.exchange_series:
+                await self._write_series(EXCHANGE_SERIES_KEY, programme.meta.exchange_series, now, "import")
+            await self._c.execute("COMMIT")
+        except BaseException:
+            await self._c.execute("ROLLBACK")
+            raise
+        return True
+
+    async def merge(self, programme: Programme, now: dt.datetime) -> list[str]:
+        """Merge a programme file into the stored programme; return what changed (German lines).
+
+        New organisations, groups, members and milestones are added; changed texts (names,
+        leads, goals, conditions) are taken from the file. What was changed in chat stays:
+        a stored milestone date, a stored session series, members not in the file.
+        """
+        if await self.is_empty():
+            await self.seed(programme, now)
+            return [f"Datenbank neu angelegt: {len(programme.groups)} Gruppen, "
+                    f"{len(programme.organisations)} Organisationen."]
+        report: list[str] = []
+        stored = await self.load()
+        await self._c.execute("BEGIN IMMEDIATE")
+        try:
+            stored_meta = stored.meta.model_copy(update={"exchange_series": None})
+            file_meta = programme.meta.model_copy(update={"exchange_series": None})
+            if stored_meta != file_meta:
+                await self._write_meta(programme.meta)
+                changed = [k for k in Meta.model_fields if getattr(stored_meta, k) != getattr(file_meta, k)]
+                report.append(f"Programmangaben geändert: {', '.join(changed)}.")
+            if programme.meta.exchange_series and stored.meta.exchange_series is None:
+                await self._write_series(EXCHANGE_SERIES_KEY, programme.meta.exchange_series, now, "import")
+                report.append("Serie der Austauschrunden übernommen.")
+            for org in programme.organisations:
+                old = stored.organisation(org.key)
+                if old != org:
+                    await self._write_organisation(org)
+                    report.append(f"Organisation {'geändert' if old else 'neu'}: {org.name}.")
+            next_position = len(stored.groups)
+            for group in programme.groups:
+                old = stored.group(group.key)
+                if old is None:
+                    await self._insert_group(group, next_position, now)
+                    next_position += 1
+                    report.append(f"Gruppe neu: {group.label}.")
+                    continue
+                report += await self._merge_group(old, group, now)
+            await self._c.execute("COMMIT")
+        except BaseException:
+            await self._c.execute("ROLLBACK")
+            raise
+        return report
+
+    async def _merge_group(self, old: Group, new: Group, now: dt.datetime) -> list[str]:
+        report = []
+        changed = sorted(f for f in _GROUP_FIELDS if getattr(old, f) != getattr(new, f))
+        if changed or (old.kind, old.parent) != (new.kind, new.parent):
+            await self._c.execute(
+                "UPDATE groups SET kind = ?, parent_key = ?, data = ? WHERE key = ?",
+                (new.kind, new.parent, _group_data(new), new.key))
+            report.append(f"{new.label} geändert: {', '.join(changed) or 'Art'}.")
+        have = {m.organisation for m in old.members}
+        for position, member in enumerate(new.members, start=len(old.members)):
+            if member.organisation not in have:
+                await self._insert_membership(new.key, member, position, now)
+                report.append(f"{new.label}: Mitglied neu: {member.organisation}.")
+        kept = have - {m.organisation for m in new.members}
+        if kept:
+            report.append(f"{new.label}: nur in der Datenbank, bleiben Mitglied: {', '.join(sorted(kept))}.")
+        stored_ms = {m.title: m for m in old.milestones}
+        for position, milestone in enumerate(new.milestones, start=len(old.milestones)):
+            current = stored_ms.get(milestone.title)
+            if current is None:
+                await self._insert_milestone(new.key, milestone, position)
+                report.append(f"{new.label}: Meilenstein neu: {milestone.title}.")
+            elif milestone.due and current.due is None:
+                await self._c.execute(
+                    "UPDATE milestones SET due = ?, updated_at = ?, updated_by = 'import' "
+                    "WHERE group_key = ? AND title = ?",
+                    (milestone.due.isoformat(), _utc(now), new.key, milestone.title))
+                report.append(f"{new.label}: Meilenstein {milestone.title} fällig am {milestone.due:%d.%m.%Y}.")
+            elif milestone.due and current.due != milestone.due:
+                report.append(f"{new.label}: Meilenstein {milestone.title}: Datum aus dem Chat "
+                              f"({current.due:%d.%m.%Y}) bleibt, Datei sagt {milestone.due:%d.%m.%Y}.")
+        if new.session_series and old.session_series is None:
+            await self._write_series(group_series_key(new.key), new.session_series, now, "import")
+            report.append(f"{new.label}: Sitzungsserie übernommen.")
+        return report
+
+    async def _write_meta(self, meta: Meta) -> None:
+        data = meta.model_dump_json(exclude={"exchange_series"})
+        await self._c.execute(
+            "INSERT INTO programme_meta (id, data) VALUES (1, ?) "
+            "ON CONFLICT (id) DO UPDATE SET data = excluded.data", (data,))
+
+    async def _write_organisation(self, org: Organisation) -> None:
+        await self._c.execute(
+            "INSERT INTO organisations (key, data) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET data = excluded.data", (org.key, org.model_dump_json()))
+
+    async def _insert_group(self, group: Group, position: int, now: dt.datetime) -> None:
+        await self._c.execute(
+            "INSERT INTO groups (key, position, kind, parent_key, data) VALUES (?, ?, ?, ?, ?)",
+            (group.key, position, group.kind, group.parent, _group_data(group)))
+        for member_position, member in enumerate(group.members):
+            await self._insert_membership(group.key, member, member_position, now)
+        for milestone_position, milestone in enumerate(group.milestones):
+            await self._insert_milestone(group.key, milestone, milestone_position)
+        if group.session_series:
+            await self._write_series(group_series_key(group.key), group.session_series, now, "import")
+
+    async def _insert_membership(self, group_key: str, member: Membership, position: int, now: dt.datetime) -> None:
+        await self._c.execute(
+            "INSERT INTO memberships (group_key, organisation_key, status, note, source, position, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (group_key, member.organisation, member.status.value, member.note, member.source, position, _utc(now)))
+
+    async def _insert_milestone(self, group_key: str, milestone: Milestone, position: int) -> None:
+        await self._c.execute(
+            "INSERT INTO milestones (group_key, title, due, note, position) VALUES (?, ?, ?, ?, ?)",
+            (group_key, milestone.title, milestone.due.isoformat() if milestone.due else None,
+             milestone.note, position))
+
+    async def _write_series(self, key: str, series: SessionSeries, now: dt.datetime, by: str | None) -> None:
+        await self._c.execute(
+            "INSERT INTO series (key, start_local, rrule, timezone, duration_minutes, location, updated_at, updated_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET start_local = excluded.start_local, "
+            "rrule = excluded.rrule, timezone = excluded.timezone, duration_minutes = excluded.duration_minutes, "
+            "location = excluded.location, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            (key, series.start.replace(tzinfo=None).isoformat(timespec="minutes"), series.rrule, series.timezone,
+             series.duration_minutes, series.location, _utc(now), by))
+
+    # -- changes from chat -----------------------------------------------------------------
+    async def set_milestone_due(self, group_key: str, title: str, due: dt.date,
+                                now: dt.datetime, by: str) -> MilestoneChange:
+        """Set the due date of the milestone titled exactly ``title``, adding it if missing."""
+        await self._c.execute("BEGIN IMMEDIATE")
+        try:
+            async with self._c.execute(
+                    "SELECT due, note FROM milestones WHERE group_key = ? AND title = ?", (group_key, title)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                async with self._c.execute(
+                        "SELECT COALESCE(MAX(position), -1) + 1 FROM milestones WHERE group_key = ?",
+                        (group_key,)) as cursor:
+                    position = (await cursor.fetchone())[0]
+                await self._c.execute(
+                    "INSERT INTO milestones (group_key, title, due, position, updated_at, updated_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", (group_key, title, due.isoformat(), position, _utc(now), by))
+                previous, note = None, None
+            else:
+                await self._c.execute(
+                    "UPDATE milestones SET due = ?, updated_at = ?, updated_by = ? WHERE group_key = ? AND title = ?",
+                    (due.isoformat(), _utc(now), by, group_key, title))
+                previous = dt.date.fromisoformat(row["due"]) if row["due"] else None
+                note = row["note"]
+            await self._c.execute("COMMIT")
+        except BaseException:
+            await self._c.execute("ROLLBACK")
+            raise
+        return MilestoneChange(Milestone(title=title, due=due, note=note), created=row is None, previous_due=previous)
+
+    async def set_session_series(self, group_key: str | None, series: SessionSeries,
+                                 now: dt.datetime, by: str) -> None:
+        """Store the session series of a group (``group_key``) or of the exchange rounds (None)."""
+        key = EXCHANGE_SERIES_KEY if group_key is None else group_series_key(group_key)
+        await self._c.execute("BEGIN IMMEDIATE")
+        try:
+            await self._write_series(key, series, now, by)
+            await self._c.execute("COMMIT")
+        except BaseException:
+            await self._c.execute("ROLLBACK")
+            raise
+
+
+def _group_data(group: Group) -> str:
+    return group.model_dump_json(include=_GROUP_FIELDS)

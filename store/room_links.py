@@ -1,0 +1,44 @@
+"""Which chat room is linked to which AG (Matrix room, Teams conversation, console)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from store.database import Database
+
+
+@dataclass(frozen=True)
+class RoomLink:
+    platform: str
+    room_id: str
+    group_key: str
+    linked_by: str | None
+    linked_at: dt.datetime  # UTC
+
+
+class RoomLinkRepository:
+    """Room links of one database; one AG per room, any number of rooms per AG."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def link(self, platform: str, room_id: str, group_key: str, by: str | None, now: dt.datetime) -> None:
+        """Link the room to ``group_key`` (replacing an earlier link). Raises
+        ``sqlite3.IntegrityError`` if the group does not exist."""
+        await self.db.connection.execute(
+            "INSERT INTO room_links (platform, room_id, group_key, linked_by, linked_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (platform, room_id) DO UPDATE SET group_key = excluded.group_key, "
+            "linked_by = excluded.linked_by, linked_at = excluded.linked_at",
+            (platform, room_id, group_key, by, now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")))
+
+    async def group_of(self, platform: str, room_id: str) -> str | None:
+        async with self.db.connection.execute(
+                "SELECT group_key FROM room_links WHERE platform = ? AND room_id = ?", (platform, room_id)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def rooms_of(self, group_key: str) -> list[RoomLink]:
+        async with self.db.connection.execute(
+                "SELECT * FROM room_links WHERE group_key = ? ORDER BY platform, room_id", (group_key,)) as cursor:
+            return [RoomLink(r["platform"], r["room_id"], r["group_key"], r["linked_by"],
+                             dt.datetime.fromisoformat(r["linked_at"])) async for r in cursor]
