@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel.dates import format_date
+
 from bot.directory import display_name, long_name
 from bot.errors import UserError
 from bot.formatting import BERLIN, date_long, date_short, datetime_long, join
@@ -103,13 +105,24 @@ def answer_all_leads(view: ProgrammeView, language: str) -> Reply:
                  language=language)
 
 
-def answer_members(view: ProgrammeView, group: Group, language: str) -> Reply:
+def answer_members(view: ProgrammeView, group: Group, language: str, types: frozenset[str] = frozenset()) -> Reply:
     if not group.members:
         parent = view.groups.get(group.parent) if group.parent else None
         extra = t(language, f" Sie gehört zur {parent.label}.", f" It belongs to the {parent.label}.") if parent else ""
         return Reply(t(language, f"Für die {group.label} nennt das Workshop-Dokument keine eigenen Mitglieder.{extra}",
                        f"The workshop document names no members of its own for the {group.label}.{extra}"),
                      language=language)
+    if types:
+        chosen = [m for m in group.members
+                  if (org := view.directory.get(m.organisation)) is not None and org.type.value in types]
+        if len(chosen) < len(group.members):
+            if not chosen:
+                return Reply(t(language, f"In der {group.label} ist keine Organisation dieser Art Mitglied.",
+                               f"No organisation of that kind is a member of the {group.label}."), language=language)
+            items = tuple(member_label(view, m, language) for m in chosen)
+            return Reply(t(language, f"Mitglieder der {group.label} dieser Art ({len(items)} von {len(group.members)}):",
+                           f"Members of the {group.label} of that kind ({len(items)} of {len(group.members)}):"),
+                         items, language=language)
     items = tuple(member_label(view, m, language) for m in group.members)
     return Reply(t(language, f"Mitglieder der {group.label} ({len(items)}):",
                    f"Members of the {group.label} ({len(items)}):"), items, language=language)
@@ -280,7 +293,7 @@ def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.dateti
     if not found:
         c = view.programme.meta.cadence
         start = (t(language, f" Die ersten Sitzungen der AGs starten im {c.first_sessions}.",
-                   f" The first sessions of the groups start in {c.first_sessions} (January 2023).")
+                   f" The first sessions of the groups start in {_month_en(c)}.")
                  if c.first_sessions else "")
         return Reply(t(language, f"Für die {group.label} ist noch kein Sitzungstermin festgelegt. {_cadence_text(view, language)}{start}",
                        f"No session date is set for the {group.label} yet. {_cadence_text(view, language)}{start}"),
@@ -291,13 +304,19 @@ def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.dateti
                    f"The next session of the {group.label} is on {found[0]}{every}."), language=language)
 
 
+def _month_en(cadence) -> str:
+    if cadence.first_sessions_month:
+        return format_date(cadence.first_sessions_month, "MMMM yyyy", locale="en_GB")
+    return cadence.first_sessions or ""
+
+
 def answer_first_sessions(view: ProgrammeView, language: str) -> Reply:
     c = view.programme.meta.cadence
     if not c.first_sessions:
         return Reply(t(language, "Wann die ersten Sitzungen stattfinden, ist nicht festgelegt.",
                        "When the first sessions take place is not set."), language=language)
     return Reply(t(language, f"Die ersten Sitzungen der Arbeitsgruppen starten im {c.first_sessions}. {_cadence_text(view, language)}",
-                   f"The first sessions of the working groups start in {c.first_sessions} (January 2023). {_cadence_text(view, language)}"),
+                   f"The first sessions of the working groups start in {_month_en(c)}. {_cadence_text(view, language)}"),
                  language=language)
 
 

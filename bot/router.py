@@ -113,7 +113,7 @@ class Router:
                     return answers.answer_all_leads(view, lang)
                 return answers.answer_lead(view, need_group(), lang)
             case Intent.MEMBERS:
-                return answers.answer_members(view, need_group(), lang)
+                return answers.answer_members(view, need_group(), lang, q.member_types)
             case Intent.MEMBERSHIP:
                 g = need_group()
                 orgs = [view.directory.get(k) for k in q.organisations] + [

@@ -53,20 +53,22 @@ class Question:
     organisations: tuple[str, ...] = ()
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (word as written, candidate keys)
     unknown_group: str | None = None
+    member_types: frozenset[str] = frozenset()  # OrganisationType values to list, empty: all
     cues: frozenset[str] = field(default_factory=frozenset)
 
 
 # Cue words, folded (ä->ae, ß->ss). A token matches a cue if it starts with it.
 CUES: dict[str, tuple[str, ...]] = {
     "lead": ("leit", "leiter", "koordin", "spitze", "doppelspitze", "vorsitz", "chef", "verantwortlich",
-             "lead", "chair", "head", "coordinat", "runs", "run", "manag", "sprecher", "fuehr", "vorsteh"),
+             "lead", "chair", "head", "coordinat", "runs", "manag", "sprecher", "fuehr", "vorsteh", "charge",
+             "responsib", "zustaendig"),
     "not_lead": ("leitplank", "leitfaden", "leitpfaden", "leitlinie"),
     "members": ("mitglied", "mitarbeit", "teilnehm", "teilnahme", "beteilig", "dabei", "member", "particip",
                 "vertreten", "mitmach", "mitwirk", "zusammensetz", "besetzung", "kommunen", "landkreise",
                 "organisation", "belong", "included", "part"),
     "work_with": ("arbeiten", "arbeitet", "macht", "machen", "wirkt", "wirken", "work", "works"),
-    "subgroups": ("uag", "unterarbeitsgruppe", "untergruppe", "subgroup", "unter"),
-    "goals": ("ziel", "klaer", "aufgabe", "thema", "themen", "worum", "goal", "aim", "purpose", "objective",
+    "subgroups": ("uag", "uags", "unterarbeitsgruppe", "untergruppe", "subgroup", "unter"),
+    "goals": ("ziel", "ziele", "zielen", "zielrichtung", "zielsetzung", "klaer", "aufgabe", "thema", "themen", "worum", "goal", "aim", "purpose", "objective",
               "zweck", "vorhab", "inhalt", "beschaeftig", "schwerpunkt", "focus", "about", "agenda", "tasks",
               "want", "wollen", "will", "befass", "erreichen", "achieve"),
     "conditions": ("rahmenbeding", "bedingung", "rahmen", "vorgabe", "voraussetz", "leitplank", "condition",
@@ -124,7 +126,7 @@ _EXACT = {"ag", "ags", "run", "runs", "bis", "all", "alle", "will", "want", "par
           "oft", "wo", "hi", "hey", "dank", "uag", "uags", "unter", "rahmen", "about", "joint", "dazu",
           "zusammen", "macht", "machen", "meet", "next", "first", "erste", "thema", "ziel", "aim", "tasks",
           "gilt", "gelten", "list", "liste", "viele", "many", "arbeiten", "arbeitet", "work", "works", "wirkt",
-          "wirken", "dabei", "late", "join", "kick", "start", "gibt", "what", "which", "teams",
+          "wirken", "dabei", "late", "join", "kick", "gibt", "what", "which", "teams",
           "organisation", "included", "belong", "kommunen", "landkreise", "wann", "when", "spitze"}
 _WORD = re.compile(r"[^\W_]+|[+&]")
 
@@ -234,10 +236,32 @@ class Understanding:
                 ambiguous.append((" ".join(originals[span.start:span.end]), tuple(sorted(span.keys))))
         unknown = None if groups else _unknown_group(originals, tokens, taken)
         cues = frozenset(c for c in CUES if _has(tokens, c))
+        if any(self.view.groups[k].kind == "UAG" for k in groups):
+            cues -= {"subgroups"}  # "die UAG Technische Umsetzung" names the group, it does not ask for sub-groups
         intent = decide(cues, tokens, bool(groups), bool(organisations or ambiguous), unknown is not None)
         return Question(intent=intent, language=language, groups=tuple(groups),
                         organisations=tuple(organisations), ambiguous=tuple(ambiguous),
-                        unknown_group=unknown, cues=cues)
+                        unknown_group=unknown, member_types=_member_types(tokens), cues=cues)
+
+
+_MUNICIPAL = ("Landkreis", "kreisfreie Stadt", "Stadt", "Gemeinde", "Verbandsgemeinde")
+_TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "landkreise": ("Landkreis",), "kreise": ("Landkreis",), "districts": ("Landkreis",),
+    "kommunen": _MUNICIPAL, "municipalities": _MUNICIPAL, "gebietskoerperschaften": _MUNICIPAL,
+    "staedte": ("Stadt", "kreisfreie Stadt"), "towns": ("Stadt", "kreisfreie Stadt"),
+    "cities": ("Stadt", "kreisfreie Stadt"),
+    "gemeinden": ("Gemeinde", "Verbandsgemeinde"), "verbandsgemeinden": ("Verbandsgemeinde",),
+    "ministerien": ("Ministerium", "Abteilung"), "ministries": ("Ministerium", "Abteilung"),
+    "verbaende": ("Verband",),
+}
+
+
+def _member_types(tokens: list[str]) -> frozenset[str]:
+    """Organisation types a member question is restricted to ("Welche Landkreise ...")."""
+    found: set[str] = set()
+    for token in tokens:
+        found.update(_TYPE_WORDS.get(token, ()))
+    return frozenset(found)
 
 
 def _ordered_keys(spans: list[_Span], prefer) -> list[str]:
@@ -257,12 +281,15 @@ def _unknown_group(originals: list[str], tokens: list[str], taken: set[int]) -> 
         after = [j for j in range(i + 1, min(i + 4, len(tokens))) if j not in taken]
         name = []
         for j in after:
+            if _is_common(tokens[j]) and tokens[j] not in _COMMON and len(tokens[j]) >= 4:
+                break
             if tokens[j] in _COMMON or j in taken:
                 break
             name.append(originals[j])
+        name = [w for w in name if not _is_common(fold(w))]
         if name and after and after[0] == i + 1:
             return " ".join(name)
-        if token in {"group", "groups"} and i > 0 and (i - 1) not in taken and tokens[i - 1] not in _COMMON:
+        if token in {"group", "groups"} and i > 0 and (i - 1) not in taken and not _is_common(tokens[i - 1]):
             return originals[i - 1]
     return None
 
@@ -279,7 +306,7 @@ def decide(cues: frozenset[str], tokens: list[str], has_group: bool, has_org: bo
     """Pick the intent from the cues present. Order matters: specific before general."""
     lead = any(any(cue_matches(t, c) for c in CUES["lead"]) and not t.startswith(CUES["not_lead"])
                for t in tokens)
-    if "registration" in cues and ("when" in cues or "decision" not in cues) and not lead and not has_org:
+    if "registration" in cues and ("when" in cues or "decision" not in cues) and not lead:
         if "milestone" not in cues and "session" not in cues:
             return Intent.REGISTRATION_DEADLINE
     if "decision" in cues and not has_group and not lead:
