@@ -23,6 +23,8 @@ What it does:
   cheaper alternative on the shared server use :meth:`override_ratelimit`,
   which sets a per-user message rate limit through the admin API (Synapse's
   event-sending limiter honours per-user overrides, also lower ones).
+* the child watches a stdin pipe from the parent and exits when the parent
+  dies (even on SIGKILL), so no stray homeservers survive a killed pytest.
 * logs (WARNING and up) go to ``<data_dir>/homeserver.log``; stdout/stderr of
   the process go to ``<data_dir>/stdout.log``.  Both are quoted in the error
   if start-up fails.
@@ -84,6 +86,24 @@ _FLAT_RC_KEYS = (
     "rc_user_directory",
     "rc_profile",
 )
+
+
+# Child bootstrap: a watchdog thread reads stdin (a pipe from the parent) and
+# hard-exits Synapse when it hits EOF, i.e. when the parent process is gone --
+# even after SIGKILL of pytest no homeserver is left behind.  Then the same as
+# ``python -m synapse.app.homeserver ARGS``.
+_BOOTSTRAP = """\
+import os, runpy, sys, threading
+def _watch_parent():
+    try:
+        while os.read(0, 1024):
+            pass
+    except OSError:
+        pass
+    os._exit(0)
+threading.Thread(target=_watch_parent, name="parent-watchdog", daemon=True).start()
+runpy.run_module("synapse.app.homeserver", run_name="__main__", alter_sys=True)
+"""
 
 
 class SynapseStartError(RuntimeError):
@@ -351,9 +371,9 @@ class SynapseServer:
         env.pop("SYNAPSE_CACHE_FACTOR", None)
         env["PYTHONUNBUFFERED"] = "1"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.config_path)],
+            [sys.executable, "-c", _BOOTSTRAP, "-c", str(self.config_path)],
             cwd=str(self.data_dir),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,  # kept open; EOF = parent died (see _BOOTSTRAP)
             stdout=self._stdout_file,
             stderr=subprocess.STDOUT,
             env=env,
@@ -402,6 +422,8 @@ class SynapseServer:
                     except ProcessLookupError:
                         pass
                     proc.wait(timeout=10)
+            if proc.stdin is not None:
+                proc.stdin.close()
             self.process = None
         if self._stdout_file is not None:
             self._stdout_file.close()
