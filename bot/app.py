@@ -112,7 +112,7 @@ class App:
             state = ProgrammeState(programme)
             view, _ = await state.current()
             roles = build_roles(settings, view)
-            commands = Commands(programme, state, roles)
+            commands = Commands(programme, state, roles, rooms)
             router = Router(state, commands, rooms, default_language=settings.bot.language)
         except BaseException:
             await db.close()

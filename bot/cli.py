@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="merge a programme file into the database and report changes")
     common(imp, talk=False)
     imp.add_argument("file")
+    run = sub.add_parser("run", help="run the bot on the chat platforms in the config (until SIGTERM/SIGINT)")
+    common(run, talk=False)
     exp = sub.add_parser("export", help="write the current programme as TOML")
     common(exp, talk=False)
     exp.add_argument("--out", help="file to write (default: stdout)")
@@ -154,6 +156,10 @@ async def _main(args: argparse.Namespace) -> int:
         return 0
     app, clock = await _open(args, settings)
     try:
+        if args.command == "run":
+            from bot.runner import run
+
+            return await run(app, clock)
         if args.command == "export":
             text = programme_to_toml(await app.programme.load())
             if args.out:
@@ -177,8 +183,9 @@ async def _main(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return asyncio.run(_main(args))
     except (ConfigError, ProgrammeFileError) as exc:

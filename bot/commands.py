@@ -17,7 +17,7 @@ from bot.answers import t
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import date_long, datetime_long
 from bot.messages import IncomingMessage, Reply
-from bot.ports import ProgrammeStore
+from bot.ports import ProgrammeStore, RoomLinkStore
 from bot.programme import Group, SessionSeries
 from bot.roles import Roles
 from bot.schedule import first_start, weekly_rrule
@@ -86,6 +86,10 @@ SPECS: tuple[CommandSpec, ...] = (
                 "legt die Sitzungsserie fest: erste Sitzung und Abstand in Wochen (Koordination)",
                 "sets the session series: first session and interval in weeks (coordinators)",
                 "!serie Kommunikation 12.01.2023 10:00 2", manage=True),
+    CommandSpec("verknuepfen", "link", "[AG]", "[group]",
+                "verknüpft diesen Raum mit einer AG; ohne AG: zeigt die Verknüpfung (Koordination, Raum-Moderation)",
+                "links this room to a group; without a group: shows the link (coordinators, room moderators)",
+                "!verknuepfen Finanzen"),
     CommandSpec("nachmelden", "register", "<AG> <Kommune>", "<group> <municipality>",
                 "meldet eine Kommune für eine AG nach", "registers a municipality late for a group",
                 "!nachmelden Finanzen Barleben"),
@@ -123,14 +127,16 @@ def parse_time(word: str) -> dt.time:
 class Commands:
     """Command handlers bound to the store, the programme state and the roles."""
 
-    def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles) -> None:
+    def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, rooms: RoomLinkStore) -> None:
         self.store = store
+        self.rooms = rooms
         self.state = state
         self.roles = roles
         self._handlers: dict[str, Handler] = {
             "hilfe": self.help, "ags": self.groups, "ag": self.overview, "leitung": self.lead,
             "mitglieder": self.members, "termine": self.dates, "meilensteine": self.milestones,
             "meilenstein": self.set_milestone, "serie": self.set_series, "nachmelden": self.register,
+            "verknuepfen": self.link,
         }
 
     def register_handler(self, name: str, handler: Handler) -> None:
@@ -290,6 +296,30 @@ class Commands:
         return Reply(t(lang, f"Sitzungsserie der {group.label}: ab {datetime_long(first)}, alle {weeks} Wochen.",
                        f"Session series of the {group.label}: from {datetime_long(first, 'en')}, every {weeks} weeks."),
                      language=lang, kind="confirmation")
+
+    async def link(self, turn: Turn, args: str) -> Reply:
+        lang = turn.language
+        if not args.strip():
+            if turn.room_group:
+                label = turn.view.groups[turn.room_group].label
+                return Reply(t(lang, f"Dieser Raum ist mit der {label} verknüpft.", f"This room is linked to the {label}."),
+                             language=lang)
+            return Reply(t(lang, "Dieser Raum ist mit keiner AG verknüpft.", "This room is not linked to any group."),
+                         footer=t(lang, "Verknüpfen: !verknuepfen <AG>, z. B. !verknuepfen Finanzen",
+                                  "Link it: !link <group>, e.g. !link Finanzen"), language=lang)
+        group = self.group_arg(turn, args, "verknuepfen")
+        message = turn.message
+        if not (self.roles.may_manage(message.sender, group.key) or message.sender_is_room_moderator):
+            raise PermissionDenied(
+                f"Einen Raum mit der {group.label} verknüpfen dürfen nur ihre Koordination, Admins und "
+                "Moderatorinnen und Moderatoren dieses Raums.",
+                f"Only the {group.label}'s coordinators, admins and moderators of this room may link it.")
+        await self.rooms.link(message.channel.platform, message.channel.room_id, group.key,
+                              message.sender.user_id, turn.now)
+        return Reply(t(lang, f"Dieser Raum ist jetzt mit der {group.label} verknüpft. Fragen ohne AG-Namen beziehen sich "
+                             f"hier auf diese AG, und Erinnerungen der AG kommen hierher.",
+                       f"This room is now linked to the {group.label}. Questions without a group name refer to it here, "
+                       f"and the group's reminders come here."), language=lang, kind="confirmation")
 
     async def register(self, turn: Turn, args: str) -> Reply:
         raise UserError("Nachmeldungen über den Chat sind noch nicht freigeschaltet. Bitte wenden Sie sich an die "

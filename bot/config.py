@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_DATABASE = "data/agbot.sqlite3"
@@ -51,13 +51,36 @@ class RolesSection(BaseModel):
     coordinators: dict[str, list[str]] = {}  # AG name -> user ids (Matrix or Teams)
 
 
+class MatrixSection(BaseModel):
+    """``[matrix]``: the bot's Matrix account. Password or access token (also from
+    ``AGBOT_MATRIX__PASSWORD`` / ``AGBOT_MATRIX__ACCESS_TOKEN``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    homeserver: str = Field(pattern=r"^https?://")
+    user_id: str = Field(pattern=r"^@[^:\s]+:\S+$")
+    password: SecretStr | None = None
+    access_token: SecretStr | None = None
+    device_name: str = "AG-Bot"
+    allowed_inviters: list[str] = []  # user id patterns with *, e.g. "@*:example.org"
+    store_dir: Path = Path("data/matrix-store")  # end-to-end encryption keys (keep private)
+    sync_timeout_ms: int = Field(default=30000, ge=0, le=120000)
+
+    @model_validator(mode="after")
+    def _credentials(self) -> "MatrixSection":
+        if self.password is None and self.access_token is None:
+            raise ValueError("set password or access_token")
+        return self
+
+
 class Settings(BaseSettings):
-    """The whole configuration. Sections: ``[bot]``, ``[roles]``."""
+    """The whole configuration. Sections: ``[bot]``, ``[roles]``, ``[matrix]`` (optional)."""
 
     model_config = SettingsConfigDict(env_prefix="AGBOT_", env_nested_delimiter="__", extra="forbid")
 
     bot: BotSection = BotSection()
     roles: RolesSection = RolesSection()
+    matrix: MatrixSection | None = None
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -38,7 +38,9 @@ class IncomingMessage:
 
     ``text`` is plain text with mentions of the bot and reply fallbacks already removed by the
     adapter; ``addressed`` is True when the user mentioned the bot or wrote in a direct chat;
-    ``sent_at`` is timezone-aware and is the "now" the answer is computed for.
+    ``sent_at`` is timezone-aware and is the "now" the answer is computed for;
+    ``sender_is_room_moderator`` says the platform grants the sender moderation rights in this
+    room (Matrix power level >= 50), which allows linking the room to an AG.
     """
 
     text: str
@@ -47,6 +49,7 @@ class IncomingMessage:
     sent_at: dt.datetime
     message_id: str | None = None
     addressed: bool = False
+    sender_is_room_moderator: bool = False  # e.g. Matrix power level >= 50 in this room
 
     def __post_init__(self) -> None:
         if self.sent_at.tzinfo is None:

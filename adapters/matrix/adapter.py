@@ -1,0 +1,272 @@
+"""The Matrix adapter: owns the matrix-nio ``AsyncClient``; nothing of nio leaves this module.
+
+Behaviour (Matrix client-server API v1.11):
+* Login by password once; the device id and access token are stored and reused on restart,
+  so restarts do not pile up devices and end-to-end keys stay valid.
+* The sync token is stored after each processed sync. On the very first start the room history
+  is skipped. Each message event is claimed in the event ledger before it is answered, so a
+  replayed sync never answers twice, and a message sent while the bot was down is answered once.
+* Sync errors and network failures back off exponentially (1 s to 60 s) and reconnect.
+* Invites from allowed users are accepted (also those that arrived while the bot was down),
+  others declined.
+* Answers are ``m.notice`` events with plain and HTML body, sent with a transaction id derived
+  from the question's event id (the homeserver deduplicates a retry after a crash). nio retries a
+  ``429 M_LIMIT_EXCEEDED`` after the server's ``retry_after_ms``.
+* Encrypted rooms work through nio's e2e support (vodozemac) with a persistent key store.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Protocol
+
+from nio import (
+    AsyncClient, AsyncClientConfig, InviteMemberEvent, JoinError, LoginResponse, MatrixRoom, MegolmEvent,
+    RoomSendResponse, SyncError, SyncResponse,
+)
+
+from adapters.matrix.convert import (
+    PLATFORM, BotIdentity, content_from_reply, edit_target, incoming_from_event, inviter_allowed,
+)
+from bot.clock import Clock
+from bot.config import MatrixSection
+from bot.messages import IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+
+MODERATOR_POWER_LEVEL = 50
+_FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}}}
+
+
+class MessageHandler(Protocol):
+    async def handle(self, message: IncomingMessage) -> Reply: ...
+
+
+class KeyValueStore(Protocol):
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str, now: dt.datetime) -> None: ...
+
+
+class Ledger(Protocol):
+    async def claim(self, event_id: str, room_id: str, now: dt.datetime) -> bool: ...
+
+    async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime) -> None: ...
+
+    async def ignored(self, event_id: str, room_id: str, now: dt.datetime) -> None: ...
+
+    async def state(self, event_id: str) -> str | None: ...
+
+
+def transaction_id(kind: str, key: str) -> str:
+    """A stable transaction id for one logical send (e.g. the answer to one event)."""
+    return f"agbot-{kind}-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+class MatrixAdapter:
+    """Connects the core to one Matrix account. ``run`` syncs until ``stop`` is called."""
+
+    platform = PLATFORM
+
+    def __init__(self, settings: MatrixSection, handler: MessageHandler, state: KeyValueStore,
+                 ledger: Ledger, clock: Clock) -> None:
+        self.settings = settings
+        self.handler = handler
+        self.state = state
+        self.ledger = ledger
+        self.clock = clock
+        self.identity = BotIdentity(settings.user_id)
+        self.client: AsyncClient | None = None
+        self._stopping = asyncio.Event()
+        self._in_flight: asyncio.Lock = asyncio.Lock()
+        self.on_answered: Callable[[str, str], Awaitable[None]] | None = None  # hook for tests/benchmarks
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Log in (or restore the stored session) and upload end-to-end keys if needed.
+
+        Raises ``RuntimeError`` if the homeserver refuses the credentials.
+        """
+        store = Path(self.settings.store_dir)
+        store.mkdir(parents=True, exist_ok=True)
+        config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
+                                   max_limit_exceeded=50, max_timeouts=3, request_timeout=60)
+        client = AsyncClient(self.settings.homeserver, self.settings.user_id, store_path=str(store), config=config)
+        self.client = client
+        device_id = await self.state.get("device_id")
+        token = await self.state.get("access_token")
+        if device_id and token:
+            client.restore_login(self.settings.user_id, device_id, token)
+        elif self.settings.access_token is not None:
+            client.access_token = self.settings.access_token.get_secret_value()
+            response = await client.whoami()
+            device = getattr(response, "device_id", None)
+            if not device:
+                raise RuntimeError(f"Matrix: access token not accepted by {self.settings.homeserver}")
+            client.restore_login(self.settings.user_id, device, client.access_token)
+            await self._remember_login(device, client.access_token)
+        else:
+            response = await client.login(self.settings.password.get_secret_value(),
+                                          device_name=self.settings.device_name)
+            if not isinstance(response, LoginResponse):
+                raise RuntimeError(f"Matrix: login as {self.settings.user_id} failed: {getattr(response, 'message', response)}")
+            await self._remember_login(response.device_id, response.access_token)
+        if client.should_upload_keys:
+            await client.keys_upload()
+        profile = await client.get_displayname(self.settings.user_id)
+        name = getattr(profile, "displayname", None)
+        self.identity = BotIdentity(self.settings.user_id, name)
+        log.info("Matrix: logged in as %s (device %s)", self.settings.user_id, client.device_id)
+
+    async def _remember_login(self, device_id: str, token: str) -> None:
+        now = self.clock.now()
+        await self.state.set("device_id", device_id, now)
+        await self.state.set("access_token", token, now)
+
+    async def stop(self) -> None:
+        """Stop syncing after the message in flight; close the HTTP session."""
+        self._stopping.set()
+        async with self._in_flight:
+            pass
+        if self.client is not None:
+            await self.client.close()
+
+    # -- sync loop ------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Sync until :meth:`stop`; never raises on network or server errors (backs off)."""
+        assert self.client is not None, "call start() first"
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                await self.sync_once()
+                delay = 1.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # network errors, server errors, bugs: log, back off, go on
+                log.warning("Matrix: sync failed (%s: %s); retrying in %.0f s", type(exc).__name__, exc, delay)
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                except asyncio.TimeoutError:
+                    pass
+                delay = min(delay * 2, 60.0)
+
+    async def sync_once(self, timeout_ms: int | None = None) -> None:
+        """One sync round: fetch, handle invites and messages, then store the sync token."""
+        client = self.client
+        token = await self.state.get("sync_token")
+        first = token is None
+        response = await client.sync(
+            timeout=0 if first else (self.settings.sync_timeout_ms if timeout_ms is None else timeout_ms),
+            since=token, full_state=first or None, sync_filter=_FIRST_SYNC_FILTER if first else None)
+        if isinstance(response, SyncError):
+            raise RuntimeError(f"sync error {response.status_code}: {response.message}")
+        assert isinstance(response, SyncResponse)
+        await self._handle_invites(response)
+        for room_id, info in response.rooms.join.items():
+            for event in info.timeline.events:
+                if self._stopping.is_set():
+                    return  # token not stored: the rest comes again after restart
+                if first:
+                    if getattr(event, "event_id", None):
+                        await self.ledger.ignored(event.event_id, room_id, self.clock.now())
+                    continue
+                await self._on_event(room_id, event)
+        await self._e2e_housekeeping()
+        await self.state.set("sync_token", response.next_batch, self.clock.now())
+
+    async def _e2e_housekeeping(self) -> None:
+        client = self.client
+        if client.olm is None:
+            return
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
+
+    async def _handle_invites(self, response: SyncResponse) -> None:
+        for room_id, info in response.rooms.invite.items():
+            inviter = None
+            is_direct = False
+            for event in info.invite_state:
+                if isinstance(event, InviteMemberEvent) and event.state_key == self.settings.user_id \
+                        and event.membership == "invite":
+                    inviter = event.sender
+                    is_direct = bool(event.content.get("is_direct"))
+            if inviter and inviter_allowed(inviter, self.settings.allowed_inviters):
+                result = await self.client.join(room_id)
+                if isinstance(result, JoinError):
+                    log.warning("Matrix: could not join %s: %s", room_id, result.message)
+                    continue
+                if is_direct:
+                    await self.state.set(f"direct:{room_id}", "1", self.clock.now())
+                log.info("Matrix: joined %s (invited by %s)", room_id, inviter)
+            else:
+                await self.client.room_leave(room_id)
+                log.info("Matrix: declined invite to %s from %s (not in allowed_inviters)", room_id, inviter)
+
+    async def _is_direct(self, room: MatrixRoom | None, room_id: str) -> bool:
+        if await self.state.get(f"direct:{room_id}") == "1":
+            return True
+        return room is not None and room.joined_count <= 2 and room.invited_count == 0 and not room.name
+
+    async def _on_event(self, room_id: str, event) -> None:
+        if isinstance(event, MegolmEvent):
+            log.warning("Matrix: could not decrypt event %s in %s (session %s)", event.event_id, room_id, event.session_id)
+            return
+        source = getattr(event, "source", None)
+        if not isinstance(source, dict) or source.get("type") != "m.room.message":
+            return
+        room = self.client.rooms.get(room_id)
+        target = edit_target(source)
+        if target is not None:
+            # an edit: answer its new content only if the original was never handled
+            if await self.ledger.state(target) is not None:
+                return
+            new = source.get("content", {}).get("m.new_content")
+            if not isinstance(new, dict):
+                return
+            source = {**source, "content": new}
+        message = incoming_from_event(source, room_id, self.identity, await self._is_direct(room, room_id),
+                                      self.clock.now())
+        if message is None:
+            if source.get("event_id"):
+                await self.ledger.ignored(source["event_id"], room_id, self.clock.now())
+            return
+        if room is not None and room.power_levels.get_user_level(message.sender.user_id) >= MODERATOR_POWER_LEVEL:
+            message = dataclasses.replace(message, sender_is_room_moderator=True)
+        async with self._in_flight:
+            if not await self.ledger.claim(message.message_id, room_id, self.clock.now()):
+                return
+            reply = await self.handler.handle(message)
+            event_id = await self.send(room_id, reply, message.channel.thread_id,
+                                       transaction_id("answer", message.message_id))
+            await self.ledger.answered(message.message_id, event_id, self.clock.now())
+        if self.on_answered is not None:
+            await self.on_answered(room_id, message.message_id)
+
+    # -- sending --------------------------------------------------------------------------------
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None:
+        """Send ``reply`` to ``room_id``; return the event id, or None if the server refused.
+
+        ``txn_id`` makes the send idempotent: the homeserver returns the first event for a
+        repeated transaction id of the same device.
+        """
+        client = self.client
+        room = client.rooms.get(room_id)
+        if room is not None and room.encrypted and client.olm is not None and client.should_query_keys:
+            await client.keys_query()
+        response = await client.room_send(room_id, "m.room.message", content_from_reply(reply, thread_id),
+                                          tx_id=txn_id, ignore_unverified_devices=True)
+        if isinstance(response, RoomSendResponse):
+            return response.event_id
+        log.warning("Matrix: sending to %s failed: %s", room_id, getattr(response, "message", response))
+        return None

@@ -1,0 +1,145 @@
+"""Pure translation between Matrix events (their JSON ``source``) and the core's messages.
+
+Works on the event's JSON as the client-server API delivers it (spec: "m.room.message",
+"Rich replies", "Threading", "User and room mentions" in the Matrix client-server API
+v1.11), so it needs no nio types and is unit-testable with plain dicts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
+
+PLATFORM = "matrix"
+_MX_REPLY = re.compile(r"<mx-reply>.*?</mx-reply>", re.DOTALL | re.IGNORECASE)
+_MATRIX_TO = re.compile(r"https://matrix\.to/#/(@[^\"'>?]+)")
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    """Who the bot is in Matrix: its user id and display name (may be None)."""
+
+    user_id: str
+    display_name: str | None = None
+
+    @property
+    def localpart(self) -> str:
+        return self.user_id[1:].split(":", 1)[0]
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Remove the quoted ``> <@user> ...`` lines a rich reply puts before the real text."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith(">"):
+        return body
+    i = 0
+    while i < len(lines) and lines[i].startswith(">"):
+        i += 1
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return "\n".join(lines[i:])
+
+
+def _mentions_bot(content: dict, body: str, bot: BotIdentity) -> tuple[bool, str]:
+    """Whether the message mentions the bot, and the body with a leading mention removed."""
+    mentioned = False
+    mentions = content.get("m.mentions")
+    if isinstance(mentions, dict) and bot.user_id in (mentions.get("user_ids") or []):
+        mentioned = True
+    formatted = content.get("formatted_body")
+    if isinstance(formatted, str):
+        formatted = _MX_REPLY.sub("", formatted)
+        if any(m.replace("%40", "@").replace("%3A", ":") == bot.user_id for m in _MATRIX_TO.findall(formatted)):
+            mentioned = True
+    names = [n for n in (bot.display_name, bot.user_id, bot.localpart) if n]
+    stripped = body.lstrip()
+    for name in sorted(names, key=len, reverse=True):
+        if stripped.casefold().startswith(name.casefold()):
+            rest = stripped[len(name):]
+            if not rest or rest[0] in ":, \t\n" :
+                return True, rest.lstrip(":,").strip()
+    return mentioned, body
+
+
+def incoming_from_event(source: dict, room_id: str, bot: BotIdentity, is_direct: bool,
+                        received_at: dt.datetime) -> IncomingMessage | None:
+    """The core message for an ``m.room.message`` event, or None if the bot must not react.
+
+    Ignored: the bot's own events, ``m.notice`` (other bots), non-text messages, edits
+    (``m.replace``; the adapter decides about the edit's new content separately), and in group
+    rooms everything that neither starts with ``!``/``/`` nor mentions the bot.
+    ``received_at`` is used when the event carries no ``origin_server_ts``.
+    """
+    if source.get("type") != "m.room.message" or source.get("sender") == bot.user_id:
+        return None
+    content = source.get("content")
+    if not isinstance(content, dict):
+        return None
+    if content.get("msgtype") not in ("m.text", "m.emote"):
+        return None
+    relates = content.get("m.relates_to") if isinstance(content.get("m.relates_to"), dict) else {}
+    if relates.get("rel_type") == "m.replace":
+        return None
+    body = content.get("body")
+    if not isinstance(body, str):
+        return None
+    body = strip_reply_fallback(body)
+    mentioned, text = _mentions_bot(content, body, bot)
+    command = text.lstrip()[:1] in ("!", "/")
+    if not (is_direct or mentioned or command):
+        return None
+    thread = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
+    ts = source.get("origin_server_ts")
+    sent_at = (dt.datetime.fromtimestamp(ts / 1000, dt.timezone.utc)
+               if isinstance(ts, int) and ts > 0 else received_at)
+    return IncomingMessage(
+        text=text, sender=UserRef(PLATFORM, str(source.get("sender"))),
+        channel=ChannelRef(PLATFORM, room_id, is_direct=is_direct, thread_id=thread),
+        sent_at=sent_at, message_id=source.get("event_id"), addressed=mentioned or is_direct)
+
+
+def edit_target(source: dict) -> str | None:
+    """The event id an ``m.replace`` edit changes, or None for other events."""
+    content = source.get("content")
+    if not isinstance(content, dict):
+        return None
+    relates = content.get("m.relates_to")
+    if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
+        return relates.get("event_id")
+    return None
+
+
+def content_from_reply(reply: Reply, thread_id: str | None = None) -> dict:
+    """The ``m.room.message`` content of an answer: an ``m.notice`` with plain and HTML body.
+
+    A reply to a threaded message stays in the thread (with a reply fallback relation for
+    clients without threads); otherwise it references the question via ``m.in_reply_to``.
+    HTML comes from :attr:`Reply.html`, which escapes every user-provided value.
+    """
+    content: dict = {
+        "msgtype": "m.notice",
+        "body": reply.text,
+        "format": "org.matrix.custom.html",
+        "formatted_body": reply.html,
+        "m.mentions": {},
+    }
+    if thread_id:
+        relation: dict = {"rel_type": "m.thread", "event_id": thread_id, "is_falling_back": True}
+        if reply.in_reply_to:
+            relation["m.in_reply_to"] = {"event_id": reply.in_reply_to}
+        content["m.relates_to"] = relation
+    elif reply.in_reply_to:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
+    return content
+
+
+def inviter_allowed(inviter: str, patterns: list[str]) -> bool:
+    """Does ``inviter`` (a Matrix user id) match one of the allow-list patterns?
+
+    Patterns are user ids with ``*`` wildcards, e.g. ``"@*:example.org"`` or ``"@alice:example.org"``.
+    """
+    import fnmatch
+
+    return any(fnmatch.fnmatchcase(inviter, pattern) for pattern in patterns)

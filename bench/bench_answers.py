@@ -1,0 +1,708 @@
+#!/usr/bin/env python3
+"""Answer latency and peak memory of AG-Bot, in-process.
+
+Answers a mixed batch of questions (default 1,000) through the real router
+(``bot.app.App`` on a temporary SQLite file, real store, real question understanding) and
+prints p50/p90/p99/max latency per answer and the process's peak memory, once on the shipped
+programme and once on a synthetic programme of 500 AGs and 5,000 organisations.
+
+Each dataset runs in its own subprocess, so the peaks are separate. Run::
+
+    python bench/bench_answers.py                 # both datasets, 1,000 questions each
+    python bench/bench_answers.py --questions 5000
+    python bench/bench_answers.py --profile       # plus a cProfile of the synthetic run
+
+Target on a 2-core machine: p99 <= 5 ms per answer, peak memory <= 150 MB. Exit status 0 when
+the benchmark ran (targets missed are reported, not failed); 1 if a run failed.
+
+The mix has the same shape for both datasets (same template sequence, same seed); only the
+group and organisation names differ, drawn with a seeded RNG from the programme in use.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import math
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+TARGET_P99_MS = 5.0
+TARGET_PEAK_MB = 150.0
+WARMUP = 30
+SEED = 20221019
+NOW = "2023-01-13T09:00:00+01:00"  # a Friday in the first month of sessions
+PLATFORM = "bench"
+ADMIN = "@admin:bench.example"
+USER = "@user:bench.example"
+RESULT_MARK = "@@BENCH-RESULT@@ "
+
+# =========================================================================================
+# Synthetic programme: 500 AGs, 5,000 organisations
+# =========================================================================================
+
+TOPICS = ("Digitalisierung", "Verwaltungsportal", "Breitbandausbau", "Geodaten", "Datenschutz",
+          "Informationssicherheit", "Personalentwicklung", "Beschaffung", "Bauleitplanung",
+          "Schulentwicklung", "Gesundheitsdienst", "Katastrophenschutz", "Wirtschaftsförderung",
+          "Tourismus", "Jugendhilfe", "Umweltschutz", "Wasserwirtschaft", "Abfallwirtschaft",
+          "Liegenschaften", "Mobilität", "Energiewende", "Klimaanpassung", "Sozialplanung",
+          "Kulturförderung", "Vergabewesen")
+REGIONS = ("Nord", "Süd", "Ost", "West", "Mitte")
+PREFIXES = ("", "Ober", "Nieder", "Groß", "Klein", "Alt", "Neu", "Hohen", "Wester", "Oster")
+STEMS = ("Birken", "Eichen", "Linden", "Buchen", "Erlen", "Tannen", "Fichten", "Weiden", "Rosen",
+         "Lilien", "Hasel", "Wolfs", "Fuchs", "Hirsch", "Adler", "Falken", "Raben", "Kranich",
+         "Schwanen", "Biber", "Otter", "Dachs", "Stein", "Kalk", "Sand", "Moor", "Heide", "Wiesen",
+         "Auen", "Bruch", "Mühlen", "Brunnen", "Quell", "Bach", "Fluss", "Seen", "Teich", "Berg",
+         "Hügel", "Tal", "Wald", "Holz", "Feld", "Acker", "Garten", "Kirch", "Kloster", "Burg",
+         "Schloss", "Markt", "Zoll", "Salz", "Kupfer", "Silber", "Gold", "Eisen", "Sonnen", "Mond",
+         "Stern", "Wind")
+SUFFIXES = ("feld", "dorf", "stedt", "leben", "hausen", "rode", "burg", "berg", "hagen", "heim",
+            "au", "bach", "born", "thal", "witz", "ow", "itz", "ingen", "wald", "brück", "furt",
+            "see", "holz", "werder", "kamp")
+FIRST_NAMES = ("Anna", "Bernd", "Claudia", "Dirk", "Elke", "Frank", "Gabriele", "Holger", "Ines",
+               "Jens", "Katrin", "Lars", "Monika", "Norbert", "Petra", "Ralf", "Sabine", "Thomas",
+               "Ute", "Volker")
+LAST_NAMES = ("Bauer", "Schulze", "Krüger", "Hoffmann", "Richter", "Wolff", "Neumann", "Lehmann",
+              "Köhler", "Zimmermann", "Hartmann", "Lange", "Vogel", "Friedrich", "Keller", "Brandt")
+GOALS = ("Gemeinsame Standards für {t} festlegen", "Bedarfe der Kommunen zu {t} erheben",
+         "Nachnutzung vorhandener Lösungen für {t} prüfen", "Fördermöglichkeiten für {t} bündeln",
+         "Musterprozesse für {t} entwickeln", "Schnittstellen und Fachverfahren für {t} abstimmen")
+CONDITIONS = ("Umsetzung im Rahmen der vorhandenen Haushaltsmittel",
+              "Abstimmung mit den zuständigen Fachressorts", "Beachtung des EGovG LSA",
+              "Einbindung der kommunalen Spitzenverbände")
+MILESTONES = ("Bestandsaufnahme", "Konzeptentwurf", "Pilotphase", "Abschlussbericht", "Rollout")
+# Group names used for the "unknown AG" questions: must match no group and no organisation.
+UNKNOWN_AGS = ("Raumfahrt", "Weinbau", "Hafenlogistik", "Astronomie", "Fischerei", "Bergrettung")
+
+
+def _fold_tokens(text: str) -> tuple[str, ...]:
+    from bot.text import tokens
+    return tokens(text)
+
+
+def _clashes_with_vocabulary(token: str) -> bool:
+    """True if ``token`` would be read as a cue word or a common word by the understanding."""
+    from bot.understanding import CUES, _COMMON, cue_matches
+    if token in _COMMON:
+        return True
+    return any(cue_matches(token, cue) for cues in CUES.values() for cue in cues)
+
+
+def build_synthetic_programme(n_groups: int = 500, n_orgs: int = 5000, seed: int = SEED):
+    """A plausible programme: ``n_groups`` AGs ("Digitalisierung Nord 17"), ``n_orgs``
+    organisations with unique compound names ("Oberbirkenfeld") that clash with no cue word,
+    no common word, no Destatis name and no group name."""
+    from bot.directory import destatis_organisations
+    from bot.programme import (Cadence, Group, Lead, Membership, MembershipStatus, Meta, Milestone,
+                               Organisation, OrganisationType, Programme, SessionSeries)
+
+    rng = random.Random(seed)
+    for word in (*TOPICS, *REGIONS, *UNKNOWN_AGS):
+        for token in _fold_tokens(word):
+            if len(token) >= 4 and _clashes_with_vocabulary(token):
+                raise SystemExit(f"bench: group vocabulary word {word!r} clashes with a cue word")
+    taken_tokens: set[tuple[str, ...]] = set()
+    for org in destatis_organisations():
+        for name in (org.name, *org.aliases):
+            taken_tokens.add(_fold_tokens(name))
+            taken_tokens.update((t,) for t in _fold_tokens(name))
+    group_words = {t for w in (*TOPICS, *REGIONS, *UNKNOWN_AGS) for t in _fold_tokens(w)}
+
+    compounds = [f"{p}{s.lower() if p else s}{x}" for p in PREFIXES for s in STEMS for x in SUFFIXES]
+    rng.shuffle(compounds)
+    names: list[str] = []
+    seen: set[str] = set()
+    for name in compounds:
+        folded = _fold_tokens(name)
+        if len(folded) != 1 or len(folded[0]) < 5 or folded[0] in seen:
+            continue
+        token = folded[0]
+        if _clashes_with_vocabulary(token) or folded in taken_tokens or token in group_words:
+            continue
+        seen.add(token)
+        names.append(name)
+        if len(names) == n_orgs:
+            break
+    if len(names) < n_orgs:
+        raise SystemExit(f"bench: only {len(names)} unique organisation names available")
+
+    kinds = ([OrganisationType.GEMEINDE] * 50 + [OrganisationType.STADT] * 20
+             + [OrganisationType.VERBANDSGEMEINDE] * 10 + [OrganisationType.LANDKREIS] * 6
+             + [OrganisationType.VERBAND] * 6 + [OrganisationType.MINISTERIUM] * 2
+             + [OrganisationType.ABTEILUNG] * 4 + [OrganisationType.GENOSSENSCHAFT] * 2)
+    prefix = {OrganisationType.GEMEINDE: "GM", OrganisationType.VERBANDSGEMEINDE: "VG",
+              OrganisationType.LANDKREIS: "LK", OrganisationType.STADT: "Stadt"}
+    word = {OrganisationType.VERBAND: "Verband", OrganisationType.MINISTERIUM: "Ministerium",
+            OrganisationType.ABTEILUNG: "Abteilung", OrganisationType.GENOSSENSCHAFT: "Genossenschaft"}
+    organisations = []
+    for i, base in enumerate(names):
+        kind = kinds[i % len(kinds)]
+        if kind in word:
+            name, aliases = f"{word[kind]} {base}", (base,)
+        else:
+            name, aliases = base, (f"{prefix[kind]} {base}",)
+        organisations.append(Organisation(key=f"org-{i:04d}", name=name, type=kind, aliases=aliases))
+    ministries = [o.key for o in organisations if o.type in (OrganisationType.MINISTERIUM, OrganisationType.ABTEILUNG)]
+    municipal = [o.key for o in organisations if o.type in prefix]
+
+    def person() -> str:
+        return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+
+    groups = []
+    for i in range(1, n_groups + 1):
+        topic = TOPICS[(i - 1) % len(TOPICS)]
+        region = REGIONS[((i - 1) // len(TOPICS)) % len(REGIONS)]
+        name = f"{topic} {region} {i}"
+        key = f"ag-{i:03d}"
+        kommunal = (Lead(seat="kommunal", person=person(), organisation=rng.choice(municipal))
+                    if rng.random() < 0.8 else Lead(seat="kommunal", note="Kommunaler AP, Festlegung in der Gruppensitzung"))
+        members = []
+        for org in rng.sample(organisations, rng.randint(10, 20)):
+            roll = rng.random()
+            status = (MembershipStatus.RESERVED if roll < 0.05 else
+                      MembershipStatus.PROPOSED if roll < 0.10 else MembershipStatus.MEMBER)
+            members.append(Membership(organisation=org.key, status=status,
+                                      note="Fachreferent" if status is MembershipStatus.PROPOSED else None))
+        milestones = []
+        for title in rng.sample(MILESTONES, rng.randint(2, 4)):
+            due = dt.date(2023, 1, 16) + dt.timedelta(days=rng.randint(0, 330)) if rng.random() < 0.5 else None
+            milestones.append(Milestone(title=title, due=due))
+        series = None
+        if rng.random() < 0.6:
+            first = dt.datetime(2023, 1, 9, rng.choice((9, 10, 13, 14))) + dt.timedelta(days=rng.randint(0, 45))
+            series = SessionSeries(start=first, rrule=f"FREQ=WEEKLY;INTERVAL={rng.choice((2, 2, 3, 4))}",
+                                   location=rng.choice((None, "Magdeburg", "online")))
+        groups.append(Group(
+            key=key, name=name, kind="AG", aliases=(f"{topic} {i}",),
+            leads=(Lead(seat="MID", person=person(), title=rng.choice((None, "Referatsleiterin", "Referatsleiter")),
+                        organisation=rng.choice(ministries)), kommunal),
+            members=tuple(members),
+            goals=tuple(g.format(t=topic) for g in rng.sample(GOALS, rng.randint(3, 5))),
+            conditions=tuple(rng.sample(CONDITIONS, rng.randint(1, 3))),
+            milestones=tuple(milestones),
+            milestone_note="Bestimmung der Zeitpunkte erfolgt in der Gruppe." if rng.random() < 0.3 else None,
+            session_series=series))
+    meta = Meta(
+        title="Synthetisches Programm (Benchmark)", workshop_date=dt.date(2022, 10, 19), workshop_place="Magdeburg",
+        source="bench/bench_answers.py", registration_deadline=dt.date(2022, 10, 21),
+        cadence=Cadence(session_interval_weeks=2, exchange_interval_weeks=6, first_sessions="Januar 2023",
+                        first_sessions_month=dt.date(2023, 1, 1)),
+        decisions=("AGs bekommen eine Doppelspitze.", "Den Zeitrahmen für die Meilensteine legt jede AG fest.",
+                   "Kommunen können die Teilnahme an den AGs bis 21.10.2022 nachmelden."),
+        next_steps=("Die ersten Sitzungen der Arbeitsgruppen starten im Januar 2023.",),
+        exchange_series=SessionSeries(start=dt.datetime(2023, 1, 27, 10), rrule="FREQ=WEEKLY;INTERVAL=6",
+                                      location="Magdeburg"))
+    return Programme(meta=meta, organisations=tuple(organisations), groups=tuple(groups))
+
+
+# =========================================================================================
+# The question mix
+# =========================================================================================
+
+@dataclass(frozen=True)
+class Template:
+    category: str
+    weight: float
+    text: str            # placeholders: {ag} group label, {name} group name, {org} organisation, {unknown}
+    intent: str | None   # expected Intent value for questions; None for commands
+    room: bool = False   # asked in a room linked to an AG (the group comes from the room)
+    user: str = USER
+    typo: str | None = None  # "ag", "org" or None: misspell that placeholder
+
+
+TEMPLATES: tuple[Template, ...] = (
+    # leads
+    Template("lead", 6, "Wer leitet die {ag}?", "lead"),
+    Template("lead", 3, "Wer ist für die {ag} zuständig?", "lead"),
+    Template("lead-all", 1, "Wer leitet die Arbeitsgruppen?", "lead"),
+    # members
+    Template("members", 6, "Wer ist Mitglied der {ag}?", "members"),
+    Template("members", 2, "Welche Kommunen sind in der {ag} vertreten?", "members"),
+    Template("members", 2, "Wer arbeitet in der {ag} mit?", "members"),
+    # membership check and groups of an organisation
+    Template("membership", 6, "Ist {org} in der {ag}?", "membership"),
+    Template("membership", 3, "Ist {org} Mitglied der {ag}?", "membership"),
+    Template("org-groups", 5, "In welchen AGs ist {org}?", "org_groups"),
+    Template("org-groups", 2, "Wo arbeitet {org} mit?", "org_groups"),
+    # programme-wide lists
+    Template("list-groups", 2, "Welche Arbeitsgruppen gibt es?", "list_groups"),
+    Template("list-groups", 1, "Welche AGs gibt es?", "list_groups"),
+    Template("subgroups", 1, "Welche Unterarbeitsgruppen gibt es?", "subgroups"),
+    # goals, conditions, milestones
+    Template("goals", 4, "Was sind die Ziele der {ag}?", "goals"),
+    Template("goals", 2, "Worum geht es in der {ag}?", "goals"),
+    Template("conditions", 3, "Welche Rahmenbedingungen gelten für die {ag}?", "conditions"),
+    Template("milestones", 3, "Welche Meilensteine hat die {ag}?", "milestones"),
+    Template("next-milestone", 3, "Wann ist der nächste Meilenstein der {ag} fällig?", "next_milestone"),
+    Template("next-milestone-all", 2, "Wann ist der nächste Meilenstein fällig?", "next_milestone"),
+    # dates
+    Template("next-session", 4, "Wann ist die nächste Sitzung der {ag}?", "next_session"),
+    Template("next-session", 2, "Wann tagt die {ag} das nächste Mal?", "next_session"),
+    Template("first-sessions", 1, "Wann starten die ersten Sitzungen?", "first_sessions"),
+    Template("exchange", 2, "Wann ist die nächste Austauschrunde?", "next_exchange"),
+    Template("cadence", 2, "Wie oft tagen die Arbeitsgruppen?", "cadence"),
+    Template("cadence", 1, "Wie oft trifft sich die {ag}?", "cadence"),
+    Template("deadline", 2, "Bis wann können sich Kommunen nachmelden?", "registration_deadline"),
+    Template("decisions", 2, "Was wurde beim Workshop beschlossen?", "decisions"),
+    Template("overview", 2, "Erzähl mir etwas über die {ag}", "overview"),
+    # unknown AG, small talk
+    Template("unknown-ag", 3, "Wer leitet die AG {unknown}?", "lead"),
+    Template("small-talk", 1, "Hallo!", "greeting"),
+    Template("small-talk", 1, "Danke!", "thanks"),
+    Template("small-talk", 1, "Was kannst du?", "help"),
+    # typos
+    Template("typo", 2, "Wer leitet die {ag}?", "lead", typo="ag"),
+    Template("typo", 2, "Ist {org} in der {ag}?", "membership", typo="org"),
+    Template("typo", 2, "Wer ist Mitglid der {ag}?", "members"),
+    # English
+    Template("english", 2, "Who leads the {name} group?", "lead"),
+    Template("english", 2, "Who are the members of the {name} group?", "members"),
+    Template("english", 1, "When is the next milestone of the {name} group due?", "next_milestone"),
+    Template("english", 1, "Which working groups are there?", "list_groups"),
+    Template("english", 1, "How often do the groups meet?", "cadence"),
+    Template("english", 1, "When is the next exchange round?", "next_exchange"),
+    Template("english", 1, "Is {org} a member of the {name} group?", "membership"),
+    # commands
+    Template("command", 2, "!mitglieder {name}", None),
+    Template("command", 1, "!leitung {name}", None),
+    Template("command", 1, "!ag {name}", None),
+    Template("command", 1, "!termine {name}", None),
+    Template("command", 1, "!meilensteine {name}", None),
+    Template("command", 1, "!members {name}", None),
+    Template("command-list", 1, "!ags", None),
+    Template("command", 1, "!hilfe", None),
+    Template("command-refused", 1, "!meilenstein {name} 31.03.2023 Zwischenbericht", None),
+    # in a room linked to an AG
+    Template("room", 2, "Wer leitet diese AG?", "lead", room=True),
+    Template("room", 2, "Wer ist dabei?", "members", room=True),
+    Template("room", 1, "Wann ist der nächste Meilenstein?", "next_milestone", room=True),
+    Template("room", 1, "Wann ist die nächste Sitzung?", "next_session", room=True),
+    Template("room", 1, "Was sind unsere Ziele?", "goals", room=True),
+    Template("room", 1, "!mitglieder", None, room=True),
+)
+
+
+@dataclass
+class Question:
+    category: str
+    text: str
+    user: str
+    room_key: str | None      # group key of the linked room it is asked in, None: direct chat
+    intent: str | None        # expected intent (questions only)
+    group_key: str | None     # the group the text names (to check understanding), if any
+
+
+def misspell(word: str, rng: random.Random) -> str:
+    """Swap two adjacent letters inside the longest word (keeps first and last letter)."""
+    parts = word.split(" ")
+    longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+    w = parts[longest]
+    if len(w) >= 5:
+        i = rng.randint(1, len(w) - 3)
+        w = w[:i] + w[i + 1] + w[i] + w[i + 2:]
+    parts[longest] = w
+    return " ".join(parts)
+
+
+def org_spelling(org, rng: random.Random) -> str:
+    """How a user names an organisation: its short form, its name or one of its aliases."""
+    if org.short:
+        return org.short
+    if org.aliases and rng.random() < 0.3:
+        return rng.choice(org.aliases)
+    return org.name
+
+
+def template_sequence(n: int, seed: int) -> list[Template]:
+    """The shape of the mix: the same for every dataset."""
+    rng = random.Random(seed)
+    weights = [t.weight for t in TEMPLATES]
+    return rng.choices(TEMPLATES, weights=weights, k=n)
+
+
+def make_questions(view, templates: list[Template], room_keys: list[str], seed: int) -> list[Question]:
+    """Fill the templates with names drawn (seeded) from the programme in ``view``."""
+    rng = random.Random(seed + 1)
+    groups = list(view.programme.groups)
+    orgs = list(view.programme.organisations)
+    members_of = {g.key: [m.organisation for m in g.members] for g in groups}
+    questions = []
+    for tpl in templates:
+        group = rng.choice(groups)
+        room_key = rng.choice(room_keys) if tpl.room else None
+        # membership questions ask about a member of the group half of the time
+        org_key = None
+        if members_of[group.key] and rng.random() < 0.5:
+            org_key = rng.choice(members_of[group.key])
+        org = view.directory.get(org_key) if org_key else rng.choice(orgs)
+        label, name, org_text = group.label, group.name, org_spelling(org, rng)
+        if tpl.typo == "ag":
+            label = f"{group.kind} {misspell(group.name, rng)}"
+        if tpl.typo == "org":
+            org_text = misspell(org_text, rng)
+        text = tpl.text.format(ag=label, name=name, org=org_text, unknown=rng.choice(UNKNOWN_AGS))
+        names_group = "{ag}" in tpl.text or "{name}" in tpl.text
+        questions.append(Question(tpl.category, text, tpl.user, room_key, tpl.intent,
+                                  group.key if names_group else room_key))
+    return questions
+
+
+def write_commands(view, n: int, seed: int) -> list[tuple[int, Question]]:
+    """A few writes by an admin, spread over the batch: they invalidate the cached view."""
+    rng = random.Random(seed + 2)
+    groups = list(view.programme.groups)
+    found = []
+    for k, position in enumerate((n // 4, n // 2, 3 * n // 4)):
+        group = rng.choice(groups)
+        if k == 1:
+            text = f"!serie {group.name} 16.01.2023 10:00 2"
+        else:
+            title = group.milestones[0].title if group.milestones and k == 0 else "Zwischenbericht Benchmark"
+            text = f"!meilenstein {group.name} 31.03.2023 {title}"
+        found.append((position, Question("write", text, ADMIN, None, None, None)))
+    return found
+
+
+# =========================================================================================
+# One dataset, in this process (the child)
+# =========================================================================================
+
+def _vm_hwm_mib() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: int, profile: bool) -> dict:
+    t_import = time.perf_counter()
+    from bot.app import App
+    from bot.config import Settings
+    from bot.messages import ChannelRef, IncomingMessage, UserRef
+    import_s = time.perf_counter() - t_import
+
+    import logging
+
+    class Collect(logging.Handler):
+        """Keeps the bot's logged exceptions (one example per distinct cause) off the terminal."""
+
+        def __init__(self) -> None:
+            super().__init__(logging.WARNING)
+            self.count = 0
+            self.causes: dict[str, str] = {}
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.count += 1
+            text = self.format(record)
+            cause = text.strip().splitlines()[-1]
+            self.causes.setdefault(cause, text)
+
+    logged = Collect()
+    logging.getLogger().addHandler(logged)
+
+    now = dt.datetime.fromisoformat(NOW)
+    tmp = tempfile.TemporaryDirectory(prefix="agbot-bench-")
+    database = Path(tmp.name) / "bench.sqlite3"
+    settings = Settings(bot={"programme": programme_path, "database": str(database)}, roles={"admins": [ADMIN]})
+
+    t0 = time.perf_counter()
+    app = await App.create(settings, now, database=database)
+    startup_s = time.perf_counter() - t0
+    rss_after_startup = _vm_hwm_mib()
+    try:
+        view, understanding = await app.state.current()
+        n_groups, n_orgs = len(view.programme.groups), len(view.programme.organisations)
+        # rooms: link up to 20 rooms, each to a different group
+        rng = random.Random(seed + 3)
+        room_keys = rng.sample([g.key for g in view.programme.groups], min(20, n_groups))
+        for key in room_keys:
+            await app.rooms.link(PLATFORM, f"!room-{key}:bench", key, ADMIN, now)
+
+        questions = make_questions(view, template_sequence(n, seed), room_keys, seed)
+        for position, write in reversed(write_commands(view, n, seed)):
+            questions.insert(position, write)
+        questions = questions[:n]
+        warmup = make_questions(view, template_sequence(WARMUP, seed + 99), room_keys, seed + 99)
+
+        direct = ChannelRef(PLATFORM, "!direct:bench", is_direct=True)
+        rooms = {key: ChannelRef(PLATFORM, f"!room-{key}:bench") for key in room_keys}
+        counter = 0
+
+        def message(q: Question) -> IncomingMessage:
+            nonlocal counter
+            counter += 1
+            return IncomingMessage(text=q.text, sender=UserRef(PLATFORM, q.user),
+                                   channel=rooms[q.room_key] if q.room_key else direct,
+                                   sent_at=now, message_id=f"m{counter}", addressed=True)
+
+        for q in warmup:
+            await app.router.handle(message(q))
+
+        profiler = None
+        if profile:
+            import cProfile
+            profiler = cProfile.Profile()
+        latencies: list[int] = []
+        replies = []
+        clock = time.perf_counter_ns
+        handle = app.router.handle
+        t_batch = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for q in questions:
+            msg = message(q)
+            start = clock()
+            reply = await handle(msg)
+            latencies.append(clock() - start)
+            replies.append(reply)
+        if profiler:
+            profiler.disable()
+        batch_s = time.perf_counter() - t_batch
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+        # -- sanity checks (not timed) ---------------------------------------------------
+        kinds: dict[str, int] = {}
+        for r in replies:
+            kinds[r.kind] = kinds.get(r.kind, 0) + 1
+        fallbacks = [q.text for q, r in zip(questions, replies) if r.kind == "fallback"]
+        internal = [q.text for q, r in zip(questions, replies) if r.lead.startswith("Entschuldigung, dabei ist ein Fehler")
+                    or r.lead.startswith("Sorry, something went wrong")]
+        _, understanding = await app.state.current()
+        wrong_intent, wrong_group = [], []
+        for q in questions:
+            if q.intent is None:
+                continue
+            from bot.text import clean
+            parsed = understanding.parse(clean(q.text))
+            if parsed.intent.value != q.intent:
+                wrong_intent.append(f"{q.text!r}: {parsed.intent.value}, expected {q.intent}")
+            elif q.group_key and not q.room_key and parsed.groups[:1] != (q.group_key,):
+                wrong_group.append(f"{q.text!r}: {parsed.groups[:1] or 'no group'}, expected {q.group_key}")
+
+        slowest = sorted(range(len(questions)), key=lambda i: latencies[i], reverse=True)[:8]
+        slowest = [{"ms": latencies[i] / 1e6, "index": i, "category": questions[i].category,
+                    "text": questions[i].text, "after_write": i > 0 and questions[i - 1].category == "write"}
+                   for i in slowest]
+        by_category: dict[str, list[int]] = {}
+        for q, ns in zip(questions, latencies):
+            by_category.setdefault(q.category, []).append(ns)
+
+        # -- extra timings after the batch (not part of the peak above) ------------------
+        t0 = time.perf_counter()
+        app.state.invalidate()
+        await app.state.current()
+        rebuild_s = time.perf_counter() - t0
+        single = {}
+        for text in ("Welche Arbeitsgruppen gibt es?", "Wer leitet die Arbeitsgruppen?", "!ags",
+                     "Wann ist der nächste Meilenstein fällig?", "Wann tagen die Arbeitsgruppen?",
+                     "!termine", "!meilensteine", "Welche Unterarbeitsgruppen gibt es?"):
+            q = Question("single", text, USER, None, None, None)
+            runs = []
+            for _ in range(5):
+                msg = message(q)
+                start = clock()
+                reply = await handle(msg)
+                runs.append(clock() - start)
+            single[text] = {"median_ms": sorted(runs)[2] / 1e6, "items": len(reply.items), "kind": reply.kind}
+    finally:
+        await app.close()
+    t0 = time.perf_counter()
+    app2 = await App.create(settings, now, database=database)
+    reopen_s = time.perf_counter() - t0
+    await app2.close()
+    tmp.cleanup()
+
+    values = sorted(latencies)
+    result = {
+        "dataset": dataset, "groups": n_groups, "organisations": n_orgs,
+        "directory": len(view.directory.by_key), "questions": len(questions), "warmup": len(warmup),
+        "p50_ms": percentile(values, 50) / 1e6, "p90_ms": percentile(values, 90) / 1e6,
+        "p99_ms": percentile(values, 99) / 1e6, "max_ms": values[-1] / 1e6,
+        "mean_ms": sum(values) / len(values) / 1e6, "batch_s": batch_s,
+        "peak_rss_kib": peak_kib, "rss_after_startup_mib": rss_after_startup,
+        "import_s": import_s, "startup_s": startup_s, "rebuild_s": rebuild_s, "reopen_s": reopen_s,
+        "kinds": kinds, "fallbacks": len(fallbacks), "fallback_examples": fallbacks[:10],
+        "internal_errors": len(internal), "internal_examples": internal[:10],
+        "wrong_intent": len(wrong_intent), "wrong_intent_examples": wrong_intent[:12],
+        "wrong_group": len(wrong_group), "wrong_group_examples": wrong_group[:8],
+        "categories": {c: {"n": len(v), "p50_ms": percentile(sorted(v), 50) / 1e6,
+                           "p99_ms": percentile(sorted(v), 99) / 1e6, "max_ms": max(v) / 1e6}
+                       for c, v in sorted(by_category.items())},
+        "single": single, "slowest": slowest,
+        "logged": logged.count, "logged_causes": list(logged.causes.values())[:3],
+    }
+    if profiler:
+        import io
+        import pstats
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(30)
+        result["profile"] = out.getvalue()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("tottime").print_stats(15)
+        result["profile_tottime"] = out.getvalue()
+    return result
+
+
+def child_main(args: argparse.Namespace) -> int:
+    result = asyncio.run(run_dataset(args.child, args.programme, args.questions, args.seed, args.profile))
+    print(RESULT_MARK + json.dumps(result), flush=True)
+    return 0
+
+
+# =========================================================================================
+# The parent: one subprocess per dataset, then the tables
+# =========================================================================================
+
+def run_child(dataset: str, programme: str | None, args: argparse.Namespace, profile: bool = False) -> dict | None:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", dataset,
+               "--questions", str(args.questions), "--seed", str(args.seed)]
+    if programme:
+        command += ["--programme", programme]
+    if profile:
+        command.append("--profile")
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    for line in done.stdout.splitlines():
+        if line.startswith(RESULT_MARK):
+            return json.loads(line[len(RESULT_MARK):])
+    print(f"bench: the {dataset} run failed (exit {done.returncode}):\n{done.stdout}", file=sys.stderr)
+    return None
+
+
+def print_result(r: dict) -> None:
+    peak_mib = r["peak_rss_kib"] / 1024
+    peak_mb = r["peak_rss_kib"] * 1024 / 1e6
+    ok_p99 = "ok" if r["p99_ms"] <= TARGET_P99_MS else "MISSED"
+    ok_mem = "ok" if peak_mb <= TARGET_PEAK_MB else "MISSED"
+    print(f"\n== {r['dataset']}: {r['groups']} groups, {r['organisations']} programme organisations "
+          f"({r['directory']} in the directory incl. Destatis) ==")
+    rows = [
+        ("questions answered", f"{r['questions']} (after {r['warmup']} warm-up questions, not counted)"),
+        ("p50 per answer", f"{r['p50_ms']:.3f} ms"),
+        ("p90 per answer", f"{r['p90_ms']:.3f} ms"),
+        ("p99 per answer", f"{r['p99_ms']:.3f} ms   target <= {TARGET_P99_MS:g} ms: {ok_p99}"),
+        ("max per answer", f"{r['max_ms']:.3f} ms"),
+        ("mean per answer", f"{r['mean_ms']:.3f} ms ({r['batch_s']:.2f} s for the batch)"),
+        ("peak RSS (process)", f"{peak_mib:.1f} MiB = {peak_mb:.1f} MB   target <= {TARGET_PEAK_MB:g} MB: {ok_mem}"),
+        ("peak RSS after start-up", f"{r['rss_after_startup_mib']:.1f} MiB" if r["rss_after_startup_mib"] else "n/a"),
+        ("import of bot modules", f"{r['import_s'] * 1000:.0f} ms"),
+        ("start-up: open+seed+index", f"{r['startup_s'] * 1000:.0f} ms (App.create on an empty database)"),
+        ("start-up: reopen seeded db", f"{r['reopen_s'] * 1000:.0f} ms (App.create on the seeded database)"),
+        ("index rebuild after a write", f"{r['rebuild_s'] * 1000:.0f} ms (store.load + ProgrammeView + Understanding)"),
+        ("reply kinds", ", ".join(f"{k} {v}" for k, v in sorted(r["kinds"].items()))),
+        ("fallback answers", f"{r['fallbacks']} (\"Das habe ich leider nicht verstanden\")"),
+        ("internal errors", str(r["internal_errors"])),
+        ("intent not as expected", str(r["wrong_intent"])),
+        ("group not as expected", str(r["wrong_group"])),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}")
+    for title, examples in (("fallbacks", r["fallback_examples"]), ("internal errors", r["internal_examples"]),
+                            ("intent mismatches", r["wrong_intent_examples"]),
+                            ("group mismatches", r["wrong_group_examples"])):
+        if examples:
+            print(f"  {title} (first {len(examples)}):")
+            for e in examples:
+                print(f"    - {e}")
+    if r["logged"]:
+        print(f"  the bot logged {r['logged']} warnings/errors; distinct causes:")
+        for text in r["logged_causes"]:
+            print("    | " + "\n    | ".join(text.splitlines()[-8:]))
+    print("  latency by category (ms):     n      p50      p99      max")
+    for cat, c in r["categories"].items():
+        print(f"    {cat:<24} {c['n']:>5} {c['p50_ms']:>8.3f} {c['p99_ms']:>8.3f} {c['max_ms']:>8.3f}")
+    print("  slowest answers in the batch:")
+    for s in r["slowest"]:
+        note = "  (first after a write: rebuilds the view)" if s["after_write"] else ""
+        print(f"    {s['ms']:>8.3f} ms  #{s['index']:<5} {s['category']:<18} {s['text']}{note}")
+    print("  programme-wide answers, asked alone (median of 5):")
+    for text, s in r["single"].items():
+        print(f"    {s['median_ms']:>8.3f} ms  {s['items']:>4} items  {text}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=int, default=1000, help="questions per dataset (default 1000)")
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the question mix and names")
+    parser.add_argument("--profile", action="store_true",
+                        help="also run the synthetic batch under cProfile and print the top functions")
+    parser.add_argument("--only", choices=("shipped", "synthetic"), help="run one dataset only")
+    parser.add_argument("--child", choices=("shipped", "synthetic"), help=argparse.SUPPRESS)
+    parser.add_argument("--programme", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.questions < 10:
+        parser.error("--questions must be at least 10")
+    if args.child:
+        return child_main(args)
+
+    print(f"AG-Bot answer benchmark: Python {platform.python_version()} ({platform.python_implementation()}), "
+          f"os.cpu_count() = {os.cpu_count()}, {platform.machine()} {platform.system()}")
+    print(f"{args.questions} questions per dataset (seed {args.seed}), {WARMUP} warm-up questions first; "
+          f"one subprocess per dataset; clock {NOW}")
+    results = []
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="agbot-bench-prog-") as tmp:
+        programme_path = None
+        if args.only != "shipped":
+            from bot.cli import programme_to_toml
+            t0 = time.perf_counter()
+            programme = build_synthetic_programme()
+            programme_path = str(Path(tmp) / "synthetic_programme.toml")
+            Path(programme_path).write_text(programme_to_toml(programme), encoding="utf-8")
+            size = Path(programme_path).stat().st_size
+            print(f"synthetic programme generated in {time.perf_counter() - t0:.2f} s "
+                  f"({len(programme.groups)} AGs, {len(programme.organisations)} organisations, "
+                  f"TOML {size / 1e6:.1f} MB; generation is not part of either run)")
+            del programme
+        for dataset in ("shipped", "synthetic"):
+            if args.only and args.only != dataset:
+                continue
+            r = run_child(dataset, programme_path if dataset == "synthetic" else None, args)
+            if r is None:
+                failed = True
+                continue
+            results.append(r)
+            print_result(r)
+        profile = None
+        if args.profile and args.only != "shipped":
+            profile = run_child("synthetic", programme_path, args, profile=True)
+    if results:
+        print("\n== summary ==")
+        print(f"  {'dataset':<10} {'answers':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+              f"{'peak MiB':>9} {'start-up ms':>11} {'fallbacks':>9}")
+        for r in results:
+            print(f"  {r['dataset']:<10} {r['questions']:>7} {r['p50_ms']:>8.3f} {r['p90_ms']:>8.3f} "
+                  f"{r['p99_ms']:>8.3f} {r['max_ms']:>8.3f} {r['peak_rss_kib'] / 1024:>9.1f} "
+                  f"{r['startup_s'] * 1000:>11.0f} {r['fallbacks']:>9}")
+    if profile:
+        print("\n== cProfile of the synthetic batch (timings inflated by the profiler) ==")
+        print(f"  p99 under the profiler: {profile['p99_ms']:.3f} ms")
+        print(profile["profile"])
+        print(profile["profile_tottime"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

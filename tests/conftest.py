@@ -1,0 +1,92 @@
+"""Shared fixtures: settings with roles, a real App on a temporary SQLite file, CLI runner.
+
+``app`` is the real composition root (store, state, roles, commands, router) on
+``tmp_path/"db.sqlite3"``, created at :data:`fakes.NOW`. Roles: one admin, one coordinator for
+AG Finanzen, one for AG Kommunikation; everybody else is a plain member.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.config import Settings, load_config
+from fakes import ADMIN, FIN_COORD, KOMM_COORD, NOW
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_agbot_environment(monkeypatch):
+    """AGBOT_* variables of the developer's shell must not change what tests see."""
+    for name in list(os.environ):
+        if name.startswith("AGBOT_"):
+            monkeypatch.delenv(name)
+
+
+def make_settings(language: str = "de") -> Settings:
+    settings = load_config(None)
+    roles = settings.roles.model_copy(update={
+        "admins": [ADMIN],
+        "coordinators": {"Finanzen": [FIN_COORD], "Kommunikation": [KOMM_COORD]},
+    })
+    bot = settings.bot.model_copy(update={"language": language})
+    return settings.model_copy(update={"roles": roles, "bot": bot})
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "db.sqlite3"
+
+
+@pytest.fixture
+async def open_app(db_path, settings):
+    """Factory: ``await open_app()`` opens an App (default: the test's db file); all are closed at the end."""
+    opened: list[App] = []
+
+    async def make(database=None, settings_=None, now=NOW) -> App:
+        app = await App.create(settings_ or settings, now, database=database or db_path)
+        opened.append(app)
+        return app
+
+    yield make
+    for app in opened:
+        await app.close()  # closing twice is harmless
+
+
+@pytest.fixture
+async def app(open_app) -> App:
+    return await open_app()
+
+
+def _clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGBOT_")}
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+@pytest.fixture
+def run_cli(tmp_path):
+    """Run ``python -m bot ARGS`` in ``tmp_path`` (no config.toml there) and return the CompletedProcess."""
+
+    def run(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot", *map(str, args)], input=stdin, capture_output=True,
+                              text=True, encoding="utf-8", cwd=tmp_path, env=_clean_env(), timeout=timeout)
+
+    return run
+
+
+@pytest.fixture
+def admin_config(tmp_path) -> Path:
+    path = tmp_path / "admin-config.toml"
+    path.write_text(f'[roles]\nadmins = ["{ADMIN}"]\n', encoding="utf-8")
+    return path

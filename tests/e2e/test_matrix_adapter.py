@@ -1,0 +1,159 @@
+"""The Matrix adapter against a real Synapse: invites, questions and answers, direct chats,
+room links, reply fallbacks, edits, notices, HTML escaping."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from nio import RoomMemberEvent
+
+from matrix_helpers import BotRunner, Member, is_reply
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@pytest.fixture(scope="module")
+async def world(synapse, tmp_path_factory):
+    """One running bot plus an admin (coordinator) and a plain member."""
+    data = tmp_path_factory.mktemp("matrix-bot")
+    bot_user = synapse.new_user("agbot")
+    admin_user = synapse.new_user("koordination")
+    member_user = synapse.new_user("mitglied")
+    synapse.request("PUT", f"/_matrix/client/v3/profile/{bot_user.user_id}/displayname",
+                    {"displayname": "AG-Bot"}, access_token=bot_user.access_token)
+    runner = await BotRunner(synapse, bot_user, data, admins=[admin_user.user_id],
+                             allowed_inviters=["@koordination-*:localhost", "@mitglied-*:localhost"]).start()
+    admin = await Member(synapse, admin_user).setup()
+    member = await Member(synapse, member_user).setup()
+    yield {"bot": runner, "bot_id": bot_user.user_id, "admin": admin, "member": member, "synapse": synapse}
+    await admin.close()
+    await member.close()
+    await runner.stop()
+
+
+async def group_room(world, name="AG Test") -> str:
+    """A named group room with admin, member and bot (bot invited by the admin)."""
+    admin, member, bot_id = world["admin"], world["member"], world["bot_id"]
+    room_id = await admin.create_room(name, invite=[bot_id, member.user_id])
+    await member.client.join(room_id)
+    await admin.wait_joined(room_id, bot_id)
+    return room_id
+
+
+async def test_invite_accepted_and_command_answered(world):
+    room_id = await group_room(world)
+    answer = await world["member"].ask(room_id, "!leitung Finanzen", world["bot_id"])
+    assert answer.source["content"]["msgtype"] == "m.notice"
+    assert "Abt. 1 MID" in answer.body
+    assert "formatted_body" in answer.source["content"]
+
+
+async def test_invite_from_outside_allow_list_declined(world):
+    synapse, bot_id = world["synapse"], world["bot_id"]
+    outsider = await Member(synapse, synapse.new_user("outsider")).setup()
+    try:
+        room_id = await outsider.create_room("Fremder Raum", invite=[bot_id])
+        await outsider.wait_for(room_id, lambda e: isinstance(e, RoomMemberEvent) and e.state_key == bot_id
+                                and e.membership == "leave")
+        joined = [e for e in outsider.events[room_id]
+                  if isinstance(e, RoomMemberEvent) and e.state_key == bot_id and e.membership == "join"]
+        assert joined == []
+    finally:
+        await outsider.close()
+
+
+async def test_question_by_mention_answered_and_plain_chatter_ignored(world):
+    room_id = await group_room(world)
+    member, bot_id = world["member"], world["bot_id"]
+    chatter = await member.send(room_id, "Wer leitet eigentlich die AG Kommunikation?")
+    answer = await member.ask(room_id, "AG-Bot: Wer leitet die AG Kommunikation?", bot_id)
+    assert "Makiol" in answer.body
+    pill = f'<a href="https://matrix.to/#/{bot_id}">AG-Bot</a> wer ist in der AG Finanzen?'
+    answer = await member.ask(room_id, "AG-Bot wer ist in der AG Finanzen?", bot_id, formatted_body=pill,
+                              extra={"m.mentions": {"user_ids": [bot_id]}})
+    assert "Dessau-Roßlau" in answer.body
+    assert member.replies_to(room_id, chatter, bot_id) == []
+
+
+async def test_direct_chat_answers_every_message(world):
+    member, bot_id = world["member"], world["bot_id"]
+    room_id = await member.create_room(None, invite=[bot_id], is_direct=True)
+    await member.wait_joined(room_id, bot_id)
+    answer = await member.ask(room_id, "In welchen AGs ist Zerbst?", bot_id)
+    assert "Kommunikation" in answer.body and "Finanzen" not in answer.body
+
+
+async def test_linked_room_answers_for_its_group(world):
+    room_id = await group_room(world, "AG Kommunikation Raum")
+    admin, member, bot_id = world["admin"], world["member"], world["bot_id"]
+    refused = await member.ask(room_id, "!verknuepfen Finanzen", bot_id)
+    assert "dürfen nur" in refused.body
+    linked = await admin.ask(room_id, "!verknuepfen Kommunikation", bot_id)
+    assert "verknüpft" in linked.body
+    answer = await member.ask(room_id, "AG-Bot: Wer leitet die Gruppe?", bot_id)
+    assert "Makiol" in answer.body
+    shown = await member.ask(room_id, "!verknuepfen", bot_id)
+    assert "AG Kommunikation" in shown.body
+
+
+async def test_reply_fallback_is_stripped(world):
+    room_id = await group_room(world)
+    member, bot_id = world["member"], world["bot_id"]
+    first = await member.ask(room_id, "!mitglieder Finanzen", bot_id)
+    body = f"> <{bot_id}> Mitglieder der AG Finanzen (9):\n> • Hohe Börde\n\n!leitung Kommunikation"
+    formatted = (f'<mx-reply><blockquote><a href="https://matrix.to/#/{room_id}/{first.event_id}">In reply to</a> '
+                 f'<a href="https://matrix.to/#/{bot_id}">{bot_id}</a><br>Mitglieder</blockquote></mx-reply>'
+                 "!leitung Kommunikation")
+    answer = await member.ask(room_id, body, bot_id, formatted_body=formatted,
+                              extra={"m.relates_to": {"m.in_reply_to": {"event_id": first.event_id}}})
+    assert "Makiol" in answer.body
+
+
+async def test_edit_of_answered_message_not_answered_again(world):
+    room_id = await group_room(world)
+    member, bot_id = world["member"], world["bot_id"]
+    original = await member.send(room_id, "!leitung Finanzen")
+    await member.wait_for(room_id, lambda e: is_reply(e, original, bot_id))
+    edit = await member.send(room_id, "* !leitung Kommunikation", extra={
+        "m.new_content": {"msgtype": "m.text", "body": "!leitung Kommunikation"},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": original}})
+    marker = await member.ask(room_id, "!ags", bot_id)  # answered after the edit was processed
+    assert "Arbeitsgruppen" in marker.body
+    assert member.replies_to(room_id, edit, bot_id) == []
+    assert len(member.replies_to(room_id, original, bot_id)) == 1
+
+
+async def test_own_and_other_bots_notices_ignored(world):
+    room_id = await group_room(world)
+    member, bot_id = world["member"], world["bot_id"]
+    notice = await member.send(room_id, "!leitung Finanzen", msgtype="m.notice")
+    marker = await member.ask(room_id, "!ags", bot_id)
+    assert marker.body
+    assert member.replies_to(room_id, notice, bot_id) == []
+    # the bot's own answers start with no "!" but it must not answer itself either: exactly one
+    # notice per question in this room
+    answers = [e for e in member.events[room_id] if getattr(e, "sender", None) == bot_id
+               and e.source["content"].get("msgtype") == "m.notice"]
+    assert len(answers) == 1
+
+
+async def test_html_in_question_is_escaped_in_answer(world):
+    room_id = await group_room(world)
+    member, bot_id = world["member"], world["bot_id"]
+    answer = await member.ask(room_id, "!mitglieder <img src=x onerror=alert(1)>Sport&lt;script&gt;", bot_id)
+    html = answer.source["content"]["formatted_body"]
+    assert "<img" not in html and "<script" not in html
+    assert "gibt es nicht" in answer.body
+
+
+async def test_threaded_question_answered_in_thread(world):
+    room_id = await group_room(world)
+    member, bot_id = world["member"], world["bot_id"]
+    root = await member.send(room_id, "Thema: Finanzen")
+    question = await member.send(room_id, "!leitung Finanzen",
+                                 extra={"m.relates_to": {"rel_type": "m.thread", "event_id": root}})
+    answer = await member.wait_for(room_id, lambda e: getattr(e, "sender", None) == bot_id and
+                                   (e.source["content"].get("m.relates_to") or {}).get("event_id") == root)
+    relates = answer.source["content"]["m.relates_to"]
+    assert relates["rel_type"] == "m.thread"
+    assert relates["m.in_reply_to"]["event_id"] == question
