@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.config import Settings, load_config
-from fakes import ADMIN, FIN_COORD, KOMM_COORD, NOW
+from bot.config import Settings
+from fakes import ADMIN, NOW, make_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,16 +26,6 @@ def _no_agbot_environment(monkeypatch):
     for name in list(os.environ):
         if name.startswith("AGBOT_"):
             monkeypatch.delenv(name)
-
-
-def make_settings(language: str = "de") -> Settings:
-    settings = load_config(None)
-    roles = settings.roles.model_copy(update={
-        "admins": [ADMIN],
-        "coordinators": {"Finanzen": [FIN_COORD], "Kommunikation": [KOMM_COORD]},
-    })
-    bot = settings.bot.model_copy(update={"language": language})
-    return settings.model_copy(update={"roles": roles, "bot": bot})
 
 
 @pytest.fixture

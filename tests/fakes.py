@@ -10,6 +10,7 @@ import itertools
 import re
 from zoneinfo import ZoneInfo
 
+from bot.config import Settings, load_config
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
 from bot.ports import MilestoneChange
 from bot.programme import Milestone, Programme, SessionSeries
@@ -33,6 +34,17 @@ AG_LABELS = ("AG Kooperationsmodell", "AG Strategie + Umsetzung", "AG Finanzen",
 DATE_OR_TIME = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b\d{1,2}:\d{2}\b")
 
 _ids = itertools.count(1)
+
+
+def make_settings(language: str = "de") -> Settings:
+    """Default settings (no file) with one admin and coordinators for AG Finanzen and AG Kommunikation."""
+    settings = load_config(None)
+    roles = settings.roles.model_copy(update={
+        "admins": [ADMIN],
+        "coordinators": {"Finanzen": [FIN_COORD], "Kommunikation": [KOMM_COORD]},
+    })
+    bot = settings.bot.model_copy(update={"language": language})
+    return settings.model_copy(update={"roles": roles, "bot": bot})
 
 
 def berlin(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:

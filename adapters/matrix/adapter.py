@@ -27,7 +27,7 @@ from typing import Protocol
 
 from nio import (
     AsyncClient, AsyncClientConfig, InviteMemberEvent, JoinError, LoginResponse, MatrixRoom, MegolmEvent,
-    RoomSendResponse, SyncError, SyncResponse,
+    RoomMemberEvent, RoomMessagesResponse, RoomSendResponse, SyncError, SyncResponse,
 )
 
 from adapters.matrix.convert import (
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 MODERATOR_POWER_LEVEL = 50
 _FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}}}
+_SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
+_GAP_PAGES = 20  # at most 20 x 100 missed events per room are fetched after a gap
 
 
 class MessageHandler(Protocol):
@@ -162,22 +164,48 @@ class MatrixAdapter:
         first = token is None
         response = await client.sync(
             timeout=0 if first else (self.settings.sync_timeout_ms if timeout_ms is None else timeout_ms),
-            since=token, full_state=first or None, sync_filter=_FIRST_SYNC_FILTER if first else None)
+            since=token, full_state=first or None, sync_filter=_FIRST_SYNC_FILTER if first else _SYNC_FILTER)
         if isinstance(response, SyncError):
             raise RuntimeError(f"sync error {response.status_code}: {response.message}")
         assert isinstance(response, SyncResponse)
+        if first:
+            # everything older than the first start is history the bot must not answer
+            await self.state.set("history_before_ms", str(int(self.clock.now().timestamp() * 1000)), self.clock.now())
+        history_before = int(await self.state.get("history_before_ms") or 0)
         await self._handle_invites(response)
         for room_id, info in response.rooms.join.items():
-            for event in info.timeline.events:
+            events = await self._timeline(room_id, info, None if first else token)
+            # in a room the bot was just invited to, what came before the invite is history too
+            invited_at = max((i for i, e in enumerate(events) if isinstance(e, RoomMemberEvent)
+                              and e.state_key == self.settings.user_id and e.membership == "invite"), default=-1)
+            for index, event in enumerate(events):
                 if self._stopping.is_set():
                     return  # token not stored: the rest comes again after restart
-                if first:
+                if first or index < invited_at or getattr(event, "server_timestamp", history_before) < history_before:
                     if getattr(event, "event_id", None):
                         await self.ledger.ignored(event.event_id, room_id, self.clock.now())
                     continue
                 await self._on_event(room_id, event)
         await self._e2e_housekeeping()
         await self.state.set("sync_token", response.next_batch, self.clock.now())
+
+    async def _timeline(self, room_id: str, info, since: str | None) -> list:
+        """The room's new events in order; after a gap (``limited`` timeline, e.g. a burst or a
+        long downtime) the missed events are fetched with /messages back to the last token."""
+        events = list(info.timeline.events)
+        if not (info.timeline.limited and since and info.timeline.prev_batch):
+            return events
+        older: list = []
+        start = info.timeline.prev_batch
+        for _ in range(_GAP_PAGES):
+            page = await self.client.room_messages(room_id, start=start, end=since, limit=100)
+            if not isinstance(page, RoomMessagesResponse) or not page.chunk:
+                break
+            older.extend(page.chunk)
+            if not page.end or page.end == start:
+                break
+            start = page.end
+        return list(reversed(older)) + events
 
     async def _e2e_housekeeping(self) -> None:
         client = self.client

@@ -89,7 +89,7 @@ class Member:
         await self.client.close()
 
     async def sync(self, timeout_ms: int = 500) -> None:
-        response = await self.client.sync(timeout=timeout_ms)
+        response = await self.client.sync(timeout=timeout_ms, sync_filter={"room": {"timeline": {"limit": 500}}})
         assert isinstance(response, SyncResponse), response
         for room_id, info in response.rooms.join.items():
             for event in info.timeline.events:

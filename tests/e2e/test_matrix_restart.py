@@ -1,0 +1,127 @@
+"""Restarts, encrypted rooms and rate limits: the Matrix adapter on a real Synapse, with the bot
+stopped and started again on the same database and key store."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from nio import RoomMessageNotice
+
+from matrix_helpers import BotRunner, Member, is_reply
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def bot_notices(member: Member, room_id: str, bot_id: str) -> list:
+    return [e for e in member.events.get(room_id, []) if getattr(e, "sender", None) == bot_id
+            and e.source.get("content", {}).get("msgtype") == "m.notice"]
+
+
+async def test_first_start_ignores_history_and_restart_answers_missed_message_once(synapse, tmp_path):
+    bot_user = synapse.new_user("agbot")
+    member = await Member(synapse, synapse.new_user("mitglied")).setup()
+    room_id = await member.create_room(None, invite=[bot_user.user_id], is_direct=True)
+    old = await member.send(room_id, "!leitung Finanzen")  # before the bot ever ran
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[], allowed_inviters=["@mitglied-*:localhost"])
+    try:
+        await runner.start()
+        await member.wait_joined(room_id, bot_user.user_id)
+        answered = await member.ask(room_id, "!leitung Kommunikation", bot_user.user_id)
+        assert "Makiol" in answered.body
+        await runner.stop()
+
+        missed = await member.send(room_id, "!mitglieder Finanzen")  # while the bot is down
+        await runner.start()
+        reply = await member.wait_for(room_id, lambda e: is_reply(e, missed, bot_user.user_id))
+        assert "Hohe Börde" in reply.body
+        marker = await member.ask(room_id, "!ags", bot_user.user_id)
+        assert marker.body
+
+        await runner.stop()
+        await runner.start()  # a second restart must not replay anything
+        marker2 = await member.ask(room_id, "!hilfe", bot_user.user_id)
+        assert "meilensteine" in marker2.body
+        await member.sync(0)
+        counts = {}
+        for notice in bot_notices(member, room_id, bot_user.user_id):
+            target = notice.source["content"]["m.relates_to"]["m.in_reply_to"]["event_id"]
+            counts[target] = counts.get(target, 0) + 1
+        assert old not in counts, "history from before the first start was answered"
+        assert all(n == 1 for n in counts.values()), counts
+        assert counts.get(missed) == 1
+    finally:
+        await runner.stop()
+        await member.close()
+
+
+async def test_invite_while_bot_down_is_accepted_at_start(synapse, tmp_path):
+    bot_user = synapse.new_user("agbot")
+    member = await Member(synapse, synapse.new_user("mitglied")).setup()
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[], allowed_inviters=["@mitglied-*:localhost"])
+    try:
+        await runner.start()
+        await runner.stop()
+        room_id = await member.create_room("AG Finanzen", invite=[bot_user.user_id])
+        await runner.start()
+        await member.wait_joined(room_id, bot_user.user_id)
+        answer = await member.ask(room_id, "!leitung Finanzen", bot_user.user_id)
+        assert "Abt. 1 MID" in answer.body
+    finally:
+        await runner.stop()
+        await member.close()
+
+
+async def test_encrypted_room_answers_and_keeps_working_after_restart(synapse, tmp_path):
+    bot_user = synapse.new_user("agbot")
+    member = await Member(synapse, synapse.new_user("mitglied"), store_dir=tmp_path / "member-keys").setup()
+    runner = BotRunner(synapse, bot_user, tmp_path / "bot", admins=[], allowed_inviters=["@mitglied-*:localhost"])
+    try:
+        await runner.start()
+        room_id = await member.create_room("AG Kommunikation (verschlüsselt)", invite=[bot_user.user_id],
+                                           encrypted=True)
+        await member.wait_joined(room_id, bot_user.user_id)
+        answer = await member.ask(room_id, "!leitung Kommunikation", bot_user.user_id, within=30)
+        assert "Makiol" in answer.body
+        assert answer.decrypted, "the bot's answer in an encrypted room must be encrypted"
+        stored = synapse.request("GET", f"/_matrix/client/v3/rooms/{room_id}/event/{answer.event_id}",
+                                 access_token=member.user.access_token)
+        assert stored["type"] == "m.room.encrypted"
+        device_before = runner.adapter.client.device_id
+        devices_before = synapse.request("GET", "/_matrix/client/v3/devices", access_token=bot_user.access_token)
+        await runner.stop()
+        await runner.start()
+        again = await member.ask(room_id, "!mitglieder Kommunikation", bot_user.user_id, within=30)
+        assert "Zerbst" in again.body and again.decrypted
+        devices_after = synapse.request("GET", "/_matrix/client/v3/devices", access_token=bot_user.access_token)
+        assert runner.adapter.client.device_id == device_before
+        assert len(devices_after["devices"]) == len(devices_before["devices"]), "a restart must not add devices"
+    finally:
+        await runner.stop()
+        await member.close()
+
+
+async def test_burst_under_low_rate_limit_is_answered_completely(synapse_low_ratelimit, tmp_path):
+    synapse = synapse_low_ratelimit
+    bot_user = synapse.new_user("agbot")
+    member_user = synapse.new_user("mitglied")
+    synapse.override_ratelimit(member_user.user_id, 0, 0)  # only the bot is limited
+    member = await Member(synapse, member_user).setup()
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[], allowed_inviters=["@mitglied-*:localhost"])
+    try:
+        await runner.start()
+        synapse.override_ratelimit(bot_user.user_id, 10, 5)
+        room_id = await member.create_room(None, invite=[bot_user.user_id], is_direct=True)
+        await member.wait_joined(room_id, bot_user.user_id)
+        sent = [await member.send(room_id, f"!leitung {['Finanzen', 'Kommunikation'][i % 2]}") for i in range(50)]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 90
+        while loop.time() < deadline:
+            if all(member.replies_to(room_id, e, bot_user.user_id) for e in sent):
+                break
+            await member.sync(1000)
+        missing = [e for e in sent if not member.replies_to(room_id, e, bot_user.user_id)]
+        assert not missing, f"{len(missing)} of 50 questions unanswered"
+        assert all(len(member.replies_to(room_id, e, bot_user.user_id)) == 1 for e in sent)
+    finally:
+        await runner.stop()
+        await member.close()
