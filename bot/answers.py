@@ -145,10 +145,17 @@ def answer_membership(view: ProgrammeView, org: Organisation, group: Group, lang
                 if elsewhere else "")
         return Reply(t(language, f"Nein, {name} ist nicht Mitglied der {group.label}.{tail}",
                        f"No, {name} is not a member of the {group.label}.{tail}"), language=language)
-    yes = t(language, "Ja" if member.status is MembershipStatus.MEMBER else "Teilweise",
-            "Yes" if member.status is MembershipStatus.MEMBER else "Partly")
-    return Reply(t(language, f"{yes}: {name} ist in der {group.label} {_status_phrase(member, language)}.",
-                   f"{yes}: {name} is {_status_phrase(member, language)} of the {group.label}."), language=language)
+    if member.status is MembershipStatus.MEMBER:
+        return Reply(t(language, f"Ja, {name} ist Mitglied der {group.label}.",
+                       f"Yes, {name} is a member of the {group.label}."), language=language)
+    if member.status is MembershipStatus.RESERVED:
+        return Reply(t(language, f"Ja, unter Vorbehalt: {name} ist Mitglied der {group.label}, aber unter Vorbehalt.",
+                       f"Yes, with reservation: {name} is a member of the {group.label} \"unter Vorbehalt\" "
+                       f"(with reservation)."), language=language)
+    note = f" ({member.note})" if member.note else ""
+    return Reply(t(language, f"Noch nicht: {name}{note} ist für die {group.label} nur vorgeschlagen (Vorschlag), "
+                             f"nicht bestätigt.",
+                   f"Not yet: {name}{note} is only proposed for the {group.label}, not confirmed."), language=language)
 
 
 def answer_organisation_groups(view: ProgrammeView, orgs: list[Organisation], language: str,

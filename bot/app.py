@@ -119,5 +119,19 @@ class App:
             raise
         return cls(settings, db, programme, rooms, state, roles, router)
 
+    def build_adapters(self, clock) -> list:
+        """The chat adapters the configuration asks for ([matrix] now). Adapter modules are
+        imported here, lazily, so the console CLI does not load any chat SDK."""
+        adapters = []
+        if self.settings.matrix is not None:
+            from adapters.matrix.adapter import MatrixAdapter
+            from store.adapter_state import AdapterStateRepository
+            from store.event_ledger import EventLedger
+
+            adapters.append(MatrixAdapter(self.settings.matrix, self.router,
+                                          AdapterStateRepository(self.db, "matrix"),
+                                          EventLedger(self.db, "matrix"), clock))
+        return adapters
+
     async def close(self) -> None:
         await self.db.close()

@@ -109,7 +109,7 @@ async def _open(args: argparse.Namespace, settings: Settings) -> tuple[App, obje
 async def _batch(session: ConsoleSession) -> int:
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
-            continue
+            line = '{"text": ""}'
         try:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("text", ""), str):
@@ -117,8 +117,8 @@ async def _batch(session: ConsoleSession) -> int:
             now = _parse_now(item["now"]) if item.get("now") else None
             reply = await session.ask(item.get("text", ""), item.get("user"), item.get("group"), now)
             answer = reply.text
-        except (ValueError, TypeError) as exc:
-            answer = f"Zeile {number} ist kein gültiges JSON-Objekt: {exc}"
+        except (ValueError, TypeError, RecursionError) as exc:
+            answer = f"Zeile {number} ist kein gültiges JSON-Objekt: {str(exc)[:200]}"
         print(json.dumps({"answer": answer}, ensure_ascii=False), flush=True)
     return 0
 

@@ -263,7 +263,7 @@ class Commands:
             raise self.usage_error("meilenstein", lang, t(lang, "Der Titel des Meilensteins fehlt.", "The milestone's title is missing."))
         if len(title) > 200:
             raise UserError("Der Titel ist zu lang (höchstens 200 Zeichen).", "The title is too long (200 characters at most).")
-        title = _matching_milestone(group, title)
+        title = _matching_milestone(group, title, lang)
         change = await self.store.set_milestone_due(group.key, title, due, turn.now, turn.message.sender.user_id)
         self.state.invalidate()
         if change.created:
@@ -309,7 +309,16 @@ class Commands:
                                   "Link it: !link <group>, e.g. !link Finanzen"), language=lang)
         group = self.group_arg(turn, args, "verknuepfen")
         message = turn.message
-        if not (self.roles.may_manage(message.sender, group.key) or message.sender_is_room_moderator):
+        allowed = self.roles.may_manage(message.sender, group.key) or message.sender_is_room_moderator
+        if allowed and turn.room_group and turn.room_group != group.key and not message.sender_is_room_moderator \
+                and not self.roles.may_manage(message.sender, turn.room_group):
+            current = turn.view.groups[turn.room_group].label
+            raise PermissionDenied(
+                f"Dieser Raum ist mit der {current} verknüpft. Umhängen dürfen nur deren Koordination, Admins und "
+                "die Moderation dieses Raums.",
+                f"This room is linked to the {current}. Only its coordinators, admins and this room's moderators "
+                "may change that.")
+        if not allowed:
             raise PermissionDenied(
                 f"Einen Raum mit der {group.label} verknüpfen dürfen nur ihre Koordination, Admins und "
                 "Moderatorinnen und Moderatoren dieses Raums.",
@@ -327,9 +336,12 @@ class Commands:
                         "Late registration by chat is not available yet. Please contact the group's coordinators.")
 
 
-def _matching_milestone(group: Group, title: str) -> str:
+def _matching_milestone(group: Group, title: str, language: str = "de") -> str:
     """The title of the planned milestone ``title`` refers to ("Nutzungskonzept" ->
-    "Nutzungskonzept (kurzfristig)"), or ``title`` itself for a new milestone."""
+    "Nutzungskonzept (kurzfristig)"), or ``title`` itself for a new milestone.
+
+    Raises :class:`UserError` when the title fits several planned milestones equally well.
+    """
     wanted = fold(title).strip()
     exact = [m.title for m in group.milestones if fold(m.title).strip() == wanted]
     if exact:
@@ -338,7 +350,12 @@ def _matching_milestone(group: Group, title: str) -> str:
     if len(prefixed) == 1:
         return prefixed[0]
     scored = process.extract(wanted, {m.title: fold(m.title) for m in group.milestones}, scorer=fuzz.token_set_ratio,
-                             score_cutoff=90, limit=2)
-    if len(scored) == 1 or (len(scored) == 2 and scored[0][1] > scored[1][1]):
+                             score_cutoff=90, limit=5)
+    if len(scored) == 1 or (len(scored) >= 2 and scored[0][1] > scored[1][1]):
         return scored[0][2]
+    candidates = prefixed or [s[2] for s in scored]
+    if len(candidates) > 1:
+        raise UserError(f"„{title}“ passt zu mehreren Meilensteinen der {group.label}. Bitte den Titel genauer angeben:",
+                        f"\"{title}\" fits several milestones of the {group.label}. Please give the title more exactly:",
+                        items=tuple(candidates))
     return title

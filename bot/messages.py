@@ -71,9 +71,18 @@ class Reply:
     language: str = "de"
     in_reply_to: str | None = None
     kind: str = field(default="answer")  # "answer", "error", "refusal", "confirmation"
+    parts: tuple["Reply", ...] = ()  # a combined answer renders its parts one after the other
+
+    @classmethod
+    def combine(cls, parts: tuple["Reply", ...]) -> "Reply":
+        """One reply made of several (e.g. one per AG asked about)."""
+        first = parts[0]
+        return cls(first.lead, first.items, first.footer, first.language, first.in_reply_to, first.kind, tuple(parts))
 
     @property
     def text(self) -> str:
+        if self.parts:
+            return "\n\n".join(part.text for part in self.parts)
         parts = [self.lead]
         parts += [f"• {item}" for item in self.items]
         if self.footer:
@@ -82,6 +91,8 @@ class Reply:
 
     @property
     def html(self) -> str:
+        if self.parts:
+            return "".join(part.html for part in self.parts)
         out = [f"<p>{html.escape(self.lead)}</p>"]
         if self.items:
             out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in self.items) + "</ul>")

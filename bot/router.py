@@ -7,6 +7,7 @@ short apology, so the process never dies on one message.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from bot import answers
@@ -22,6 +23,8 @@ from bot.understanding import Intent, Question, detect_language, _words
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 2000  # characters after cleaning
+_PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
+              Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS}
 
 
 class Router:
@@ -45,7 +48,7 @@ class Router:
             reply = Reply(t(self.default_language, "Entschuldigung, dabei ist ein Fehler aufgetreten. Bitte versuchen Sie es "
                                                   "später noch einmal.", "Sorry, something went wrong. Please try again later."),
                           kind="error", language=self.default_language)
-        return Reply(reply.lead, reply.items, reply.footer, reply.language, message.message_id, reply.kind)
+        return dataclasses.replace(reply, in_reply_to=message.message_id)
 
     def _error_reply(self, error: UserError, message: IncomingMessage) -> Reply:
         _, tokens = _words(clean(message.text)[:MAX_LENGTH])
@@ -60,12 +63,17 @@ class Router:
 
     async def _handle(self, message: IncomingMessage) -> Reply:
         text = clean(message.text)
+        lang = self.default_language
         if not text or text in {"!", "/"}:
-            return Reply("Ihre Nachricht ist leer. Stellen Sie eine Frage, z. B. „Wer leitet die AG Finanzen?“, "
-                         "oder schreiben Sie !hilfe.", kind="error")
+            return Reply(t(lang, "Ihre Nachricht ist leer. Stellen Sie eine Frage, z. B. „Wer leitet die AG Finanzen?“, "
+                                 "oder schreiben Sie !hilfe.",
+                           "Your message is empty. Ask a question, e.g. \"Who leads the Finanzen group?\", or write !help."),
+                         kind="error", language=lang)
         if len(text) > MAX_LENGTH:
-            return Reply(f"Ihre Nachricht ist zu lang ({len(text)} Zeichen, höchstens {MAX_LENGTH}). "
-                         "Bitte stellen Sie eine kurze Frage oder schreiben Sie !hilfe.", kind="error")
+            return Reply(t(lang, f"Ihre Nachricht ist zu lang ({len(text)} Zeichen, höchstens {MAX_LENGTH}). "
+                                 "Bitte stellen Sie eine kurze Frage oder schreiben Sie !hilfe.",
+                           f"Your message is too long ({len(text)} characters, at most {MAX_LENGTH}). "
+                           "Please ask a short question or write !help."), kind="error", language=lang)
         view, understanding = await self.state.current()
         room_group = await self.rooms.group_of(message.channel.platform, message.channel.room_id)
         if room_group not in view.groups:
@@ -77,7 +85,7 @@ class Router:
             language = "en" if spec and word == spec.alias and word != spec.name else self.default_language
             turn = Turn(message, view, understanding, room_group, language)
             return await self.commands.run(turn, word, args)
-        question = understanding.parse(text)
+        question = understanding.parse(text, room_group)
         turn = Turn(message, view, understanding, room_group, question.language)
         return self.answer(turn, question)
 
@@ -95,7 +103,17 @@ class Router:
         return None
 
     def answer(self, turn: Turn, q: Question) -> Reply:
-        """Answer an understood question from the programme data."""
+        """Answer an understood question from the programme data.
+
+        A question about several named AGs ("... der AG Finanzen und der AG Kommunikation")
+        gets one part per AG.
+        """
+        if len(q.groups) > 1 and q.intent in _PER_GROUP and not q.organisations and not q.ambiguous:
+            parts = tuple(self._answer_one(turn, dataclasses.replace(q, groups=(key,))) for key in q.groups)
+            return Reply.combine(parts)
+        return self._answer_one(turn, q)
+
+    def _answer_one(self, turn: Turn, q: Question) -> Reply:
         view, lang, now = turn.view, turn.language, turn.now
         named = q.groups[0] if q.groups else None
         group = view.groups.get(named or turn.room_group or "")

@@ -1,7 +1,6 @@
 """``agbot run``: start every adapter configured, run until SIGTERM/SIGINT, stop cleanly.
 
-Part of the composition root: the only place besides :mod:`bot.app` that builds concrete
-adapter classes (imported lazily, so the console CLI needs no chat SDK loaded).
+The adapters themselves are built by the composition root, :meth:`bot.app.App.build_adapters`.
 """
 from __future__ import annotations
 
@@ -16,22 +15,9 @@ from bot.config import ConfigError
 log = logging.getLogger("agbot")
 
 
-def build_adapters(app: App, clock: Clock) -> list:
-    """The adapters the configuration asks for (Matrix now; Teams and reminders later)."""
-    adapters = []
-    if app.settings.matrix is not None:
-        from adapters.matrix.adapter import MatrixAdapter
-        from store.adapter_state import AdapterStateRepository
-        from store.event_ledger import EventLedger
-
-        adapters.append(MatrixAdapter(app.settings.matrix, app.router, AdapterStateRepository(app.db, "matrix"),
-                                      EventLedger(app.db, "matrix"), clock))
-    return adapters
-
-
 async def run(app: App, clock: Clock, stop: asyncio.Event | None = None) -> int:
     """Run the adapters until ``stop`` is set (by SIGTERM/SIGINT when not given)."""
-    adapters = build_adapters(app, clock)
+    adapters = app.build_adapters(clock)
     if not adapters:
         raise ConfigError(["config: no chat platform configured: add a [matrix] section (see config.example.toml)"])
     stop = stop or asyncio.Event()

@@ -60,16 +60,16 @@ class Question:
 # Cue words, folded (ä->ae, ß->ss). A token matches a cue if it starts with it.
 CUES: dict[str, tuple[str, ...]] = {
     "lead": ("leit", "leiter", "koordin", "spitze", "doppelspitze", "vorsitz", "chef", "verantwortlich",
-             "lead", "chair", "head", "coordinat", "runs", "manag", "sprecher", "fuehr", "vorsteh", "charge",
+             "lead", "chair", "head", "heads", "headed", "coordinat", "runs", "manag", "sprecher", "fuehr", "vorsteh", "charge",
              "responsib", "zustaendig"),
     "not_lead": ("leitplank", "leitfaden", "leitpfaden", "leitlinie"),
     "members": ("mitglied", "mitarbeit", "teilnehm", "teilnahme", "beteilig", "dabei", "member", "particip",
                 "vertreten", "mitmach", "mitwirk", "zusammensetz", "besetzung", "kommunen", "landkreise",
                 "organisation", "belong", "included", "part"),
     "work_with": ("arbeiten", "arbeitet", "macht", "machen", "wirkt", "wirken", "work", "works"),
-    "subgroups": ("uag", "uags", "unterarbeitsgruppe", "untergruppe", "subgroup", "unter"),
+    "subgroups": ("uag", "uags", "unterarbeitsgruppe", "untergruppe", "subgroup", "sub-group"),
     "goals": ("ziel", "ziele", "zielen", "zielrichtung", "zielsetzung", "klaer", "aufgabe", "thema", "themen", "worum", "goal", "aim", "purpose", "objective",
-              "zweck", "vorhab", "inhalt", "beschaeftig", "schwerpunkt", "focus", "about", "agenda", "tasks",
+              "aims", "zweck", "vorhab", "inhalt", "beschaeftig", "schwerpunkt", "focus", "about", "agenda", "tasks",
               "want", "wollen", "will", "befass", "erreichen", "achieve"),
     "conditions": ("rahmenbeding", "bedingung", "rahmen", "vorgabe", "voraussetz", "leitplank", "condition",
                    "constraint", "framework", "restriction", "einschraenk", "gelten", "gilt", "rules"),
@@ -101,7 +101,7 @@ _GROUP_WORDS = {"ag", "ags", "arbeitsgruppe", "arbeitsgruppen", "gruppe", "grupp
                 "uag", "uags", "unterarbeitsgruppe", "unterarbeitsgruppen", "arbeitskreis"}
 _ENGLISH = {"who", "what", "when", "which", "where", "how", "is", "are", "does", "do", "the", "of", "group",
             "groups", "leads", "lead", "members", "member", "next", "milestone", "milestones", "meeting", "meet",
-            "meets", "often", "exchange", "round", "working", "decided", "goals", "can", "until", "register",
+            "meets", "often", "exchange", "round", "working", "hello", "hi", "thanks", "thank", "heads", "aims", "decided", "goals", "can", "until", "register",
             "there", "part", "belongs", "sessions", "session", "chairs", "runs", "conditions", "about", "tell",
             "me", "show", "list", "and", "for", "its", "will", "due", "take", "place", "held", "join"}
 _GERMAN = {"wer", "was", "wann", "welche", "welcher", "welchen", "welches", "wie", "ist", "sind", "die", "der",
@@ -123,7 +123,7 @@ _COMMON = _ENGLISH | _GERMAN | _GROUP_WORDS | {
 }
 # Short cue words that must match whole tokens ("ag" must not match "agenda", "run" not "runde").
 _EXACT = {"ag", "ags", "run", "runs", "bis", "all", "alle", "will", "want", "part", "head", "date", "due",
-          "oft", "wo", "hi", "hey", "dank", "uag", "uags", "unter", "rahmen", "about", "joint", "dazu",
+          "oft", "wo", "hi", "hey", "dank", "uag", "uags", "rahmen", "about", "joint", "dazu",
           "zusammen", "macht", "machen", "meet", "next", "first", "erste", "thema", "ziel", "aim", "tasks",
           "gilt", "gelten", "list", "liste", "viele", "many", "arbeiten", "arbeitet", "work", "works", "wirkt",
           "wirken", "dabei", "late", "join", "kick", "gibt", "what", "which", "teams",
@@ -215,8 +215,11 @@ class Understanding:
         self._group_choices = {" ".join(k): v for k, v in view.group_tokens.items()}
         self._org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
 
-    def parse(self, text: str) -> Question:
-        """Understand ``text`` (already cleaned, see :func:`bot.text.clean`). Never raises."""
+    def parse(self, text: str, room_group: str | None = None) -> Question:
+        """Understand ``text`` (already cleaned, see :func:`bot.text.clean`). Never raises.
+
+        ``room_group`` is the AG the room is linked to; it lets "Wer arbeitet mit?" mean that AG.
+        """
         originals, tokens = _words(text)
         language = detect_language(tokens)
         taken: set[int] = set()
@@ -238,7 +241,8 @@ class Understanding:
         cues = frozenset(c for c in CUES if _has(tokens, c))
         if any(self.view.groups[k].kind == "UAG" for k in groups):
             cues -= {"subgroups"}  # "die UAG Technische Umsetzung" names the group, it does not ask for sub-groups
-        intent = decide(cues, tokens, bool(groups), bool(organisations or ambiguous), unknown is not None)
+        intent = decide(cues, tokens, bool(groups), bool(organisations or ambiguous), unknown is not None,
+                        has_room_group=room_group is not None)
         return Question(intent=intent, language=language, groups=tuple(groups),
                         organisations=tuple(organisations), ambiguous=tuple(ambiguous),
                         unknown_group=unknown, member_types=_member_types(tokens), cues=cues)
@@ -302,10 +306,14 @@ def detect_language(tokens: list[str]) -> str:
 
 
 def decide(cues: frozenset[str], tokens: list[str], has_group: bool, has_org: bool,
-           unknown_group: bool) -> Intent:
-    """Pick the intent from the cues present. Order matters: specific before general."""
+           unknown_group: bool, has_room_group: bool = False) -> Intent:
+    """Pick the intent from the cues present. Order matters: specific before general.
+
+    ``has_room_group``: the room is linked to an AG, so a question may leave the AG out.
+    """
     lead = any(any(cue_matches(t, c) for c in CUES["lead"]) and not t.startswith(CUES["not_lead"])
                for t in tokens)
+    lead = lead or ("vor" in tokens and any(t.startswith("sitz") for t in tokens))  # "Wer sitzt der AG vor?"
     if "registration" in cues and ("when" in cues or "decision" not in cues) and not lead:
         if "milestone" not in cues and "session" not in cues:
             return Intent.REGISTRATION_DEADLINE
@@ -337,7 +345,7 @@ def decide(cues: frozenset[str], tokens: list[str], has_group: bool, has_org: bo
             return Intent.GOALS
     if has_org:
         return Intent.MEMBERSHIP if has_group else Intent.ORGANISATION_GROUPS
-    if "members" in cues or "work_with" in cues and has_group:
+    if "members" in cues or "work_with" in cues and (has_group or has_room_group):
         return Intent.MEMBERS
     if has_group and {"wer", "who"} & set(tokens):
         return Intent.MEMBERS

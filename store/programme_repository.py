@@ -123,6 +123,8 @@ class ProgrammeRepository:
                     f"{len(programme.organisations)} Organisationen."]
         report: list[str] = []
         stored = await self.load()
+        if programme.meta.exchange_series and stored.meta.exchange_series not in (None, programme.meta.exchange_series):
+            report.append("Serie der Austauschrunden aus dem Chat bleibt; die Datei nennt eine andere.")
         await self._c.execute("BEGIN IMMEDIATE")
         try:
             stored_meta = stored.meta.model_copy(update={"exchange_series": None})
@@ -139,6 +141,11 @@ class ProgrammeRepository:
                 if old != org:
                     await self._write_organisation(org)
                     report.append(f"Organisation {'geändert' if old else 'neu'}: {org.name}.")
+            known = {o.key: o.name for o in (*stored.organisations, *programme.organisations)}
+
+            def names(key: str) -> str:
+                return known.get(key, key)
+
             next_position = len(stored.groups)
             for group in programme.groups:
                 old = stored.group(group.key)
@@ -147,14 +154,15 @@ class ProgrammeRepository:
                     next_position += 1
                     report.append(f"Gruppe neu: {group.label}.")
                     continue
-                report += await self._merge_group(old, group, now)
+                report += await self._merge_group(old, group, now, names)
             await self._c.execute("COMMIT")
         except BaseException:
             await self._c.execute("ROLLBACK")
             raise
         return report
 
-    async def _merge_group(self, old: Group, new: Group, now: dt.datetime) -> list[str]:
+    async def _merge_group(self, old: Group, new: Group, now: dt.datetime, names) -> list[str]:
+        """Merge one group; ``names`` maps an organisation key to its name for the report."""
         report = []
         changed = sorted(f for f in _GROUP_FIELDS if getattr(old, f) != getattr(new, f))
         if changed or (old.kind, old.parent) != (new.kind, new.parent):
@@ -162,14 +170,26 @@ class ProgrammeRepository:
                 "UPDATE groups SET kind = ?, parent_key = ?, data = ? WHERE key = ?",
                 (new.kind, new.parent, _group_data(new), new.key))
             report.append(f"{new.label} geändert: {', '.join(changed) or 'Art'}.")
-        have = {m.organisation for m in old.members}
+        have = {m.organisation: m for m in old.members}
         for position, member in enumerate(new.members, start=len(old.members)):
-            if member.organisation not in have:
+            current = have.get(member.organisation)
+            if current is None:
                 await self._insert_membership(new.key, member, position, now)
-                report.append(f"{new.label}: Mitglied neu: {member.organisation}.")
-        kept = have - {m.organisation for m in new.members}
+                report.append(f"{new.label}: Mitglied neu: {names(member.organisation)}.")
+            elif (current.status, current.note) != (member.status, member.note):
+                if current.source == "seed":
+                    await self._c.execute(
+                        "UPDATE memberships SET status = ?, note = ? WHERE group_key = ? AND organisation_key = ?",
+                        (member.status.value, member.note, new.key, member.organisation))
+                    report.append(f"{new.label}: {names(member.organisation)}: Status {current.status.value} → "
+                                  f"{member.status.value}.")
+                else:
+                    report.append(f"{new.label}: {names(member.organisation)}: Status aus der Nachmeldung "
+                                  f"({current.status.value}) bleibt, Datei sagt {member.status.value}.")
+        kept = set(have) - {m.organisation for m in new.members}
         if kept:
-            report.append(f"{new.label}: nur in der Datenbank, bleiben Mitglied: {', '.join(sorted(kept))}.")
+            report.append(f"{new.label}: nur in der Datenbank, bleiben Mitglied: "
+                          f"{', '.join(sorted(names(k) for k in kept))}.")
         stored_ms = {m.title: m for m in old.milestones}
         for position, milestone in enumerate(new.milestones, start=len(old.milestones)):
             current = stored_ms.get(milestone.title)
@@ -188,6 +208,10 @@ class ProgrammeRepository:
         if new.session_series and old.session_series is None:
             await self._write_series(group_series_key(new.key), new.session_series, now, "import")
             report.append(f"{new.label}: Sitzungsserie übernommen.")
+        elif new.session_series and old.session_series != new.session_series:
+            report.append(f"{new.label}: Sitzungsserie aus dem Chat (ab {old.session_series.start:%d.%m.%Y %H:%M}, "
+                          f"{old.session_series.rrule}) bleibt, Datei sagt ab {new.session_series.start:%d.%m.%Y %H:%M}, "
+                          f"{new.session_series.rrule}.")
         return report
 
     async def _write_meta(self, meta: Meta) -> None:

@@ -60,12 +60,7 @@ def _outer_rule_params():
     for path in BOT:
         if path.name in COMPOSITION_ROOT:
             continue
-        marks = ()
-        if path.name == "runner.py":
-            marks = pytest.mark.xfail(strict=True, reason=(
-                "bot/runner.py (agbot run) imports adapters.matrix.adapter, store.adapter_state and "
-                "store.event_ledger; the rule allows that only in bot/app.py and bot/cli.py"))
-        yield pytest.param(path, id=rel(path), marks=marks)
+        yield pytest.param(path, id=rel(path))
 
 
 @pytest.mark.parametrize("path", list(_outer_rule_params()))

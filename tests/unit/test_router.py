@@ -239,8 +239,6 @@ async def test_many_bad_messages_in_a_row_leave_the_bot_working(app):
     assert "Makiol" in reply.text
 
 
-@pytest.mark.xfail(strict=True, reason="Router._handle answers an empty or too long message with fixed German "
-                                       "text, ignoring default_language ([bot] language = \"en\")")
 async def test_configured_english_is_used_for_empty_messages(open_app, tmp_path):
     app = await open_app(database=tmp_path / "en.sqlite3", settings_=make_settings(language="en"))
     reply = await ask(app, "")

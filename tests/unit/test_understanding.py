@@ -106,25 +106,15 @@ def test_intent_and_groups(understanding, text, intent, groups):
     assert question.groups == groups
 
 
-# Phrasings the rules get wrong (bugs in bot/understanding.py, see the reasons).
+# Phrasings the rules once got wrong (regressions: "unter" as sub-group cue, "heads", "aims").
 KNOWN_WRONG = [
     pytest.param("Unter welchen Rahmenbedingungen arbeitet die AG Finanzen?", Intent.CONDITIONS, (FIN,),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "the preposition 'unter' is a sub-group cue (CUES['subgroups'], exact match), so the "
-                     "question is read as SUBGROUPS and answered 'Die AG Finanzen hat keine Unterarbeitsgruppen.'")),
                  id="unter-welchen-rahmenbedingungen"),
     pytest.param("Welche Kommunen sind unter den Mitgliedern der AG Kommunikation?", Intent.MEMBERS, (KOMM,),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "'unter den Mitgliedern' triggers the sub-group cue 'unter': SUBGROUPS instead of MEMBERS")),
                  id="unter-den-mitgliedern"),
     pytest.param("Who heads the Kommunikation working group?", Intent.LEAD, (KOMM,),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "'head' is an exact-match cue (_EXACT), so 'heads'/'heading' are no lead cue and the "
-                     "question falls through to MEMBERS (member list instead of the leads)")),
                  id="who-heads"),
     pytest.param("What are the aims of the Kooperationsmodell group?", Intent.GOALS, (KOOP,),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "'aim' is an exact-match cue (_EXACT), the plural 'aims' is not: OVERVIEW instead of GOALS")),
                  id="what-are-the-aims"),
 ]
 
@@ -252,9 +242,6 @@ def test_unknown_group_is_detected(understanding, text, name, intent):
     assert question.intent is intent
 
 
-@pytest.mark.xfail(reason="English names of the AGs ('finance', 'communication') are not aliases and too far "
-                          "from the German names for fuzzy matching: the bot says the group does not exist",
-                   strict=True)
 @pytest.mark.parametrize("text,key", [
     ("Who leads the finance group?", FIN),
     ("Who is in charge of the communication group?", KOMM),
