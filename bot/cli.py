@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("nio").setLevel(logging.WARNING)  # nio logs every room event at INFO
     try:
         return asyncio.run(_main(args))
     except (ConfigError, ProgrammeFileError) as exc:

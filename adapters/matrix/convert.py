@@ -54,13 +54,37 @@ def _mentions_bot(content: dict, body: str, bot: BotIdentity) -> tuple[bool, str
         if any(m.replace("%40", "@").replace("%3A", ":") == bot.user_id for m in _MATRIX_TO.findall(formatted)):
             mentioned = True
     names = [n for n in (bot.display_name, bot.user_id, bot.localpart) if n]
-    stripped = body.lstrip()
     for name in sorted(names, key=len, reverse=True):
-        if stripped.casefold().startswith(name.casefold()):
-            rest = stripped[len(name):]
-            if not rest or rest[0] in ":, \t\n" :
-                return True, rest.lstrip(":,").strip()
+        rest = _after_name(body, name)
+        if rest is not None:
+            return True, rest
     return mentioned, body
+
+
+def _after_name(body: str, name: str) -> str | None:
+    """If ``body`` starts with ``name`` (ignoring case, "@" and punctuation inside it, so
+    "AG-Bot", "agbot" and "@agbot:" all name "AG-Bot"), the text after it; else None."""
+    wanted = [c for c in name.casefold() if c.isalnum()]
+    if not wanted:
+        return None
+    text = body.lstrip()
+    i = 0
+    matched = 0
+    while i < len(text) and matched < len(wanted):
+        c = text[i].casefold()
+        if c.isalnum():
+            if c != wanted[matched]:
+                return None
+            matched += 1
+        elif c.isspace() and matched == 0:
+            return None
+        i += 1
+    if matched < len(wanted):
+        return None
+    rest = text[i:]
+    if rest and (rest[0].isalnum() or rest[0] in "-_."):
+        return None  # "agbotics" is not "agbot"
+    return rest.lstrip(" \t\n:,").strip()
 
 
 def incoming_from_event(source: dict, room_id: str, bot: BotIdentity, is_direct: bool,
