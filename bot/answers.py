@@ -26,9 +26,20 @@ def t(language: str, de: str, en: str) -> str:
     return en if language == "en" else de
 
 
+LIST_LIMIT = 20  # longer lists of AGs in error replies are cut, with a pointer to !ags
+
+
+def ag_labels(view: ProgrammeView) -> tuple[str, ...]:
+    """Labels of the AGs for error replies, at most :data:`LIST_LIMIT` (then "… und N weitere")."""
+    labels = tuple(g.label for g in view.ags)
+    if len(labels) <= LIST_LIMIT:
+        return labels
+    return labels[:LIST_LIMIT] + (f"… und {len(labels) - LIST_LIMIT} weitere (alle: !ags)",)
+
+
 def group_not_found(view: ProgrammeView, name: str | None, language: str) -> UserError:
     """The error for a group name that does not exist: says so and lists the AGs."""
-    names = tuple(g.label for g in view.ags)
+    names = ag_labels(view)
     shown = f"„{name}“" if name else ""
     return UserError(
         f"Die AG {shown} gibt es nicht.".replace("  ", " "),
@@ -40,7 +51,7 @@ def which_group(view: ProgrammeView, language: str) -> UserError:
     """The error when a question needs a group and none was named or linked."""
     return UserError("Welche AG meinen Sie? Bitte nennen Sie die AG, z. B. „… der AG Finanzen“.",
                      "Which working group do you mean? Please name it, e.g. \"... of the Finanzen group\".",
-                     items=tuple(g.label for g in view.ags))
+                     items=ag_labels(view))
 
 
 # -- people and organisations ------------------------------------------------------------------
@@ -202,6 +213,8 @@ def answer_subgroups(view: ProgrammeView, group: Group | None, language: str) ->
     items = tuple(f"{s.label}: " + t(language, "Leitung ", "lead ") + "; ".join(lead_label(view, l, language) for l in s.leads)
                   for p in parents for s in view.subgroups(p.key))
     if not items:
+        if group is None:
+            return Reply(t(language, "Es gibt keine Unterarbeitsgruppen.", "There are no sub-groups."), language=language)
         return Reply(t(language, f"Die {group.label} hat keine Unterarbeitsgruppen.",
                        f"The {group.label} has no sub-groups."), language=language)
     where = group.label if group else t(language, "den AGs", "the working groups")

@@ -8,6 +8,7 @@ daylight-saving change) and carries the correct UTC offset for its own date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -33,6 +34,12 @@ def first_start(series: SessionSeries) -> dt.datetime:
     return series.start.replace(tzinfo=ZoneInfo(series.timezone))
 
 
+@functools.lru_cache(maxsize=4096)
+def _rule(rrule: str, start: dt.datetime, timezone: str):
+    """The parsed recurrence (dateutil ``rrule``), cached per series."""
+    return rrulestr(rrule, dtstart=start.replace(tzinfo=ZoneInfo(timezone)))
+
+
 def next_occurrences(series: SessionSeries, after: dt.datetime, count: int = 1) -> list[dt.datetime]:
     """Up to ``count`` occurrences that start at or after ``after`` (zone-aware), in order.
 
@@ -42,7 +49,7 @@ def next_occurrences(series: SessionSeries, after: dt.datetime, count: int = 1) 
     if after.tzinfo is None:
         raise ValueError("next_occurrences needs a timezone-aware 'after'")
     zone = ZoneInfo(series.timezone)
-    rule = rrulestr(series.rrule, dtstart=series.start.replace(tzinfo=zone))
+    rule = _rule(series.rrule, series.start, series.timezone)
     found: list[dt.datetime] = []
     moment = after.astimezone(zone)
     current = rule.after(moment, inc=True)

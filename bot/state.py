@@ -18,12 +18,13 @@ class ProgrammeState:
         self.store = store
         self.include_destatis = include_destatis
         self._view: ProgrammeView | None = None
+        self._last: ProgrammeView | None = None  # kept to reuse its directory after a change
         self._understanding: Understanding | None = None
         self._version: int | None = None
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
-        self._view = None
+        self._last, self._view = self._view or self._last, None
 
     async def current(self) -> tuple[ProgrammeView, Understanding]:
         """The view and its understanding, reloaded from the store if anything changed."""
@@ -32,7 +33,9 @@ class ProgrammeState:
             async with self._lock:
                 if self._view is None or version != self._version:
                     programme = await self.store.load()
-                    self._view = ProgrammeView.build(programme, include_destatis=self.include_destatis)
+                    self._view = ProgrammeView.build(programme, include_destatis=self.include_destatis,
+                                                     previous=self._view or self._last)
+                    self._last = self._view
                     self._understanding = Understanding(self._view)
                     self._version = version
         assert self._understanding is not None

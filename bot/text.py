@@ -10,6 +10,7 @@ Two levels:
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -48,6 +49,7 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=65536)
 def tokens(text: str) -> tuple[str, ...]:
-    """Words of ``text`` after :func:`fold`, as a tuple of lowercase ASCII-ish strings."""
+    """Words of ``text`` after :func:`fold`, as a tuple of lowercase ASCII-ish strings (cached)."""
     return tuple(_WORD.findall(fold(text)))

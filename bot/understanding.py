@@ -7,6 +7,7 @@ fuzzy (rapidfuzz) for typos and plural/singular ("Kooperationsmodelle", "Finanzn
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -154,15 +155,29 @@ def cue_matches(token: str, cue: str) -> bool:
     return token == cue or (cue not in _EXACT and token.startswith(cue))
 
 
+@functools.lru_cache(maxsize=65536)
+def token_cues(token: str) -> frozenset[str]:
+    """The cue groups (keys of :data:`CUES`) a single token belongs to; cached per token."""
+    return frozenset(group for group, words in CUES.items() if any(cue_matches(token, c) for c in words))
+
+
 def _has(tokens: list[str], cue: str) -> bool:
-    return any(cue_matches(t, c) for t in tokens for c in CUES[cue])
+    return any(cue in token_cues(t) for t in tokens)
+
+
+_CONTENT_CUES = frozenset({"lead", "members", "goals", "conditions", "milestone", "session", "exchange",
+                           "registration", "decision"})
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_word(token: str) -> bool:
+    """An ordinary word of questions (function word or cue), never part of a name."""
+    return token in _COMMON or bool(token_cues(token) & _CONTENT_CUES)
 
 
 def _is_common(token: str) -> bool:
-    if token in _COMMON or token.isdigit() or len(token) < 4:
-        return True
-    return any(cue_matches(token, cue) for c in ("lead", "members", "goals", "conditions", "milestone",
-                                                     "session", "exchange", "registration", "decision") for cue in CUES[c])
+    """Not worth fuzzy-matching on its own: ordinary words, numbers, very short tokens."""
+    return token.isdigit() or len(token) < 4 or _is_word(token)
 
 
 def _exact_spans(tokens: list[str], index: dict[tuple[str, ...], frozenset[str]], longest: int,
@@ -183,16 +198,19 @@ def _exact_spans(tokens: list[str], index: dict[tuple[str, ...], frozenset[str]]
     return spans
 
 
-def _fuzzy_spans(tokens: list[str], choices: dict[str, frozenset[str]], taken: set[int],
+def _fuzzy_spans(tokens: list[str], choices: dict[str, frozenset[str]], names: list[str], taken: set[int],
                  cutoff: float, max_len: int = 3) -> list[_Span]:
+    """Windows of up to ``max_len`` tokens that are close to a name in ``choices`` (rapidfuzz
+    ratio >= ``cutoff``). A window starts with a name-like token; numbers and short words may
+    follow ("Digitalisierung Nord 17"), ordinary question words may not."""
     if not choices:
         return []
-    names = list(choices)
     spans = []
     for length in range(min(max_len, len(tokens)), 0, -1):
         for i in range(len(tokens) - length + 1):
             window = range(i, i + length)
-            if any(j in taken for j in window) or any(_is_common(tokens[j]) for j in window):
+            if any(j in taken for j in window) or _is_common(tokens[i]) \
+                    or any(_is_word(tokens[j]) for j in window):
                 continue
             phrase = " ".join(tokens[i:i + length])
             if len(phrase) < 5:
@@ -214,6 +232,8 @@ class Understanding:
         self.view = view
         self._group_choices = {" ".join(k): v for k, v in view.group_tokens.items()}
         self._org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
+        self._group_names = list(self._group_choices)
+        self._org_names = list(self._org_choices)
 
     def parse(self, text: str, room_group: str | None = None) -> Question:
         """Understand ``text`` (already cleaned, see :func:`bot.text.clean`). Never raises.
@@ -225,8 +245,8 @@ class Understanding:
         taken: set[int] = set()
         group_spans = _exact_spans(tokens, self.view.group_tokens, self.view.longest_group_alias, taken)
         org_spans = _exact_spans(tokens, self.view.directory.by_tokens, self.view.directory.longest_alias, taken)
-        group_spans += _fuzzy_spans(tokens, self._group_choices, taken, cutoff=85)
-        org_spans += _fuzzy_spans(tokens, self._org_choices, taken, cutoff=88, max_len=2)
+        group_spans += _fuzzy_spans(tokens, self._group_choices, self._group_names, taken, cutoff=85)
+        org_spans += _fuzzy_spans(tokens, self._org_choices, self._org_names, taken, cutoff=88, max_len=2)
         group_spans.sort(key=lambda s: s.start)
         org_spans.sort(key=lambda s: s.start)
         groups = _ordered_keys(group_spans, prefer=lambda k: self.view.groups[k].kind == "AG")
@@ -238,7 +258,7 @@ class Understanding:
             else:
                 ambiguous.append((" ".join(originals[span.start:span.end]), tuple(sorted(span.keys))))
         unknown = None if groups else _unknown_group(originals, tokens, taken)
-        cues = frozenset(c for c in CUES if _has(tokens, c))
+        cues = frozenset().union(*(token_cues(t) for t in tokens))
         if any(self.view.groups[k].kind == "UAG" for k in groups):
             cues -= {"subgroups"}  # "die UAG Technische Umsetzung" names the group, it does not ask for sub-groups
         intent = decide(cues, tokens, bool(groups), bool(organisations or ambiguous), unknown is not None,
@@ -370,7 +390,7 @@ def find_groups(understanding: Understanding, text: str) -> list[str]:
     taken: set[int] = set()
     view = understanding.view
     spans = _exact_spans(tokens, view.group_tokens, view.longest_group_alias, taken)
-    spans += _fuzzy_spans(tokens, understanding._group_choices, taken, cutoff=85)
+    spans += _fuzzy_spans(tokens, understanding._group_choices, understanding._group_names, taken, cutoff=85)
     spans.sort(key=lambda s: s.start)
     return _ordered_keys(spans, prefer=lambda k: view.groups[k].kind == "AG")
 

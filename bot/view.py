@@ -22,10 +22,19 @@ class ProgrammeView:
     group_tokens: dict[tuple[str, ...], frozenset[str]]
     memberships_of: dict[str, tuple[tuple[Group, Membership], ...]]  # organisation key -> (group, membership)
     longest_group_alias: int
+    children: dict[str, tuple[Group, ...]]  # AG key -> its UAGs, in programme order
+    top_level: tuple[Group, ...]  # the AGs
 
     @classmethod
-    def build(cls, programme: Programme, include_destatis: bool = True) -> "ProgrammeView":
+    def build(cls, programme: Programme, include_destatis: bool = True,
+              previous: "ProgrammeView | None" = None) -> "ProgrammeView":
+        """Index ``programme``. ``previous``: the view before a change; its organisation
+        directory is reused when the organisations did not change (milestone or series edits)."""
         groups = {g.key: g for g in programme.groups}
+        children: dict[str, list[Group]] = {}
+        for group in programme.groups:
+            if group.parent:
+                children.setdefault(group.parent, []).append(group)
         by_tokens: dict[tuple[str, ...], set[str]] = {}
         for group in programme.groups:
             for name in (group.name, group.key.replace("-", " "), *group.aliases):
@@ -37,9 +46,15 @@ class ProgrammeView:
             for member in group.members:
                 memberships.setdefault(member.organisation, []).append((group, member))
         frozen = {k: frozenset(v) for k, v in by_tokens.items()}
+        if previous is not None and previous.programme.organisations == programme.organisations:
+            directory = previous.directory
+        else:
+            directory = Directory.build(programme.organisations, include_destatis=include_destatis)
         return cls(
             programme=programme,
-            directory=Directory.build(programme.organisations, include_destatis=include_destatis),
+            directory=directory,
+            children={k: tuple(v) for k, v in children.items()},
+            top_level=tuple(g for g in programme.groups if g.kind == "AG"),
             groups=groups,
             group_tokens=frozen,
             memberships_of={k: tuple(v) for k, v in memberships.items()},
@@ -47,9 +62,10 @@ class ProgrammeView:
         )
 
     @property
-    def ags(self) -> list[Group]:
+    def ags(self) -> tuple[Group, ...]:
         """The top-level working groups (kind "AG") in programme order."""
-        return [g for g in self.programme.groups if g.kind == "AG"]
+        return self.top_level
 
-    def subgroups(self, group_key: str) -> list[Group]:
-        return [g for g in self.programme.groups if g.parent == group_key]
+    def subgroups(self, group_key: str) -> tuple[Group, ...]:
+        """The UAGs of one AG, in programme order."""
+        return self.children.get(group_key, ())
