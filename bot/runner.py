@@ -27,13 +27,15 @@ async def run(app: App, clock: Clock, stop: asyncio.Event | None = None) -> int:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):  # not the main thread (tests)
             pass
-    for adapter in adapters:
-        await adapter.start()
     view, _ = await app.state.current()
-    log.info("AG-Bot started: platforms %s, %d groups, database %s, language %s",
-             ", ".join(a.platform for a in adapters), len(view.programme.groups), app.db.path,
-             app.settings.bot.language)
-    tasks = [asyncio.create_task(adapter.run(), name=f"adapter-{adapter.platform}") for adapter in adapters]
+
+    async def serve(adapter) -> None:
+        await adapter.start()
+        log.info("AG-Bot started: platforms %s, %d groups, database %s, language %s", adapter.platform,
+                 len(view.programme.groups), app.db.path, app.settings.bot.language)
+        await adapter.run()
+
+    tasks = [asyncio.create_task(serve(adapter), name=f"adapter-{adapter.platform}") for adapter in adapters]
     stopper = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
     log.info("AG-Bot stopping")
@@ -41,7 +43,10 @@ async def run(app: App, clock: Clock, stop: asyncio.Event | None = None) -> int:
         await adapter.stop()
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    results = await asyncio.gather(*tasks, return_exceptions=True)
     stopper.cancel()
+    failures = [r for r in results if isinstance(r, Exception) and not isinstance(r, asyncio.CancelledError)]
+    for failure in failures:
+        log.error("AG-Bot: %s", failure)
     log.info("AG-Bot stopped")
-    return 0
+    return 1 if failures and not stop.is_set() else 0

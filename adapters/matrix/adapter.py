@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
+import aiohttp
 from nio import (
     AsyncClient, AsyncClientConfig, InviteMemberEvent, JoinError, LoginResponse, MatrixRoom, MegolmEvent,
     RoomMemberEvent, RoomMessagesResponse, RoomSendResponse, SyncError, SyncResponse,
@@ -92,8 +93,33 @@ class MatrixAdapter:
     async def start(self) -> None:
         """Log in (or restore the stored session) and upload end-to-end keys if needed.
 
-        Raises ``RuntimeError`` if the homeserver refuses the credentials.
+        Waits (backing off from 1 s to 60 s) while the homeserver cannot be reached; raises
+        ``RuntimeError`` if it refuses the credentials.
         """
+        delay = 1.0
+        while True:
+            try:
+                await self._login()
+                return
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+                if self._stopping.is_set():
+                    raise
+                log.warning("Matrix: %s not reachable (%s); retrying in %.0f s", self.settings.homeserver, exc, delay)
+                if self.client is not None:
+                    await self.client.close()
+            if await self._stopped_within(delay):
+                raise RuntimeError("stopped before the Matrix login succeeded")
+            delay = min(delay * 2, 60.0)
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; True as soon as :meth:`stop` was called."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    async def _login(self) -> None:
         store = Path(self.settings.store_dir)
         store.mkdir(parents=True, exist_ok=True)
         config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
@@ -151,10 +177,7 @@ class MatrixAdapter:
                 raise
             except Exception as exc:  # network errors, server errors, bugs: log, back off, go on
                 log.warning("Matrix: sync failed (%s: %s); retrying in %.0f s", type(exc).__name__, exc, delay)
-                try:
-                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-                except asyncio.TimeoutError:
-                    pass
+                await self._stopped_within(delay)
                 delay = min(delay * 2, 60.0)
 
     async def sync_once(self, timeout_ms: int | None = None) -> None:

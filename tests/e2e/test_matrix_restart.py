@@ -125,3 +125,88 @@ async def test_burst_under_low_rate_limit_is_answered_completely(synapse_low_rat
     finally:
         await runner.stop()
         await member.close()
+
+
+async def test_network_failure_backs_off_and_reconnects(synapse, tmp_path):
+    from tcp_proxy import CuttableProxy
+
+    proxy = CuttableProxy(synapse.port)
+    await proxy.restore()
+    bot_user = synapse.new_user("agbot")
+    member = await Member(synapse, synapse.new_user("mitglied")).setup()
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[], allowed_inviters=["@mitglied-*:localhost"])
+    runner.settings = runner.settings.model_copy(update={"matrix": runner.settings.matrix.model_copy(
+        update={"homeserver": proxy.url})})
+    try:
+        await runner.start()
+        room_id = await member.create_room(None, invite=[bot_user.user_id], is_direct=True)
+        await member.wait_joined(room_id, bot_user.user_id)
+        await proxy.cut()
+        during = await member.send(room_id, "!leitung Finanzen")  # arrives while the bot cannot reach Synapse
+        await asyncio.sleep(3)  # real time on purpose: the bot must survive failing syncs
+        assert not runner.task.done(), "the adapter died on a network error"
+        await proxy.restore()
+        reply = await member.wait_for(room_id, lambda e: is_reply(e, during, bot_user.user_id), within=90)
+        assert "Abt. 1 MID" in reply.body
+    finally:
+        await runner.stop()
+        await member.close()
+        await proxy.cut()
+
+
+async def test_agbot_run_answers_and_stops_cleanly_on_sigterm(synapse, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    bot_user = synapse.new_user("agbot")
+    member = await Member(synapse, synapse.new_user("mitglied")).setup()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[bot]\ndatabase = "{tmp_path / "bot.sqlite3"}"\n[matrix]\nhomeserver = "{synapse.base_url}"\n'
+                      f'user_id = "{bot_user.user_id}"\nallowed_inviters = ["@mitglied-*:localhost"]\n'
+                      f'store_dir = "{tmp_path / "keys"}"\nsync_timeout_ms = 1000\n', encoding="utf-8")
+    env = {**os.environ, "AGBOT_MATRIX__PASSWORD": bot_user.password}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        room_id = await member.create_room(None, invite=[bot_user.user_id], is_direct=True)
+        await member.wait_joined(room_id, bot_user.user_id, within=30)
+        answer = await member.ask(room_id, "Wer leitet die AG Kommunikation?", bot_user.user_id)
+        assert "Makiol" in answer.body
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.get_running_loop().run_in_executor(None, process.communicate, None)
+        assert process.returncode == 0, output
+        assert "AG-Bot started: platforms matrix" in output
+        assert "AG-Bot stopped" in output
+        assert "Traceback" not in output
+    finally:
+        if process.poll() is None:
+            process.kill()
+        await member.close()
+
+
+async def test_bot_waits_for_an_unreachable_homeserver_at_start(synapse, tmp_path):
+    from tcp_proxy import CuttableProxy
+
+    proxy = CuttableProxy(synapse.port)  # not listening yet: the homeserver is "down"
+    bot_user = synapse.new_user("agbot")
+    member = await Member(synapse, synapse.new_user("mitglied")).setup()
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[], allowed_inviters=["@mitglied-*:localhost"])
+    runner.settings = runner.settings.model_copy(update={"matrix": runner.settings.matrix.model_copy(
+        update={"homeserver": proxy.url})})
+    start = asyncio.create_task(runner.start())
+    try:
+        await asyncio.sleep(1.5)  # real time on purpose: start() must keep retrying, not fail
+        assert not start.done()
+        await proxy.restore()
+        await asyncio.wait_for(start, timeout=30)
+        room_id = await member.create_room(None, invite=[bot_user.user_id], is_direct=True)
+        await member.wait_joined(room_id, bot_user.user_id)
+        answer = await member.ask(room_id, "!leitung Finanzen", bot_user.user_id)
+        assert "Abt. 1 MID" in answer.body
+    finally:
+        start.cancel()
+        await runner.stop()
+        await member.close()
+        await proxy.cut()
