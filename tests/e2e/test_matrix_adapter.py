@@ -157,3 +157,14 @@ async def test_threaded_question_answered_in_thread(world):
     relates = answer.source["content"]["m.relates_to"]
     assert relates["rel_type"] == "m.thread"
     assert relates["m.in_reply_to"]["event_id"] == question
+
+
+async def test_room_moderator_without_bot_role_may_link_the_room(world):
+    """The member creates the room (power level 100) and is no coordinator in the config."""
+    member, bot_id = world["member"], world["bot_id"]
+    room_id = await member.create_room("AG Finanzen Raum", invite=[bot_id])
+    await member.wait_joined(room_id, bot_id)
+    linked = await member.ask(room_id, "!verknuepfen Finanzen", bot_id)
+    assert "jetzt mit der AG Finanzen verknüpft" in linked.body
+    answer = await member.ask(room_id, "AG-Bot: Wer ist Mitglied der Gruppe?", bot_id)
+    assert "Dessau-Roßlau" in answer.body
