@@ -20,6 +20,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Protocol
 import aiohttp
 from nio import (
     AsyncClient, AsyncClientConfig, InviteMemberEvent, JoinError, LoginResponse, MatrixRoom, MegolmEvent,
-    RoomMemberEvent, RoomMessagesResponse, RoomSendResponse, SyncError, SyncResponse,
+    RoomCreateEvent, RoomMemberEvent, RoomMessagesResponse, RoomSendResponse, SyncError, SyncResponse,
 )
 
 from adapters.matrix.convert import (
@@ -64,6 +65,24 @@ class Ledger(Protocol):
     async def ignored(self, event_id: str, room_id: str, now: dt.datetime) -> None: ...
 
     async def state(self, event_id: str) -> str | None: ...
+
+
+_PRE_V12_ROOM_VERSIONS = {str(n) for n in range(1, 12)}
+
+
+def power_level(room: MatrixRoom, user_id: str, creators: list[str]) -> int | float:
+    """The user's power level in ``room``; ``creators``: the sender and ``additional_creators``
+    of the room's ``m.room.create`` event.
+
+    From room version 12 on, the room's creators have unlimited power and are not listed in
+    ``m.room.power_levels`` (Matrix spec, room version 12); nio 0.26 does not know that yet.
+    """
+    levels = room.power_levels
+    if user_id in levels.users:
+        return levels.users[user_id]
+    if room.room_version not in _PRE_V12_ROOM_VERSIONS and user_id in creators:
+        return float("inf")
+    return levels.defaults.users_default
 
 
 def transaction_id(kind: str, key: str) -> str:
@@ -197,6 +216,7 @@ class MatrixAdapter:
         history_before = int(await self.state.get("history_before_ms") or 0)
         await self._handle_invites(response)
         for room_id, info in response.rooms.join.items():
+            await self._remember_creators(room_id, [*info.state, *info.timeline.events])
             events = await self._timeline(room_id, info, None if first else token)
             # in a room the bot was just invited to, what came before the invite is history too
             invited_at = max((i for i, e in enumerate(events) if isinstance(e, RoomMemberEvent)
@@ -208,9 +228,17 @@ class MatrixAdapter:
                     if getattr(event, "event_id", None):
                         await self.ledger.ignored(event.event_id, room_id, self.clock.now())
                     continue
-                await self._on_event(room_id, event)
+                await self._on_event_safely(room_id, event)
         await self._e2e_housekeeping()
         await self.state.set("sync_token", response.next_batch, self.clock.now())
+
+    async def _remember_creators(self, room_id: str, events: list) -> None:
+        for event in events:
+            if isinstance(event, RoomCreateEvent):
+                content = event.source.get("content", {})
+                extra = content.get("additional_creators")
+                creators = [event.sender] + [u for u in (extra if isinstance(extra, list) else []) if isinstance(u, str)]
+                await self.state.set(f"creators:{room_id}", json.dumps(creators), self.clock.now())
 
     async def _timeline(self, room_id: str, info, since: str | None) -> list:
         """The room's new events in order; after a gap (``limited`` timeline, e.g. a burst or a
@@ -268,6 +296,19 @@ class MatrixAdapter:
             return True
         return room is not None and room.joined_count <= 2 and room.invited_count == 0 and not room.name
 
+    async def _on_event_safely(self, room_id: str, event) -> None:
+        """Handle one event; a bug triggered by one event is logged and that event skipped, so
+        it cannot stall the sync. Network errors propagate (the sync is retried, nothing lost)."""
+        try:
+            await self._on_event(room_id, event)
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
+            raise
+        except Exception:
+            event_id = getattr(event, "event_id", None)
+            log.exception("Matrix: failed to handle event %s in %s; skipped", event_id, room_id)
+            if event_id:
+                await self.ledger.ignored(event_id, room_id, self.clock.now())
+
     async def _on_event(self, room_id: str, event) -> None:
         if isinstance(event, MegolmEvent):
             log.warning("Matrix: could not decrypt event %s in %s (session %s)", event.event_id, room_id, event.session_id)
@@ -291,7 +332,8 @@ class MatrixAdapter:
             if source.get("event_id"):
                 await self.ledger.ignored(source["event_id"], room_id, self.clock.now())
             return
-        if room is not None and room.power_levels.get_user_level(message.sender.user_id) >= MODERATOR_POWER_LEVEL:
+        creators = json.loads(await self.state.get(f"creators:{room_id}") or "[]")
+        if room is not None and power_level(room, message.sender.user_id, creators) >= MODERATOR_POWER_LEVEL:
             message = dataclasses.replace(message, sender_is_room_moderator=True)
         async with self._in_flight:
             if not await self.ledger.claim(message.message_id, room_id, self.clock.now()):
