@@ -15,7 +15,8 @@ from bot.errors import UserError
 from bot.formatting import BERLIN, date_long, date_short, datetime_long, join
 from bot.messages import Reply
 from bot.programme import Group, Lead, Membership, MembershipStatus, Organisation
-from bot.schedule import interval_weeks, next_occurrences
+from bot.occurrence_text import occurrence_text
+from bot.schedule import exchange_occurrences, interval_weeks, upcoming_sessions
 from bot.view import ProgrammeView
 
 OPEN_SEAT = "Kommunaler AP, Festlegung in der Gruppensitzung"
@@ -291,37 +292,46 @@ def _cadence_text(view: ProgrammeView, language: str) -> str:
 
 
 def session_lines(view: ProgrammeView, group: Group, now: dt.datetime, language: str, count: int = 1) -> list[str]:
-    """The next ``count`` sessions of ``group`` as German/English strings; empty if no series."""
-    if group.session_series is None:
-        return []
-    lines = []
-    for start in next_occurrences(group.session_series, now, count):
-        place = f", {group.session_series.location}" if group.session_series.location else ""
-        lines.append(f"{datetime_long(start, language)}{place}")
-    return lines
+    """The next ``count`` sessions of ``group`` (cancelled ones marked) as text; empty if none set."""
+    found = upcoming_sessions(group, now, count, skip_holidays=view.skip_holidays)
+    return [occurrence_text(o, language) for o in found]
 
 
 def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.datetime, language: str) -> Reply:
     if group is None:
         items = []
         for g in view.ags:
-            found = session_lines(view, g, now, language)
-            items.append(f"{g.label}: {found[0] if found else t(language, 'noch kein Termin festgelegt', 'no date set yet')}")
+            found = [o for o in upcoming_sessions(g, now, 5, skip_holidays=view.skip_holidays) if not o.cancelled]
+            items.append(f"{g.label}: " + (occurrence_text(found[0], language) if found
+                                           else t(language, "noch kein Termin festgelegt", "no date set yet")))
         return Reply(t(language, "Nächste Sitzungen der Arbeitsgruppen:", "Next sessions of the working groups:"),
                      tuple(items), _cadence_text(view, language), language=language)
-    found = session_lines(view, group, now, language)
-    if not found:
-        c = view.programme.meta.cadence
-        start = (t(language, f" Die ersten Sitzungen der AGs starten im {c.first_sessions}.",
-                   f" The first sessions of the groups start in {_month_en(c)}.")
-                 if c.first_sessions else "")
-        return Reply(t(language, f"Für die {group.label} ist noch kein Sitzungstermin festgelegt. {_cadence_text(view, language)}{start}",
-                       f"No session date is set for the {group.label} yet. {_cadence_text(view, language)}{start}"),
-                     language=language)
-    weeks = interval_weeks(group.session_series)
-    every = t(language, f" (Sitzungen alle {weeks} Wochen)", f" (sessions every {weeks} weeks)") if weeks else ""
-    return Reply(t(language, f"Die nächste Sitzung der {group.label} ist am {found[0]}{every}.",
-                   f"The next session of the {group.label} is on {found[0]}{every}."), language=language)
+    upcoming = upcoming_sessions(group, now, 10, skip_holidays=view.skip_holidays)
+    cancelled = []
+    for occurrence in upcoming:
+        if occurrence.cancelled:
+            cancelled.append(occurrence)
+            continue
+        weeks = interval_weeks(group.session_series) if group.session_series else None
+        every = t(language, f" (Sitzungen alle {weeks} Wochen)", f" (sessions every {weeks} weeks)") if weeks else ""
+        footer = None
+        if cancelled:
+            footer = " ".join(t(language, f"Die Sitzung am {occurrence_text(c, language)}.", f"The session on "
+                                f"{occurrence_text(c, language)}.") for c in cancelled)
+        return Reply(t(language, f"Die nächste Sitzung der {group.label} ist am {occurrence_text(occurrence, language)}{every}.",
+                       f"The next session of the {group.label} is on {occurrence_text(occurrence, language)}{every}."),
+                     footer=footer, language=language)
+    c = view.programme.meta.cadence
+    start = (t(language, f" Die ersten Sitzungen der AGs starten im {c.first_sessions}.",
+               f" The first sessions of the groups start in {_month_en(c)}.")
+             if c.first_sessions else "")
+    if cancelled:
+        return Reply(t(language, f"Die nächsten Sitzungen der {group.label} fallen aus; ein weiterer Termin ist noch "
+                                 f"nicht festgelegt.", f"The next sessions of the {group.label} are cancelled; no further "
+                                 f"date is set yet."), tuple(occurrence_text(o, language) for o in cancelled), language=language)
+    return Reply(t(language, f"Für die {group.label} ist noch kein Sitzungstermin festgelegt. {_cadence_text(view, language)}{start}",
+                   f"No session date is set for the {group.label} yet. {_cadence_text(view, language)}{start}"),
+                 language=language)
 
 
 def _month_en(cadence) -> str:
@@ -348,14 +358,14 @@ def answer_next_exchange(view: ProgrammeView, now: dt.datetime, language: str) -
                                  f"Die Austauschrunde aller AGs findet alle {c.exchange_interval_weeks} Wochen statt.",
                        f"No date is set yet for the next joint exchange round. It takes place every "
                        f"{c.exchange_interval_weeks} weeks."), language=language)
-    found = next_occurrences(series, now, 1)
+    found = [o for o in exchange_occurrences(view.programme, now, now + dt.timedelta(days=800))
+             if not o.cancelled and not (view.skip_holidays and o.holiday)]
     if not found:
         return Reply(t(language, "Es ist keine weitere Austauschrunde geplant.", "No further exchange round is planned."),
                      language=language)
-    place = f", {series.location}" if series.location else ""
     weeks = interval_weeks(series) or c.exchange_interval_weeks
-    return Reply(t(language, f"Die nächste gemeinsame Austauschrunde ist am {datetime_long(found[0])}{place} (alle {weeks} Wochen).",
-                   f"The next joint exchange round is on {datetime_long(found[0], 'en')}{place} (every {weeks} weeks)."),
+    return Reply(t(language, f"Die nächste gemeinsame Austauschrunde ist am {occurrence_text(found[0], language)} (alle {weeks} Wochen).",
+                   f"The next joint exchange round is on {occurrence_text(found[0], language)} (every {weeks} weeks)."),
                  language=language)
 
 

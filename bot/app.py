@@ -10,6 +10,7 @@ import importlib.resources
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -109,7 +110,7 @@ class App:
             if await programme.is_empty():
                 await programme.seed(load_programme_file(settings.bot.programme), now)
             rooms = RoomLinkRepository(db)
-            state = ProgrammeState(programme)
+            state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays)
             view, _ = await state.current()
             roles = build_roles(settings, view)
             commands = Commands(programme, state, roles, rooms)
@@ -132,6 +133,37 @@ class App:
                                           AdapterStateRepository(self.db, "matrix"),
                                           EventLedger(self.db, "matrix"), clock))
         return adapters
+
+    def build_services(self, clock, adapters: list) -> list:
+        """Services that run beside the adapters: the reminder scheduler (sending through the
+        adapters) and, if ``[calendar] port`` is set, the iCalendar HTTP feed."""
+        services = []
+        reminders = self.settings.reminders
+        if reminders.enabled and adapters:
+            import os
+            import socket
+            import uuid
+
+            from scheduler.dispatcher import Dispatcher
+            from scheduler.planning import ReminderOffsets
+            from scheduler.waker import ReminderWaker
+            from store.reminder_deliveries import ReminderDeliveries
+
+            offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before,
+                                            reminders.milestone_before)
+            dispatcher = Dispatcher(
+                self.state, self.rooms, ReminderDeliveries(self.db), {a.platform: a for a in adapters}, offsets,
+                owner=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+                zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
+                late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays)
+            waker = ReminderWaker(dispatcher, clock)
+            self.router.commands.on_schedule_change = waker.wake
+            services.append(waker)
+        if self.settings.calendar.port is not None:
+            from adapters.calendar_http.server import CalendarServer
+
+            services.append(CalendarServer(self.state, clock, self.settings.calendar.host, self.settings.calendar.port))
+        return services
 
     async def close(self) -> None:
         await self.db.close()

@@ -135,7 +135,16 @@ async def _chat(session: ConsoleSession) -> int:
         if text.strip().lower() in {"exit", "quit", "ende", "tschüss"}:
             return 0
         reply = await session.ask(text)
-        print(f"AG-Bot: {reply.text}\n")
+        print(f"AG-Bot: {reply.text}{save_attachment(reply)}\n")
+
+
+def save_attachment(reply: Reply) -> str:
+    """Write a reply's file (e.g. a calendar) into the current directory; the note to print."""
+    if reply.attachment is None:
+        return ""
+    path = Path(reply.attachment.filename)
+    path.write_bytes(reply.attachment.data)
+    return f"\n(Datei gespeichert: {path.resolve()})"
 
 
 def programme_to_toml(programme) -> str:
@@ -176,7 +185,7 @@ async def _main(args: argparse.Namespace) -> int:
             print("agbot ask: bitte eine Frage angeben, z. B. agbot ask \"Wer leitet die AG Finanzen?\"", file=sys.stderr)
             return 2
         reply = await session.ask(" ".join(args.text))
-        print(json.dumps({"answer": reply.text}, ensure_ascii=False) if args.json else reply.text)
+        print(json.dumps({"answer": reply.text}, ensure_ascii=False) if args.json else reply.text + save_attachment(reply))
         return 0
     finally:
         await app.close()

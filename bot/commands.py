@@ -15,12 +15,11 @@ from rapidfuzz import fuzz, process
 from bot import answers
 from bot.answers import t
 from bot.errors import PermissionDenied, UserError
-from bot.formatting import date_long, datetime_long
+from bot.formatting import date_long
 from bot.messages import IncomingMessage, Reply
 from bot.ports import ProgrammeStore, RoomLinkStore
-from bot.programme import Group, SessionSeries
+from bot.programme import Group
 from bot.roles import Roles
-from bot.schedule import first_start, weekly_rrule
 from bot.state import ProgrammeState
 from bot.text import fold
 from bot.understanding import Understanding, find_groups, suggest_groups
@@ -82,10 +81,31 @@ SPECS: tuple[CommandSpec, ...] = (
                 "setzt das Fälligkeitsdatum eines Meilensteins (Koordination)",
                 "sets a milestone's due date (coordinators)", "!meilenstein Finanzen 31.03.2023 Nutzungskonzept",
                 manage=True),
-    CommandSpec("serie", "series", "<AG> <TT.MM.JJJJ> <HH:MM> <Wochen>", "<group> <DD.MM.YYYY> <HH:MM> <weeks>",
+    CommandSpec("serie", "series", "<AG> <TT.MM.JJJJ> <HH:MM> <Wochen> [ort=<Ort oder Link>] [dauer=<Minuten>]",
+                "<group> <DD.MM.YYYY> <HH:MM> <weeks> [ort=<place or link>] [dauer=<minutes>]",
                 "legt die Sitzungsserie fest: erste Sitzung und Abstand in Wochen (Koordination)",
                 "sets the session series: first session and interval in weeks (coordinators)",
-                "!serie Kommunikation 12.01.2023 10:00 2", manage=True),
+                "!serie Kommunikation 12.01.2023 10:00 2 ort=\"Raum 3.14\" dauer=90", manage=True),
+    CommandSpec("termin", "session", "<AG> <TT.MM.JJJJ> <HH:MM> [ort=<Ort oder Link>] [dauer=<Minuten>]",
+                "<group> <DD.MM.YYYY> <HH:MM> [ort=<place or link>] [dauer=<minutes>]",
+                "legt eine einzelne zusätzliche Sitzung an (Koordination)", "adds one extra session (coordinators)",
+                "!termin Finanzen 02.02.2023 14:00 ort=https://meet.example.org/finanzen", manage=True),
+    CommandSpec("absagen", "cancel", "<AG> <TT.MM.JJJJ> [Grund]", "<group> <DD.MM.YYYY> [reason]",
+                "sagt die Sitzung an diesem Tag ab (Koordination; „Austauschrunde“ statt AG: Admins)",
+                "cancels the session on that day (coordinators)", "!absagen Finanzen 26.01.2023 Krankheitswelle",
+                manage=True),
+    CommandSpec("verschieben", "move", "<AG> <TT.MM.JJJJ> <TT.MM.JJJJ> [HH:MM]", "<group> <DD.MM.YYYY> <DD.MM.YYYY> [HH:MM]",
+                "verschiebt die Sitzung von einem Tag auf einen anderen (Koordination)",
+                "moves the session from one day to another (coordinators)", "!verschieben Finanzen 26.01.2023 27.01.2023 14:00",
+                manage=True),
+    CommandSpec("austauschrunde", "exchange", "<TT.MM.JJJJ> <HH:MM> [Wochen]", "<DD.MM.YYYY> <HH:MM> [weeks]",
+                "legt die gemeinsame Austauschrunde fest (Admins; Standard alle 6 Wochen)",
+                "sets the joint exchange round series (admins; default every 6 weeks)", "!austauschrunde 23.02.2023 14:00 6",
+                manage=True),
+    CommandSpec("erinnerungen", "reminders", "[an|aus]", "[on|off]", "schaltet die Erinnerungen in diesem Raum an oder aus",
+                "switches reminders in this room on or off", "!erinnerungen aus"),
+    CommandSpec("kalender", "calendar", "[AG]", "[group]", "Kalenderdatei (iCalendar, .ics) der Sitzungen",
+                "calendar file (iCalendar, .ics) of the sessions", "!kalender Finanzen"),
     CommandSpec("verknuepfen", "link", "[AG]", "[group]",
                 "verknüpft diesen Raum mit einer AG; ohne AG: zeigt die Verknüpfung (Koordination, Raum-Moderation)",
                 "links this room to a group; without a group: shows the link (coordinators, room moderators)",
@@ -127,17 +147,32 @@ def parse_time(word: str) -> dt.time:
 class Commands:
     """Command handlers bound to the store, the programme state and the roles."""
 
-    def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, rooms: RoomLinkStore) -> None:
+    def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, rooms: RoomLinkStore,
+                 on_schedule_change: Callable[[], Awaitable[None]] | None = None) -> None:
         self.store = store
         self.rooms = rooms
+        self.on_schedule_change = on_schedule_change
         self.state = state
         self.roles = roles
         self._handlers: dict[str, Handler] = {
             "hilfe": self.help, "ags": self.groups, "ag": self.overview, "leitung": self.lead,
             "mitglieder": self.members, "termine": self.dates, "meilensteine": self.milestones,
-            "meilenstein": self.set_milestone, "serie": self.set_series, "nachmelden": self.register,
+            "meilenstein": self.set_milestone, "nachmelden": self.register,
             "verknuepfen": self.link,
         }
+        from bot.schedule_commands import ScheduleCommands
+
+        schedule = ScheduleCommands(self)
+        self._handlers.update({"termin": schedule.extra_session, "absagen": schedule.cancel,
+                               "verschieben": schedule.move, "austauschrunde": schedule.exchange,
+                               "erinnerungen": schedule.reminders, "kalender": schedule.calendar,
+                               "serie": schedule.series})
+
+    async def schedule_changed(self) -> None:
+        """Tell the reminder scheduler (if any) that sessions or milestones changed."""
+        self.state.invalidate()
+        if self.on_schedule_change is not None:
+            await self.on_schedule_change()
 
     def register_handler(self, name: str, handler: Handler) -> None:
         """Let a later feature (late registration, room linking) plug in its handler."""
@@ -265,7 +300,7 @@ class Commands:
             raise UserError("Der Titel ist zu lang (höchstens 200 Zeichen).", "The title is too long (200 characters at most).")
         title = _matching_milestone(group, title, lang)
         change = await self.store.set_milestone_due(group.key, title, due, turn.now, turn.message.sender.user_id)
-        self.state.invalidate()
+        await self.schedule_changed()
         if change.created:
             text = t(lang, f"Neuer Meilenstein der {group.label}: „{title}“, fällig am {date_long(due)}.",
                      f"New milestone of the {group.label}: \"{title}\", due {date_long(due, 'en')}.")
@@ -275,27 +310,6 @@ class Commands:
             text = t(lang, f"Meilenstein „{title}“ der {group.label} ist jetzt fällig am {date_long(due)}{was}.",
                      f"Milestone \"{title}\" of the {group.label} is now due {date_long(due, 'en')}{was}.")
         return Reply(text, language=lang, kind="confirmation")
-
-    async def set_series(self, turn: Turn, args: str) -> Reply:
-        lang = turn.language
-        group_text, rest = self.split_at_date(args)
-        if not args.strip() or len(rest) < 3:
-            raise self.usage_error("serie", lang)
-        group = self.group_arg(turn, group_text, "serie")
-        self.require_manage(turn, group)
-        day = parse_date(rest[0], lang)
-        clock = parse_time(rest[1])
-        if not rest[2].isdigit() or not 1 <= int(rest[2]) <= 52:
-            raise self.usage_error("serie", lang, t(lang, f"„{rest[2]}“ ist keine Anzahl Wochen (1 bis 52).",
-                                                     f"\"{rest[2]}\" is not a number of weeks (1 to 52)."))
-        weeks = int(rest[2])
-        series = SessionSeries(start=dt.datetime.combine(day, clock), rrule=weekly_rrule(weeks))
-        await self.store.set_session_series(group.key, series, turn.now, turn.message.sender.user_id)
-        self.state.invalidate()
-        first = first_start(series)
-        return Reply(t(lang, f"Sitzungsserie der {group.label}: ab {datetime_long(first)}, alle {weeks} Wochen.",
-                       f"Session series of the {group.label}: from {datetime_long(first, 'en')}, every {weeks} weeks."),
-                     language=lang, kind="confirmation")
 
     async def link(self, turn: Turn, args: str) -> Reply:
         lang = turn.language

@@ -73,6 +73,38 @@ class MatrixSection(BaseModel):
         return self
 
 
+class RemindersSection(BaseModel):
+    """``[reminders]``: offsets per kind (see :mod:`bot.reminders`), holidays, leases."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    session_before: list[str] = ["1d", "1h"]
+    exchange_before: list[str] = ["7d", "1d"]
+    milestone_before: list[str] = ["7d 09:00", "0d 09:00"]
+    skip_holidays: bool = False  # leave out sessions on public holidays of Sachsen-Anhalt
+    lease_seconds: int = Field(default=30, ge=1, le=3600)  # how long a dispatcher may hold an unsent reminder
+    late_after_minutes: int = Field(default=5, ge=0)  # later than this counts as "verspätet"
+
+    @field_validator("session_before", "exchange_before", "milestone_before")
+    @classmethod
+    def _offsets(cls, values: list[str]) -> list[str]:
+        from bot.reminders import parse_offset
+
+        for value in values:
+            parse_offset(value)
+        return values
+
+
+class CalendarSection(BaseModel):
+    """``[calendar]``: the iCalendar feed over HTTP (off unless ``port`` is set)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int | None = Field(default=None, ge=1, le=65535)
+
+
 class Settings(BaseSettings):
     """The whole configuration. Sections: ``[bot]``, ``[roles]``, ``[matrix]`` (optional)."""
 
@@ -81,6 +113,8 @@ class Settings(BaseSettings):
     bot: BotSection = BotSection()
     roles: RolesSection = RolesSection()
     matrix: MatrixSection | None = None
+    reminders: RemindersSection = RemindersSection()
+    calendar: CalendarSection = CalendarSection()
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -57,6 +57,15 @@ class IncomingMessage:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (e.g. an iCalendar file): name, MIME type, content."""
+
+    filename: str
+    mimetype: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     """An answer: a lead sentence, optional list items and an optional closing sentence.
 
@@ -72,6 +81,7 @@ class Reply:
     in_reply_to: str | None = None
     kind: str = field(default="answer")  # "answer", "error", "refusal", "confirmation"
     parts: tuple["Reply", ...] = ()  # a combined answer renders its parts one after the other
+    attachment: Attachment | None = None
 
     @classmethod
     def combine(cls, parts: tuple["Reply", ...]) -> "Reply":

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.programme import Milestone, Programme, SessionSeries
+from bot.programme import ExtraSession, Milestone, Programme, SeriesChange, SessionSeries
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,47 @@ class ProgrammeStore(Protocol):
     async def set_session_series(self, group_key: str | None, series: SessionSeries,
                                  now: dt.datetime, by: str) -> None: ...
 
+    async def add_extra_session(self, group_key: str, extra: ExtraSession, now: dt.datetime, by: str) -> None: ...
+
+    async def change_occurrence(self, group_key: str | None, change: SeriesChange, now: dt.datetime,
+                                by: str) -> None: ...
+
+    async def cancel_extra_session(self, group_key: str, start: dt.datetime) -> bool: ...
+
+
+@dataclass(frozen=True)
+class RoomLink:
+    """A chat room linked to an AG; ``reminders`` False when the room muted them."""
+
+    platform: str
+    room_id: str
+    group_key: str
+    linked_by: str | None
+    linked_at: dt.datetime  # UTC
+    reminders: bool = True
+
+
+class ReminderLedger(Protocol):
+    """The delivery ledger of reminders (see store.reminder_deliveries)."""
+
+    async def final_since(self, due_after: dt.datetime) -> set[tuple[str, str, str]]: ...
+
+    async def acquire(self, key: str, platform: str, room_id: str, owner: str, due_at: dt.datetime,
+                      now: dt.datetime, lease: dt.timedelta) -> bool: ...
+
+    async def finish(self, key: str, platform: str, room_id: str, state: str, now: dt.datetime,
+                     late: bool = False, message_id: str | None = None) -> None: ...
+
+    async def drop(self, key: str, platform: str, room_id: str, due_at: dt.datetime, now: dt.datetime) -> bool: ...
+
 
 class RoomLinkStore(Protocol):
     async def link(self, platform: str, room_id: str, group_key: str, by: str | None, now: dt.datetime) -> None: ...
 
     async def group_of(self, platform: str, room_id: str) -> str | None: ...
+
+    async def all_links(self) -> list[RoomLink]: ...
+
+    async def set_reminders(self, platform: str, room_id: str, enabled: bool) -> bool: ...
+
+    async def reminders_enabled(self, platform: str, room_id: str) -> bool | None: ...

@@ -97,17 +97,40 @@ class Milestone(_Frozen):
     note: str | None = None
 
 
+class SeriesChange(_Frozen):
+    """A change to one occurrence of a series, keyed by the occurrence's original local start.
+
+    ``cancelled`` is RFC 5545 EXDATE; otherwise the occurrence moved to ``new_start``
+    (RECURRENCE-ID with a new DTSTART). Times are local wall-clock times of the series' zone.
+    """
+
+    original: dt.datetime
+    cancelled: bool = False
+    new_start: dt.datetime | None = None
+    reason: str | None = None
+
+
 class SessionSeries(_Frozen):
     """A recurring session series as an RFC 5545 recurrence.
 
     ``start`` is the first occurrence as local wall-clock time (naive) in ``timezone`` (IANA
     name, default Europe/Berlin); ``rrule`` is an RFC 5545 RRULE value such as
     ``FREQ=WEEKLY;INTERVAL=2``. Wall-clock times stay put across daylight-saving changes.
+    ``changes`` cancel or move single occurrences.
     """
 
     start: dt.datetime
     rrule: str = "FREQ=WEEKLY;INTERVAL=2"
     timezone: str = "Europe/Berlin"
+    duration_minutes: int = Field(default=90, ge=1, le=24 * 60)
+    location: str | None = None
+    changes: tuple[SeriesChange, ...] = ()
+
+
+class ExtraSession(_Frozen):
+    """A single session outside the group's series (local wall-clock ``start``, Europe/Berlin)."""
+
+    start: dt.datetime
     duration_minutes: int = Field(default=90, ge=1, le=24 * 60)
     location: str | None = None
 
@@ -127,6 +150,7 @@ class Group(_Frozen):
     milestones: tuple[Milestone, ...] = ()
     milestone_note: str | None = None
     session_series: SessionSeries | None = None
+    extra_sessions: tuple[ExtraSession, ...] = ()
 
     @property
     def label(self) -> str:

@@ -18,6 +18,7 @@ log = logging.getLogger("agbot")
 async def run(app: App, clock: Clock, stop: asyncio.Event | None = None) -> int:
     """Run the adapters until ``stop`` is set (by SIGTERM/SIGINT when not given)."""
     adapters = app.build_adapters(clock)
+    services = app.build_services(clock, adapters)
     if not adapters:
         raise ConfigError(["config: no chat platform configured: add a [matrix] section (see config.example.toml)"])
     stop = stop or asyncio.Event()
@@ -35,10 +36,19 @@ async def run(app: App, clock: Clock, stop: asyncio.Event | None = None) -> int:
                  len(view.programme.groups), app.db.path, app.settings.bot.language)
         await adapter.run()
 
+    async def serve_service(service) -> None:
+        for adapter in adapters:  # reminders need the adapters logged in
+            await adapter.ready.wait()
+        await service.start()
+        await service.run()
+
     tasks = [asyncio.create_task(serve(adapter), name=f"adapter-{adapter.platform}") for adapter in adapters]
+    tasks += [asyncio.create_task(serve_service(s), name=f"service-{s.platform}") for s in services]
     stopper = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
     log.info("AG-Bot stopping")
+    for service in services:
+        await service.stop()
     for adapter in adapters:
         await adapter.stop()
     for task in tasks:

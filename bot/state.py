@@ -14,9 +14,10 @@ from bot.view import ProgrammeView
 
 
 class ProgrammeState:
-    def __init__(self, store: ProgrammeStore, include_destatis: bool = True) -> None:
+    def __init__(self, store: ProgrammeStore, include_destatis: bool = True, skip_holidays: bool = False) -> None:
         self.store = store
         self.include_destatis = include_destatis
+        self.skip_holidays = skip_holidays
         self._view: ProgrammeView | None = None
         self._last: ProgrammeView | None = None  # kept to reuse its directory after a change
         self._understanding: Understanding | None = None
@@ -34,7 +35,8 @@ class ProgrammeState:
                 if self._view is None or version != self._version:
                     programme = await self.store.load()
                     self._view = ProgrammeView.build(programme, include_destatis=self.include_destatis,
-                                                     previous=self._view or self._last)
+                                                     previous=self._view or self._last,
+                                                     skip_holidays=self.skip_holidays)
                     self._last = self._view
                     self._understanding = Understanding(self._view)
                     self._version = version

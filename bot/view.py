@@ -24,10 +24,11 @@ class ProgrammeView:
     longest_group_alias: int
     children: dict[str, tuple[Group, ...]]  # AG key -> its UAGs, in programme order
     top_level: tuple[Group, ...]  # the AGs
+    skip_holidays: bool = False  # sessions on public holidays are left out ([reminders] skip_holidays)
 
     @classmethod
     def build(cls, programme: Programme, include_destatis: bool = True,
-              previous: "ProgrammeView | None" = None) -> "ProgrammeView":
+              previous: "ProgrammeView | None" = None, skip_holidays: bool = False) -> "ProgrammeView":
         """Index ``programme``. ``previous``: the view before a change; its organisation
         directory is reused when the organisations did not change (milestone or series edits)."""
         groups = {g.key: g for g in programme.groups}
@@ -55,6 +56,7 @@ class ProgrammeView:
             directory=directory,
             children={k: tuple(v) for k, v in children.items()},
             top_level=tuple(g for g in programme.groups if g.kind == "AG"),
+            skip_holidays=skip_holidays,
             groups=groups,
             group_tokens=frozen,
             memberships_of={k: tuple(v) for k, v in memberships.items()},

@@ -10,7 +10,8 @@ import datetime as dt
 import json
 
 from bot.programme import (
-    Group, Meta, Membership, MembershipStatus, Milestone, Organisation, Programme, SessionSeries,
+    ExtraSession, Group, Meta, Membership, MembershipStatus, Milestone, Organisation, Programme, SeriesChange,
+    SessionSeries,
 )
 from bot.ports import MilestoneChange
 from store.database import Database
@@ -21,6 +22,11 @@ _GROUP_FIELDS = {"name", "aliases", "leads", "goals", "conditions", "milestone_n
 
 def _utc(now: dt.datetime) -> str:
     return now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _local(moment: dt.datetime) -> str:
+    """A local wall-clock time as stored: ISO 8601 without offset, to the minute."""
+    return moment.replace(tzinfo=None).isoformat(timespec="minutes")
 
 
 def group_series_key(group_key: str) -> str:
@@ -69,6 +75,7 @@ class ProgrammeRepository:
                 milestones.setdefault(r["group_key"], []).append(Milestone(
                     title=r["title"], due=dt.date.fromisoformat(r["due"]) if r["due"] else None,
                     note=r["note"]))
+        extras = await self._extra_sessions()
         groups = []
         async with self._c.execute("SELECT * FROM groups ORDER BY position") as cursor:
             async for r in cursor:
@@ -77,16 +84,34 @@ class ProgrammeRepository:
                     key=r["key"], kind=r["kind"], parent=r["parent_key"], **data,
                     members=tuple(members.get(r["key"], ())),
                     milestones=tuple(milestones.get(r["key"], ())),
-                    session_series=series.get(group_series_key(r["key"]))))
+                    session_series=series.get(group_series_key(r["key"])),
+                    extra_sessions=tuple(extras.get(r["key"], ()))))
         return Programme(meta=meta, organisations=organisations, groups=tuple(groups))
 
     async def _series(self) -> dict[str, SessionSeries]:
+        changes: dict[str, list[SeriesChange]] = {}
+        async with self._c.execute("SELECT * FROM series_changes ORDER BY series_key, original_local") as cursor:
+            async for r in cursor:
+                changes.setdefault(r["series_key"], []).append(SeriesChange(
+                    original=dt.datetime.fromisoformat(r["original_local"]), cancelled=r["kind"] == "cancelled",
+                    new_start=dt.datetime.fromisoformat(r["new_start_local"]) if r["new_start_local"] else None,
+                    reason=r["reason"]))
         found = {}
         async with self._c.execute("SELECT * FROM series") as cursor:
             async for r in cursor:
                 found[r["key"]] = SessionSeries(
                     start=dt.datetime.fromisoformat(r["start_local"]), rrule=r["rrule"],
-                    timezone=r["timezone"], duration_minutes=r["duration_minutes"], location=r["location"])
+                    timezone=r["timezone"], duration_minutes=r["duration_minutes"], location=r["location"],
+                    changes=tuple(changes.get(r["key"], ())))
+        return found
+
+    async def _extra_sessions(self) -> dict[str, list[ExtraSession]]:
+        found: dict[str, list[ExtraSession]] = {}
+        async with self._c.execute("SELECT * FROM extra_sessions ORDER BY group_key, start_local") as cursor:
+            async for r in cursor:
+                found.setdefault(r["group_key"], []).append(ExtraSession(
+                    start=dt.datetime.fromisoformat(r["start_local"]), duration_minutes=r["duration_minutes"],
+                    location=r["location"]))
         return found
 
     # -- seeding and merging ---------------------------------------------------------------
@@ -235,6 +260,15 @@ class ProgrammeRepository:
             await self._insert_milestone(group.key, milestone, milestone_position)
         if group.session_series:
             await self._write_series(group_series_key(group.key), group.session_series, now, "import")
+        for extra in group.extra_sessions:
+            await self._insert_extra(group.key, extra, now, "import")
+
+    async def _insert_extra(self, group_key: str, extra: ExtraSession, now: dt.datetime, by: str | None) -> None:
+        await self._c.execute(
+            "INSERT INTO extra_sessions (group_key, start_local, duration_minutes, location, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_key, start_local) DO UPDATE SET "
+            "duration_minutes = excluded.duration_minutes, location = excluded.location",
+            (group_key, _local(extra.start), extra.duration_minutes, extra.location, by, _utc(now)))
 
     async def _insert_membership(self, group_key: str, member: Membership, position: int, now: dt.datetime) -> None:
         await self._c.execute(
@@ -254,8 +288,21 @@ class ProgrammeRepository:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET start_local = excluded.start_local, "
             "rrule = excluded.rrule, timezone = excluded.timezone, duration_minutes = excluded.duration_minutes, "
             "location = excluded.location, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-            (key, series.start.replace(tzinfo=None).isoformat(timespec="minutes"), series.rrule, series.timezone,
+            (key, _local(series.start), series.rrule, series.timezone,
              series.duration_minutes, series.location, _utc(now), by))
+        # a new series replaces the changes of the old one
+        await self._c.execute("DELETE FROM series_changes WHERE series_key = ?", (key,))
+        for change in series.changes:
+            await self._write_change(key, change, now, by)
+
+    async def _write_change(self, key: str, change: SeriesChange, now: dt.datetime, by: str | None) -> None:
+        await self._c.execute(
+            "INSERT INTO series_changes (series_key, original_local, kind, new_start_local, reason, changed_by, changed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_key, original_local) DO UPDATE SET kind = excluded.kind, "
+            "new_start_local = excluded.new_start_local, reason = excluded.reason, changed_by = excluded.changed_by, "
+            "changed_at = excluded.changed_at",
+            (key, _local(change.original), "cancelled" if change.cancelled else "moved",
+             _local(change.new_start) if change.new_start else None, change.reason, by, _utc(now)))
 
     # -- changes from chat -----------------------------------------------------------------
     async def set_milestone_due(self, group_key: str, title: str, due: dt.date,
@@ -298,6 +345,35 @@ class ProgrammeRepository:
         except BaseException:
             await self._c.execute("ROLLBACK")
             raise
+
+
+    async def add_extra_session(self, group_key: str, extra: ExtraSession, now: dt.datetime, by: str) -> None:
+        """Add one session outside the series (replacing one at the same start)."""
+        await self._c.execute("BEGIN IMMEDIATE")
+        try:
+            await self._insert_extra(group_key, extra, now, by)
+            await self._c.execute("COMMIT")
+        except BaseException:
+            await self._c.execute("ROLLBACK")
+            raise
+
+    async def change_occurrence(self, group_key: str | None, change: SeriesChange, now: dt.datetime, by: str) -> None:
+        """Cancel or move one occurrence of a group's series (``group_key``) or of the exchange
+        rounds (None)."""
+        key = EXCHANGE_SERIES_KEY if group_key is None else group_series_key(group_key)
+        await self._c.execute("BEGIN IMMEDIATE")
+        try:
+            await self._write_change(key, change, now, by)
+            await self._c.execute("COMMIT")
+        except BaseException:
+            await self._c.execute("ROLLBACK")
+            raise
+
+    async def cancel_extra_session(self, group_key: str, start: dt.datetime) -> bool:
+        """Remove an extra session; False if there was none at that start."""
+        cursor = await self._c.execute("DELETE FROM extra_sessions WHERE group_key = ? AND start_local = ?",
+                                       (group_key, _local(start)))
+        return cursor.rowcount > 0
 
 
 def _group_data(group: Group) -> str:

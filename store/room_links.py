@@ -2,18 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-
+from bot.ports import RoomLink
 from store.database import Database
-
-
-@dataclass(frozen=True)
-class RoomLink:
-    platform: str
-    room_id: str
-    group_key: str
-    linked_by: str | None
-    linked_at: dt.datetime  # UTC
 
 
 class RoomLinkRepository:
@@ -40,5 +30,27 @@ class RoomLinkRepository:
     async def rooms_of(self, group_key: str) -> list[RoomLink]:
         async with self.db.connection.execute(
                 "SELECT * FROM room_links WHERE group_key = ? ORDER BY platform, room_id", (group_key,)) as cursor:
-            return [RoomLink(r["platform"], r["room_id"], r["group_key"], r["linked_by"],
-                             dt.datetime.fromisoformat(r["linked_at"])) async for r in cursor]
+            return [_link(r) async for r in cursor]
+
+    async def all_links(self) -> list[RoomLink]:
+        """Every linked room of every AG, muted ones included (see ``reminders``)."""
+        async with self.db.connection.execute("SELECT * FROM room_links ORDER BY group_key, platform, room_id") as cursor:
+            return [_link(r) async for r in cursor]
+
+    async def set_reminders(self, platform: str, room_id: str, enabled: bool) -> bool:
+        """Switch reminders of a linked room on or off; False if the room is not linked."""
+        cursor = await self.db.connection.execute(
+            "UPDATE room_links SET reminders = ? WHERE platform = ? AND room_id = ?", (int(enabled), platform, room_id))
+        return cursor.rowcount > 0
+
+    async def reminders_enabled(self, platform: str, room_id: str) -> bool | None:
+        """True/False for a linked room, None if the room is not linked."""
+        async with self.db.connection.execute(
+                "SELECT reminders FROM room_links WHERE platform = ? AND room_id = ?", (platform, room_id)) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else bool(row[0])
+
+
+def _link(r) -> RoomLink:
+    return RoomLink(r["platform"], r["room_id"], r["group_key"], r["linked_by"],
+                    dt.datetime.fromisoformat(r["linked_at"]), bool(r["reminders"]))

@@ -20,6 +20,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
+import io
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -29,11 +30,11 @@ from typing import Protocol
 import aiohttp
 from nio import (
     AsyncClient, AsyncClientConfig, InviteMemberEvent, JoinError, LoginResponse, MatrixRoom, MegolmEvent,
-    RoomCreateEvent, RoomMemberEvent, RoomMessagesResponse, RoomSendResponse, SyncError, SyncResponse,
+    RoomCreateEvent, RoomMemberEvent, RoomMessagesResponse, RoomSendResponse, SyncError, SyncResponse, UploadResponse,
 )
 
 from adapters.matrix.convert import (
-    PLATFORM, BotIdentity, content_from_reply, edit_target, incoming_from_event, inviter_allowed,
+    PLATFORM, BotIdentity, content_from_reply, edit_target, file_content, incoming_from_event, inviter_allowed,
 )
 from bot.clock import Clock
 from bot.config import MatrixSection
@@ -105,6 +106,7 @@ class MatrixAdapter:
         self.identity = BotIdentity(settings.user_id)
         self.client: AsyncClient | None = None
         self._stopping = asyncio.Event()
+        self.ready = asyncio.Event()  # set once logged in
         self._in_flight: asyncio.Lock = asyncio.Lock()
         self.on_answered: Callable[[str, str], Awaitable[None]] | None = None  # hook for tests/benchmarks
 
@@ -119,6 +121,7 @@ class MatrixAdapter:
         while True:
             try:
                 await self._login()
+                self.ready.set()
                 return
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
                 if self._stopping.is_set():
@@ -359,7 +362,25 @@ class MatrixAdapter:
             await client.keys_query()
         response = await client.room_send(room_id, "m.room.message", content_from_reply(reply, thread_id),
                                           tx_id=txn_id, ignore_unverified_devices=True)
-        if isinstance(response, RoomSendResponse):
-            return response.event_id
-        log.warning("Matrix: sending to %s failed: %s", room_id, getattr(response, "message", response))
-        return None
+        if not isinstance(response, RoomSendResponse):
+            log.warning("Matrix: sending to %s failed: %s", room_id, getattr(response, "message", response))
+            return None
+        if reply.attachment is not None:
+            await self._send_file(room_id, reply, thread_id, f"{txn_id}-file" if txn_id else None)
+        return response.event_id
+
+    async def _send_file(self, room_id: str, reply: Reply, thread_id: str | None, txn_id: str | None) -> None:
+        """Upload the reply's attachment (encrypted in encrypted rooms) and send it as ``m.file``."""
+        client = self.client
+        attachment = reply.attachment
+        room = client.rooms.get(room_id)
+        encrypt = bool(room is not None and room.encrypted and client.olm is not None)
+        data = attachment.data
+        upload, keys = await client.upload(lambda *_: io.BytesIO(data), content_type=attachment.mimetype,
+                                           filename=attachment.filename, encrypt=encrypt, filesize=len(data))
+        if not isinstance(upload, UploadResponse):
+            log.warning("Matrix: upload of %s failed: %s", attachment.filename, getattr(upload, "message", upload))
+            return
+        content = file_content(attachment.filename, attachment.mimetype, len(data), upload.content_uri, keys,
+                               reply.in_reply_to, thread_id)
+        await client.room_send(room_id, "m.room.message", content, tx_id=txn_id, ignore_unverified_devices=True)

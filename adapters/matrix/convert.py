@@ -159,6 +159,25 @@ def content_from_reply(reply: Reply, thread_id: str | None = None) -> dict:
     return content
 
 
+def file_content(filename: str, mimetype: str, size: int, content_uri: str, keys: dict | None,
+                 in_reply_to: str | None = None, thread_id: str | None = None) -> dict:
+    """An ``m.file`` message for an uploaded file; ``keys`` (from an encrypted upload) turn the
+    plain ``url`` into the ``file`` object of encrypted attachments (spec: "Sending encrypted
+    attachments")."""
+    content: dict = {"msgtype": "m.file", "body": filename, "filename": filename,
+                     "info": {"mimetype": mimetype, "size": size}}
+    if keys:
+        content["file"] = {**keys, "url": content_uri}
+    else:
+        content["url"] = content_uri
+    if thread_id:
+        content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread_id, "is_falling_back": True,
+                                   **({"m.in_reply_to": {"event_id": in_reply_to}} if in_reply_to else {})}
+    elif in_reply_to:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}
+    return content
+
+
 def inviter_allowed(inviter: str, patterns: list[str]) -> bool:
     """Does ``inviter`` (a Matrix user id) match one of the allow-list patterns?
 

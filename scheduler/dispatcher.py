@@ -1,0 +1,117 @@
+"""The dispatcher: asks the plan what is due, the store what was already delivered, and sends.
+
+The store is the truth, not the scheduler's memory: every run re-plans from the programme in the
+database and checks the delivery ledger, so a restart loses nothing and repeats nothing. After
+downtime a reminder whose moment passed while its event has not started is sent once, marked
+late; one whose event already started is recorded as dropped and logged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.messages import Reply
+from bot.ports import ReminderLedger, RoomLink, RoomLinkStore
+from bot.reminders import reminder_reply
+from bot.state import ProgrammeState
+from scheduler.planning import Plan, PlannedReminder, ReminderOffsets, plan
+
+log = logging.getLogger(__name__)
+LOOKAHEAD = dt.timedelta(days=35)  # how far next_due_after plans ahead before just re-checking
+
+
+class ReminderSender(Protocol):
+    """What an adapter offers for proactive messages."""
+
+    platform: str
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None: ...
+
+
+def reminder_txn_id(key: str, platform: str, room_id: str) -> str:
+    """A transaction id derived from the ledger key: a retry cannot duplicate the event."""
+    return "agbot-reminder-" + hashlib.sha256(f"{key}|{platform}|{room_id}".encode()).hexdigest()[:32]
+
+
+@dataclass
+class DispatchReport:
+    sent: list[tuple[str, str, str]] = field(default_factory=list)  # (key, platform, room)
+    late: list[tuple[str, str, str]] = field(default_factory=list)
+    dropped: list[tuple[str, str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+class Dispatcher:
+    def __init__(self, state: ProgrammeState, rooms: RoomLinkStore, deliveries: ReminderLedger,
+                 senders: dict[str, ReminderSender], offsets: ReminderOffsets, owner: str,
+                 zone: ZoneInfo = ZoneInfo("Europe/Berlin"), lease: dt.timedelta = dt.timedelta(seconds=30),
+                 late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False) -> None:
+        self.state = state
+        self.rooms = rooms
+        self.deliveries = deliveries
+        self.senders = senders
+        self.offsets = offsets
+        self.owner = owner
+        self.zone = zone
+        self.lease = lease
+        self.late_after = late_after
+        self.skip_holidays = skip_holidays
+
+    async def _plan(self, after: dt.datetime, until: dt.datetime) -> Plan:
+        view, _ = await self.state.current()
+        return plan(view.programme, self.offsets, after, until, self.zone, self.skip_holidays)
+
+    def _targets(self, reminder: PlannedReminder, links: list[RoomLink]) -> list[RoomLink]:
+        occurrence = reminder.occurrence
+        return [link for link in links if link.reminders and link.platform in self.senders
+                and (occurrence.kind == "austauschrunde" or link.group_key == occurrence.group_key)]
+
+    async def run_due(self, now: dt.datetime) -> DispatchReport:
+        """Send every reminder that is due at ``now`` (zone-aware) and not yet delivered."""
+        report = DispatchReport()
+        lookback = self.offsets.longest + dt.timedelta(days=1)
+        due = (await self._plan(now - lookback, now)).reminders
+        if not due:
+            return report
+        links = await self.rooms.all_links()
+        final = await self.deliveries.final_since(now - lookback - dt.timedelta(days=1))
+        view, _ = await self.state.current()
+        for reminder in due:
+            for link in self._targets(reminder, links):
+                target = (reminder.key, link.platform, link.room_id)
+                if target in final:
+                    continue
+                if reminder.occurrence.expires_at <= now:
+                    if await self.deliveries.drop(*target, reminder.due_at, now):
+                        log.info("reminder %s for %s:%s dropped: the event started before it could be sent",
+                                 reminder.key, link.platform, link.room_id)
+                        report.dropped.append(target)
+                    continue
+                if not await self.deliveries.acquire(*target, self.owner, reminder.due_at, now, self.lease):
+                    continue
+                late = now - reminder.due_at > self.late_after
+                group = view.groups.get(reminder.occurrence.group_key or "")
+                reply = reminder_reply(reminder.occurrence, group.label if group else None, now, self.zone, late)
+                try:
+                    message_id = await self.senders[link.platform].send(
+                        link.room_id, reply, txn_id=reminder_txn_id(*target))
+                except Exception:
+                    log.exception("reminder %s to %s:%s failed; retried after the lease", *target)
+                    await self.deliveries.finish(*target, "failed", now)
+                    report.failed.append(target)
+                    continue
+                await self.deliveries.finish(*target, "sent" if message_id else "failed", now, late, message_id)
+                (report.sent if message_id else report.failed).append(target)
+                if late and message_id:
+                    report.late.append(target)
+        return report
+
+    async def next_due_after(self, now: dt.datetime) -> dt.datetime:
+        """The next moment a reminder falls due (or ``now + LOOKAHEAD`` to look again)."""
+        upcoming = await self._plan(now, now + LOOKAHEAD)
+        return upcoming.next_due_after(now) or now + LOOKAHEAD

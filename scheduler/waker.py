@@ -1,0 +1,70 @@
+"""The thin APScheduler wrapper: wakes the dispatcher at the next due moment, nothing more.
+
+APScheduler 3.x ``AsyncIOScheduler`` holds exactly one date job ("dispatch") for the next moment
+the plan says a reminder is due; after each run the job is set again from the store. A change
+made in chat calls :meth:`ReminderWaker.wake`; a safety run every ``recheck`` catches changes made
+by another process. No reminder lives only in memory: a missed wake-up is caught up on the next.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock
+from scheduler.dispatcher import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+class ReminderWaker:
+    platform = "reminders"
+
+    def __init__(self, dispatcher: Dispatcher, clock: Clock, recheck: dt.timedelta = dt.timedelta(minutes=5)) -> None:
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.recheck = recheck
+        self.scheduler = AsyncIOScheduler(timezone=dt.timezone.utc)
+        self._lock = asyncio.Lock()
+        self._stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        self.scheduler.start()
+        self.scheduler.add_job(self.wake, IntervalTrigger(seconds=self.recheck.total_seconds()), id="recheck",
+                               max_instances=1, coalesce=True)
+        await self.wake()
+
+    async def run(self) -> None:
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        self._stopped.set()
+        async with self._lock:  # let a dispatch in flight finish
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+
+    async def wake(self) -> None:
+        """Send what is due now, then set the job for the next due moment."""
+        if self._stopped.is_set():
+            return
+        async with self._lock:
+            now = self.clock.now()
+            try:
+                report = await self.dispatcher.run_due(now)
+                if report.sent or report.dropped or report.failed:
+                    log.info("reminders: %d sent (%d late), %d dropped, %d failed", len(report.sent),
+                             len(report.late), len(report.dropped), len(report.failed))
+                following = await self.dispatcher.next_due_after(now)
+                if report.failed:  # retry after the lease ran out
+                    following = min(following, now + self.dispatcher.lease + dt.timedelta(seconds=1))
+            except Exception:
+                log.exception("reminders: dispatch failed; trying again in a minute")
+                following = now + dt.timedelta(minutes=1)
+            if self._stopped.is_set():
+                return
+            self.scheduler.add_job(self.wake, DateTrigger(run_date=following), id="dispatch", replace_existing=True,
+                                   misfire_grace_time=None)

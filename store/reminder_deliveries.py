@@ -1,0 +1,85 @@
+"""The reminder delivery ledger: exactly one delivery per (reminder, room), across restarts and
+across several bot processes on one database.
+
+A dispatcher *acquires* a row (state 'leased', with an owner and an expiry) before sending; only
+one connection can win it (``BEGIN IMMEDIATE`` serialises writers). 'sent' and 'dropped' rows are
+final. A lease left by a crashed process expires and the reminder is sent again with the same
+transaction id, which Matrix homeservers deduplicate. Times are UTC ISO 8601.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from store.database import Database
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    reminder_key: str
+    platform: str
+    room_id: str
+    state: str
+    late: bool
+    message_id: str | None
+
+
+class ReminderDeliveries:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def final_since(self, due_after: dt.datetime) -> set[tuple[str, str, str]]:
+        """(reminder key, platform, room) of every 'sent' or 'dropped' delivery due after ``due_after``."""
+        async with self.db.connection.execute(
+                "SELECT reminder_key, platform, room_id FROM reminder_deliveries "
+                "WHERE due_at >= ? AND state IN ('sent', 'dropped')", (_utc(due_after),)) as cursor:
+            return {(r[0], r[1], r[2]) async for r in cursor}
+
+    async def acquire(self, key: str, platform: str, room_id: str, owner: str, due_at: dt.datetime,
+                      now: dt.datetime, lease: dt.timedelta) -> bool:
+        """Take the delivery for ``owner``; False if it is final or leased by another live owner."""
+        c = self.db.connection
+        await c.execute("BEGIN IMMEDIATE")
+        try:
+            await c.execute(
+                "INSERT INTO reminder_deliveries (reminder_key, platform, room_id, state, lease_owner, lease_until, "
+                "due_at, attempts) VALUES (?, ?, ?, 'leased', ?, ?, ?, 1) "
+                "ON CONFLICT (reminder_key, platform, room_id) DO UPDATE SET lease_owner = excluded.lease_owner, "
+                "lease_until = excluded.lease_until, attempts = attempts + 1 "
+                "WHERE state IN ('leased', 'failed') AND (lease_until < ? OR lease_owner = excluded.lease_owner)",
+                (key, platform, room_id, owner, _utc(now + lease), _utc(due_at), _utc(now)))
+            async with c.execute(
+                    "SELECT state, lease_owner FROM reminder_deliveries WHERE reminder_key = ? AND platform = ? "
+                    "AND room_id = ?", (key, platform, room_id)) as cursor:
+                row = await cursor.fetchone()
+            await c.execute("COMMIT")
+        except BaseException:
+            await c.execute("ROLLBACK")
+            raise
+        return row is not None and row[0] == "leased" and row[1] == owner
+
+    async def finish(self, key: str, platform: str, room_id: str, state: str, now: dt.datetime,
+                     late: bool = False, message_id: str | None = None) -> None:
+        """Mark a leased delivery 'sent' or 'failed' (to be retried after its lease)."""
+        await self.db.connection.execute(
+            "UPDATE reminder_deliveries SET state = ?, done_at = ?, late = ?, message_id = ? "
+            "WHERE reminder_key = ? AND platform = ? AND room_id = ?",
+            (state, _utc(now), int(late), message_id, key, platform, room_id))
+
+    async def drop(self, key: str, platform: str, room_id: str, due_at: dt.datetime, now: dt.datetime) -> bool:
+        """Record a reminder that is not sent because its event already started; True if new."""
+        cursor = await self.db.connection.execute(
+            "INSERT INTO reminder_deliveries (reminder_key, platform, room_id, state, due_at, done_at) "
+            "VALUES (?, ?, ?, 'dropped', ?, ?) ON CONFLICT DO NOTHING",
+            (key, platform, room_id, _utc(due_at), _utc(now)))
+        return cursor.rowcount > 0
+
+    async def all(self) -> list[Delivery]:
+        async with self.db.connection.execute(
+                "SELECT * FROM reminder_deliveries ORDER BY due_at, reminder_key, platform, room_id") as cursor:
+            return [Delivery(r["reminder_key"], r["platform"], r["room_id"], r["state"], bool(r["late"]),
+                             r["message_id"]) async for r in cursor]
