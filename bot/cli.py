@@ -19,7 +19,7 @@ from pathlib import Path
 import tomli_w
 
 from bot.app import App, ProgrammeFileError, load_programme_file
-from bot.clock import FixedClock, SystemClock
+from bot.clock import FixedClock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_config
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
 from bot.understanding import find_groups
@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     run = sub.add_parser("run", help="run the bot on the chat platforms in the config (until SIGTERM/SIGINT)")
     common(run, talk=False)
+    run.add_argument("--clock-start", help="rehearsal: let the bot's clock start at this moment (ISO 8601 with "
+                                           "offset) and run on from there")
     exp = sub.add_parser("export", help="write the current programme as TOML")
     common(exp, talk=False)
     exp.add_argument("--out", help="file to write (default: stdout)")
@@ -101,7 +103,10 @@ class ConsoleSession:
 
 
 async def _open(args: argparse.Namespace, settings: Settings) -> tuple[App, object]:
-    clock = FixedClock(_parse_now(args.now)) if getattr(args, "now", None) else SystemClock()
+    if getattr(args, "clock_start", None):
+        clock = ShiftedClock(_parse_now(args.clock_start))
+    else:
+        clock = FixedClock(_parse_now(args.now)) if getattr(args, "now", None) else SystemClock()
     app = await App.create(settings, clock.now(), database=args.db)
     return app, clock
 

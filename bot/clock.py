@@ -28,3 +28,16 @@ class FixedClock:
 
     def advance(self, delta: dt.timedelta) -> None:
         self.moment += delta
+
+
+class ShiftedClock:
+    """The system clock moved by a fixed amount: ``agbot run --clock-start`` rehearses a date
+    (e.g. reminders of a session next week) with time running normally from there."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs a timezone-aware datetime")
+        self.shift = start - dt.datetime.now(dt.timezone.utc)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc) + self.shift

@@ -21,7 +21,8 @@ from bot.state import ProgrammeState
 from scheduler.planning import Plan, PlannedReminder, ReminderOffsets, plan
 
 log = logging.getLogger(__name__)
-LOOKAHEAD = dt.timedelta(days=35)  # how far next_due_after plans ahead before just re-checking
+LOOKAHEAD = dt.timedelta(days=35)
+FIRST_RUN_GRACE = dt.timedelta(minutes=1)  # on the very first run, only what fell due this minute  # how far next_due_after plans ahead before just re-checking
 
 
 class ReminderSender(Protocol):
@@ -44,6 +45,7 @@ class DispatchReport:
     late: list[tuple[str, str, str]] = field(default_factory=list)
     dropped: list[tuple[str, str, str]] = field(default_factory=list)
     failed: list[tuple[str, str, str]] = field(default_factory=list)
+    busy: list[tuple[str, str, str]] = field(default_factory=list)  # leased by another (maybe dead) dispatcher
 
 
 class Dispatcher:
@@ -72,11 +74,22 @@ class Dispatcher:
                 and (occurrence.kind == "austauschrunde" or link.group_key == occurrence.group_key)]
 
     async def run_due(self, now: dt.datetime) -> DispatchReport:
-        """Send every reminder that is due at ``now`` (zone-aware) and not yet delivered."""
+        """Send every reminder that is due at ``now`` (zone-aware) and not yet delivered.
+
+        Looks back to the last run (the watermark in the store), so reminders that fell due while
+        no bot was running are caught up; a reminder whose moment passed before the last run
+        (e.g. the 1-day reminder of a session created an hour before it) is not sent.
+        """
         report = DispatchReport()
         lookback = self.offsets.longest + dt.timedelta(days=1)
-        due = (await self._plan(now - lookback, now)).reminders
+        watermark = await self.deliveries.watermark()
+        since = max(watermark, now - lookback) if watermark else now - FIRST_RUN_GRACE
+        unfinished = await self.deliveries.earliest_open()  # leased by a crashed process, or failed
+        if unfinished is not None:
+            since = max(min(since, unfinished - dt.timedelta(microseconds=1)), now - lookback)
+        due = (await self._plan(since, now)).reminders
         if not due:
+            await self.deliveries.advance_watermark(now)
             return report
         links = await self.rooms.all_links()
         final = await self.deliveries.final_since(now - lookback - dt.timedelta(days=1))
@@ -93,6 +106,7 @@ class Dispatcher:
                         report.dropped.append(target)
                     continue
                 if not await self.deliveries.acquire(*target, self.owner, reminder.due_at, now, self.lease):
+                    report.busy.append(target)
                     continue
                 late = now - reminder.due_at > self.late_after
                 group = view.groups.get(reminder.occurrence.group_key or "")
@@ -109,6 +123,7 @@ class Dispatcher:
                 (report.sent if message_id else report.failed).append(target)
                 if late and message_id:
                     report.late.append(target)
+        await self.deliveries.advance_watermark(now)
         return report
 
     async def next_due_after(self, now: dt.datetime) -> dt.datetime:

@@ -59,12 +59,16 @@ class ReminderWaker:
                     log.info("reminders: %d sent (%d late), %d dropped, %d failed", len(report.sent),
                              len(report.late), len(report.dropped), len(report.failed))
                 following = await self.dispatcher.next_due_after(now)
-                if report.failed:  # retry after the lease ran out
+                if report.failed or report.busy:  # retry when the lease has run out
                     following = min(following, now + self.dispatcher.lease + dt.timedelta(seconds=1))
             except Exception:
                 log.exception("reminders: dispatch failed; trying again in a minute")
                 following = now + dt.timedelta(minutes=1)
             if self._stopped.is_set():
                 return
-            self.scheduler.add_job(self.wake, DateTrigger(run_date=following), id="dispatch", replace_existing=True,
+            # APScheduler runs on the real clock; the injected clock may be shifted, so wait the
+            # same duration rather than until the same timestamp
+            wait = max(following - now, dt.timedelta(0))
+            run_at = dt.datetime.now(dt.timezone.utc) + wait
+            self.scheduler.add_job(self.wake, DateTrigger(run_date=run_at), id="dispatch", replace_existing=True,
                                    misfire_grace_time=None)

@@ -78,6 +78,25 @@ class ReminderDeliveries:
             (key, platform, room_id, _utc(due_at), _utc(now)))
         return cursor.rowcount > 0
 
+    async def earliest_open(self) -> dt.datetime | None:
+        """The earliest due moment of a delivery that is leased or failed (not final), if any."""
+        async with self.db.connection.execute(
+                "SELECT MIN(due_at) FROM reminder_deliveries WHERE state IN ('leased', 'failed')") as cursor:
+            row = await cursor.fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def watermark(self) -> dt.datetime | None:
+        """Up to when reminders were dispatched (UTC), or None before the first run."""
+        async with self.db.connection.execute("SELECT value FROM scheduler_state WHERE key = 'dispatched_until'") as cursor:
+            row = await cursor.fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row else None
+
+    async def advance_watermark(self, until: dt.datetime) -> None:
+        """Record that everything due up to ``until`` was handled (never moves backwards)."""
+        await self.db.connection.execute(
+            "INSERT INTO scheduler_state (key, value) VALUES ('dispatched_until', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)", (_utc(until),))
+
     async def all(self) -> list[Delivery]:
         async with self.db.connection.execute(
                 "SELECT * FROM reminder_deliveries ORDER BY due_at, reminder_key, platform, room_id") as cursor:

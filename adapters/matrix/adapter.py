@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import time
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -106,7 +107,8 @@ class MatrixAdapter:
         self.identity = BotIdentity(settings.user_id)
         self.client: AsyncClient | None = None
         self._stopping = asyncio.Event()
-        self.ready = asyncio.Event()  # set once logged in
+        self.ready = asyncio.Event()  # set after the first sync: rooms are known, sending works
+        self._full_state_done = False
         self._in_flight: asyncio.Lock = asyncio.Lock()
         self.on_answered: Callable[[str, str], Awaitable[None]] | None = None  # hook for tests/benchmarks
 
@@ -121,7 +123,6 @@ class MatrixAdapter:
         while True:
             try:
                 await self._login()
-                self.ready.set()
                 return
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
                 if self._stopping.is_set():
@@ -194,6 +195,7 @@ class MatrixAdapter:
         while not self._stopping.is_set():
             try:
                 await self.sync_once()
+                self.ready.set()
                 delay = 1.0
             except asyncio.CancelledError:
                 raise
@@ -207,15 +209,19 @@ class MatrixAdapter:
         client = self.client
         token = await self.state.get("sync_token")
         first = token is None
+        # the first sync of a process asks for the full state (since the stored token, so no
+        # timeline is replayed): nio keeps rooms in memory only and needs them to send
+        full_state = first or not self._full_state_done
         response = await client.sync(
-            timeout=0 if first else (self.settings.sync_timeout_ms if timeout_ms is None else timeout_ms),
-            since=token, full_state=first or None, sync_filter=_FIRST_SYNC_FILTER if first else _SYNC_FILTER)
+            timeout=0 if full_state else (self.settings.sync_timeout_ms if timeout_ms is None else timeout_ms),
+            since=token, full_state=full_state or None, sync_filter=_FIRST_SYNC_FILTER if first else _SYNC_FILTER)
         if isinstance(response, SyncError):
             raise RuntimeError(f"sync error {response.status_code}: {response.message}")
         assert isinstance(response, SyncResponse)
         if first:
             # everything older than the first start is history the bot must not answer
-            await self.state.set("history_before_ms", str(int(self.clock.now().timestamp() * 1000)), self.clock.now())
+            # compared with the homeserver's timestamps, so the real clock, not the (maybe shifted) bot clock
+            await self.state.set("history_before_ms", str(int(time.time() * 1000)), self.clock.now())
         history_before = int(await self.state.get("history_before_ms") or 0)
         await self._handle_invites(response)
         for room_id, info in response.rooms.join.items():
@@ -234,6 +240,7 @@ class MatrixAdapter:
                 await self._on_event_safely(room_id, event)
         await self._e2e_housekeeping()
         await self.state.set("sync_token", response.next_batch, self.clock.now())
+        self._full_state_done = True
 
     async def _remember_creators(self, room_id: str, events: list) -> None:
         for event in events:

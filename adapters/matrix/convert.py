@@ -94,7 +94,8 @@ def incoming_from_event(source: dict, room_id: str, bot: BotIdentity, is_direct:
     Ignored: the bot's own events, ``m.notice`` (other bots), non-text messages, edits
     (``m.replace``; the adapter decides about the edit's new content separately), and in group
     rooms everything that neither starts with ``!``/``/`` nor mentions the bot.
-    ``received_at`` is used when the event carries no ``origin_server_ts``.
+    ``received_at`` (the bot's clock) is the message's "now": answers are computed for the
+    moment they are given, also for a message that waited while the bot was down.
     """
     if source.get("type") != "m.room.message" or source.get("sender") == bot.user_id:
         return None
@@ -115,9 +116,7 @@ def incoming_from_event(source: dict, room_id: str, bot: BotIdentity, is_direct:
     if not (is_direct or mentioned or command):
         return None
     thread = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
-    ts = source.get("origin_server_ts")
-    sent_at = (dt.datetime.fromtimestamp(ts / 1000, dt.timezone.utc)
-               if isinstance(ts, int) and ts > 0 else received_at)
+    sent_at = received_at
     return IncomingMessage(
         text=text, sender=UserRef(PLATFORM, str(source.get("sender"))),
         channel=ChannelRef(PLATFORM, room_id, is_direct=is_direct, thread_id=thread),

@@ -40,18 +40,28 @@ class BotRunner:
         self.app: App | None = None
         self.adapter: MatrixAdapter | None = None
         self.task: asyncio.Task | None = None
+        self.services: list = []
+        self.clock = SystemClock()
 
-    async def start(self) -> "BotRunner":
-        clock = SystemClock()
+    async def start(self, with_services: bool = False) -> "BotRunner":
+        """Start the adapter (and, with ``with_services``, the reminder scheduler as agbot run does)."""
+        clock = self.clock
         self.app = await App.create(self.settings, clock.now())
         self.adapter = MatrixAdapter(self.settings.matrix, self.app.router,
                                      AdapterStateRepository(self.app.db, "matrix"),
                                      EventLedger(self.app.db, "matrix"), clock)
         await self.adapter.start()
         self.task = asyncio.create_task(self.adapter.run())
+        if with_services:
+            self.services = self.app.build_services(clock, [self.adapter])
+            for service in self.services:
+                await service.start()
         return self
 
     async def stop(self) -> None:
+        for service in self.services:
+            await service.stop()
+        self.services = []
         if self.adapter is not None:
             await self.adapter.stop()
         if self.task is not None:
