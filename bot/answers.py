@@ -117,7 +117,8 @@ def answer_all_leads(view: ProgrammeView, language: str) -> Reply:
                  language=language)
 
 
-def answer_members(view: ProgrammeView, group: Group, language: str, types: frozenset[str] = frozenset()) -> Reply:
+def answer_members(view: ProgrammeView, group: Group, language: str, types: frozenset[str] = frozenset(),
+                   type_word: str | None = None) -> Reply:
     if not group.members:
         parent = view.groups.get(group.parent) if group.parent else None
         extra = t(language, f" Sie gehört zur {parent.label}.", f" It belongs to the {parent.label}.") if parent else ""
@@ -128,12 +129,14 @@ def answer_members(view: ProgrammeView, group: Group, language: str, types: froz
         chosen = [m for m in group.members
                   if (org := view.directory.get(m.organisation)) is not None and org.type.value in types]
         if len(chosen) < len(group.members):
+            what = (type_word or t(language, "Organisationen dieser Art", "organisations of that kind"))
+            what = what[:1].upper() + what[1:]
             if not chosen:
-                return Reply(t(language, f"In der {group.label} ist keine Organisation dieser Art Mitglied.",
-                               f"No organisation of that kind is a member of the {group.label}."), language=language)
+                return Reply(t(language, f"In der {group.label} sind keine {what} Mitglied.",
+                               f"No {what} are members of the {group.label}."), language=language)
             items = tuple(member_label(view, m, language) for m in chosen)
-            return Reply(t(language, f"Mitglieder der {group.label} dieser Art ({len(items)} von {len(group.members)}):",
-                           f"Members of the {group.label} of that kind ({len(items)} of {len(group.members)}):"),
+            return Reply(t(language, f"{what} in der {group.label} ({len(items)} von {len(group.members)} Mitgliedern):",
+                           f"{what} in the {group.label} ({len(items)} of {len(group.members)} members):"),
                          items, language=language)
     items = tuple(member_label(view, m, language) for m in group.members)
     return Reply(t(language, f"Mitglieder der {group.label} ({len(items)}):",
@@ -161,7 +164,7 @@ def answer_membership(view: ProgrammeView, org: Organisation, group: Group, lang
         return Reply(t(language, f"Ja, {name} ist Mitglied der {group.label}.",
                        f"Yes, {name} is a member of the {group.label}."), language=language)
     if member.status is MembershipStatus.RESERVED:
-        return Reply(t(language, f"Ja, unter Vorbehalt: {name} ist Mitglied der {group.label}, aber unter Vorbehalt.",
+        return Reply(t(language, f"Ja, unter Vorbehalt: {name} ist Mitglied der {group.label}.",
                        f"Yes, with reservation: {name} is a member of the {group.label} \"unter Vorbehalt\" "
                        f"(with reservation)."), language=language)
     note = f" ({member.note})" if member.note else ""
@@ -248,8 +251,8 @@ def _milestone_item(m, language: str) -> str:
 
 def answer_milestones(view: ProgrammeView, group: Group, language: str) -> Reply:
     if not group.milestones:
-        return Reply(t(language, f"Für die {group.label} sind keine Meilensteine geplant.",
-                       f"No milestones are planned for the {group.label}."), language=language)
+        return Reply(t(language, f"Für die {group.label} nennt das Workshop-Dokument keine Meilensteine.",
+                       f"The workshop document names no milestones for the {group.label}."), language=language)
     footer = group.milestone_note if language == "de" else None
     return Reply(t(language, f"Geplante Meilensteine der {group.label}:", f"Planned milestones of the {group.label}:"),
                  tuple(_milestone_item(m, language) for m in group.milestones), footer, language=language)

@@ -56,6 +56,10 @@ def _aliases(name: str, org_type: OrganisationType, designation: str | None) -> 
         names |= {f"{prefix} {n}" for n in (name, bare)}
     if "/" in name:  # "Zerbst/Anhalt" is called "Zerbst"
         names.add(name.split("/")[0])
+    if org_type is OrganisationType.LANDKREIS and " " in bare:
+        # "Altmarkkreis Salzwedel" is also called "Altmarkkreis"; "Salzwedel" then names both the
+        # district and the town (like "Wittenberg"), and answers say so
+        names.update(part for part in bare.split() if len(part) >= 5)
     return names
 
 
@@ -114,7 +118,7 @@ class Directory:
             names = {org.name, *org.aliases, *extra_aliases.get(key, ())}
             if org.short:
                 names.add(org.short)
-            if org.type in _TYPE_PREFIXES and org.key in extra_aliases:
+            if org.type in _TYPE_PREFIXES:
                 names |= _aliases(org.name, org.type, None)
             for name in names:
                 folded = tokens(name)

@@ -178,6 +178,8 @@ class Meta(_Frozen):
     cadence: Cadence = Cadence()
     decisions: tuple[str, ...] = ()
     next_steps: tuple[str, ...] = ()
+    guidelines: tuple[str, ...] = ()  # "Leitplanken der Zusammenarbeit"
+    feedback: tuple[str, ...] = ()  # "Übersicht einzelner Rückmeldungen"
     exchange_series: SessionSeries | None = None
 
 

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 
 from bot import answers
+from bot import answers_more as more
 from bot.answers import t
 from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.errors import UserError
@@ -131,9 +132,18 @@ class Router:
                     return answers.answer_all_leads(view, lang)
                 return answers.answer_lead(view, need_group(), lang)
             case Intent.MEMBERS:
-                return answers.answer_members(view, need_group(), lang, q.member_types)
+                if group is None and q.member_types and not q.unknown_group:
+                    return more.answer_members_of_kind(view, q.member_types, q.type_word, lang)
+                return answers.answer_members(view, need_group(), lang, q.member_types, q.type_word)
             case Intent.MEMBERSHIP:
                 g = need_group()
+                if q.unknown_organisation and not q.organisations and not q.ambiguous:
+                    return Reply(t(lang, f"„{q.unknown_organisation}“ kenne ich nicht: weder als Kommune oder Landkreis in "
+                                         f"Sachsen-Anhalt noch als Organisation der AGs. Mitglieder der {g.label}: "
+                                         f"!mitglieder {g.name}",
+                                   f"I do not know \"{q.unknown_organisation}\": it is neither a municipality or district "
+                                   f"of Sachsen-Anhalt nor an organisation of the groups. Members: !members {g.name}"),
+                                 language=lang)
                 orgs = [view.directory.get(k) for k in q.organisations] + [
                     view.directory.get(k) for _, keys in q.ambiguous for k in keys]
                 replies = [answers.answer_membership(view, o, g, lang) for o in orgs if o]
@@ -179,6 +189,26 @@ class Router:
                 return answers.answer_decisions(view, lang)
             case Intent.OVERVIEW:
                 return answers.answer_overview(view, need_group(), now, lang)
+            case Intent.PERSON:
+                return more.answer_person(view, q.persons, lang)
+            case Intent.LEGAL:
+                return more.answer_legal(view, lang)
+            case Intent.WORKSHOP:
+                return more.answer_workshop(view, lang)
+            case Intent.NEXT_STEPS:
+                return more.answer_next_steps(view, lang)
+            case Intent.FEEDBACK:
+                return more.answer_feedback(view, lang)
+            case Intent.SUPPORT:
+                return more.answer_support(view, lang)
+            case Intent.MILESTONE_RULE:
+                return more.answer_milestone_rule(view, lang)
+            case Intent.SEAT_WHEN:
+                return more.answer_seat_when(view, lang)
+            case Intent.TOPIC:
+                found = more.answer_topic(view, q.topic, lang)
+                if found is not None:
+                    return found
             case Intent.GREETING:
                 return Reply(t(lang, "Hallo! Ich beantworte Fragen zu den Arbeitsgruppen, z. B. „Wer leitet die AG Finanzen?“. "
                                      "Alle Befehle: !hilfe", "Hello! I answer questions about the working groups, e.g. "

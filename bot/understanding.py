@@ -39,6 +39,15 @@ class Intent(StrEnum):
     GREETING = "greeting"
     THANKS = "thanks"
     HELP = "help"
+    PERSON = "person"                  # who is X / what does X lead
+    NEXT_STEPS = "next_steps"
+    WORKSHOP = "workshop"              # when/where was the workshop
+    LEGAL = "legal"                    # the planned AG on legal questions (Leitplanken)
+    SUPPORT = "support"                # who supports the AGs (MID, moderation, PM)
+    MILESTONE_RULE = "milestone_rule"  # who sets the milestones' time frame
+    SEAT_WHEN = "seat_when"            # when is the municipal seat filled
+    FEEDBACK = "feedback"
+    TOPIC = "topic"                    # which AG deals with <topic>
     UNKNOWN = "unknown"
 
 
@@ -55,6 +64,10 @@ class Question:
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (word as written, candidate keys)
     unknown_group: str | None = None
     member_types: frozenset[str] = frozenset()  # OrganisationType values to list, empty: all
+    type_word: str | None = None  # the word that asked for a kind of member ("Städte")
+    persons: tuple[str, ...] = ()  # lead persons named ("Christine Makiol")
+    topic: tuple[str, ...] = ()  # content words of a "which AG deals with ..." question
+    unknown_organisation: str | None = None  # a name in "Ist X in der AG Y?" that is no known organisation
     cues: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -120,6 +133,8 @@ _COMMON = _ENGLISH | _GERMAN | _GROUP_WORDS | {
     "heute", "morgen", "woche", "wochen", "monat", "jahr", "uhr", "datum", "wochentag", "stehen", "steht",
     "geben", "gehoert", "gehoeren", "dabei", "sein", "werden", "wird", "dort", "hier", "this", "that", "with",
     "has", "have", "please", "a", "an", "on", "at", "to", "by", "from", "any", "our", "we", "you", "i",
+    "bot", "agbot", "kuemmert", "kuemmern", "deals", "handles", "befasst", "beschaeftigt", "sich", "um", "mit",
+    "dem", "thema", "themen", "topic", "gibt", "etwas", "something", "frau", "herr", "herrn", "eigentlich",
     "alle", "jede", "jeder", "jedes", "beiden", "zwei", "sitzt", "sitzen", "ob", "oder", "aber",
 }
 # Short cue words that must match whole tokens ("ag" must not match "agenda", "run" not "runde").
@@ -139,15 +154,29 @@ class _Span:
     keys: frozenset[str]
 
 
+_BREAK = re.compile(r"[?.!;:()\[\]{}\"„“]")
+
+
 def _words(text: str) -> tuple[list[str], list[str]]:
     """Original words and their folded tokens, index-aligned."""
-    originals, folded = [], []
-    for word in _WORD.findall(text):
+    originals, folded, _ = _words_and_breaks(text)
+    return originals, folded
+
+
+def _words_and_breaks(text: str) -> tuple[list[str], list[str], set[int]]:
+    """Words, folded tokens, and the indices of tokens that start a new clause (after ?.!:;())."""
+    originals, folded, breaks = [], [], set()
+    position = 0
+    for match in _WORD.finditer(text):
+        word = match.group(0)
         token = "und" if word in "+&" else re.sub(r"[^a-z0-9]", "", fold(word))
         if token:
+            if originals and _BREAK.search(text, position, match.start()):
+                breaks.add(len(originals))
             originals.append(word)
             folded.append(token)
-    return originals, folded
+        position = match.end()
+    return originals, folded, breaks
 
 
 def cue_matches(token: str, cue: str) -> bool:
@@ -198,6 +227,33 @@ def _exact_spans(tokens: list[str], index: dict[tuple[str, ...], frozenset[str]]
     return spans
 
 
+def _exact_all(tokens: list[str], indexes: list[tuple[dict, int]], taken: set[int]) -> list[list[_Span]]:
+    """Exact matches against several indexes at once; at each position the longest match wins
+    (ties: the earlier index). Returns one span list per index."""
+    found: list[list[_Span]] = [[] for _ in indexes]
+    i = 0
+    while i < len(tokens):
+        best = None
+        for which, (index, longest) in enumerate(indexes):
+            for length in range(min(longest, len(tokens) - i), 0, -1):
+                if best is not None and length <= best[1]:
+                    break
+                if any(j in taken for j in range(i, i + length)):
+                    continue
+                keys = index.get(tuple(tokens[i:i + length]))
+                if keys:
+                    best = (which, length, keys)
+                    break
+        if best is None:
+            i += 1
+            continue
+        which, length, keys = best
+        found[which].append(_Span(i, i + length, keys))
+        taken.update(range(i, i + length))
+        i += length
+    return found
+
+
 def _fuzzy_spans(tokens: list[str], choices: dict[str, frozenset[str]], names: list[str], taken: set[int],
                  cutoff: float, max_len: int = 3) -> list[_Span]:
     """Windows of up to ``max_len`` tokens that are close to a name in ``choices`` (rapidfuzz
@@ -240,11 +296,15 @@ class Understanding:
 
         ``room_group`` is the AG the room is linked to; it lets "Wer arbeitet mit?" mean that AG.
         """
-        originals, tokens = _words(text)
+        originals, tokens, breaks = _words_and_breaks(text)
         language = detect_language(tokens)
         taken: set[int] = set()
-        group_spans = _exact_spans(tokens, self.view.group_tokens, self.view.longest_group_alias, taken)
-        org_spans = _exact_spans(tokens, self.view.directory.by_tokens, self.view.directory.longest_alias, taken)
+        # exact names first, longest wins across groups, persons and organisations
+        # ("Ministry of Finance" is the MF, not the AG Finanzen)
+        group_spans, person_spans, org_spans = _exact_all(
+            tokens, [(self.view.group_tokens, self.view.longest_group_alias),
+                     (self.view.person_tokens or {}, 4),
+                     (self.view.directory.by_tokens, self.view.directory.longest_alias)], taken)
         group_spans += _fuzzy_spans(tokens, self._group_choices, self._group_names, taken, cutoff=85)
         org_spans += _fuzzy_spans(tokens, self._org_choices, self._org_names, taken, cutoff=88, max_len=2)
         group_spans.sort(key=lambda s: s.start)
@@ -257,15 +317,27 @@ class Understanding:
                 organisations.extend(k for k in span.keys if k not in organisations)
             else:
                 ambiguous.append((" ".join(originals[span.start:span.end]), tuple(sorted(span.keys))))
-        unknown = None if groups else _unknown_group(originals, tokens, taken)
+        unknown = None if groups else _unknown_group(originals, tokens, taken, breaks)
         cues = frozenset().union(*(token_cues(t) for t in tokens))
         if any(self.view.groups[k].kind == "UAG" for k in groups):
             cues -= {"subgroups"}  # "die UAG Technische Umsetzung" names the group, it does not ask for sub-groups
+        persons = tuple(dict.fromkeys(p for span in person_spans for p in sorted(span.keys)))
+        types, type_word = _member_types(tokens, originals)
+        topic = tuple(originals[i] for i, tok in enumerate(tokens) if i not in taken and not _is_word(tok)
+                      and not tok.isdigit() and len(tok) >= 3)
+        unknown_org = None
+        if groups and not (organisations or ambiguous) and tokens and tokens[0] in {"ist", "sind", "is", "are",
+                                                                                  "arbeitet", "gehoert"}:
+            name = [originals[i] for i in range(1, len(tokens)) if i not in taken and not _is_word(tokens[i])
+                    and tokens[i] not in _GROUP_WORDS]
+            unknown_org = " ".join(name) or None
         intent = decide(cues, tokens, bool(groups), bool(organisations or ambiguous), unknown is not None,
-                        has_room_group=room_group is not None)
+                        has_room_group=room_group is not None, has_person=bool(persons),
+                        has_type=bool(types), has_topic=bool(topic), unknown_org=unknown_org is not None)
         return Question(intent=intent, language=language, groups=tuple(groups),
                         organisations=tuple(organisations), ambiguous=tuple(ambiguous),
-                        unknown_group=unknown, member_types=_member_types(tokens), cues=cues)
+                        unknown_group=unknown, member_types=types, type_word=type_word, persons=persons,
+                        topic=topic, unknown_organisation=unknown_org, cues=cues)
 
 
 _MUNICIPAL = ("Landkreis", "kreisfreie Stadt", "Stadt", "Gemeinde", "Verbandsgemeinde")
@@ -273,6 +345,8 @@ _TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "landkreise": ("Landkreis",), "kreise": ("Landkreis",), "districts": ("Landkreis",),
     "kommunen": _MUNICIPAL, "municipalities": _MUNICIPAL, "gebietskoerperschaften": _MUNICIPAL,
     "staedte": ("Stadt", "kreisfreie Stadt"), "towns": ("Stadt", "kreisfreie Stadt"),
+    "landkreisen": ("Landkreis",), "kreisfreien": ("kreisfreie Stadt",), "verbandsgemeinde": ("Verbandsgemeinde",),
+    "ministerium": ("Ministerium", "Abteilung"), "verbaende": ("Verband",), "verbands": ("Verband",),
     "cities": ("Stadt", "kreisfreie Stadt"),
     "gemeinden": ("Gemeinde", "Verbandsgemeinde"), "verbandsgemeinden": ("Verbandsgemeinde",),
     "ministerien": ("Ministerium", "Abteilung"), "ministries": ("Ministerium", "Abteilung"),
@@ -280,12 +354,15 @@ _TYPE_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _member_types(tokens: list[str]) -> frozenset[str]:
-    """Organisation types a member question is restricted to ("Welche Landkreise ...")."""
+def _member_types(tokens: list[str], originals: list[str]) -> tuple[frozenset[str], str | None]:
+    """Organisation types a member question is restricted to ("Welche Landkreise ..."), and the word."""
     found: set[str] = set()
-    for token in tokens:
-        found.update(_TYPE_WORDS.get(token, ()))
-    return frozenset(found)
+    word = None
+    for token, original in zip(tokens, originals):
+        if token in _TYPE_WORDS:
+            found.update(_TYPE_WORDS[token])
+            word = word or original
+    return frozenset(found), word
 
 
 def _ordered_keys(spans: list[_Span], prefer) -> list[str]:
@@ -297,23 +374,21 @@ def _ordered_keys(spans: list[_Span], prefer) -> list[str]:
     return keys
 
 
-def _unknown_group(originals: list[str], tokens: list[str], taken: set[int]) -> str | None:
-    """A name right after "AG"/"Arbeitsgruppe" (or before "group") that names no group."""
+def _unknown_group(originals: list[str], tokens: list[str], taken: set[int], breaks: set[int] = frozenset()) -> str | None:
+    """A name right after "AG"/"Arbeitsgruppe" (or before "group"), in the same clause, that
+    names no group."""
     for i, token in enumerate(tokens):
         if token not in _GROUP_WORDS:
             continue
-        after = [j for j in range(i + 1, min(i + 4, len(tokens))) if j not in taken]
         name = []
-        for j in after:
-            if _is_common(tokens[j]) and tokens[j] not in _COMMON and len(tokens[j]) >= 4:
-                break
-            if tokens[j] in _COMMON or j in taken:
+        for j in range(i + 1, min(i + 4, len(tokens))):
+            if j in taken or j in breaks or _is_word(tokens[j]):
                 break
             name.append(originals[j])
-        name = [w for w in name if not _is_common(fold(w))]
-        if name and after and after[0] == i + 1:
+        if name:
             return " ".join(name)
-        if token in {"group", "groups"} and i > 0 and (i - 1) not in taken and not _is_common(tokens[i - 1]):
+        if token in {"group", "groups"} and i > 0 and (i - 1) not in taken and i not in breaks \
+                and not _is_word(tokens[i - 1]) and not tokens[i - 1].isdigit():
             return originals[i - 1]
     return None
 
@@ -326,14 +401,36 @@ def detect_language(tokens: list[str]) -> str:
 
 
 def decide(cues: frozenset[str], tokens: list[str], has_group: bool, has_org: bool,
-           unknown_group: bool, has_room_group: bool = False) -> Intent:
+           unknown_group: bool, has_room_group: bool = False, has_person: bool = False, has_type: bool = False,
+           has_topic: bool = False, unknown_org: bool = False) -> Intent:
     """Pick the intent from the cues present. Order matters: specific before general.
 
     ``has_room_group``: the room is linked to an AG, so a question may leave the AG out.
     """
+    words = set(tokens)
     lead = any(any(cue_matches(t, c) for c in CUES["lead"]) and not t.startswith(CUES["not_lead"])
                for t in tokens)
-    lead = lead or ("vor" in tokens and any(t.startswith("sitz") for t in tokens))  # "Wer sitzt der AG vor?"
+    lead = lead or ("vor" in words and any(t.startswith("sitz") for t in tokens))  # "Wer sitzt der AG vor?"
+    lead = lead or "hut" in words or any(t.startswith("ansprechp") for t in tokens)  # "den Hut auf"
+    asks_who = bool({"wer", "who", "wem", "whom"} & words)
+    if has_person and not has_org:
+        return Intent.PERSON
+    if any(t.startswith("recht") or t == "legal" for t in tokens):
+        return Intent.LEGAL
+    if "workshop" in words and ({"wann", "wo", "when", "where", "datum", "ort"} & words):
+        return Intent.WORKSHOP
+    if any(t.startswith(("schritt", "step")) for t in tokens) or {"wie", "geht", "weiter"} <= words:
+        return Intent.NEXT_STEPS
+    if any(t.startswith(("rueckmeld", "feedback")) for t in tokens):
+        return Intent.FEEDBACK
+    if not has_group and not has_org and any(t.startswith(("unterstuetz", "support", "begleit", "moderat",
+                                                           "projektmanag")) for t in tokens):
+        return Intent.SUPPORT
+    if "milestone" in cues and asks_who and any(t.startswith(("fest", "bestimm", "decid", "set")) for t in tokens):
+        return Intent.MILESTONE_RULE
+    if "when" in cues and any(t.startswith(("kommunal", "municipal")) for t in tokens) and any(
+            t.startswith(("sitz", "besetz", "festgeleg", "bestimm", "seat", "lead", "leit", "spitze")) for t in tokens):
+        return Intent.SEAT_WHEN
     if "registration" in cues and ("when" in cues or "decision" not in cues) and not lead:
         if "milestone" not in cues and "session" not in cues:
             return Intent.REGISTRATION_DEADLINE
@@ -360,15 +457,21 @@ def decide(cues: frozenset[str], tokens: list[str], has_group: bool, has_org: bo
         return Intent.SUBGROUPS
     if "conditions" in cues and not has_org:
         return Intent.CONDITIONS
+    if ({"was", "what"} & words) and ({"macht", "tut", "does", "do"} & words) and (has_group or has_room_group):
+        return Intent.GOALS  # "Was macht die AG Finanzen?"
     if "goals" in cues and not has_org:
         if has_group or unknown_group or not ("list" in cues and "group_word" in cues):
             return Intent.GOALS
     if has_org:
         return Intent.MEMBERSHIP if has_group else Intent.ORGANISATION_GROUPS
-    if "members" in cues or "work_with" in cues and (has_group or has_room_group):
+    if unknown_org:
+        return Intent.MEMBERSHIP
+    if has_type or "members" in cues or "work_with" in cues and (has_group or has_room_group):
         return Intent.MEMBERS
-    if has_group and {"wer", "who"} & set(tokens):
+    if (has_group or has_room_group) and asks_who:
         return Intent.MEMBERS
+    if has_topic and not has_group and ({"welche", "which", "wer", "who"} & words) and "group_word" in cues:
+        return Intent.TOPIC
     if "list" in cues and "group_word" in cues and not has_group:
         return Intent.LIST_GROUPS
     if "group_word" in cues and not has_group and not unknown_group and len(tokens) <= 3:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.directory import Directory
-from bot.programme import Group, Membership, Programme
+from bot.programme import Group, Lead, Membership, Programme
 from bot.text import tokens
 
 
@@ -25,6 +25,8 @@ class ProgrammeView:
     children: dict[str, tuple[Group, ...]]  # AG key -> its UAGs, in programme order
     top_level: tuple[Group, ...]  # the AGs
     skip_holidays: bool = False  # sessions on public holidays are left out ([reminders] skip_holidays)
+    person_tokens: dict[tuple[str, ...], frozenset[str]] = None  # folded name/last name/title -> persons
+    roles_of: dict[str, tuple[tuple[Group, Lead], ...]] = None  # person -> the seats they hold
 
     @classmethod
     def build(cls, programme: Programme, include_destatis: bool = True,
@@ -47,6 +49,22 @@ class ProgrammeView:
             for member in group.members:
                 memberships.setdefault(member.organisation, []).append((group, member))
         frozen = {k: frozenset(v) for k, v in by_tokens.items()}
+        persons: dict[tuple[str, ...], set[str]] = {}
+        roles: dict[str, list[tuple[Group, Lead]]] = {}
+        for group in programme.groups:
+            for lead in group.leads:
+                if not lead.person or any(ch.isdigit() for ch in lead.person):
+                    continue  # "Abt. 1 MID" is a unit, not a person
+                roles.setdefault(lead.person, []).append((group, lead))
+                last = lead.person.split()[-1]
+                names = {lead.person, last, f"Frau {last}", f"Herr {last}", f"Herrn {last}", f"Fr. {last}",
+                         f"Hr. {last}"}
+                if lead.title:
+                    names |= {lead.title, f"{lead.title} {last}", f"{lead.title} {lead.person}"}
+                    if lead.title == "Staatssekretär":
+                        names |= {"StS", f"StS {last}", f"STS {lead.person}"}
+                for name in names:
+                    persons.setdefault(tokens(name), set()).add(lead.person)
         if previous is not None and previous.programme.organisations == programme.organisations:
             directory = previous.directory
         else:
@@ -57,6 +75,8 @@ class ProgrammeView:
             children={k: tuple(v) for k, v in children.items()},
             top_level=tuple(g for g in programme.groups if g.kind == "AG"),
             skip_holidays=skip_holidays,
+            person_tokens={k: frozenset(v) for k, v in persons.items()},
+            roles_of={k: tuple(v) for k, v in roles.items()},
             groups=groups,
             group_tokens=frozen,
             memberships_of={k: tuple(v) for k, v in memberships.items()},
