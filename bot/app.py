@@ -60,6 +60,15 @@ def load_programme_file(path: str | Path | None) -> Programme:
     problems = [f"programme: group key {k!r} appears twice" for k in set(keys) if keys.count(k) > 1]
     problems += [f"programme: {g.key}: parent {g.parent!r} does not exist"
                  for g in programme.groups if g.parent and g.parent not in keys]
+    names = [g.name.casefold() for g in programme.groups]
+    problems += [f"programme: two groups are named {n!r}" for n in sorted(set(names)) if names.count(n) > 1]
+    from bot.directory import destatis_organisations
+
+    known = {o.key for o in programme.organisations} | {o.key for o in destatis_organisations()}
+    problems += [f"programme: {g.key}: member {m.organisation!r} is no organisation of the file nor of the "
+                 f"Destatis list" for g in programme.groups for m in g.members if m.organisation not in known]
+    problems += [f"programme: {g.key}: lead organisation {lead.organisation!r} is unknown"
+                 for g in programme.groups for lead in g.leads if lead.organisation and lead.organisation not in known]
     if problems:
         raise ProgrammeFileError(problems)
     return programme

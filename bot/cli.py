@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import datetime as dt
 import json
 import logging
@@ -88,7 +89,8 @@ class ConsoleSession:
         _, understanding = await self.app.state.current()
         keys = find_groups(understanding, group_name)
         if not keys:
-            return ChannelRef(CONSOLE, f"console:unlinked:{group_name}", is_direct=True)
+            known = ", ".join(g.name for g in self.app.state._view.ags) if self.app.state._view else ""
+            raise ValueError(f"Die AG „{group_name}“ gibt es nicht (--group/\"group\"). Es gibt: {known}")
         room = ChannelRef(CONSOLE, f"console:{keys[0]}", is_direct=True)
         await self.app.rooms.link(CONSOLE, room.room_id, keys[0], "console", self.clock.now())
         return room
@@ -118,29 +120,42 @@ async def _batch(session: ConsoleSession) -> int:
         try:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("text", ""), str):
-                raise ValueError("expected an object with a text string")
-            now = _parse_now(item["now"]) if item.get("now") else None
-            reply = await session.ask(item.get("text", ""), item.get("user"), item.get("group"), now)
-            answer = reply.text
+                raise ValueError("erwartet wird ein Objekt mit \"text\"")
         except (ValueError, TypeError, RecursionError) as exc:
             answer = f"Zeile {number} ist kein gültiges JSON-Objekt: {str(exc)[:200]}"
+        else:
+            try:
+                now = _parse_now(item["now"]) if item.get("now") else None
+                reply = await session.ask(item.get("text", ""), item.get("user"), item.get("group"), now)
+                answer = reply.text
+            except (ValueError, TypeError) as exc:
+                answer = f"Zeile {number} ist ungültig: {str(exc)[:300]}"
         print(json.dumps({"answer": answer}, ensure_ascii=False), flush=True)
     return 0
 
 
-async def _chat(session: ConsoleSession) -> int:
-    print("AG-Bot – Fragen zu den Arbeitsgruppen. Beispiele: „Wer leitet die AG Finanzen?“, !hilfe. Ende mit Strg+D oder 'exit'.")
-    loop = asyncio.get_running_loop()
-    while True:
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    """The console REPL. Input is read synchronously, so Ctrl+C and Ctrl+D end it at once."""
+    with asyncio.Runner() as runner:
+        app, clock = runner.run(_open(args, settings))
         try:
-            text = await loop.run_in_executor(None, input, "Sie: ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return 0
-        if text.strip().lower() in {"exit", "quit", "ende", "tschüss"}:
-            return 0
-        reply = await session.ask(text)
-        print(f"AG-Bot: {reply.text}{save_attachment(reply)}\n")
+            session = ConsoleSession(app, clock, args.user, args.group)
+            if args.group:
+                runner.run(session.room_for(args.group))  # an unknown AG is reported before the first question
+            print("AG-Bot – Fragen zu den Arbeitsgruppen. Beispiele: „Wer leitet die AG Finanzen?“, !hilfe. "
+                  "Ende mit Strg+D, Strg+C oder 'exit'.")
+            while True:
+                try:
+                    text = input("Sie: ")
+                except (EOFError, KeyboardInterrupt):
+                    print()
+                    return 0
+                if text.strip().lower() in {"exit", "quit", "ende", "tschüss"}:
+                    return 0
+                reply = runner.run(session.ask(text))
+                print(f"AG-Bot: {reply.text}{save_attachment(reply)}\n")
+        finally:
+            runner.run(app.close())
 
 
 def save_attachment(reply: Reply) -> str:
@@ -182,8 +197,6 @@ async def _main(args: argparse.Namespace) -> int:
                 sys.stdout.write(text)
             return 0
         session = ConsoleSession(app, clock, args.user, args.group)
-        if args.command == "chat":
-            return await _chat(session)
         if args.batch:
             return await _batch(session)
         if not args.text:
@@ -202,7 +215,14 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("nio").setLevel(logging.WARNING)  # nio logs every room event at INFO
     try:
+        if args.command == "chat":
+            return _chat(args, _settings(args))
         return asyncio.run(_main(args))
+    except KeyboardInterrupt:
+        return 130
+    except sqlite3.Error as exc:
+        print(f"agbot: database: {exc} (check --db / [bot] database: a writable SQLite file)", file=sys.stderr)
+        return 1
     except (ConfigError, ProgrammeFileError) as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)

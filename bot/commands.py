@@ -81,6 +81,9 @@ SPECS: tuple[CommandSpec, ...] = (
                 "setzt das Fälligkeitsdatum eines Meilensteins (Koordination)",
                 "sets a milestone's due date (coordinators)", "!meilenstein Finanzen 31.03.2023 Nutzungskonzept",
                 manage=True),
+    CommandSpec("meilenstein-entfernen", "milestone-remove", "<AG> <Titel>", "<group> <title>",
+                "entfernt einen Meilenstein (Koordination)", "removes a milestone (coordinators)",
+                "!meilenstein-entfernen Finanzen Pilotphase", manage=True),
     CommandSpec("serie", "series", "<AG> <TT.MM.JJJJ> <HH:MM> <Wochen> [ort=<Ort oder Link>] [dauer=<Minuten>]",
                 "<group> <DD.MM.YYYY> <HH:MM> <weeks> [ort=<place or link>] [dauer=<minutes>]",
                 "legt die Sitzungsserie fest: erste Sitzung und Abstand in Wochen (Koordination)",
@@ -111,7 +114,7 @@ SPECS: tuple[CommandSpec, ...] = (
                 "links this room to a group; without a group: shows the link (coordinators, room moderators)",
                 "!verknuepfen Finanzen"),
     CommandSpec("nachmelden", "register", "<AG> <Kommune>", "<group> <municipality>",
-                "meldet eine Kommune für eine AG nach", "registers a municipality late for a group",
+                "Nachmeldung einer Kommune (noch nicht freigeschaltet)", "late registration (not available yet)",
                 "!nachmelden Finanzen Barleben"),
 )
 BY_NAME: dict[str, CommandSpec] = {**{s.name: s for s in SPECS}, **{s.alias: s for s in SPECS}}
@@ -158,6 +161,7 @@ class Commands:
             "hilfe": self.help, "ags": self.groups, "ag": self.overview, "leitung": self.lead,
             "mitglieder": self.members, "termine": self.dates, "meilensteine": self.milestones,
             "meilenstein": self.set_milestone, "nachmelden": self.register,
+            "meilenstein-entfernen": self.remove_milestone,
             "verknuepfen": self.link,
         }
         from bot.schedule_commands import ScheduleCommands
@@ -293,12 +297,21 @@ class Commands:
         group = self.group_arg(turn, group_text, "meilenstein")
         self.require_manage(turn, group)
         due = parse_date(rest[0], lang)
+        if not 2020 <= due.year <= 2100:
+            raise UserError(f"Das Datum {due:%d.%m.%Y} ist nicht plausibel (Jahre 2020 bis 2100).",
+                            f"The date {due:%d.%m.%Y} is not plausible (years 2020 to 2100).")
         title = " ".join(rest[1:]).strip()
         if not title:
             raise self.usage_error("meilenstein", lang, t(lang, "Der Titel des Meilensteins fehlt.", "The milestone's title is missing."))
         if len(title) > 200:
             raise UserError("Der Titel ist zu lang (höchstens 200 Zeichen).", "The title is too long (200 characters at most).")
-        title = _matching_milestone(group, title, lang)
+        new = title.casefold().startswith(("neu:", "new:"))
+        if new:
+            title = title.split(":", 1)[1].strip()
+            if not title:
+                raise self.usage_error("meilenstein", lang, t(lang, "Der Titel des Meilensteins fehlt.",
+                                                               "The milestone's title is missing."))
+        title = _matching_milestone(group, title, lang, new)
         change = await self.store.set_milestone_due(group.key, title, due, turn.now, turn.message.sender.user_id)
         await self.schedule_changed()
         if change.created:
@@ -310,6 +323,30 @@ class Commands:
             text = t(lang, f"Meilenstein „{title}“ der {group.label} ist jetzt fällig am {date_long(due)}{was}.",
                      f"Milestone \"{title}\" of the {group.label} is now due {date_long(due, 'en')}{was}.")
         return Reply(text, language=lang, kind="confirmation")
+
+    async def remove_milestone(self, turn: Turn, args: str) -> Reply:
+        lang = turn.language
+        words = args.split()
+        if len(words) < 2:
+            raise self.usage_error("meilenstein-entfernen", lang)
+        group, title = None, ""
+        for cut in range(len(words) - 1, 0, -1):  # the longest prefix that names an AG
+            keys = find_groups(turn.understanding, " ".join(words[:cut]))
+            if keys:
+                group, title = turn.view.groups[keys[0]], " ".join(words[cut:])
+                break
+        if group is None:
+            raise answers.group_not_found(turn.view, words[0], lang)
+        self.require_manage(turn, group)
+        exact = [m.title for m in group.milestones if fold(m.title).strip() == fold(title).strip()]
+        if not exact:
+            raise UserError(f"Die {group.label} hat keinen Meilenstein „{title}“ (genauer Titel nötig, siehe "
+                            f"!meilensteine {group.name}).", f"The {group.label} has no milestone \"{title}\" (exact title "
+                            f"needed, see !milestones {group.name}).")
+        await self.store.remove_milestone(group.key, exact[0])
+        await self.schedule_changed()
+        return Reply(t(lang, f"Meilenstein „{exact[0]}“ der {group.label} entfernt.",
+                       f"Milestone \"{exact[0]}\" of the {group.label} removed."), language=lang, kind="confirmation")
 
     async def link(self, turn: Turn, args: str) -> Reply:
         lang = turn.language
@@ -350,7 +387,7 @@ class Commands:
                         "Late registration by chat is not available yet. Please contact the group's coordinators.")
 
 
-def _matching_milestone(group: Group, title: str, language: str = "de") -> str:
+def _matching_milestone(group: Group, title: str, language: str = "de", new: bool = False) -> str:
     """The title of the planned milestone ``title`` refers to ("Nutzungskonzept" ->
     "Nutzungskonzept (kurzfristig)"), or ``title`` itself for a new milestone.
 
@@ -372,4 +409,11 @@ def _matching_milestone(group: Group, title: str, language: str = "de") -> str:
         raise UserError(f"„{title}“ passt zu mehreren Meilensteinen der {group.label}. Bitte den Titel genauer angeben:",
                         f"\"{title}\" fits several milestones of the {group.label}. Please give the title more exactly:",
                         items=tuple(candidates))
+    near = process.extractOne(wanted, {m.title: fold(m.title) for m in group.milestones}, scorer=fuzz.WRatio,
+                              score_cutoff=75)
+    if near and not new:
+        raise UserError(f"Einen Meilenstein „{title}“ hat die {group.label} nicht. Meinten Sie „{near[2]}“? "
+                        f"Für einen neuen Meilenstein „neu:“ vor den Titel schreiben.",
+                        f"The {group.label} has no milestone \"{title}\". Did you mean \"{near[2]}\"? For a new "
+                        f"milestone write \"neu:\" before the title.")
     return title

@@ -143,6 +143,8 @@ def load_config(path: str | Path | None) -> Settings:
             raise ConfigError([f"config: cannot read {path}: {exc.strerror}"]) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError([f"config: {path} is not valid TOML: {exc}"]) from None
+        except UnicodeDecodeError:
+            raise ConfigError([f"config: {path} is not UTF-8 text"]) from None
     try:
         return Settings(**data)
     except ValidationError as exc:

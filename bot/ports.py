@@ -37,6 +37,8 @@ class ProgrammeStore(Protocol):
 
     async def cancel_extra_session(self, group_key: str, start: dt.datetime) -> bool: ...
 
+    async def remove_milestone(self, group_key: str, title: str) -> bool: ...
+
 
 @dataclass(frozen=True)
 class RoomLink:

@@ -369,6 +369,11 @@ class ProgrammeRepository:
             await self._c.execute("ROLLBACK")
             raise
 
+    async def remove_milestone(self, group_key: str, title: str) -> bool:
+        """Delete a milestone; False if there was none with that exact title."""
+        cursor = await self._c.execute("DELETE FROM milestones WHERE group_key = ? AND title = ?", (group_key, title))
+        return cursor.rowcount > 0
+
     async def cancel_extra_session(self, group_key: str, start: dt.datetime) -> bool:
         """Remove an extra session; False if there was none at that start."""
         cursor = await self._c.execute("DELETE FROM extra_sessions WHERE group_key = ? AND start_local = ?",
