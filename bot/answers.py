@@ -12,7 +12,7 @@ from babel.dates import format_date
 
 from bot.directory import display_name, long_name
 from bot.errors import UserError
-from bot.formatting import BERLIN, date_long, date_short, datetime_long, join
+from bot.formatting import every_weeks, BERLIN, date_long, date_short, datetime_long, join
 from bot.messages import Reply
 from bot.programme import Group, Lead, Membership, MembershipStatus, Organisation
 from bot.occurrence_text import occurrence_text
@@ -303,7 +303,9 @@ def session_lines(view: ProgrammeView, group: Group, now: dt.datetime, language:
 def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.datetime, language: str) -> Reply:
     if group is None:
         items = []
-        for g in view.ags:
+        for g in view.programme.groups:
+            if g.kind == "UAG" and g.session_series is None and not g.extra_sessions:
+                continue  # UAGs appear once they have dates
             found = [o for o in upcoming_sessions(g, now, 5, skip_holidays=view.skip_holidays) if not o.cancelled]
             items.append(f"{g.label}: " + (occurrence_text(found[0], language) if found
                                            else t(language, "noch kein Termin festgelegt", "no date set yet")))
@@ -316,7 +318,7 @@ def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.dateti
             cancelled.append(occurrence)
             continue
         weeks = interval_weeks(group.session_series) if group.session_series else None
-        every = t(language, f" (Sitzungen alle {weeks} Wochen)", f" (sessions every {weeks} weeks)") if weeks else ""
+        every = t(language, f" (Sitzungen {every_weeks(weeks)})", f" (sessions {every_weeks(weeks, 'en')})") if weeks else ""
         footer = None
         if cancelled:
             footer = " ".join(t(language, f"Die Sitzung am {occurrence_text(c, language)}.", f"The session on "
@@ -367,8 +369,8 @@ def answer_next_exchange(view: ProgrammeView, now: dt.datetime, language: str) -
         return Reply(t(language, "Es ist keine weitere Austauschrunde geplant.", "No further exchange round is planned."),
                      language=language)
     weeks = interval_weeks(series) or c.exchange_interval_weeks
-    return Reply(t(language, f"Die nächste gemeinsame Austauschrunde ist am {occurrence_text(found[0], language)} (alle {weeks} Wochen).",
-                   f"The next joint exchange round is on {occurrence_text(found[0], language)} (every {weeks} weeks)."),
+    return Reply(t(language, f"Die nächste gemeinsame Austauschrunde ist am {occurrence_text(found[0], language)} ({every_weeks(weeks)}).",
+                   f"The next joint exchange round is on {occurrence_text(found[0], language)} ({every_weeks(weeks, 'en')})."),
                  language=language)
 
 
@@ -379,8 +381,8 @@ def answer_cadence(view: ProgrammeView, group: Group | None, language: str) -> R
              f"The working groups meet every {c.session_interval_weeks} weeks; every {c.exchange_interval_weeks} weeks "
              f"there is a joint exchange round on the results.")
     if group and group.session_series and (weeks := interval_weeks(group.session_series)):
-        text += t(language, f" Die Sitzungsserie der {group.label} ist auf alle {weeks} Wochen eingestellt.",
-                  f" The {group.label}'s session series is set to every {weeks} weeks.")
+        text += t(language, f" Die Sitzungsserie der {group.label} ist auf {every_weeks(weeks)} eingestellt.",
+                  f" The {group.label}'s session series is set to {every_weeks(weeks, 'en')}.")
     return Reply(text, language=language)
 
 

@@ -41,3 +41,10 @@ def join(items: list[str], language: str = "de") -> str:
     if not items:
         return ""
     return format_list(items, locale=_LOCALES.get(language, "de_DE"))
+
+
+def every_weeks(weeks: int, language: str = "de") -> str:
+    """"jede Woche" / "alle 2 Wochen" (de), "every week" / "every 2 weeks" (en)."""
+    if language == "en":
+        return "every week" if weeks == 1 else f"every {weeks} weeks"
+    return "jede Woche" if weeks == 1 else f"alle {weeks} Wochen"

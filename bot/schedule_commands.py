@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.answers import t
 from bot.calendar_export import calendar_ics
 from bot.errors import PermissionDenied, UserError
+from bot.formatting import every_weeks
 from bot.messages import Attachment, Reply
 from bot.occurrence_text import occurrence_text
 from bot.programme import ExtraSession, Group, SeriesChange, SessionSeries
@@ -56,6 +57,18 @@ def _location(options: dict[str, str]) -> str | None:
     return value or None
 
 
+def check_local_time(day: dt.date, clock: dt.time) -> None:
+    """Reject implausible years and wall-clock times that do not exist in Europe/Berlin
+    (e.g. 02:30 on the night clocks go forward). Raises :class:`UserError`."""
+    if not 2020 <= day.year <= 2100:
+        raise UserError(f"Das Datum {day:%d.%m.%Y} ist nicht plausibel (Jahre 2020 bis 2100).",
+                        f"The date {day:%d.%m.%Y} is not plausible (years 2020 to 2100).")
+    local = dt.datetime.combine(day, clock, tzinfo=BERLIN)
+    if local.astimezone(dt.timezone.utc).astimezone(BERLIN).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise UserError(f"{clock:%H:%M} Uhr gibt es am {day:%d.%m.%Y} wegen der Zeitumstellung nicht.",
+                        f"{clock:%H:%M} does not exist on {day:%d.%m.%Y} because of the clock change.")
+
+
 class ScheduleCommands:
     """Handlers bound to the general :class:`~bot.commands.Commands` (store, roles, state)."""
 
@@ -68,7 +81,9 @@ class ScheduleCommands:
 
         if len(words) < 2:
             raise self.c.usage_error(name, turn.language)
-        return parse_date(words[0], turn.language), parse_time(words[1])
+        day, clock = parse_date(words[0], turn.language), parse_time(words[1])
+        check_local_time(day, clock)
+        return day, clock
 
     def _occurrence_on(self, turn: "Turn", group: Group | None, day: dt.date):
         lower = dt.datetime.combine(day, dt.time(0, 0), tzinfo=BERLIN)
@@ -115,9 +130,9 @@ class ScheduleCommands:
         await self.c.schedule_changed()
         first = group_occurrences(group.model_copy(update={"session_series": series, "extra_sessions": ()}),
                                   first_start(series), first_start(series) + dt.timedelta(minutes=1))[0]
-        return Reply(t(lang, f"Sitzungsserie der {group.label}: ab {occurrence_text(first)}, alle {weeks} Wochen, "
+        return Reply(t(lang, f"Sitzungsserie der {group.label}: ab {occurrence_text(first)}, {every_weeks(weeks)}, "
                              f"{series.duration_minutes} Minuten.",
-                       f"Session series of the {group.label}: from {occurrence_text(first, 'en')}, every {weeks} weeks, "
+                       f"Session series of the {group.label}: from {occurrence_text(first, 'en')}, {every_weeks(weeks, 'en')}, "
                        f"{series.duration_minutes} minutes."), language=lang, kind="confirmation")
 
     async def extra_session(self, turn: "Turn", args: str) -> Reply:
@@ -185,6 +200,7 @@ class ScheduleCommands:
             raise UserError("Zusatztermine bitte absagen und neu anlegen (!absagen, !termin).",
                             "Please cancel extra sessions and add them again (!cancel, !session).")
         clock = parse_time(rest[2]) if len(rest) > 2 else occurrence.start.astimezone(BERLIN).time()
+        check_local_time(new_day, clock)
         new_start = dt.datetime.combine(new_day, clock)
         if new_start.replace(tzinfo=BERLIN) < turn.now:
             raise UserError("Der neue Termin liegt in der Vergangenheit.", "The new date is in the past.")
@@ -222,8 +238,8 @@ class ScheduleCommands:
         await self.c.schedule_changed()
         from bot.formatting import datetime_long
 
-        return Reply(t(lang, f"Gemeinsame Austauschrunde: ab {datetime_long(first_start(series))}, alle {weeks} Wochen.",
-                       f"Joint exchange round: from {datetime_long(first_start(series), 'en')}, every {weeks} weeks."),
+        return Reply(t(lang, f"Gemeinsame Austauschrunde: ab {datetime_long(first_start(series))}, {every_weeks(weeks)}.",
+                       f"Joint exchange round: from {datetime_long(first_start(series), 'en')}, {every_weeks(weeks, 'en')}."),
                      language=lang, kind="confirmation")
 
     async def reminders(self, turn: "Turn", args: str) -> Reply:
