@@ -122,7 +122,10 @@ class App:
             state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays)
             view, _ = await state.current()
             roles = build_roles(settings, view)
-            commands = Commands(programme, state, roles, rooms)
+            from store.registrations import RegistrationRepository
+
+            commands = Commands(programme, state, roles, rooms, registrations=RegistrationRepository(db),
+                                registration_deadline=settings.registration.deadline)
             router = Router(state, commands, rooms, default_language=settings.bot.language)
         except BaseException:
             await db.close()

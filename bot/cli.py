@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(run, talk=False)
     run.add_argument("--clock-start", help="rehearsal: let the bot's clock start at this moment (ISO 8601 with "
                                            "offset) and run on from there")
+    regs = sub.add_parser("export-registrations", help="write all late registrations and their audit as CSV")
+    common(regs, talk=False)
+    regs.add_argument("--out", help="file to write (default: stdout)")
     exp = sub.add_parser("export", help="write the current programme as TOML")
     common(exp, talk=False)
     exp.add_argument("--out", help="file to write (default: stdout)")
@@ -158,6 +161,26 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             runner.run(app.close())
 
 
+async def registrations_csv(app: App) -> str:
+    """All registrations with their audit rows as CSV (one row per audit event), UTC times."""
+    import csv
+    import io
+
+    from store.registrations import RegistrationRepository
+
+    repo = RegistrationRepository(app.db)
+    registrations = {r.id: r for r in await repo.all()}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["nr", "ag", "organisation", "state", "action", "actor", "platform", "room", "at_utc", "detail"])
+    for entry in await repo.audit():
+        registration = registrations.get(entry.registration_id)
+        writer.writerow([entry.registration_id, entry.group_key, entry.organisation_key,
+                         registration.state if registration else "", entry.action, entry.actor_id, entry.platform,
+                         entry.room_id, entry.at.isoformat(), entry.detail or ""])
+    return out.getvalue()
+
+
 def save_attachment(reply: Reply) -> str:
     """Write a reply's file (e.g. a calendar) into the current directory; the note to print."""
     if reply.attachment is None:
@@ -189,6 +212,13 @@ async def _main(args: argparse.Namespace) -> int:
             from bot.runner import run
 
             return await run(app, clock)
+        if args.command == "export-registrations":
+            text = await registrations_csv(app)
+            if args.out:
+                Path(args.out).write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+            return 0
         if args.command == "export":
             text = programme_to_toml(await app.programme.load())
             if args.out:

@@ -114,8 +114,23 @@ SPECS: tuple[CommandSpec, ...] = (
                 "links this room to a group; without a group: shows the link (coordinators, room moderators)",
                 "!verknuepfen Finanzen"),
     CommandSpec("nachmelden", "register", "<AG> <Kommune>", "<group> <municipality>",
-                "Nachmeldung einer Kommune (noch nicht freigeschaltet)", "late registration (not available yet)",
+                "meldet eine Kommune oder einen Landkreis für eine AG nach", "registers a municipality late for a group",
                 "!nachmelden Finanzen Barleben"),
+    CommandSpec("bestaetigen", "approve", "<Nr>", "<no>", "bestätigt eine Nachmeldung (Koordination)",
+                "approves a registration (coordinators)", "!bestaetigen 3", manage=True),
+    CommandSpec("ablehnen", "reject", "<Nr> [Grund]", "<no> [reason]", "lehnt eine Nachmeldung ab (Koordination)",
+                "rejects a registration (coordinators)", "!ablehnen 3 Frist abgelaufen", manage=True),
+    CommandSpec("zurueckziehen", "withdraw", "<Nr>", "<no>", "zieht die eigene Nachmeldung zurück",
+                "withdraws your own registration", "!zurueckziehen 3"),
+    CommandSpec("anmeldungen", "registrations", "[AG]", "[group]",
+                "offene Nachmeldungen (Koordination: ihre AGs, Admins: alle, sonst die eigenen)",
+                "open registrations (coordinators: theirs, admins: all, others: their own)", "!anmeldungen Finanzen"),
+    CommandSpec("protokoll", "audit", "[AG]", "[group]", "Protokoll aller Nachmeldungen (Admins)",
+                "audit log of registrations (admins)", "!protokoll", manage=True),
+    CommandSpec("meine-daten", "my-data", "", "", "zeigt, was über Sie gespeichert ist",
+                "shows what is stored about you", "!meine-daten"),
+    CommandSpec("daten-loeschen", "delete-my-data", "", "", "löscht Ihre personenbezogenen Daten",
+                "deletes your personal data", "!daten-loeschen"),
 )
 BY_NAME: dict[str, CommandSpec] = {**{s.name: s for s in SPECS}, **{s.alias: s for s in SPECS}}
 
@@ -151,7 +166,8 @@ class Commands:
     """Command handlers bound to the store, the programme state and the roles."""
 
     def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, rooms: RoomLinkStore,
-                 on_schedule_change: Callable[[], Awaitable[None]] | None = None) -> None:
+                 on_schedule_change: Callable[[], Awaitable[None]] | None = None,
+                 registrations=None, registration_deadline=None) -> None:
         self.store = store
         self.rooms = rooms
         self.on_schedule_change = on_schedule_change
@@ -171,6 +187,15 @@ class Commands:
                                "verschieben": schedule.move, "austauschrunde": schedule.exchange,
                                "erinnerungen": schedule.reminders, "kalender": schedule.calendar,
                                "serie": schedule.series})
+        self.registration = None
+        if registrations is not None:
+            from bot.registration import RegistrationCommands
+
+            self.registration = RegistrationCommands(self, registrations, registration_deadline)
+            r = self.registration
+            self._handlers.update({"nachmelden": r.register, "bestaetigen": r.approve, "ablehnen": r.reject,
+                                   "zurueckziehen": r.withdraw, "anmeldungen": r.list_open, "protokoll": r.audit,
+                                   "meine-daten": r.my_data, "daten-loeschen": r.erase})
 
     async def schedule_changed(self) -> None:
         """Tell the reminder scheduler (if any) that sessions or milestones changed."""

@@ -6,6 +6,7 @@ later ``AGBOT_MATRIX__PASSWORD``). Unknown keys are errors (``extra="forbid"``).
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from pathlib import Path
@@ -96,6 +97,14 @@ class RemindersSection(BaseModel):
         return values
 
 
+class RegistrationSection(BaseModel):
+    """``[registration]``: late registration (Nachmeldung)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deadline: dt.date | None = None  # default: the programme's deadline (21.10.2022), end of day Europe/Berlin
+
+
 class CalendarSection(BaseModel):
     """``[calendar]``: the iCalendar feed over HTTP (off unless ``port`` is set)."""
 
@@ -115,6 +124,7 @@ class Settings(BaseSettings):
     matrix: MatrixSection | None = None
     reminders: RemindersSection = RemindersSection()
     calendar: CalendarSection = CalendarSection()
+    registration: RegistrationSection = RegistrationSection()
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -66,6 +66,16 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Notification:
+    """A message for another room, sent by the adapter of ``platform`` after the reply
+    (e.g. coordinators told about a new late registration in their linked rooms)."""
+
+    platform: str
+    room_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """An answer: a lead sentence, optional list items and an optional closing sentence.
 
@@ -82,6 +92,7 @@ class Reply:
     kind: str = field(default="answer")  # "answer", "error", "refusal", "confirmation"
     parts: tuple["Reply", ...] = ()  # a combined answer renders its parts one after the other
     attachment: Attachment | None = None
+    notifications: tuple[Notification, ...] = ()
 
     @classmethod
     def combine(cls, parts: tuple["Reply", ...]) -> "Reply":

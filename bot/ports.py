@@ -79,6 +79,68 @@ class RoomLinkStore(Protocol):
 
     async def all_links(self) -> list[RoomLink]: ...
 
+    async def rooms_of(self, group_key: str) -> list[RoomLink]: ...
+
     async def set_reminders(self, platform: str, room_id: str, enabled: bool) -> bool: ...
 
     async def reminders_enabled(self, platform: str, room_id: str) -> bool | None: ...
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A late registration (Nachmeldung) of an organisation for an AG. Times UTC."""
+
+    id: int
+    group_key: str
+    organisation_key: str
+    state: str  # pending | approved | rejected | withdrawn
+    registrant_platform: str
+    registrant_id: str
+    registrant_name: str | None
+    room_platform: str
+    room_id: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    decided_by: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change of a registration: who, when, from which platform and room."""
+
+    registration_id: int
+    group_key: str
+    organisation_key: str
+    action: str  # created | approved | rejected | withdrawn
+    actor_platform: str
+    actor_id: str
+    platform: str
+    room_id: str
+    at: dt.datetime
+    detail: str | None
+
+
+class RegistrationStore(Protocol):
+    async def create(self, group_key: str, organisation_key: str, registrant_platform: str, registrant_id: str,
+                     registrant_name: str | None, room_platform: str, room_id: str,
+                     now: dt.datetime) -> Registration | None: ...
+
+    async def get(self, number: int) -> Registration | None: ...
+
+    async def pending_for(self, group_key: str, organisation_key: str) -> Registration | None: ...
+
+    async def decide(self, number: int, state: str, actor_platform: str, actor_id: str, platform: str, room_id: str,
+                     now: dt.datetime, reason: str | None = None) -> Registration | None: ...
+
+    async def open(self, group_keys: set[str] | None = None, registrant_id: str | None = None) -> list[Registration]: ...
+
+    async def audit(self, group_keys: set[str] | None = None) -> list[AuditEntry]: ...
+
+    async def personal_data(self, platform: str, user_id: str) -> tuple[list[Registration], list[AuditEntry]]: ...
+
+    async def erase_person(self, platform: str, user_id: str, now: dt.datetime) -> tuple[int, str]: ...
+
+    async def ask_back(self, platform: str, room_id: str, user_id: str, command: str, expires: dt.datetime) -> None: ...
+
+    async def take_confirmation(self, platform: str, room_id: str, user_id: str, now: dt.datetime) -> str | None: ...

@@ -19,6 +19,7 @@ from bot.messages import IncomingMessage, Reply
 from bot.ports import RoomLinkStore
 from bot.state import ProgrammeState
 from bot.text import clean
+from bot.registration import CONFIRM_WORDS
 from bot.understanding import Intent, Question, detect_language, _words
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,12 @@ class Router:
         room_group = await self.rooms.group_of(message.channel.platform, message.channel.room_id)
         if room_group not in view.groups:
             room_group = None
+        registration = self.commands.registration
+        if registration is not None and text.casefold().strip(" .!") in CONFIRM_WORDS:
+            turn = Turn(message, view, understanding, room_group, self.default_language)
+            confirmed = await registration.confirm(turn)
+            if confirmed is not None:
+                return confirmed
         command = self._command(text, message)
         if command is not None:
             word, args = command
@@ -88,6 +95,11 @@ class Router:
             return await self.commands.run(turn, word, args)
         question = understanding.parse(text, room_group)
         turn = Turn(message, view, understanding, room_group, question.language)
+        if question.intent is Intent.REGISTRATION_REQUEST and registration is not None:
+            group = view.groups[question.groups[0]] if question.groups else None
+            org = view.directory.get(question.organisations[0]) if question.organisations else None
+            if group is not None and org is not None:
+                return await registration.register(turn, f"{group.name} {org.name}")
         return self.answer(turn, question)
 
     @staticmethod

@@ -48,6 +48,7 @@ class Intent(StrEnum):
     SEAT_WHEN = "seat_when"            # when is the municipal seat filled
     FEEDBACK = "feedback"
     TOPIC = "topic"                    # which AG deals with <topic>
+    REGISTRATION_REQUEST = "registration_request"  # "Wir möchten Barleben für die AG Finanzen nachmelden"
     UNKNOWN = "unknown"
 
 
@@ -431,6 +432,9 @@ def decide(cues: frozenset[str], tokens: list[str], has_group: bool, has_org: bo
     if "when" in cues and any(t.startswith(("kommunal", "municipal")) for t in tokens) and any(
             t.startswith(("sitz", "besetz", "festgeleg", "bestimm", "seat", "lead", "leit", "spitze")) for t in tokens):
         return Intent.SEAT_WHEN
+    if "registration" in cues and has_org and has_group and "when" not in cues and not lead \
+            and not ({"wie", "how", "kann", "koennen", "can", "darf"} & words and "?" == ""):
+        return Intent.REGISTRATION_REQUEST
     if "registration" in cues and ("when" in cues or "decision" not in cues) and not lead:
         if "milestone" not in cues and "session" not in cues:
             return Intent.REGISTRATION_DEADLINE

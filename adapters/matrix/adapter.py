@@ -351,6 +351,10 @@ class MatrixAdapter:
             reply = await self.handler.handle(message)
             event_id = await self.send(room_id, reply, message.channel.thread_id,
                                        transaction_id("answer", message.message_id))
+            for number, note in enumerate(reply.notifications):
+                if note.platform == PLATFORM:  # e.g. coordinators told about a new registration
+                    await self.send(note.room_id, Reply(note.text, kind="notification"),
+                                    txn_id=transaction_id("notice", f"{message.message_id}|{number}"))
             await self.ledger.answered(message.message_id, event_id, self.clock.now())
         if self.on_answered is not None:
             await self.on_answered(room_id, message.message_id)
