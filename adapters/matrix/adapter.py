@@ -44,6 +44,7 @@ from bot.messages import IncomingMessage, Reply
 log = logging.getLogger(__name__)
 
 MODERATOR_POWER_LEVEL = 50
+LEDGER_RETENTION = dt.timedelta(days=30)
 _FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}}}
 _SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 _GAP_PAGES = 20  # at most 20 x 100 missed events per room are fetched after a gap
@@ -67,6 +68,8 @@ class Ledger(Protocol):
     async def ignored(self, event_id: str, room_id: str, now: dt.datetime) -> None: ...
 
     async def state(self, event_id: str) -> str | None: ...
+
+    async def forget_before(self, cutoff: dt.datetime) -> int: ...
 
 
 _PRE_V12_ROOM_VERSIONS = {str(n) for n in range(1, 12)}
@@ -169,6 +172,10 @@ class MatrixAdapter:
             await self._remember_login(response.device_id, response.access_token)
         if client.should_upload_keys:
             await client.keys_upload()
+        # retention: the ledger of handled events needs only the recent past (see README, Datenschutz)
+        forgotten = await self.ledger.forget_before(self.clock.now() - LEDGER_RETENTION)
+        if forgotten:
+            log.info("Matrix: forgot %d handled-event ids older than %d days", forgotten, LEDGER_RETENTION.days)
         profile = await client.get_displayname(self.settings.user_id)
         name = getattr(profile, "displayname", None)
         self.identity = BotIdentity(self.settings.user_id, name)
