@@ -106,6 +106,7 @@ class App:
     state: ProgrammeState
     roles: Roles
     router: Router
+    scheduler_db: Database | None = None
 
     @classmethod
     async def create(cls, settings: Settings, now: dt.datetime, database: str | Path | None = None) -> "App":
@@ -146,28 +147,37 @@ class App:
                                           EventLedger(self.db, "matrix"), clock))
         return adapters
 
-    def build_services(self, clock, adapters: list) -> list:
+    async def build_dispatcher(self, senders: dict, owner: str | None = None):
+        """The reminder dispatcher for ``senders`` (platform -> adapter), configured from
+        ``[reminders]``, on its own database connection so that its transactions never interleave
+        with the chat's."""
+        import os
+        import socket
+        import uuid
+
+        from scheduler.dispatcher import Dispatcher
+        from scheduler.planning import ReminderOffsets
+        from store.reminder_deliveries import ReminderDeliveries
+
+        reminders = self.settings.reminders
+        if getattr(self, "scheduler_db", None) is None:
+            self.scheduler_db = await Database.open(self.db.path)
+        offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before)
+        return Dispatcher(
+            self.state, self.rooms, ReminderDeliveries(self.scheduler_db), senders, offsets,
+            owner=owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+            zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
+            late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays)
+
+    async def build_services(self, clock, adapters: list) -> list:
         """Services that run beside the adapters: the reminder scheduler (sending through the
         adapters) and, if ``[calendar] port`` is set, the iCalendar HTTP feed."""
         services = []
         reminders = self.settings.reminders
         if reminders.enabled and adapters:
-            import os
-            import socket
-            import uuid
-
-            from scheduler.dispatcher import Dispatcher
-            from scheduler.planning import ReminderOffsets
             from scheduler.waker import ReminderWaker
-            from store.reminder_deliveries import ReminderDeliveries
 
-            offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before,
-                                            reminders.milestone_before)
-            dispatcher = Dispatcher(
-                self.state, self.rooms, ReminderDeliveries(self.db), {a.platform: a for a in adapters}, offsets,
-                owner=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
-                zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
-                late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays)
+            dispatcher = await self.build_dispatcher({a.platform: a for a in adapters})
             waker = ReminderWaker(dispatcher, clock)
             self.router.commands.on_schedule_change = waker.wake
             services.append(waker)
@@ -178,4 +188,6 @@ class App:
         return services
 
     async def close(self) -> None:
+        if getattr(self, "scheduler_db", None) is not None:
+            await self.scheduler_db.close()
         await self.db.close()

@@ -40,7 +40,8 @@ class Offset:
         if self.days:
             local = start.replace(tzinfo=None) - dt.timedelta(days=self.days)
             return local.replace(tzinfo=zone)
-        return (start - self.delta).astimezone(zone)
+        # an absolute duration: subtract in UTC (aware arithmetic in one zone is wall-clock arithmetic)
+        return (start.astimezone(dt.timezone.utc) - self.delta).astimezone(zone)
 
     @property
     def longest(self) -> dt.timedelta:

@@ -18,7 +18,7 @@ log = logging.getLogger("agbot")
 async def run(app: App, clock: Clock, stop: asyncio.Event | None = None) -> int:
     """Run the adapters until ``stop`` is set (by SIGTERM/SIGINT when not given)."""
     adapters = app.build_adapters(clock)
-    services = app.build_services(clock, adapters)
+    services = await app.build_services(clock, adapters)
     if not adapters:
         raise ConfigError(["config: no chat platform configured: add a [matrix] section (see config.example.toml)"])
     stop = stop or asyncio.Event()

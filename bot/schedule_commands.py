@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.commands import Commands, Turn
 
 BERLIN = ZoneInfo("Europe/Berlin")
-_OPTION = re.compile(r'\b(ort|dauer|place|duration)=("([^"]*)"|(\S+))', re.IGNORECASE)
+_OPTION = re.compile(r"""\b(ort|dauer|place|duration)=("([^"]*)"|'([^']*)'|(\S+))""", re.IGNORECASE)
 EXCHANGE_WORDS = {"austauschrunde", "austauschrunden", "exchange"}
 
 
@@ -33,7 +33,7 @@ def split_options(args: str) -> tuple[str, dict[str, str]]:
     options = {}
     for match in _OPTION.finditer(args):
         key = {"place": "ort", "duration": "dauer"}.get(match.group(1).lower(), match.group(1).lower())
-        options[key] = match.group(3) if match.group(3) is not None else match.group(4)
+        options[key] = next(g for g in (match.group(3), match.group(4), match.group(5)) if g is not None)
     return _OPTION.sub(" ", args).strip(), options
 
 
@@ -110,6 +110,17 @@ class ScheduleCommands:
         self.c.require_manage(turn, group)
         return group
 
+    async def _tell_rooms(self, turn: "Turn", group: Group | None, text: str) -> tuple:
+        """Notifications of a change for the linked rooms (of the AG, or all for exchange rounds)
+        that have reminders on, except the room the command came from."""
+        from bot.messages import Notification
+
+        here = (turn.message.channel.platform, turn.message.channel.room_id)
+        links = await self.c.rooms.all_links()
+        return tuple(Notification(link.platform, link.room_id, text) for link in links
+                     if link.reminders and (link.platform, link.room_id) != here
+                     and (group is None or link.group_key == group.key))
+
     # -- handlers --------------------------------------------------------------------------
     async def series(self, turn: "Turn", args: str) -> Reply:
         lang = turn.language
@@ -182,9 +193,10 @@ class ScheduleCommands:
         what = f"Die Sitzung der {group.label}" if group else "Die gemeinsame Austauschrunde"
         what_en = f"The session of the {group.label}" if group else "The joint exchange round"
         because = f" ({reason})" if reason else ""
-        return Reply(t(lang, f"{what} am {occurrence_text(occurrence)} ist abgesagt{because}.",
-                       f"{what_en} on {occurrence_text(occurrence, 'en')} is cancelled{because}."),
-                     language=lang, kind="confirmation")
+        text = f"{what} am {occurrence_text(occurrence)} ist abgesagt{because}."
+        return Reply(t(lang, text, f"{what_en} on {occurrence_text(occurrence, 'en')} is cancelled{because}."),
+                     language=lang, kind="confirmation",
+                     notifications=await self._tell_rooms(turn, group, f"Hinweis: {text}"))
 
     async def move(self, turn: "Turn", args: str) -> Reply:
         from bot.commands import parse_date, parse_time
@@ -212,10 +224,12 @@ class ScheduleCommands:
         from bot.formatting import datetime_long
 
         what = f"Die Sitzung der {group.label}" if group else "Die gemeinsame Austauschrunde"
-        return Reply(t(lang, f"{what} vom {datetime_long(occurrence.start)} ist verschoben auf "
-                             f"{datetime_long(new_start.replace(tzinfo=BERLIN))}.",
-                       f"Moved from {datetime_long(occurrence.start, 'en')} to "
-                       f"{datetime_long(new_start.replace(tzinfo=BERLIN), 'en')}."), language=lang, kind="confirmation")
+        text = (f"{what} vom {datetime_long(occurrence.start)} ist verschoben auf "
+                f"{datetime_long(new_start.replace(tzinfo=BERLIN))}.")
+        return Reply(t(lang, text, f"Moved from {datetime_long(occurrence.start, 'en')} to "
+                                   f"{datetime_long(new_start.replace(tzinfo=BERLIN), 'en')}."),
+                     language=lang, kind="confirmation",
+                     notifications=await self._tell_rooms(turn, group, f"Hinweis: {text}"))
 
     async def exchange(self, turn: "Turn", args: str) -> Reply:
         lang = turn.language
@@ -275,7 +289,7 @@ class ScheduleCommands:
         group = self.c.group_arg(turn, args, "kalender", required=False) if args.strip() else None
         if group is None and args.strip() == "" and turn.room_group:
             group = turn.view.groups[turn.room_group]
-        data = calendar_ics(turn.view.programme, group, turn.now)
+        data = calendar_ics(turn.view.programme, group, turn.now, skip_holidays=turn.view.skip_holidays)
         name = f"kalender-{group.key if group else 'alle'}.ics"
         what = group.label if group else t(lang, "alle AGs und die Austauschrunden", "all groups and the exchange rounds")
         empty = group is not None and group.session_series is None and not group.extra_sessions

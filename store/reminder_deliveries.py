@@ -48,8 +48,8 @@ class ReminderDeliveries:
             await c.execute(
                 "INSERT INTO reminder_deliveries (reminder_key, platform, room_id, state, lease_owner, lease_until, "
                 "due_at, attempts) VALUES (?, ?, ?, 'leased', ?, ?, ?, 1) "
-                "ON CONFLICT (reminder_key, platform, room_id) DO UPDATE SET lease_owner = excluded.lease_owner, "
-                "lease_until = excluded.lease_until, attempts = attempts + 1 "
+                "ON CONFLICT (reminder_key, platform, room_id) DO UPDATE SET state = 'leased', "
+                "lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, attempts = attempts + 1 "
                 "WHERE state IN ('leased', 'failed') AND (lease_until < ? OR lease_owner = excluded.lease_owner)",
                 (key, platform, room_id, owner, _utc(now + lease), _utc(due_at), _utc(now)))
             async with c.execute(
@@ -71,10 +71,13 @@ class ReminderDeliveries:
             (state, _utc(now), int(late), message_id, key, platform, room_id))
 
     async def drop(self, key: str, platform: str, room_id: str, due_at: dt.datetime, now: dt.datetime) -> bool:
-        """Record a reminder that is not sent because its event already started; True if new."""
+        """Record a reminder that is not sent because its event already started (also one that
+        failed or whose lease ran out before); True if this changed anything."""
         cursor = await self.db.connection.execute(
             "INSERT INTO reminder_deliveries (reminder_key, platform, room_id, state, due_at, done_at) "
-            "VALUES (?, ?, ?, 'dropped', ?, ?) ON CONFLICT DO NOTHING",
+            "VALUES (?, ?, ?, 'dropped', ?, ?) ON CONFLICT (reminder_key, platform, room_id) DO UPDATE SET "
+            "state = 'dropped', done_at = excluded.done_at "
+            "WHERE state = 'failed' OR (state = 'leased' AND lease_until < excluded.done_at)",
             (key, platform, room_id, _utc(due_at), _utc(now)))
         return cursor.rowcount > 0
 

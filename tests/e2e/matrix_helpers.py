@@ -53,7 +53,7 @@ class BotRunner:
         await self.adapter.start()
         self.task = asyncio.create_task(self.adapter.run())
         if with_services:
-            self.services = self.app.build_services(clock, [self.adapter])
+            self.services = await self.app.build_services(clock, [self.adapter])
             for service in self.services:
                 await service.start()
         return self

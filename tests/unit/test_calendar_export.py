@@ -15,7 +15,7 @@ from bot.app import load_programme_file
 from bot.calendar_export import calendar_ics
 from bot.programme import ExtraSession, Programme, SeriesChange, SessionSeries
 from bot.schedule import exchange_occurrences, group_occurrences
-from fakes import BERLIN, UTC, berlin
+from fakes import UTC, berlin
 
 STAMP = berlin(2023, 1, 13, 9)
 

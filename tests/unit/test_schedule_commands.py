@@ -305,3 +305,70 @@ async def test_bad_input_gets_a_clear_reply_and_changes_nothing(app, text, expec
     for leak in ("Traceback", "Exception", "None"):
         assert leak not in reply.text
     assert await stored(app) == before
+
+
+# -- holidays ---------------------------------------------------------------------------------------------------
+def skipping_settings():
+    from fakes import make_settings
+
+    settings = make_settings()
+    return settings.model_copy(update={"reminders": settings.reminders.model_copy(update={"skip_holidays": True})})
+
+
+async def test_termine_marks_the_session_on_reformation_day(app):
+    now = berlin(2024, 10, 18)
+    await ask(app, "!serie Finanzen 17.10.2024 10:00 2", user=FIN_COORD, now=now)
+    listing = await ask(app, "!termine Finanzen", now=now)
+    assert "Donnerstag, 31.10.2024, 10:00 Uhr (Feiertag: Reformationstag)" in listing.text
+    answer = await ask(app, "Wann tagt die AG Finanzen?", now=now)
+    assert "31.10.2024" in answer.lead and "Reformationstag" in answer.lead
+
+
+async def test_with_skip_holidays_the_answers_leave_the_holiday_session_out(open_app, db_path):
+    app = await open_app(db_path, skipping_settings())
+    now = berlin(2024, 10, 18)
+    await ask(app, "!serie Finanzen 17.10.2024 10:00 2", user=FIN_COORD, now=now)
+    listing = await ask(app, "!termine Finanzen", now=now)
+    assert "31.10.2024" not in listing.text and "14.11.2024" in listing.text
+    answer = await ask(app, "Wann tagt die AG Finanzen?", now=now)
+    assert "Donnerstag, 14.11.2024, 10:00 Uhr" in answer.lead
+
+
+def calendar_starts(data: bytes) -> set[dt.datetime]:
+    """Instances of the calendar's events from 2023 to 2026 (RRULE minus EXDATE, RECURRENCE-ID moved)."""
+    from zoneinfo import ZoneInfo
+
+    from dateutil.rrule import rrulestr
+
+    zone = ZoneInfo("Europe/Berlin")
+    found, excluded = set(), set()
+    for event in Calendar.from_ical(data).walk("VEVENT"):
+        start = event.decoded("DTSTART")
+        if "RECURRENCE-ID" in event:
+            excluded.add(event.decoded("RECURRENCE-ID"))
+        if "EXDATE" in event:
+            for entry in event["EXDATE"] if isinstance(event["EXDATE"], list) else [event["EXDATE"]]:
+                excluded |= {d.dt for d in entry.dts}
+        if "RRULE" in event:
+            rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=start.replace(tzinfo=zone))
+            found |= {o.replace(tzinfo=zone) for o in rule.between(dt.datetime(2023, 1, 1, tzinfo=zone),
+                                                                    dt.datetime(2026, 1, 1, tzinfo=zone))}
+        else:
+            found.add(start)
+    return {moment for moment in found if moment not in excluded}
+
+
+async def test_kalender_holds_the_holiday_session_when_holidays_are_not_skipped(app):
+    now = berlin(2024, 10, 18)
+    await ask(app, "!serie Finanzen 17.10.2024 10:00 2", user=FIN_COORD, now=now)
+    starts = calendar_starts((await ask(app, "!kalender Finanzen", now=now)).attachment.data)
+    assert berlin(2024, 10, 31, 10) in starts and berlin(2024, 11, 14, 10) in starts
+
+
+async def test_kalender_leaves_out_the_holiday_session_when_holidays_are_skipped(open_app, db_path):
+    app = await open_app(db_path, skipping_settings())
+    now = berlin(2024, 10, 18)
+    await ask(app, "!serie Finanzen 17.10.2024 10:00 2", user=FIN_COORD, now=now)
+    starts = calendar_starts((await ask(app, "!kalender Finanzen", now=now)).attachment.data)
+    assert berlin(2024, 11, 14, 10) in starts
+    assert berlin(2024, 10, 31, 10) not in starts

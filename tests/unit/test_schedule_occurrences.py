@@ -136,7 +136,8 @@ def test_cancelled_occurrence_shows_as_cancelled_with_its_reason():
 
 
 def test_moved_occurrence_appears_at_its_new_time_with_the_same_key():
-    change = SeriesChange(original=dt.datetime(2023, 2, 9, 10), new_start=dt.datetime(2023, 2, 10, 14), reason="Raum belegt")
+    change = SeriesChange(original=dt.datetime(2023, 2, 9, 10), new_start=dt.datetime(2023, 2, 10, 14),
+                          reason="Raum belegt")
     plain = group_occurrences(group(biweekly(dt.datetime(2023, 1, 26, 10))), berlin(2023, 2, 1), berlin(2023, 2, 20))
     found = group_occurrences(group(biweekly(dt.datetime(2023, 1, 26, 10), change)), berlin(2023, 2, 1),
                               berlin(2023, 2, 20))
@@ -183,7 +184,8 @@ def test_moved_across_the_spring_change_gets_the_offset_of_its_new_date():
 
 def test_extra_sessions_have_their_own_place_and_duration_and_are_sorted_in():
     series = biweekly(dt.datetime(2023, 1, 26, 10), location="Raum 3.14")
-    extra = ExtraSession(start=dt.datetime(2023, 2, 2, 14), duration_minutes=45, location="https://meet.example.org/fin")
+    extra = ExtraSession(start=dt.datetime(2023, 2, 2, 14), duration_minutes=45,
+                         location="https://meet.example.org/fin")
     found = group_occurrences(group(series, (extra,)), berlin(2023, 1, 20), berlin(2023, 2, 20))
     assert [(o.start.day, o.status) for o in found] == [(26, "regular"), (2, "extra"), (9, "regular")]
     extra_occ = found[1]
