@@ -50,6 +50,22 @@ def _rule(rrule: str, start: dt.datetime, timezone: str):
     return rrulestr(rrule, dtstart=start.replace(tzinfo=ZoneInfo(timezone)))
 
 
+def _start_near(series: SessionSeries, moment: dt.datetime) -> dt.datetime:
+    """A start for expanding the series from near ``moment`` instead of from its first session.
+
+    For a plain ``FREQ=WEEKLY;INTERVAL=n`` rule (no COUNT/UNTIL/BY...) the occurrences are the first
+    start plus multiples of n weeks in wall-clock time, so starting k*n weeks later yields the
+    same occurrences; dateutil otherwise iterates from the first session every time.
+    """
+    parts = dict(p.split("=", 1) for p in series.rrule.upper().split(";") if "=" in p)
+    if set(parts) - {"FREQ", "INTERVAL", "WKST"} or parts.get("FREQ") != "WEEKLY":
+        return series.start
+    period = dt.timedelta(weeks=int(parts.get("INTERVAL", "1")))
+    local = moment.astimezone(ZoneInfo(series.timezone)).replace(tzinfo=None)
+    periods = (local - series.start) // period - 1
+    return series.start + periods * period if periods > 0 else series.start
+
+
 def series_starts(series: SessionSeries, after: dt.datetime, before: dt.datetime) -> list[dt.datetime]:
     """Original starts of the series in ``[after, before)`` (zone-aware, series' zone).
 
@@ -58,8 +74,8 @@ def series_starts(series: SessionSeries, after: dt.datetime, before: dt.datetime
     if after.tzinfo is None or before.tzinfo is None:
         raise ValueError("series_starts needs timezone-aware bounds")
     zone = ZoneInfo(series.timezone)
-    rule = _rule(series.rrule, series.start, series.timezone)
     lower, upper = after.astimezone(zone), before.astimezone(zone)
+    rule = _rule(series.rrule, _start_near(series, lower - dt.timedelta(days=1)), series.timezone)
     # dateutil compares wall-clock fields for aware datetimes of the same zone object; re-attach
     # the zone so each occurrence carries the offset of its own date
     return [o.replace(tzinfo=zone) for o in rule.between(lower - dt.timedelta(days=1), upper, inc=True)
@@ -71,7 +87,7 @@ def next_occurrences(series: SessionSeries, after: dt.datetime, count: int = 1) 
     if after.tzinfo is None:
         raise ValueError("next_occurrences needs a timezone-aware 'after'")
     zone = ZoneInfo(series.timezone)
-    rule = _rule(series.rrule, series.start, series.timezone)
+    rule = _rule(series.rrule, _start_near(series, after), series.timezone)
     found: list[dt.datetime] = []
     current = rule.after(after.astimezone(zone), inc=True)
     while current is not None and len(found) < count:

@@ -63,10 +63,19 @@ class Dispatcher:
         self.lease = lease
         self.late_after = late_after
         self.skip_holidays = skip_holidays
+        self._cache: tuple | None = None  # (view, after, until, plan)
 
     async def _plan(self, after: dt.datetime, until: dt.datetime) -> Plan:
+        """A plan covering ``(after, until]``, reused while the programme is unchanged (the state
+        hands out the same view object until the database changes)."""
         view, _ = await self.state.current()
-        return plan(view.programme, self.offsets, after, until, self.zone, self.skip_holidays)
+        cached = self._cache
+        if cached and cached[0] is view and cached[1] <= after and until <= cached[2]:
+            return cached[3]
+        end = max(until, after + LOOKAHEAD)
+        fresh = plan(view.programme, self.offsets, after, end, self.zone, self.skip_holidays)
+        self._cache = (view, after, end, fresh)
+        return fresh
 
     def _targets(self, reminder: PlannedReminder, links: list[RoomLink]) -> list[RoomLink]:
         occurrence = reminder.occurrence
@@ -87,7 +96,7 @@ class Dispatcher:
         unfinished = await self.deliveries.earliest_open()  # leased by a crashed process, or failed
         if unfinished is not None:
             since = max(min(since, unfinished - dt.timedelta(microseconds=1)), now - lookback)
-        due = (await self._plan(since, now)).reminders
+        due = (await self._plan(since, now)).due_between(since, now)
         if not due:
             await self.deliveries.advance_watermark(now)
             return report
