@@ -62,13 +62,18 @@ class RegistrationCommands:
         view = turn.view
         lang = turn.language
         key_match = _KEY_IN_BRACKETS.search(text)
-        if key_match:  # "Barleben (15083040)": the AGS or ARS decides
+        if key_match:  # "Barleben (15083040)": the AGS or ARS, checked against the name
             key = key_match.group(1)
-            found = [o for o in view.directory.by_key.values() if o.ars and (o.ars == key or o.ars.startswith(key)
-                                                                             and len(key) >= 8 or (o.ars[:5] + o.ars[-3:]) == key)]
+            found = [o for o in view.directory.by_key.values() if o.ars and (
+                o.ars == key or (o.ars[:5] + o.ars[-3:]) == key or (len(key) == 5 and o.ars == key + "0000000"))]
+            name = _KEY_IN_BRACKETS.sub(" ", text).strip(" ()")
             if len(found) == 1:
-                return found[0]
-            text = _KEY_IN_BRACKETS.sub(" ", text)
+                named = view.directory.lookup(name) if name else []
+                if not name or found[0] in named:
+                    return found[0]
+                raise UserError(f"Name und Schlüssel passen nicht zusammen: {key} ist {long_name(found[0])}, nicht "
+                                f"„{name}“.", f"Name and key do not match: {key} is {long_name(found[0])}, not \"{name}\".")
+            text = name or text
         candidates = view.directory.lookup(text)
         municipal = [o for o in candidates if o.type in MUNICIPAL]
         if len(municipal) == 1:
@@ -139,7 +144,15 @@ class RegistrationCommands:
         if len(args.split()) < 2:
             raise self.c.usage_error("nachmelden", lang)
         group, org_text = await self._split(turn, args)
-        org = self._municipality(turn, org_text)
+        return await self.register_resolved(turn, group, self._municipality(turn, org_text))
+
+    async def register_resolved(self, turn: "Turn", group: Group, org: Organisation) -> Reply:
+        """Register ``org`` for ``group`` (both already resolved, e.g. from plain words)."""
+        lang = turn.language
+        if org.type not in MUNICIPAL:
+            raise UserError(f"{long_name(org)} ist keine Kommune und kein Landkreis; nachmelden lassen sich nur Kommunen "
+                            "und Landkreise Sachsen-Anhalts.",
+                            f"{long_name(org)} is not a municipality or district of Sachsen-Anhalt.")
         sender = turn.message.sender
         deadline = self.deadline(turn)
         if deadline and turn.now.astimezone(BERLIN).date() > deadline and not self.c.roles.is_admin(sender):
@@ -227,8 +240,11 @@ class RegistrationCommands:
             raise PermissionDenied("Zurückziehen kann eine Nachmeldung nur, wer sie eingereicht hat.",
                                    "Only the person who registered may withdraw it.")
         message = turn.message
-        await self.store.decide(registration.id, "withdrawn", sender.platform, sender.user_id, message.channel.platform,
-                                message.channel.room_id, turn.now)
+        done = await self.store.decide(registration.id, "withdrawn", sender.platform, sender.user_id,
+                                       message.channel.platform, message.channel.room_id, turn.now)
+        if done is None:
+            raise UserError(f"Die Nachmeldung Nr. {registration.id} wurde inzwischen schon entschieden.",
+                            f"Registration no. {registration.id} was decided meanwhile.")
         return Reply(t(lang, f"Nachmeldung {self._label(turn, registration)} zurückgezogen.",
                        f"Registration {self._label(turn, registration)} withdrawn."), language=lang, kind="confirmation")
 
@@ -281,7 +297,9 @@ class RegistrationCommands:
         items += [f"Protokoll: Nr. {a.registration_id} {_ACTION_DE[a.action]} am {a.at.astimezone(BERLIN):%d.%m.%Y %H:%M}"
                   for a in audit]
         links = [link for link in await self.c.rooms.all_links() if link.linked_by == sender.user_id]
-        items += [f"Raumverknüpfung: {link.room_id} → AG {link.group_key}" for link in links]
+        items += [f"Raumverknüpfung: {link.room_id} → "
+                  f"{turn.view.groups[link.group_key].label if link.group_key in turn.view.groups else link.group_key}"
+                  for link in links]
         if not items:
             return Reply(t(lang, f"Über {sender.user_id} ist nichts gespeichert.",
                            f"Nothing is stored about {sender.user_id}."), language=lang)

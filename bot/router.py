@@ -96,10 +96,16 @@ class Router:
         question = understanding.parse(text, room_group)
         turn = Turn(message, view, understanding, room_group, question.language)
         if question.intent is Intent.REGISTRATION_REQUEST and registration is not None:
-            group = view.groups[question.groups[0]] if question.groups else None
+            group = view.groups.get(question.groups[0] if question.groups else room_group or "")
             org = view.directory.get(question.organisations[0]) if question.organisations else None
             if group is not None and org is not None:
-                return await registration.register(turn, f"{group.name} {org.name}")
+                return await registration.register_resolved(turn, group, org)
+            if question.ambiguous:
+                word, keys = question.ambiguous[0]
+                raise UserError(f"„{word}“ ist nicht eindeutig. Bitte genauer angeben:",
+                                f"\"{word}\" is ambiguous. Please be more specific:",
+                                items=tuple(f"{view.directory.get(k).name} ({view.directory.get(k).type.value})"
+                                            for k in keys if view.directory.get(k)))
         return self.answer(turn, question)
 
     @staticmethod

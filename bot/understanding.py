@@ -432,8 +432,8 @@ def decide(cues: frozenset[str], tokens: list[str], has_group: bool, has_org: bo
     if "when" in cues and any(t.startswith(("kommunal", "municipal")) for t in tokens) and any(
             t.startswith(("sitz", "besetz", "festgeleg", "bestimm", "seat", "lead", "leit", "spitze")) for t in tokens):
         return Intent.SEAT_WHEN
-    if "registration" in cues and has_org and has_group and "when" not in cues and not lead \
-            and not ({"wie", "how", "kann", "koennen", "can", "darf"} & words and "?" == ""):
+    if "registration" in cues and has_org and (has_group or has_room_group) and "when" not in cues and not lead \
+            and not ({"wie", "how", "kann", "koennen", "can", "darf", "duerfen", "man", "ob", "whether"} & words):
         return Intent.REGISTRATION_REQUEST
     if "registration" in cues and ("when" in cues or "decision" not in cues) and not lead:
         if "milestone" not in cues and "session" not in cues:

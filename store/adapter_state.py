@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from store.database import Database
+from store.database import Database, serialized
 
 
 class AdapterStateRepository:
@@ -20,12 +20,14 @@ class AdapterStateRepository:
             row = await cursor.fetchone()
         return row[0] if row else None
 
+    @serialized
     async def set(self, key: str, value: str, now: dt.datetime) -> None:
         await self.db.connection.execute(
             "INSERT INTO adapter_state (platform, key, value, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (platform, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             (self.platform, key, value, now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")))
 
+    @serialized
     async def delete(self, key: str) -> None:
         await self.db.connection.execute(
             "DELETE FROM adapter_state WHERE platform = ? AND key = ?", (self.platform, key))

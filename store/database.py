@@ -7,6 +7,9 @@ one file.
 """
 from __future__ import annotations
 
+import asyncio
+import functools
+import sqlite3
 import importlib.resources
 import re
 from pathlib import Path
@@ -28,12 +31,28 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def serialized(method):
+    """Run a repository method that writes while holding its database's write lock.
+
+    Coroutines share one aiosqlite connection; without the lock one coroutine's single-statement
+    write could join (and be rolled back with) another's open transaction, or two could issue
+    ``BEGIN`` at once. Serialized methods must not call each other (the lock is not reentrant).
+    """
+    @functools.wraps(method)
+    async def wrapper(self, *args, **kwargs):
+        async with self.db.write_lock:
+            return await method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Database:
     """One aiosqlite connection with the project's settings. Use :meth:`open`, then :meth:`close`."""
 
     def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
         self.connection = connection
         self.path = path
+        self.write_lock = asyncio.Lock()  # see serialized()
 
     @classmethod
     async def open(cls, path: str | Path) -> "Database":
@@ -49,15 +68,33 @@ class Database:
         connection.row_factory = aiosqlite.Row
         db = cls(connection, path)
         try:
-            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await connection.execute("PRAGMA journal_mode = WAL")
-            await connection.execute("PRAGMA foreign_keys = ON")
-            await connection.execute("PRAGMA synchronous = NORMAL")
+            for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA journal_mode = WAL",
+                           "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"):
+                # read every result row: an unfinished statement would keep a read transaction open
+                async with connection.execute(pragma) as cursor:
+                    await cursor.fetchall()
             await db.migrate()
         except BaseException:
             await connection.close()
             raise
         return db
+
+    async def begin(self) -> None:
+        """``BEGIN IMMEDIATE`` (take the write lock now). SQLite's busy timeout covers most waits;
+        an immediate SQLITE_BUSY (seen under contention of several connections in WAL mode) is
+        retried with a short async back-off for up to the same timeout."""
+        delay = 0.005
+        waited = 0.0
+        while True:
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc).lower() or waited > BUSY_TIMEOUT_MS / 1000:
+                    raise
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 0.2)
 
     async def schema_version(self) -> int:
         async with self.connection.execute("PRAGMA user_version") as cursor:
@@ -73,7 +110,7 @@ class Database:
         for number, name, sql in known:
             if number <= current:
                 continue
-            await self.connection.execute("BEGIN IMMEDIATE")
+            await self.begin()
             try:
                 # executescript would COMMIT first; run the statements one by one instead
                 for statement in _statements(sql):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from store.database import Database
+from store.database import Database, serialized
 
 
 def _utc(now: dt.datetime) -> str:
@@ -23,6 +23,7 @@ class EventLedger:
         self.db = db
         self.platform = platform
 
+    @serialized
     async def claim(self, event_id: str, room_id: str, now: dt.datetime) -> bool:
         """Take the event on. False if it was already answered or ignored (do nothing then)."""
         c = self.db.connection
@@ -37,11 +38,13 @@ class EventLedger:
                 row = await cursor.fetchone()
             return row is not None and row[0] == "received"
 
+    @serialized
     async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime) -> None:
         await self.db.connection.execute(
             "UPDATE handled_events SET state = 'answered', answered_at = ?, reply_id = ? "
             "WHERE platform = ? AND event_id = ?", (_utc(now), reply_id, self.platform, event_id))
 
+    @serialized
     async def ignored(self, event_id: str, room_id: str, now: dt.datetime) -> None:
         """Record an event the bot decided not to answer (so an edit of it is not answered either)."""
         await self.db.connection.execute(
@@ -55,6 +58,7 @@ class EventLedger:
             row = await cursor.fetchone()
         return row[0] if row else None
 
+    @serialized
     async def forget_before(self, cutoff: dt.datetime) -> int:
         """Delete ledger rows older than ``cutoff`` (retention); return how many."""
         cursor = await self.db.connection.execute(

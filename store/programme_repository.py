@@ -14,7 +14,7 @@ from bot.programme import (
     SessionSeries,
 )
 from bot.ports import MilestoneChange
-from store.database import Database
+from store.database import Database, serialized
 
 EXCHANGE_SERIES_KEY = "austauschrunde"
 _GROUP_FIELDS = {"name", "aliases", "leads", "goals", "conditions", "milestone_note"}
@@ -117,7 +117,11 @@ class ProgrammeRepository:
     # -- seeding and merging ---------------------------------------------------------------
     async def seed(self, programme: Programme, now: dt.datetime) -> bool:
         """Write ``programme`` into an empty database; return False if it already held one."""
-        await self._c.execute("BEGIN IMMEDIATE")
+        return await self._seed(programme, now)
+
+    @serialized
+    async def _seed(self, programme: Programme, now: dt.datetime) -> bool:
+        await self.db.begin()
         try:
             if not await self.is_empty():
                 await self._c.execute("ROLLBACK")
@@ -136,6 +140,9 @@ class ProgrammeRepository:
         return True
 
     async def merge(self, programme: Programme, now: dt.datetime) -> list[str]:
+        return await self._merge(programme, now)
+
+    async def _merge(self, programme: Programme, now: dt.datetime) -> list[str]:
         """Merge a programme file into the stored programme; return what changed (German lines).
 
         New organisations, groups, members and milestones are added; changed texts (names,
@@ -143,14 +150,18 @@ class ProgrammeRepository:
         a stored milestone date, a stored session series, members not in the file.
         """
         if await self.is_empty():
-            await self.seed(programme, now)
+            await self._seed(programme, now)
             return [f"Datenbank neu angelegt: {len(programme.groups)} Gruppen, "
                     f"{len(programme.organisations)} Organisationen."]
+        async with self.db.write_lock:
+            return await self._merge_locked(programme, now)
+
+    async def _merge_locked(self, programme: Programme, now: dt.datetime) -> list[str]:
         report: list[str] = []
         stored = await self.load()
         if programme.meta.exchange_series and stored.meta.exchange_series not in (None, programme.meta.exchange_series):
             report.append("Serie der Austauschrunden aus dem Chat bleibt; die Datei nennt eine andere.")
-        await self._c.execute("BEGIN IMMEDIATE")
+        await self.db.begin()
         try:
             stored_meta = stored.meta.model_copy(update={"exchange_series": None})
             file_meta = programme.meta.model_copy(update={"exchange_series": None})
@@ -305,10 +316,11 @@ class ProgrammeRepository:
              _local(change.new_start) if change.new_start else None, change.reason, by, _utc(now)))
 
     # -- changes from chat -----------------------------------------------------------------
+    @serialized
     async def set_milestone_due(self, group_key: str, title: str, due: dt.date,
                                 now: dt.datetime, by: str) -> MilestoneChange:
         """Set the due date of the milestone titled exactly ``title``, adding it if missing."""
-        await self._c.execute("BEGIN IMMEDIATE")
+        await self.db.begin()
         try:
             async with self._c.execute(
                     "SELECT due, note FROM milestones WHERE group_key = ? AND title = ?", (group_key, title)) as cursor:
@@ -334,11 +346,12 @@ class ProgrammeRepository:
             raise
         return MilestoneChange(Milestone(title=title, due=due, note=note), created=row is None, previous_due=previous)
 
+    @serialized
     async def set_session_series(self, group_key: str | None, series: SessionSeries,
                                  now: dt.datetime, by: str) -> None:
         """Store the session series of a group (``group_key``) or of the exchange rounds (None)."""
         key = EXCHANGE_SERIES_KEY if group_key is None else group_series_key(group_key)
-        await self._c.execute("BEGIN IMMEDIATE")
+        await self.db.begin()
         try:
             await self._write_series(key, series, now, by)
             await self._c.execute("COMMIT")
@@ -347,9 +360,10 @@ class ProgrammeRepository:
             raise
 
 
+    @serialized
     async def add_extra_session(self, group_key: str, extra: ExtraSession, now: dt.datetime, by: str) -> None:
         """Add one session outside the series (replacing one at the same start)."""
-        await self._c.execute("BEGIN IMMEDIATE")
+        await self.db.begin()
         try:
             await self._insert_extra(group_key, extra, now, by)
             await self._c.execute("COMMIT")
@@ -357,11 +371,12 @@ class ProgrammeRepository:
             await self._c.execute("ROLLBACK")
             raise
 
+    @serialized
     async def change_occurrence(self, group_key: str | None, change: SeriesChange, now: dt.datetime, by: str) -> None:
         """Cancel or move one occurrence of a group's series (``group_key``) or of the exchange
         rounds (None)."""
         key = EXCHANGE_SERIES_KEY if group_key is None else group_series_key(group_key)
-        await self._c.execute("BEGIN IMMEDIATE")
+        await self.db.begin()
         try:
             await self._write_change(key, change, now, by)
             await self._c.execute("COMMIT")
@@ -369,11 +384,13 @@ class ProgrammeRepository:
             await self._c.execute("ROLLBACK")
             raise
 
+    @serialized
     async def remove_milestone(self, group_key: str, title: str) -> bool:
         """Delete a milestone; False if there was none with that exact title."""
         cursor = await self._c.execute("DELETE FROM milestones WHERE group_key = ? AND title = ?", (group_key, title))
         return cursor.rowcount > 0
 
+    @serialized
     async def cancel_extra_session(self, group_key: str, start: dt.datetime) -> bool:
         """Remove an extra session; False if there was none at that start."""
         cursor = await self._c.execute("DELETE FROM extra_sessions WHERE group_key = ? AND start_local = ?",

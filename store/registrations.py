@@ -12,7 +12,7 @@ import sqlite3
 
 from bot.ports import AuditEntry, Registration
 from bot.programme import Membership, MembershipStatus
-from store.database import Database
+from store.database import Database, serialized
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -37,10 +37,11 @@ class RegistrationRepository:
     def _c(self):
         return self.db.connection
 
+    @serialized
     async def create(self, group_key: str, organisation_key: str, registrant_platform: str, registrant_id: str,
                      registrant_name: str | None, room_platform: str, room_id: str, now: dt.datetime) -> Registration | None:
         """Store a pending registration with its 'created' audit row; None if one is already open."""
-        await self._c.execute("BEGIN IMMEDIATE")
+        await self.db.begin()
         try:
             try:
                 cursor = await self._c.execute(
@@ -79,6 +80,7 @@ class RegistrationRepository:
             row = await cursor.fetchone()
         return _registration(row) if row else None
 
+    @serialized
     async def decide(self, number: int, state: str, actor_platform: str, actor_id: str, platform: str, room_id: str,
                      now: dt.datetime, reason: str | None = None, position: int | None = None) -> Registration | None:
         """Move a pending registration to 'approved', 'rejected' or 'withdrawn' (with audit row).
@@ -87,7 +89,7 @@ class RegistrationRepository:
         transaction. Returns None if the registration is not pending (any more).
         """
         action = {"approved": "approved", "rejected": "rejected", "withdrawn": "withdrawn"}[state]
-        await self._c.execute("BEGIN IMMEDIATE")
+        await self.db.begin()
         try:
             cursor = await self._c.execute(
                 "UPDATE registrations SET state = ?, decided_at = ?, decided_by = ?, reason = ? "
@@ -144,17 +146,22 @@ class RegistrationRepository:
         return registrations, audit
 
     async def erase_person(self, platform: str, user_id: str, now: dt.datetime) -> tuple[int, str]:
-        """Replace the user's id and name by a pseudonym everywhere; return (rows changed, pseudonym).
+        """Replace the user's id and name by a pseudonym everywhere (registrations, audit, room
+        links, pending questions); return (rows changed, pseudonym).
 
         Pending registrations of the user are withdrawn first (a registration nobody can be told
         about any more would wait forever).
         """
-        pseudonym = "pseudonym-" + hashlib.sha256(f"{platform}|{user_id}".encode()).hexdigest()[:12]
         for registration in await self.open(registrant_id=user_id):
             if registration.registrant_platform == platform:
                 await self.decide(registration.id, "withdrawn", platform, user_id, platform, "daten-loeschen", now,
                                   "Daten gelöscht")
-        await self._c.execute("BEGIN IMMEDIATE")
+        return await self._erase(platform, user_id)
+
+    @serialized
+    async def _erase(self, platform: str, user_id: str) -> tuple[int, str]:
+        pseudonym = "pseudonym-" + hashlib.sha256(f"{await self._salt()}|{platform}|{user_id}".encode()).hexdigest()[:12]
+        await self.db.begin()
         try:
             c1 = await self._c.execute(
                 "UPDATE registrations SET registrant_id = ?, registrant_name = NULL WHERE registrant_platform = ? "
@@ -166,19 +173,35 @@ class RegistrationRepository:
                 (pseudonym, platform, user_id))
             c4 = await self._c.execute(
                 "DELETE FROM pending_confirmations WHERE platform = ? AND user_id = ?", (platform, user_id))
+            c5 = await self._c.execute("UPDATE room_links SET linked_by = ? WHERE linked_by = ?", (pseudonym, user_id))
             await self._c.execute("COMMIT")
         except BaseException:
             await self._c.execute("ROLLBACK")
             raise
-        return c1.rowcount + c2.rowcount + c3.rowcount + c4.rowcount, pseudonym
+        return c1.rowcount + c2.rowcount + c3.rowcount + c4.rowcount + c5.rowcount, pseudonym
+
+    async def _salt(self) -> str:
+        """A random secret of this database, so a pseudonym cannot be recomputed from a user id."""
+        async with self._c.execute("SELECT value FROM scheduler_state WHERE key = 'pseudonym_salt'") as cursor:
+            row = await cursor.fetchone()
+        if row:
+            return row[0]
+        import secrets
+
+        salt = secrets.token_hex(16)
+        await self._c.execute("INSERT OR IGNORE INTO scheduler_state (key, value) VALUES ('pseudonym_salt', ?)", (salt,))
+        async with self._c.execute("SELECT value FROM scheduler_state WHERE key = 'pseudonym_salt'") as cursor:
+            return (await cursor.fetchone())[0]
 
     # -- "Meinten Sie ...?" confirmations -------------------------------------------------------
+    @serialized
     async def ask_back(self, platform: str, room_id: str, user_id: str, command: str, expires: dt.datetime) -> None:
         await self._c.execute(
             "INSERT INTO pending_confirmations (platform, room_id, user_id, command, expires_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (platform, room_id, user_id) DO UPDATE SET command = excluded.command, "
             "expires_at = excluded.expires_at", (platform, room_id, user_id, command, _utc(expires)))
 
+    @serialized
     async def take_confirmation(self, platform: str, room_id: str, user_id: str, now: dt.datetime) -> str | None:
         """The command waiting for this user's "ja" (removed when taken), or None."""
         async with self._c.execute(

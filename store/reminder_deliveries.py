@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store.database import Database
+from store.database import Database, serialized
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -39,11 +39,12 @@ class ReminderDeliveries:
                 "WHERE due_at >= ? AND state IN ('sent', 'dropped')", (_utc(due_after),)) as cursor:
             return {(r[0], r[1], r[2]) async for r in cursor}
 
+    @serialized
     async def acquire(self, key: str, platform: str, room_id: str, owner: str, due_at: dt.datetime,
                       now: dt.datetime, lease: dt.timedelta) -> bool:
         """Take the delivery for ``owner``; False if it is final or leased by another live owner."""
         c = self.db.connection
-        await c.execute("BEGIN IMMEDIATE")
+        await self.db.begin()
         try:
             await c.execute(
                 "INSERT INTO reminder_deliveries (reminder_key, platform, room_id, state, lease_owner, lease_until, "
@@ -62,6 +63,7 @@ class ReminderDeliveries:
             raise
         return row is not None and row[0] == "leased" and row[1] == owner
 
+    @serialized
     async def finish(self, key: str, platform: str, room_id: str, state: str, now: dt.datetime,
                      late: bool = False, message_id: str | None = None) -> None:
         """Mark a leased delivery 'sent' or 'failed' (to be retried after its lease)."""
@@ -70,6 +72,7 @@ class ReminderDeliveries:
             "WHERE reminder_key = ? AND platform = ? AND room_id = ?",
             (state, _utc(now), int(late), message_id, key, platform, room_id))
 
+    @serialized
     async def drop(self, key: str, platform: str, room_id: str, due_at: dt.datetime, now: dt.datetime) -> bool:
         """Record a reminder that is not sent because its event already started (also one that
         failed or whose lease ran out before); True if this changed anything."""
@@ -94,6 +97,7 @@ class ReminderDeliveries:
             row = await cursor.fetchone()
         return dt.datetime.fromisoformat(row[0]) if row else None
 
+    @serialized
     async def advance_watermark(self, until: dt.datetime) -> None:
         """Record that everything due up to ``until`` was handled (never moves backwards)."""
         await self.db.connection.execute(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bot.ports import RoomLink
-from store.database import Database
+from store.database import Database, serialized
 
 
 class RoomLinkRepository:
@@ -12,6 +12,7 @@ class RoomLinkRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    @serialized
     async def link(self, platform: str, room_id: str, group_key: str, by: str | None, now: dt.datetime) -> None:
         """Link the room to ``group_key`` (replacing an earlier link). Raises
         ``sqlite3.IntegrityError`` if the group does not exist."""
@@ -37,6 +38,7 @@ class RoomLinkRepository:
         async with self.db.connection.execute("SELECT * FROM room_links ORDER BY group_key, platform, room_id") as cursor:
             return [_link(r) async for r in cursor]
 
+    @serialized
     async def set_reminders(self, platform: str, room_id: str, enabled: bool) -> bool:
         """Switch reminders of a linked room on or off; False if the room is not linked."""
         cursor = await self.db.connection.execute(
