@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sqlite3
 import datetime as dt
 import json
@@ -155,6 +156,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
                     return 0
                 if text.strip().lower() in {"exit", "quit", "ende", "tschüss"}:
                     return 0
+                if not text.strip():
+                    continue
                 reply = runner.run(session.ask(text))
                 print(f"AG-Bot: {reply.text}{save_attachment(reply)}\n")
         finally:
@@ -172,12 +175,26 @@ async def registrations_csv(app: App) -> str:
     registrations = {r.id: r for r in await repo.all()}
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["nr", "ag", "organisation", "state", "action", "actor", "platform", "room", "at_utc", "detail"])
+    view, _ = await app.state.current()
+
+    def cell(value: object) -> str:
+        text = str(value)
+        # a spreadsheet would run a cell starting like a formula (CSV injection): quote it
+        risky = text[:1] in ("=", "+", "-", "\t", "\r") or (text[:1] == "@" and not re.fullmatch(r"@[^:\s]+:\S+", text))
+        return "'" + text if risky else text
+
+    def org_name(key: str) -> str:
+        org = view.directory.get(key)
+        return org.name if org else key
+
+    writer.writerow(["nr", "ag", "organisation", "organisation_key", "state", "action", "actor", "platform", "room",
+                     "at_utc", "detail"])
     for entry in await repo.audit():
         registration = registrations.get(entry.registration_id)
-        writer.writerow([entry.registration_id, entry.group_key, entry.organisation_key,
-                         registration.state if registration else "", entry.action, entry.actor_id, entry.platform,
-                         entry.room_id, entry.at.isoformat(), entry.detail or ""])
+        writer.writerow([cell(v) for v in (
+            entry.registration_id, entry.group_key, org_name(entry.organisation_key), entry.organisation_key,
+            registration.state if registration else "", entry.action, entry.actor_id, entry.platform,
+            entry.room_id, entry.at.isoformat(), entry.detail or "")])
     return out.getvalue()
 
 

@@ -26,6 +26,6 @@ def occurrence_text(occurrence: Occurrence, language: str = "de") -> str:
         text += " – fällt aus" if de else " – cancelled"
     if occurrence.status == "extra":
         text += " – Zusatztermin" if de else " – extra session"
-    if occurrence.reason:
+    if occurrence.reason and occurrence.reason != occurrence.holiday:
         text += f" ({occurrence.reason})"
     return text

@@ -185,7 +185,8 @@ class RegistrationCommands:
 
     async def _pending(self, turn: "Turn", args: str, name: str) -> tuple[Registration, str]:
         words = args.split()
-        if not words or not words[0].lstrip("#").removeprefix("Nr.").isdigit():
+        if not words or not words[0].lstrip("#").removeprefix("Nr.").isdigit() \
+                or len(words[0].lstrip("#").removeprefix("Nr.")) > 9:
             raise self.c.usage_error(name, turn.language)
         number = int(words[0].lstrip("#").removeprefix("Nr."))
         registration = await self.store.get(number)
@@ -310,7 +311,8 @@ class RegistrationCommands:
     async def erase(self, turn: "Turn", args: str) -> Reply:
         lang = turn.language
         sender = turn.message.sender
-        changed, pseudonym = await self.store.erase_person(sender.platform, sender.user_id, turn.now)
+        changed, pseudonym = await self.store.erase_person(sender.platform, sender.user_id, turn.now,
+                                                           turn.message.channel.room_id)
         return Reply(t(lang, f"Ihre personenbezogenen Daten sind gelöscht ({changed} Einträge). Das Protokoll führt die "
                              f"Vorgänge weiter unter dem Pseudonym {pseudonym}.",
                        f"Your personal data is deleted ({changed} entries). The audit keeps the events under the "

@@ -179,6 +179,8 @@ class ScheduleCommands:
         day = parse_date(rest[0], lang)
         reason = " ".join(rest[1:]).strip()[:200] or None
         occurrence = self._occurrence_on(turn, group, day)
+        if occurrence.start < turn.now:
+            raise UserError("Diese Sitzung liegt in der Vergangenheit.", "That session is in the past.")
         if occurrence.cancelled:
             raise UserError(f"Die Sitzung am {day:%d.%m.%Y} ist schon abgesagt.", f"The session on {day:%d.%m.%Y} is "
                             "already cancelled.")
@@ -214,6 +216,9 @@ class ScheduleCommands:
         clock = parse_time(rest[2]) if len(rest) > 2 else occurrence.start.astimezone(BERLIN).time()
         check_local_time(new_day, clock)
         new_start = dt.datetime.combine(new_day, clock)
+        if new_start.replace(tzinfo=BERLIN) == occurrence.start.astimezone(BERLIN).replace(tzinfo=BERLIN):
+            raise UserError("Neuer und alter Termin sind gleich; es gibt nichts zu verschieben.",
+                            "The new date equals the old one.")
         if new_start.replace(tzinfo=BERLIN) < turn.now:
             raise UserError("Der neue Termin liegt in der Vergangenheit.", "The new date is in the past.")
         original = (occurrence.original_start or occurrence.start).astimezone(BERLIN).replace(tzinfo=None)
@@ -266,12 +271,15 @@ class ScheduleCommands:
         label = turn.view.groups[turn.room_group].label
         if not word:
             enabled = await self.c.rooms.reminders_enabled(channel.platform, channel.room_id)
+            message = turn.message
+            may = self.c.roles.may_manage(message.sender, turn.room_group) or message.sender_is_room_moderator
             return Reply(t(lang, f"Erinnerungen der {label} sind in diesem Raum {'an' if enabled else 'aus'}.",
                            f"Reminders of the {label} are {'on' if enabled else 'off'} in this room."),
-                         footer=t(lang, "Ändern: !erinnerungen an | !erinnerungen aus", "Change: !reminders on | off"),
-                         language=lang)
+                         footer=t(lang, "Ändern: !erinnerungen an | !erinnerungen aus", "Change: !reminders on | off")
+                         if may else None, language=lang)
         if word not in {"an", "aus", "on", "off", "ein"}:
-            raise self.c.usage_error("erinnerungen", lang)
+            raise self.c.usage_error("erinnerungen", lang, t(lang, f"„{args.strip()[:40]}“ verstehe ich nicht: an oder aus?",
+                                                              f"\"{args.strip()[:40]}\": on or off?"))
         message = turn.message
         if not (self.c.roles.may_manage(message.sender, turn.room_group) or message.sender_is_room_moderator):
             raise PermissionDenied(f"Erinnerungen in diesem Raum schalten nur die Koordination der {label}, Admins und "

@@ -145,7 +145,8 @@ class RegistrationRepository:
         audit = [a for a in await self.audit() if (a.actor_platform, a.actor_id) == (platform, user_id)]
         return registrations, audit
 
-    async def erase_person(self, platform: str, user_id: str, now: dt.datetime) -> tuple[int, str]:
+    async def erase_person(self, platform: str, user_id: str, now: dt.datetime,
+                           room_id: str = "daten-loeschen") -> tuple[int, str]:
         """Replace the user's id and name by a pseudonym everywhere (registrations, audit, room
         links, pending questions); return (rows changed, pseudonym).
 
@@ -154,7 +155,7 @@ class RegistrationRepository:
         """
         for registration in await self.open(registrant_id=user_id):
             if registration.registrant_platform == platform:
-                await self.decide(registration.id, "withdrawn", platform, user_id, platform, "daten-loeschen", now,
+                await self.decide(registration.id, "withdrawn", platform, user_id, platform, room_id, now,
                                   "Daten gelöscht")
         return await self._erase(platform, user_id)
 

@@ -210,8 +210,10 @@ async def test_export_registrations_writes_one_row_per_audit_event(open_app, db_
     result = run_cli("export-registrations", "--db", db_path)
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["nr", "ag", "organisation", "state", "action", "actor", "platform", "room", "at_utc", "detail"]
-    body = rows[1:]
+    assert rows[0] == ["nr", "ag", "organisation", "organisation_key", "state", "action", "actor", "platform", "room",
+                       "at_utc", "detail"]
+    body = [r[:2] + r[3:] for r in rows[1:]]  # without the organisation's name
+    assert rows[1][2] == "Barleben"
     assert [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in body] == [
         ("1", "finanzen", "barleben", "approved", "created", MEMBER),
         ("2", "kommunikation", "ars-150880220220", "rejected", "created", ADMIN),
@@ -233,7 +235,8 @@ async def test_export_registrations_writes_one_row_per_audit_event(open_app, db_
 def test_export_registrations_of_an_empty_database_is_only_the_header(run_cli, tmp_path):
     result = run_cli("export-registrations", "--db", tmp_path / "leer.sqlite3")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines() == ["nr,ag,organisation,state,action,actor,platform,room,at_utc,detail"]
+    assert result.stdout.strip().splitlines() == [
+        "nr,ag,organisation,organisation_key,state,action,actor,platform,room,at_utc,detail"]
 
 
 async def test_export_after_daten_loeschen_shows_the_pseudonym(open_app, db_path, run_cli):
@@ -244,5 +247,15 @@ async def test_export_after_daten_loeschen_shows_the_pseudonym(open_app, db_path
     await app.close()
     result = run_cli("export-registrations", "--db", db_path)
     assert MEMBER not in result.stdout
-    actors = [r[5] for r in list(csv.reader(io.StringIO(result.stdout)))[1:]]
+    actors = [r[6] for r in list(csv.reader(io.StringIO(result.stdout)))[1:]]
     assert actors == [pseudonym, pseudonym]  # created, and withdrawn by the deletion
+
+
+async def test_export_quotes_cells_a_spreadsheet_would_run_as_formulas(open_app, db_path, run_cli):
+    app = await open_app()
+    await ask(app, "!nachmelden Finanzen Barleben", now=BEFORE)
+    await ask(app, '!ablehnen 1 =HYPERLINK("http://evil.example";"x")', user=ADMIN, now=BEFORE)
+    await app.close()
+    result = run_cli("export-registrations", "--db", db_path)
+    details = [r[10] for r in list(csv.reader(io.StringIO(result.stdout)))[1:] if r[10]]
+    assert details and all(d.startswith("'=") for d in details)
