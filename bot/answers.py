@@ -363,15 +363,19 @@ def answer_next_exchange(view: ProgrammeView, now: dt.datetime, language: str) -
                                  f"Die Austauschrunde aller AGs findet alle {c.exchange_interval_weeks} Wochen statt.",
                        f"No date is set yet for the next joint exchange round. It takes place every "
                        f"{c.exchange_interval_weeks} weeks."), language=language)
-    found = [o for o in exchange_occurrences(view.programme, now, now + dt.timedelta(days=800))
-             if not o.cancelled and not (view.skip_holidays and o.holiday)]
+    upcoming = [o for o in exchange_occurrences(view.programme, now, now + dt.timedelta(days=800))
+                if not (view.skip_holidays and o.holiday)]
+    found = [o for o in upcoming if not o.cancelled]
+    skipped = [o for o in upcoming if o.cancelled and found and o.start < found[0].start]
     if not found:
         return Reply(t(language, "Es ist keine weitere Austauschrunde geplant.", "No further exchange round is planned."),
                      language=language)
     weeks = interval_weeks(series) or c.exchange_interval_weeks
+    footer = " ".join(t(language, f"Die Austauschrunde am {occurrence_text(o, language)}.",
+                        f"The exchange round on {occurrence_text(o, language)}.") for o in skipped) or None
     return Reply(t(language, f"Die nächste gemeinsame Austauschrunde ist am {occurrence_text(found[0], language)} ({every_weeks(weeks)}).",
                    f"The next joint exchange round is on {occurrence_text(found[0], language)} ({every_weeks(weeks, 'en')})."),
-                 language=language)
+                 footer=footer, language=language)
 
 
 def answer_cadence(view: ProgrammeView, group: Group | None, language: str) -> Reply:
