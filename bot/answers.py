@@ -16,7 +16,7 @@ from bot.formatting import every_weeks, BERLIN, date_long, date_short, datetime_
 from bot.messages import Reply
 from bot.programme import Group, Lead, Membership, MembershipStatus, Organisation
 from bot.occurrence_text import occurrence_text
-from bot.schedule import exchange_occurrences, interval_weeks, upcoming_sessions
+from bot.schedule import exchange_occurrences, group_occurrences, interval_weeks, upcoming_sessions
 from bot.view import ProgrammeView
 
 OPEN_SEAT = "Kommunaler AP, Festlegung in der Gruppensitzung"
@@ -300,7 +300,47 @@ def session_lines(view: ProgrammeView, group: Group, now: dt.datetime, language:
     return [occurrence_text(o, language) for o in found]
 
 
-def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.datetime, language: str) -> Reply:
+def _resolve_day(day: tuple[int, int, int | None], now: dt.datetime) -> dt.date | None:
+    """The date meant by (day, month, year?) as of ``now``: without a year, the next such day."""
+    d, m, y = day
+    today = now.astimezone(BERLIN).date()
+    try:
+        if y is not None:
+            return dt.date(y, m, d)
+        candidate = dt.date(today.year, m, d)
+        return candidate if candidate >= today else dt.date(today.year + 1, m, d)
+    except ValueError:
+        return None
+
+
+def answer_session_on(view: ProgrammeView, group: Group, day: tuple[int, int, int | None], now: dt.datetime,
+                      language: str) -> Reply:
+    """Whether and when the group meets on one day (also cancelled or moved there)."""
+    date = _resolve_day(day, now)
+    if date is None:
+        raise UserError("Dieses Datum gibt es nicht.", "That date does not exist.")
+    lower = dt.datetime.combine(date, dt.time(0, 0), tzinfo=BERLIN)
+    found = group_occurrences(group, lower, lower + dt.timedelta(days=1))
+    moved_away = [o for o in group_occurrences(group, lower - dt.timedelta(days=400), lower + dt.timedelta(days=400))
+                  if o.status == "moved" and o.original_start and o.original_start.astimezone(BERLIN).date() == date]
+    if found:
+        lines = tuple(occurrence_text(o, language) for o in found)
+        return Reply(t(language, f"Sitzung der {group.label} am {date_long(date)}:", f"Session of the {group.label} on "
+                                 f"{date_long(date, 'en')}:"), lines, language=language)
+    if moved_away:
+        return Reply(t(language, f"Die Sitzung der {group.label} vom {date_short(date)} ist verschoben: "
+                                 f"{occurrence_text(moved_away[0], language)}.",
+                       f"The {group.label}'s session of {date_short(date)} moved: {occurrence_text(moved_away[0], language)}."),
+                     language=language)
+    following = [o for o in upcoming_sessions(group, lower, 5, skip_holidays=view.skip_holidays) if not o.cancelled]
+    after = t(language, f" Die nächste danach: {occurrence_text(following[0], language)}.",
+              f" The next one after: {occurrence_text(following[0], language)}.") if following else ""
+    return Reply(t(language, f"Am {date_long(date)} ist keine Sitzung der {group.label} geplant.{after}",
+                   f"No session of the {group.label} is planned on {date_long(date, 'en')}.{after}"), language=language)
+
+
+def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.datetime, language: str,
+                        nth: int = 1) -> Reply:
     if group is None:
         items = []
         for g in view.programme.groups:
@@ -313,9 +353,13 @@ def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.dateti
                      tuple(items), _cadence_text(view, language), language=language)
     upcoming = upcoming_sessions(group, now, 10, skip_holidays=view.skip_holidays)
     cancelled = []
+    skip = nth - 1
     for occurrence in upcoming:
         if occurrence.cancelled:
             cancelled.append(occurrence)
+            continue
+        if skip:
+            skip -= 1
             continue
         weeks = interval_weeks(group.session_series) if group.session_series else None
         every = t(language, f" (Sitzungen {every_weeks(weeks)})", f" (sessions {every_weeks(weeks, 'en')})") if weeks else ""
@@ -323,8 +367,9 @@ def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.dateti
         if cancelled:
             footer = " ".join(t(language, f"Die Sitzung am {occurrence_text(c, language)}.", f"The session on "
                                 f"{occurrence_text(c, language)}.") for c in cancelled)
-        return Reply(t(language, f"Die nächste Sitzung der {group.label} ist am {occurrence_text(occurrence, language)}{every}.",
-                       f"The next session of the {group.label} is on {occurrence_text(occurrence, language)}{every}."),
+        which = t(language, "nächste" if nth == 1 else "übernächste", "next" if nth == 1 else "one after next")
+        return Reply(t(language, f"Die {which} Sitzung der {group.label} ist am {occurrence_text(occurrence, language)}{every}.",
+                       f"The {which} session of the {group.label} is on {occurrence_text(occurrence, language)}{every}."),
                      footer=footer, language=language)
     c = view.programme.meta.cadence
     start = (t(language, f" Die ersten Sitzungen der AGs starten im {c.first_sessions}.",

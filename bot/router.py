@@ -194,7 +194,9 @@ class Router:
             case Intent.NEXT_SESSION:
                 if q.unknown_group and not q.groups:
                     raise answers.group_not_found(view, q.unknown_group, lang)
-                return answers.answer_next_session(view, group, now, lang)
+                if q.day is not None and group is not None:
+                    return answers.answer_session_on(view, group, q.day, now, lang)
+                return answers.answer_next_session(view, group, now, lang, q.nth)
             case Intent.FIRST_SESSIONS:
                 return answers.answer_first_sessions(view, lang)
             case Intent.NEXT_EXCHANGE:

@@ -69,6 +69,8 @@ class Question:
     persons: tuple[str, ...] = ()  # lead persons named ("Christine Makiol")
     topic: tuple[str, ...] = ()  # content words of a "which AG deals with ..." question
     unknown_organisation: str | None = None  # a name in "Ist X in der AG Y?" that is no known organisation
+    day: tuple[int, int, int | None] | None = None  # a date in the question: (day, month, year or None)
+    nth: int = 1  # 2 for "übernächste"
     cues: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -155,6 +157,7 @@ class _Span:
     keys: frozenset[str]
 
 
+_DATE_IN_TEXT = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)")
 _BREAK = re.compile(r"[?.!;:()\[\]{}\"„“]")
 
 
@@ -335,7 +338,15 @@ class Understanding:
         intent = decide(cues, tokens, bool(groups), bool(organisations or ambiguous), unknown is not None,
                         has_room_group=room_group is not None, has_person=bool(persons),
                         has_type=bool(types), has_topic=bool(topic), unknown_org=unknown_org is not None)
-        return Question(intent=intent, language=language, groups=tuple(groups),
+        day = None
+        match = _DATE_IN_TEXT.search(text)
+        if match:
+            year = match.group(3)
+            day = (int(match.group(1)), int(match.group(2)),
+                   (int(year) + 2000 if len(year) == 2 else int(year)) if year else None)
+        nth = 2 if any(t.startswith(("uebernaechst", "secondnext")) for t in tokens) or \
+            {"after", "next"} <= set(tokens) and "the" in tokens and "one" in tokens else 1
+        return Question(intent=intent, language=language, groups=tuple(groups), day=day, nth=nth,
                         organisations=tuple(organisations), ambiguous=tuple(ambiguous),
                         unknown_group=unknown, member_types=types, type_word=type_word, persons=persons,
                         topic=topic, unknown_organisation=unknown_org, cues=cues)
