@@ -145,6 +145,16 @@ class App:
             adapters.append(MatrixAdapter(self.settings.matrix, self.router,
                                           AdapterStateRepository(self.db, "matrix"),
                                           EventLedger(self.db, "matrix"), clock))
+        if self.settings.teams is not None:
+            from adapters.teams.adapter import TeamsAdapter
+            from store.conversation_references import ConversationReferenceRepository
+            from store.event_ledger import EventLedger
+
+            teams = TeamsAdapter(self.settings.teams, self.router, ConversationReferenceRepository(self.db, "teams"),
+                                 EventLedger(self.db, "teams"), clock, state=self.state,
+                                 language=self.settings.bot.language)
+            adapters.append(teams)
+            teams.senders = {a.platform: a for a in adapters}  # notifications for rooms on other platforms
         return adapters
 
     async def build_dispatcher(self, senders: dict, owner: str | None = None):

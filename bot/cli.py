@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write the current programme as TOML")
     common(exp, talk=False)
     exp.add_argument("--out", help="file to write (default: stdout)")
+    from adapters.teams.manifest import add_manifest_parser
+
+    add_manifest_parser(sub)
     return parser
 
 
@@ -262,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("nio").setLevel(logging.WARNING)  # nio logs every room event at INFO
     try:
+        if args.command == "teams-manifest":
+            from adapters.teams.manifest import run_manifest_command
+
+            return run_manifest_command(args)
         if args.command == "chat":
             return _chat(args, _settings(args))
         return asyncio.run(_main(args))

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -74,6 +74,36 @@ class MatrixSection(BaseModel):
         return self
 
 
+class TeamsSection(BaseModel):
+    """``[teams]``: the Bot Framework endpoint ``POST /api/messages`` that ``agbot run`` serves.
+
+    ``app_id`` / ``app_password`` / ``tenant_id`` come from the bot's Azure registration (Microsoft
+    Entra app); the password also from ``AGBOT_TEAMS__APP_PASSWORD``. Without ``app_id``
+    authentication is off (local development with the Agents Playground only).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"  # put a TLS reverse proxy in front; Teams only calls https endpoints
+    port: int = Field(default=3978, ge=0, le=65535)  # 0: any free port (tests)
+    app_id: str | None = None
+    app_password: SecretStr | None = None
+    tenant_id: str | None = None
+    app_type: Literal["SingleTenant", "MultiTenant"] = "SingleTenant"
+    bot_name: str = "AG-Bot"  # how users address the bot (<at>AG-Bot</at>), besides its Teams name
+
+    @model_validator(mode="after")
+    def _credentials(self) -> "TeamsSection":
+        if self.app_id:
+            if self.app_password is None:
+                raise ValueError("app_id is set: set app_password too (or AGBOT_TEAMS__APP_PASSWORD)")
+            if self.app_type == "SingleTenant" and not self.tenant_id:
+                raise ValueError("app_type SingleTenant needs tenant_id (the Microsoft Entra tenant of the bot)")
+        elif self.app_password is not None:
+            raise ValueError("app_password is set but app_id is missing")
+        return self
+
+
 class RemindersSection(BaseModel):
     """``[reminders]``: offsets per kind (see :mod:`bot.reminders`), holidays, leases."""
 
@@ -122,6 +152,7 @@ class Settings(BaseSettings):
     bot: BotSection = BotSection()
     roles: RolesSection = RolesSection()
     matrix: MatrixSection | None = None
+    teams: TeamsSection | None = None
     reminders: RemindersSection = RemindersSection()
     calendar: CalendarSection = CalendarSection()
     registration: RegistrationSection = RegistrationSection()

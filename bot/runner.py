@@ -20,7 +20,7 @@ async def run(app: App, clock: Clock, stop: asyncio.Event | None = None) -> int:
     adapters = app.build_adapters(clock)
     services = await app.build_services(clock, adapters)
     if not adapters:
-        raise ConfigError(["config: no chat platform configured: add a [matrix] section (see config.example.toml)"])
+        raise ConfigError(["config: no chat platform configured: add a [matrix] or [teams] section (see config.example.toml)"])
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

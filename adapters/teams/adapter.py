@@ -1,0 +1,470 @@
+"""The Microsoft Teams adapter: serves the Bot Framework endpoint and owns every botbuilder object.
+
+Nothing of botbuilder leaves this module and its helper :mod:`adapters.teams.sdk`: the core gets
+:class:`~bot.messages.IncomingMessage` from :mod:`adapters.teams.convert` (plain activity JSON), the
+store keeps conversation references as wire-format JSON, and the runner sees the usual adapter
+interface (``platform``, ``ready``, ``start``, ``run``, ``stop``, ``send``).
+
+Behaviour (Bot Framework REST API v3 and Teams bot documentation):
+* ``POST /api/messages`` takes activities. With ``[teams] app_id`` every request must carry a
+  Bot Framework token (JWT from the Bot Connector, checked by ``ConfigurationBotFrameworkAuthentication``:
+  signature, issuer, audience = app id, service URL claim); anything else is answered 401 and not
+  processed. Without ``app_id`` authentication is off (local development) and a warning is logged.
+* Each activity's turn runs in a background task and answers through the Bot Connector
+  (``replyToActivity``, so a channel answer stays in its thread). The HTTP request gets 200 once
+  the turn is done, or 202 after 5 s at the latest while the turn goes on: Teams waits 15 s and then
+  re-sends. The event ledger (claimed before the turn starts) makes sure a re-sent activity is
+  processed once; one whose first turn died with the process is processed again.
+* Every activity (message, ``conversationUpdate``, ``installationUpdate``) refreshes the
+  conversation reference in the database; :meth:`TeamsAdapter.send` continues the conversation from
+  it (reminders, notifications), also after a restart. A 403 marks the reference inactive; 429 and
+  5xx are retried with backoff (``Retry-After`` honoured); other rooms never wait for one room.
+* Lists are Adaptive Cards with a plain-text fallback; a bare ``!nachmelden`` also gets a form card,
+  whose ``Action.Submit`` comes back as ``!nachmelden <AG> <Kommune>``.
+
+Successor SDK: the Python Bot Framework SDK (botbuilder-*) is archived; its successor is the
+Microsoft 365 Agents SDK (``microsoft-agents-hosting-core``, ``-hosting-aiohttp``,
+``-authentication-msal``, ``-activity``), same Activity protocol and endpoint. Moving means changing
+this module and :mod:`adapters.teams.sdk` only: ``CloudAdapter`` and
+``ConfigurationBotFrameworkAuthentication`` become the Agents SDK's ``CloudAdapter`` with an
+``MsalConnectionManager`` (and its JWT check instead of ``authenticate_request``),
+``botbuilder.schema.Activity``/``ConversationReference`` become the pydantic models of
+``microsoft_agents.activity`` (``model_validate``/``model_dump(by_alias=True)`` instead of
+``deserialize``/``serialize``), ``TurnContext`` comes from ``microsoft_agents.hosting.core``,
+``continue_conversation`` takes the agent app id first, and HTTP errors of the connector client are
+``aiohttp`` errors instead of msrest's ``HttpOperationError`` (the credential and connector caches of
+:mod:`adapters.teams.sdk` are then unnecessary). :mod:`adapters.teams.convert`, the stored
+references, ``[teams]`` and the tests against the HTTP endpoint stay as they are.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory,
+)
+from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from adapters.teams.convert import (
+    PLATFORM, base_conversation_id, bot_installed, bot_removed, conversation_reference, in_thread,
+    incoming_from_activity, ledger_key, registration_form, reply_activities, wants_registration_form, welcome_reply,
+)
+from adapters.teams.sdk import (
+    CachedCredentials, ReusingAuthentication, SdkConfiguration, http_status, retry_after,
+)
+from bot.clock import Clock
+from bot.config import TeamsSection
+from bot.messages import IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+
+LEDGER_RETENTION = dt.timedelta(days=30)
+SEND_ATTEMPTS = 4  # one try and three retries for 429 and 5xx
+MAX_RETRY_WAIT = 30.0  # seconds; a longer Retry-After gives up (the reminder dispatcher tries again later)
+MAX_TURNS = 64  # turns running at once; more wait for a free slot
+ACK_WITHIN = 5.0  # seconds a request waits for its turn before it is acknowledged (Teams waits 15 s)
+STOP_GRACE = 10.0  # seconds stop() waits for running turns
+_TXN_MEMORY = 2048
+
+
+class MessageHandler(Protocol):
+    async def handle(self, message: IncomingMessage) -> Reply: ...
+
+
+class Ledger(Protocol):
+    async def claim(self, event_id: str, room_id: str, now: dt.datetime) -> bool: ...
+
+    async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime) -> None: ...
+
+    async def ignored(self, event_id: str, room_id: str, now: dt.datetime) -> None: ...
+
+    async def forget_before(self, cutoff: dt.datetime) -> int: ...
+
+
+class ReferenceStore(Protocol):
+    """See :class:`store.conversation_references.ConversationReferenceRepository`."""
+
+    async def save(self, conversation_id: str, reference: dict, now: dt.datetime) -> bool: ...
+
+    async def get(self, conversation_id: str): ...
+
+    async def deactivate(self, conversation_id: str, reason: str, now: dt.datetime) -> bool: ...
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None: ...
+
+
+class Forbidden(Exception):
+    """The connector answered 403: the bot may no longer post in this conversation."""
+
+
+class TeamsAdapter:
+    """Connects the core to Microsoft Teams through the Bot Framework. ``run`` serves until ``stop``.
+
+    ``references`` keeps conversation references, ``ledger`` the handled activity ids, ``state``
+    (optional) gives the AG names for the registration form; ``senders`` (platform -> adapter) lets
+    notifications for other platforms' rooms go out too. ``auth_overrides`` sets further keys of the
+    SDK configuration (e.g. ``TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL`` for a sovereign cloud).
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, settings: TeamsSection, handler: MessageHandler, references: ReferenceStore,
+                 ledger: Ledger, clock: Clock, *, state=None, language: str = "de",
+                 auth_overrides: dict | None = None, retry_base: float = 1.0) -> None:
+        self.settings = settings
+        self.handler = handler
+        self.references = references
+        self.ledger = ledger
+        self.clock = clock
+        self.state = state
+        self.language = language
+        self.retry_base = retry_base
+        self.ack_within = ACK_WITHIN
+        self.port = settings.port
+        self.ready = asyncio.Event()  # set once the endpoint accepts requests
+        self.senders: dict[str, Sender] = {}
+        self.on_answered: Callable[[str, str], Awaitable[None]] | None = None  # hook for tests/benchmarks
+        configuration = SdkConfiguration(settings, auth_overrides)
+        credentials = CachedCredentials(ConfigurationServiceClientCredentialFactory(configuration))
+        self._auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(configuration,
+                                                                                   credentials_factory=credentials))
+        self._cloud = CloudAdapter(self._auth)
+        self._auth_enabled = bool(settings.app_id)
+        self._runner: web.AppRunner | None = None
+        self._stopping = asyncio.Event()
+        self._tasks: set[asyncio.Task] = set()
+        self._turn_slots = asyncio.Semaphore(MAX_TURNS)
+        self._in_flight: set[str] = set()
+        self._core = asyncio.Lock()  # the core answers one message at a time (as on Matrix)
+        self._rooms: dict[str, asyncio.Lock] = {}
+        self._sent: collections.OrderedDict[str, str] = collections.OrderedDict()  # txn id -> activity id
+        self._bot_names = tuple(n for n in (settings.bot_name,) if n)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Bind the HTTP endpoint (``[teams] host``/``port``; port 0 picks a free one, see :attr:`port`).
+
+        Raises ``OSError`` if the address is taken.
+        """
+        # urllib3 (under the SDK's msrest) logs every connection retry as a warning; the outcome of a
+        # send is logged here once
+        logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+        if not self._auth_enabled:
+            log.warning("Teams: no app_id configured: authentication is OFF and every request to /api/messages "
+                        "is accepted. Use this only for local development (Agents Playground).")
+        forgotten = await self.ledger.forget_before(self.clock.now() - LEDGER_RETENTION)
+        if forgotten:
+            log.info("Teams: forgot %d handled-activity ids older than %d days", forgotten, LEDGER_RETENTION.days)
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_post("/api/messages", self._on_messages)
+        app.router.add_get("/healthz", self._on_health)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.settings.host, self.settings.port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.port = runner.addresses[0][1] if runner.addresses else self.settings.port
+        log.info("Teams: serving http://%s:%d/api/messages (authentication %s)", self.settings.host, self.port,
+                 "on" if self._auth_enabled else "OFF")
+        self.ready.set()
+
+    async def run(self) -> None:
+        """Serve until :meth:`stop`."""
+        await self._stopping.wait()
+
+    async def stop(self) -> None:
+        """Stop accepting requests, let running turns finish (up to 10 s), close the endpoint."""
+        self._stopping.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._tasks:
+            done, pending = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE)
+            for task in pending:
+                task.cancel()
+            if pending:
+                log.warning("Teams: %d turns still running at stop were cancelled", len(pending))
+                await asyncio.gather(*pending, return_exceptions=True)
+        await self._auth.close()
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    async def _on_health(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "platform": PLATFORM, "authentication": self._auth_enabled})
+
+    async def _on_messages(self, request: web.Request) -> web.Response:
+        if self._stopping.is_set():
+            return web.Response(status=503, headers={"Retry-After": "5"})
+        if request.content_type != "application/json":
+            return web.Response(status=415, text="expected application/json")
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="body is not JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return web.Response(status=400, text="not an activity")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # msrest raises its own DeserializationError for wrong field types
+            return web.Response(status=400, text="not an activity")
+        header = request.headers.get("Authorization", "") if self._auth_enabled else ""
+        try:
+            authenticated = await self._auth.authenticate_request(activity, header)
+        except Exception as exc:  # PermissionError, malformed or foreign tokens, unreachable key service
+            log.warning("Teams: refused a %s activity from %s: %s", body.get("type"), request.remote,
+                        str(exc)[:200] or type(exc).__name__)
+            return web.Response(status=401)
+        if body["type"] == "invoke":
+            return await self._invoke(authenticated, activity, body)
+        if body["type"] not in ("message", "conversationUpdate", "installationUpdate"):
+            return web.Response(status=200)  # typing, reactions, events: nothing to do
+        key: str | None = None
+        incoming: IncomingMessage | None = None
+        if body["type"] == "message":
+            incoming = incoming_from_activity(body, self.clock.now(), self._bot_names)
+            key = ledger_key(body)
+            room = base_conversation_id(str((body.get("conversation") or {}).get("id", "")))
+            if incoming is None:  # not for the bot (e.g. group chatter without mention): no turn
+                await self._remember(body)
+                if key is not None:
+                    await self.ledger.ignored(key, room, self.clock.now())
+                return web.Response(status=200)
+            if key is not None:
+                # taken before the first await: copies arriving at the same moment see it
+                duplicate = key in self._in_flight
+                self._in_flight.add(key)
+                if duplicate or not await self._claim(key, room):
+                    log.info("Teams: activity %s was sent again; already handled", body.get("id"))
+                    return web.Response(status=200)
+        task = asyncio.create_task(self._turn(authenticated, activity, body, key, incoming))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        # a quick turn is answered 200 after its reply went out (if the process dies before, the
+        # connector re-sends and the ledger lets the retry through); a slow one is acknowledged with
+        # 202 well before Teams' 15 s and finishes in the background
+        done, _ = await asyncio.wait({task}, timeout=self.ack_within)
+        return web.Response(status=200 if done else 202)
+
+    async def _claim(self, key: str, room: str) -> bool:
+        try:
+            claimed = await self.ledger.claim(key, room, self.clock.now())
+        except BaseException:
+            self._in_flight.discard(key)
+            raise
+        if not claimed:
+            self._in_flight.discard(key)
+        return claimed
+
+    async def _invoke(self, authenticated, activity: Activity, body: dict) -> web.Response:
+        """Invokes need their answer in the HTTP response; AG-Bot uses none (its cards submit messages)."""
+        await self._remember(body)
+        return web.json_response({}, status=501)
+
+    # -- turns ----------------------------------------------------------------------------------
+    async def _turn(self, authenticated, activity: Activity, body: dict, key: str | None,
+                    incoming: IncomingMessage | None) -> None:
+        try:
+            async with self._turn_slots:
+                await self._cloud.process_activity(authenticated, activity,
+                                                   lambda context: self._on_turn(context, body, key, incoming))
+        except Exception:
+            log.exception("Teams: turn for activity %s (%s) failed", body.get("id"), body.get("type"))
+        finally:
+            if key is not None:
+                self._in_flight.discard(key)
+
+    async def _on_turn(self, context: TurnContext, body: dict, key: str | None,
+                       incoming: IncomingMessage | None) -> None:
+        try:
+            kind = body.get("type")
+            if kind == "message" and incoming is not None:
+                await self._on_message(context, body, key, incoming)
+            elif kind in ("conversationUpdate", "installationUpdate"):
+                await self._on_membership(context, body)
+        except Forbidden as exc:
+            room = base_conversation_id(str((body.get("conversation") or {}).get("id", "")))
+            await self.references.deactivate(room, f"403 Forbidden: {exc}", self.clock.now())
+            log.warning("Teams: 403 when answering in %s: reference marked inactive", room)
+
+    async def _remember(self, body: dict) -> None:
+        reference = conversation_reference(body)
+        if reference is not None and await self.references.save(reference["conversation"]["id"], reference,
+                                                                self.clock.now()):
+            log.info("Teams: conversation reference stored for %s (%s)", reference["conversation"]["id"],
+                     reference["conversation"]["conversationType"])
+
+    async def _on_membership(self, context: TurnContext, body: dict) -> None:
+        reference = conversation_reference(body)
+        if reference is None:
+            return
+        conversation_id = reference["conversation"]["id"]
+        if bot_removed(body):
+            await self.references.deactivate(conversation_id, f"bot removed ({body.get('type')})", self.clock.now())
+            log.info("Teams: removed from %s; no more messages go there", conversation_id)
+            return
+        channel_data = body.get("channelData") if isinstance(body.get("channelData"), dict) else {}
+        if channel_data.get("eventType") == "channelDeleted":
+            deleted = (channel_data.get("channel") or {}).get("id")
+            if deleted:
+                await self.references.deactivate(deleted, "channel deleted", self.clock.now())
+            return
+        await self._remember(body)
+        if bot_installed(body):
+            for activity in reply_activities(welcome_reply(self.language, self.settings.bot_name)):
+                await self._deliver(conversation_id,
+                                    lambda a=activity: context.send_activity(Activity().deserialize(a)))
+
+    def _room_lock(self, room_id: str) -> asyncio.Lock:
+        lock = self._rooms.get(room_id)
+        if lock is None:
+            if len(self._rooms) > 10_000:  # forget idle rooms
+                for room in [r for r, held in self._rooms.items() if not held.locked()]:
+                    del self._rooms[room]
+            lock = self._rooms[room_id] = asyncio.Lock()
+        return lock
+
+    async def _on_message(self, context: TurnContext, body: dict, key: str | None, message: IncomingMessage) -> None:
+        await self._remember(body)
+        room = message.channel.room_id
+        async with self._room_lock(room):  # answers in one conversation keep their order
+            async with self._core:
+                reply = await self.handler.handle(message)
+                extra = [registration_form(await self._group_names(), reply.language)] \
+                    if wants_registration_form(message.text) else []
+            first: str | None = None
+            for activity in reply_activities(reply, extra):
+                sent = await self._deliver(room, lambda a=activity: context.send_activity(Activity().deserialize(a)))
+                first = first or sent
+        await self._notify(reply, message)
+        if key is not None:
+            await self.ledger.answered(key, first, self.clock.now())
+        if self.on_answered is not None:
+            await self.on_answered(room, message.message_id or "")
+
+    async def _group_names(self) -> list[str]:
+        if self.state is None:
+            return []
+        view, _ = await self.state.current()
+        return [group.name for group in view.ags]
+
+    async def _notify(self, reply: Reply, message: IncomingMessage) -> None:
+        """Send the reply's notifications (e.g. coordinators told about a new registration), each
+        room on its own so that one slow room delays none of the others."""
+        async def one(number: int, note) -> None:
+            sender = self if note.platform == PLATFORM else self.senders.get(note.platform)
+            if sender is None:
+                log.warning("Teams: no adapter for %s; notification for %s not sent", note.platform, note.room_id)
+                return
+            txn = f"agbot-notice-{message.message_id}-{number}"
+            try:
+                await sender.send(note.room_id, Reply(note.text, kind="notification"), txn_id=txn)
+            except Exception:
+                log.exception("Teams: notification to %s:%s failed", note.platform, note.room_id)
+
+        if reply.notifications:
+            await asyncio.gather(*(one(n, note) for n, note in enumerate(reply.notifications)))
+
+    # -- sending --------------------------------------------------------------------------------
+    async def _deliver(self, room_id: str, attempt: Callable[[], Awaitable]) -> str | None:
+        """Run one send with retries: 429 and 5xx back off exponentially from ``retry_base`` seconds,
+        or as long as ``Retry-After`` says (up to 30 s). Network errors are not retried here (the
+        HTTP layer retried the connection already). Returns the new activity's id (or a local id if
+        the service gave none), None when it gave up; raises :class:`Forbidden` on 403."""
+        delay = self.retry_base
+        for number in range(1, SEND_ATTEMPTS + 1):
+            try:
+                response = await attempt()
+                return getattr(response, "id", None) or f"teams-{uuid.uuid4().hex}"
+            except HttpOperationError as exc:
+                status = http_status(exc)
+                if status == 403:
+                    raise Forbidden(str(exc)[:200]) from None
+                if status is not None and status != 429 and status < 500:
+                    log.warning("Teams: sending to %s refused with %s: %s", room_id, status, str(exc)[:200])
+                    return None
+                wait = retry_after(exc) if status == 429 else None
+                reason = f"HTTP {status}"
+            except (ClientRequestError, OSError, asyncio.TimeoutError) as exc:
+                # the HTTP layer (requests/urllib3 under msrest) already retried the connection three
+                # times; after a read error the message may have arrived, and a resend would double it
+                log.warning("Teams: sending to %s failed: %s", room_id, str(exc)[:300])
+                return None
+            if number == SEND_ATTEMPTS or self._stopping.is_set():
+                log.warning("Teams: sending to %s failed after %d attempts (%s)", room_id, number, reason)
+                return None
+            wait = delay if wait is None else wait
+            if wait > MAX_RETRY_WAIT:
+                log.warning("Teams: %s asks to wait %.0f s before sending to %s; given up", reason, wait, room_id)
+                return None
+            log.info("Teams: sending to %s: %s; retry %d in %.1f s", room_id, reason, number, wait)
+            await asyncio.sleep(wait)
+            delay *= 2
+        return None
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None:
+        """Send ``reply`` proactively to the Teams conversation ``room_id`` (into the channel thread
+        ``thread_id`` if given); return the id of the (first) message, or None if it could not be sent.
+
+        Uses the stored conversation reference (``continue_conversation``). Without one (the bot never
+        heard from that conversation) or with an inactive one, nothing is sent. 403 marks the
+        reference inactive. ``txn_id``: a repeated id within this process returns the first result
+        without sending again (Bot Framework has no idempotency key of its own).
+        """
+        if txn_id is not None and txn_id in self._sent:
+            return self._sent[txn_id]
+        room_id = base_conversation_id(room_id)
+        stored = await self.references.get(room_id)
+        if stored is None:
+            log.warning("Teams: no conversation reference for %s (the bot never heard from there); not sent",
+                        room_id)
+            return None
+        if not stored.active:
+            log.info("Teams: %s is inactive (%s); not sent", room_id, stored.inactive_reason)
+            return None
+        reference = ConversationReference().deserialize(stored.reference)
+        reference.conversation.id = in_thread(room_id, thread_id)
+        tenant = (stored.reference.get("conversation") or {}).get("tenantId")
+        activities = [Activity().deserialize(a) for a in reply_activities(reply)]
+        sent: list[str | None] = []
+
+        async def logic(context: TurnContext) -> None:
+            context.activity.id = None  # a new message, not a reply to the continuation event
+            for activity in activities:
+                if tenant:
+                    activity.channel_data = {"tenant": {"id": tenant}}
+                sent.append(await self._deliver(room_id, lambda a=activity: context.send_activity(a)))
+                if sent[-1] is None:
+                    break
+
+        try:
+            await self._cloud.continue_conversation(reference, logic, bot_app_id=self.settings.app_id or "")
+        except Forbidden as exc:
+            await self.references.deactivate(room_id, f"403 Forbidden: {exc}", self.clock.now())
+            log.warning("Teams: 403 from %s: the bot may no longer post there; reference marked inactive", room_id)
+            return None
+        except Exception:
+            log.exception("Teams: proactive message to %s failed", room_id)
+            return None
+        message_id = sent[0] if sent and all(sent) else None
+        if message_id and txn_id is not None:
+            self._sent[txn_id] = message_id
+            while len(self._sent) > _TXN_MEMORY:
+                self._sent.popitem(last=False)
+        return message_id

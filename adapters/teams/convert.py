@@ -1,0 +1,378 @@
+"""Pure translation between Bot Framework activities (their JSON, as Teams posts them to
+``/api/messages``) and the core's messages.
+
+Works on plain dicts in the Bot Framework wire format (Bot Framework Activity schema; Teams
+specifics from "Conversation basics", "Channel and group chat conversations with a bot" and
+"Adaptive Cards" in the Microsoft Teams developer documentation), so it needs no SDK type and is
+unit-testable. Facts of that format used here:
+
+* ``conversation.conversationType`` is ``personal``, ``groupChat`` or ``channel``; a message in a
+  channel thread has the conversation id ``<channel id>;messageid=<id of the thread's first post>``.
+* A mention is ``<at>Name</at>`` in ``text`` plus an entity ``{"type": "mention", "mentioned":
+  {"id", "name"}, "text": "<at>Name</at>"}``; the bot's id is the activity's ``recipient.id``.
+* ``from.aadObjectId`` is the user's Microsoft Entra object id (stable across chats), ``from.id``
+  the Teams user id (``29:...``).
+* An ``Action.Submit`` of an Adaptive Card arrives as a message whose ``value`` holds the action's
+  ``data`` merged with the card's inputs (keyed by input id), usually without ``text``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
+
+PLATFORM = "teams"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.4"  # Teams renders 1.4 on desktop, web and mobile
+MAX_CARD_BYTES = 24_000  # Teams rejects messages over about 28 KB (text, card and envelope together)
+MAX_TEXT_CHARS = 20_000  # longer plain text is split into several messages
+REGISTRATION_ACTIONS = {"nachmelden", "register"}
+_THREAD = ";messageid="
+_AT_TAG = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def base_conversation_id(conversation_id: str) -> str:
+    """The conversation without the thread suffix: a channel's id for a post in one of its threads."""
+    return conversation_id.split(_THREAD, 1)[0]
+
+
+def thread_of(conversation_id: str) -> str | None:
+    """The id of the thread's first post for ``<channel>;messageid=<id>``, else None."""
+    _, sep, rest = conversation_id.partition(_THREAD)
+    return rest or None if sep else None
+
+
+def in_thread(room_id: str, thread_id: str | None) -> str:
+    """The conversation id that addresses ``thread_id`` in the channel ``room_id`` (or the room itself)."""
+    return f"{base_conversation_id(room_id)}{_THREAD}{thread_id}" if thread_id else room_id
+
+
+def conversation_type(activity: dict) -> str:
+    """``personal``, ``groupChat`` or ``channel`` (Teams sets it; a missing value counts as personal)."""
+    conversation = _dict(activity.get("conversation"))
+    kind = conversation.get("conversationType")
+    if kind in ("personal", "groupChat", "channel"):
+        return kind
+    return "groupChat" if conversation.get("isGroup") else "personal"
+
+
+def tenant_of(activity: dict) -> str | None:
+    conversation = _dict(activity.get("conversation"))
+    tenant = _dict(_dict(activity.get("channelData")).get("tenant")).get("id")
+    return conversation.get("tenantId") or tenant or None
+
+
+def ledger_key(activity: dict) -> str | None:
+    """The event-ledger id of a message activity: conversation and activity id (Teams message ids
+    are only unique within a conversation); None if the activity has no id."""
+    activity_id = activity.get("id")
+    conversation = _dict(activity.get("conversation")).get("id")
+    if not activity_id or not conversation:
+        return None
+    return f"{base_conversation_id(str(conversation))}|{activity_id}"
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _same_account(a: str | None, b: str | None) -> bool:
+    """Bot ids appear as ``28:<app id>`` and as the bare app id."""
+    if not a or not b:
+        return False
+    strip = lambda s: s[3:] if s.startswith("28:") else s  # noqa: E731
+    return strip(a).casefold() == strip(b).casefold()
+
+
+def _folded(name: str) -> str:
+    return "".join(c for c in name.casefold() if c.isalnum())
+
+
+def remove_bot_mentions(text: str, entities: Iterable, bot_id: str | None,
+                        bot_names: Sequence[str] = ()) -> tuple[bool, str]:
+    """Whether ``text`` mentions the bot, and the text without those mentions.
+
+    First by the mention entities that name ``bot_id`` (their ``text`` is cut out of the message);
+    then, for clients that send no entity, by ``<at>…</at>`` tags whose content is one of
+    ``bot_names`` (compared without case, spaces and punctuation: "AG-Bot" = "agbot"). Mentions of
+    other people keep their name without the tags. HTML entities (``&amp;``, ``&nbsp;``) are decoded
+    and whitespace is collapsed.
+    """
+    mentioned = False
+    names = {_folded(n) for n in bot_names if n and _folded(n)}
+    for entity in entities or ():
+        entity = _dict(entity)
+        if entity.get("type") != "mention":
+            continue
+        who = _dict(entity.get("mentioned"))
+        if not _same_account(who.get("id"), bot_id):
+            continue
+        mentioned = True
+        if who.get("name") and _folded(str(who["name"])):
+            names.add(_folded(str(who["name"])))
+        marker = entity.get("text")
+        if isinstance(marker, str) and marker and marker in text:
+            text = text.replace(marker, " ")
+
+    def tag(match: re.Match) -> str:
+        nonlocal mentioned
+        inner = html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
+        if _folded(inner) in names:
+            mentioned = True
+            return " "
+        return inner
+
+    text = _AT_TAG.sub(tag, text)
+    text = html.unescape(text).replace("\r\n", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(lines).strip()
+    return mentioned, text.lstrip(":,; ").strip()
+
+
+def submit_text(value) -> str | None:
+    """The command an Adaptive Card submit stands for, or None if the value is not ours.
+
+    ``{"action": "nachmelden", "ag": "Finanzen", "kommune": "Barleben"}`` becomes
+    ``"!nachmelden Finanzen Barleben"``; a missing input leaves its word out, so the core answers
+    with the command's usage.
+    """
+    value = _dict(value)
+    action = value.get("action")
+    if not isinstance(action, str) or action.strip().casefold() not in REGISTRATION_ACTIONS:
+        return None
+
+    def field(name: str) -> str:
+        raw = value.get(name)
+        return _SPACES.sub(" ", str(raw).replace("\n", " ")).strip()[:200] if raw is not None else ""
+
+    words = [w for w in (field("ag"), field("kommune")) if w]
+    return " ".join(["!nachmelden", *words])
+
+
+def wants_registration_form(text: str) -> bool:
+    """True for a bare registration command ("!nachmelden", "nachmelden", "/register"): the adapter
+    then adds the Adaptive Card form to the usage answer."""
+    word = text.strip().strip(".!?").casefold()
+    if text.strip()[:1] in "!/":
+        word = text.strip()[1:].strip().casefold()
+    return word in REGISTRATION_ACTIONS
+
+
+def incoming_from_activity(activity: dict, received_at: dt.datetime,
+                           bot_names: Sequence[str] = ()) -> IncomingMessage | None:
+    """The core message for a message activity, or None if the bot must not react.
+
+    Ignored: non-message activities, the bot's own messages, messages without text and without a
+    card submit of ours, and in group chats and channels messages that neither mention the bot nor
+    start with ``!``/``/`` (Teams normally delivers only mentions there). ``received_at`` (the bot's
+    clock) is the message's "now". The channel is the conversation without the thread suffix, so a
+    channel linked to an AG stays linked in all its threads; ``thread_id`` names the thread.
+    """
+    if activity.get("type") != "message":
+        return None
+    sender = _dict(activity.get("from"))
+    bot = _dict(activity.get("recipient"))
+    if _same_account(sender.get("id"), bot.get("id")):
+        return None
+    conversation_id = _dict(activity.get("conversation")).get("id")
+    if not conversation_id or not sender.get("id"):
+        return None
+    personal = conversation_type(activity) == "personal"
+    submitted = submit_text(activity.get("value"))
+    raw = activity.get("text")
+    if submitted is not None:
+        mentioned, text = True, submitted
+    elif isinstance(raw, str) and raw.strip():
+        names = [n for n in (bot.get("name"), *bot_names) if isinstance(n, str)]
+        mentioned, text = remove_bot_mentions(raw, activity.get("entities") or (), bot.get("id"), names)
+    else:
+        return None
+    command = text.lstrip()[:1] in ("!", "/")
+    if not (personal or mentioned or command):
+        return None
+    user_id = sender.get("aadObjectId") or sender.get("id")
+    conversation_id = str(conversation_id)
+    return IncomingMessage(
+        text=text, sender=UserRef(PLATFORM, str(user_id), sender.get("name") or None),
+        channel=ChannelRef(PLATFORM, base_conversation_id(conversation_id), is_direct=personal,
+                           thread_id=thread_of(conversation_id)),
+        sent_at=received_at, message_id=activity.get("id"), addressed=mentioned or personal)
+
+
+def conversation_reference(activity: dict) -> dict | None:
+    """The conversation reference to store for proactive messages (wire format), or None if the
+    activity lacks a service URL or conversation id.
+
+    A channel's reference names the channel itself (no thread), so reminders start a new post. The
+    user is left out: sending into an existing conversation does not need it, and so no personal
+    data is kept beyond the conversation id.
+    """
+    conversation = _dict(activity.get("conversation"))
+    service_url = activity.get("serviceUrl")
+    if not conversation.get("id") or not isinstance(service_url, str) or not service_url:
+        return None
+    bot = _dict(activity.get("recipient"))
+    kind = conversation_type(activity)
+    reference = {
+        "channelId": activity.get("channelId") or "msteams",
+        "serviceUrl": service_url,
+        "conversation": {"id": base_conversation_id(str(conversation["id"])), "conversationType": kind,
+                         "isGroup": kind != "personal"},
+        "bot": {"id": bot.get("id"), "name": bot.get("name")},
+    }
+    tenant = tenant_of(activity)
+    if tenant:
+        reference["conversation"]["tenantId"] = tenant
+    return reference
+
+
+def bot_removed(activity: dict) -> bool:
+    """True for the activities that say the bot left the conversation (uninstalled, removed from
+    the team or group chat): later proactive sends there would get 403."""
+    kind = activity.get("type")
+    if kind == "installationUpdate":
+        return str(activity.get("action", "")).startswith("remove")
+    if kind == "conversationUpdate":
+        bot_id = _dict(activity.get("recipient")).get("id")
+        removed = activity.get("membersRemoved") or []
+        return any(_same_account(_dict(m).get("id"), bot_id) for m in removed)
+    return False
+
+
+def bot_installed(activity: dict) -> bool:
+    """True for the installation of the bot (``installationUpdate`` with action ``add``)."""
+    return activity.get("type") == "installationUpdate" and str(activity.get("action", "add")).startswith("add")
+
+
+# -- replies ------------------------------------------------------------------------------------
+
+def _has_items(reply: Reply) -> bool:
+    return bool(reply.items) or any(_has_items(p) for p in reply.parts)
+
+
+def _text_block(text: str, **style) -> dict:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def adaptive_card(reply: Reply) -> dict:
+    """An Adaptive Card for an answer with a list: the lead in bold, one line per item, the closing
+    sentence subdued; a combined answer gets one section per part. ``fallbackText`` is the plain
+    text (shown by clients that cannot render the card)."""
+    body: list[dict] = []
+    for number, part in enumerate(reply.parts or (reply,)):
+        section = [_text_block(part.lead, weight="Bolder")]
+        section += [_text_block(f"• {item}", spacing="None") for item in part.items]
+        if part.footer:
+            section.append(_text_block(part.footer, isSubtle=True, spacing="Small"))
+        if number:
+            body.append({"type": "Container", "separator": True, "spacing": "Medium", "items": section})
+        else:
+            body.extend(section)
+    return {"type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "version": CARD_VERSION, "fallbackText": reply.text, "body": body, "msteams": {"width": "Full"}}
+
+
+def card_attachment(card: dict) -> dict:
+    return {"contentType": CARD_CONTENT_TYPE, "content": card}
+
+
+def registration_form(group_names: Sequence[str], language: str = "de") -> dict:
+    """The Adaptive Card form for a late registration. Its ``Action.Submit`` sends
+    ``{"action": "nachmelden", "ag": <choice>, "kommune": <text>}`` (see :func:`submit_text`)."""
+    en = language == "en"
+    if group_names:
+        ag_input = {"type": "Input.ChoiceSet", "id": "ag", "label": "Working group" if en else "Arbeitsgruppe",
+                    "style": "compact", "isRequired": True,
+                    "errorMessage": "Please choose a group" if en else "Bitte eine AG wählen",
+                    "choices": [{"title": name, "value": name} for name in group_names]}
+    else:
+        ag_input = {"type": "Input.Text", "id": "ag", "label": "Working group" if en else "Arbeitsgruppe",
+                    "placeholder": "e.g. Finanzen" if en else "z. B. Finanzen", "isRequired": True, "maxLength": 200}
+    card = {
+        "type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "fallbackText": "!register <group> <municipality>" if en else "!nachmelden <AG> <Kommune>",
+        "body": [
+            _text_block("Late registration of a municipality" if en else "Kommune oder Landkreis nachmelden",
+                        weight="Bolder", size="Medium"),
+            ag_input,
+            {"type": "Input.Text", "id": "kommune",
+             "label": "Municipality or district" if en else "Kommune oder Landkreis",
+             "placeholder": "e.g. Barleben" if en else "z. B. Barleben", "isRequired": True, "maxLength": 200,
+             "errorMessage": "Please enter a municipality" if en else "Bitte eine Kommune angeben"},
+        ],
+        "actions": [{"type": "Action.Submit", "title": "Register" if en else "Nachmelden",
+                     "data": {"action": "nachmelden"}}],
+    }
+    return card_attachment(card)
+
+
+def welcome_reply(language: str = "de", bot_name: str = "AG-Bot") -> Reply:
+    """What the bot says when it is installed in a personal chat, group chat or team."""
+    if language == "en":
+        return Reply(f"Hello! I am {bot_name} and answer questions about the working groups, e.g. "
+                     "\"Who leads the Finanzen group?\".",
+                     footer=f"In channels and group chats please mention me (@{bot_name}). All commands: !help",
+                     language="en")
+    return Reply(f"Hallo! Ich bin {bot_name} und beantworte Fragen zu den Arbeitsgruppen, z. B. "
+                 "„Wer leitet die AG Finanzen?“.",
+                 footer=f"In Kanälen und Gruppenchats bitte @{bot_name} erwähnen. Alle Befehle: !hilfe")
+
+
+def _split(text: str, limit: int) -> list[str]:
+    """Split at line ends into chunks of at most ``limit`` characters (a longer line is cut)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+def _file_note(reply: Reply) -> str | None:
+    if reply.attachment is None:
+        return None
+    if reply.language == "en":
+        return f"(Teams: I cannot send the file {reply.attachment.filename} here.)"
+    return f"(In Teams kann ich die Datei {reply.attachment.filename} nicht senden.)"
+
+
+def reply_activities(reply: Reply, extra_attachments: Sequence[dict] = ()) -> list[dict]:
+    """The message activities (wire format, without addressing) that show ``reply`` in Teams.
+
+    An answer with a list becomes an Adaptive Card with the plain text as ``fallbackText`` and
+    the lead as ``summary`` (notifications, activity feed); other answers are plain text. A card
+    too large for Teams falls back to plain text, and plain text longer than
+    :data:`MAX_TEXT_CHARS` is split into several messages. ``extra_attachments`` (e.g. a form)
+    go with the first message. Files (iCalendar) cannot be sent by a bot into every Teams chat;
+    the answer says so instead.
+    """
+    note = _file_note(reply)
+    if _has_items(reply) and not note:
+        card = adaptive_card(reply)
+        if len(json.dumps(card, ensure_ascii=False).encode()) <= MAX_CARD_BYTES:
+            activity = {"type": "message", "summary": reply.lead[:200],
+                        "attachments": [card_attachment(card), *extra_attachments]}
+            return [activity]
+    text = reply.text + (f"\n{note}" if note else "")
+    activities = [{"type": "message", "text": chunk, "textFormat": "plain"} for chunk in _split(text, MAX_TEXT_CHARS)]
+    if extra_attachments:
+        activities[0]["attachments"] = list(extra_attachments)
+    return activities
