@@ -134,8 +134,9 @@ class App:
         return cls(settings, db, programme, rooms, state, roles, router)
 
     def build_adapters(self, clock) -> list:
-        """The chat adapters the configuration asks for ([matrix] now). Adapter modules are
-        imported here, lazily, so the console CLI does not load any chat SDK."""
+        """The chat adapters the configuration asks for ([matrix], [teams]). Adapter modules are
+        imported here, lazily, so the console CLI does not load any chat SDK. Each adapter gets
+        ``senders`` (platform -> adapter) to deliver notifications for rooms on other platforms."""
         adapters = []
         if self.settings.matrix is not None:
             from adapters.matrix.adapter import MatrixAdapter
@@ -154,7 +155,9 @@ class App:
                                  EventLedger(self.db, "teams"), clock, state=self.state,
                                  language=self.settings.bot.language)
             adapters.append(teams)
-            teams.senders = {a.platform: a for a in adapters}  # notifications for rooms on other platforms
+        senders = {a.platform: a for a in adapters}
+        for adapter in adapters:
+            adapter.senders = senders  # notifications for rooms on other platforms
         return adapters
 
     async def build_dispatcher(self, senders: dict, owner: str | None = None):

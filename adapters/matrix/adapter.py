@@ -111,6 +111,7 @@ class MatrixAdapter:
         self.client: AsyncClient | None = None
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()  # set after the first sync: rooms are known, sending works
+        self.senders: dict = {}  # platform -> adapter, for notifications to rooms on other platforms
         self._full_state_done = False
         self._in_flight: asyncio.Lock = asyncio.Lock()
         self.on_answered: Callable[[str, str], Awaitable[None]] | None = None  # hook for tests/benchmarks
@@ -358,10 +359,16 @@ class MatrixAdapter:
             reply = await self.handler.handle(message)
             event_id = await self.send(room_id, reply, message.channel.thread_id,
                                        transaction_id("answer", message.message_id))
-            for number, note in enumerate(reply.notifications):
-                if note.platform == PLATFORM:  # e.g. coordinators told about a new registration
-                    await self.send(note.room_id, Reply(note.text, kind="notification"),
-                                    txn_id=transaction_id("notice", f"{message.message_id}|{number}"))
+            for number, note in enumerate(reply.notifications):  # e.g. coordinators told about a registration
+                sender = self if note.platform == PLATFORM else self.senders.get(note.platform)
+                if sender is None:
+                    log.warning("Matrix: no adapter for a notification to %s:%s", note.platform, note.room_id)
+                    continue
+                try:
+                    await sender.send(note.room_id, Reply(note.text, kind="notification"),
+                                      txn_id=transaction_id("notice", f"{message.message_id}|{number}"))
+                except Exception:  # another room's trouble must not cost this answer
+                    log.exception("Matrix: notification to %s:%s failed", note.platform, note.room_id)
             await self.ledger.answered(message.message_id, event_id, self.clock.now())
         if self.on_answered is not None:
             await self.on_answered(room_id, message.message_id)
