@@ -121,16 +121,22 @@ class ScheduleCommands:
                      if link.reminders and (link.platform, link.room_id) != here
                      and (group is None or link.group_key == group.key))
 
+    def _managed_session_args(self, turn: "Turn", args: str, name: str, needed: int):
+        """Parse "<AG> <TT.MM.JJJJ> <HH:MM> ... [ort=…] [dauer=…]" for a coordinator command:
+        (group, words from the date on, date, time, options). Raises usage or permission errors."""
+        args, options = split_options(args)
+        group_text, rest = self.c.split_at_date(args)
+        if not args.strip() or len(rest) < needed:
+            raise self.c.usage_error(name, turn.language)
+        group = self.c.group_arg(turn, group_text, name)
+        self.c.require_manage(turn, group)
+        day, clock = self._parse_day_time(turn, rest, name)
+        return group, rest, day, clock, options
+
     # -- handlers --------------------------------------------------------------------------
     async def series(self, turn: "Turn", args: str) -> Reply:
         lang = turn.language
-        args, options = split_options(args)
-        group_text, rest = self.c.split_at_date(args)
-        if not args.strip() or len(rest) < 3:
-            raise self.c.usage_error("serie", lang)
-        group = self.c.group_arg(turn, group_text, "serie")
-        self.c.require_manage(turn, group)
-        day, clock = self._parse_day_time(turn, rest, "serie")
+        group, rest, day, clock, options = self._managed_session_args(turn, args, "serie", 3)
         if not rest[2].isdigit() or not 1 <= int(rest[2]) <= 52:
             raise self.c.usage_error("serie", lang, t(lang, f"„{rest[2]}“ ist keine Anzahl Wochen (1 bis 52).",
                                                        f"\"{rest[2]}\" is not a number of weeks (1 to 52)."))
@@ -148,13 +154,7 @@ class ScheduleCommands:
 
     async def extra_session(self, turn: "Turn", args: str) -> Reply:
         lang = turn.language
-        args, options = split_options(args)
-        group_text, rest = self.c.split_at_date(args)
-        if not args.strip() or len(rest) < 2:
-            raise self.c.usage_error("termin", lang)
-        group = self.c.group_arg(turn, group_text, "termin")
-        self.c.require_manage(turn, group)
-        day, clock = self._parse_day_time(turn, rest, "termin")
+        group, rest, day, clock, options = self._managed_session_args(turn, args, "termin", 2)
         extra = ExtraSession(start=dt.datetime.combine(day, clock), duration_minutes=_duration(options, lang),
                              location=_location(options))
         if extra.start.replace(tzinfo=BERLIN) < turn.now:
