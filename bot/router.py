@@ -25,6 +25,12 @@ from bot.understanding import Intent, Question, detect_language, _words
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 2000  # characters after cleaning
+_PROGRAMME_WIDE = {
+    Intent.LIST_GROUPS: answers.answer_list_groups, Intent.DECISIONS: answers.answer_decisions,
+    Intent.LEGAL: more.answer_legal, Intent.WORKSHOP: more.answer_workshop, Intent.NEXT_STEPS: more.answer_next_steps,
+    Intent.FEEDBACK: more.answer_feedback, Intent.SUPPORT: more.answer_support,
+    Intent.MILESTONE_RULE: more.answer_milestone_rule, Intent.SEAT_WHEN: more.answer_seat_when,
+}
 _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
               Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS}
 
@@ -144,6 +150,8 @@ class Router:
                 raise answers.which_group(view, lang)
             return group
 
+        if q.intent in _PROGRAMME_WIDE:  # answers that need only the programme and the language
+            return _PROGRAMME_WIDE[q.intent](view, lang)
         match q.intent:
             case Intent.LEAD:
                 if group is None and not q.unknown_group:
@@ -175,8 +183,6 @@ class Router:
                 orgs = [view.directory.get(k) for k in q.organisations]
                 orgs += [view.directory.get(k) for _, keys in q.ambiguous for k in keys]
                 return answers.answer_organisation_groups(view, [o for o in orgs if o], lang)
-            case Intent.LIST_GROUPS:
-                return answers.answer_list_groups(view, lang)
             case Intent.SUBGROUPS:
                 if q.unknown_group and not q.groups:
                     raise answers.group_not_found(view, q.unknown_group, lang)
@@ -205,26 +211,10 @@ class Router:
                 return answers.answer_cadence(view, group if named else None, lang)
             case Intent.REGISTRATION_DEADLINE:
                 return answers.answer_registration_deadline(view, now, lang)
-            case Intent.DECISIONS:
-                return answers.answer_decisions(view, lang)
             case Intent.OVERVIEW:
                 return answers.answer_overview(view, need_group(), now, lang)
             case Intent.PERSON:
                 return more.answer_person(view, q.persons, lang)
-            case Intent.LEGAL:
-                return more.answer_legal(view, lang)
-            case Intent.WORKSHOP:
-                return more.answer_workshop(view, lang)
-            case Intent.NEXT_STEPS:
-                return more.answer_next_steps(view, lang)
-            case Intent.FEEDBACK:
-                return more.answer_feedback(view, lang)
-            case Intent.SUPPORT:
-                return more.answer_support(view, lang)
-            case Intent.MILESTONE_RULE:
-                return more.answer_milestone_rule(view, lang)
-            case Intent.SEAT_WHEN:
-                return more.answer_seat_when(view, lang)
             case Intent.TOPIC:
                 found = more.answer_topic(view, q.topic, lang)
                 if found is not None:
