@@ -350,8 +350,11 @@ def _file_note(reply: Reply) -> str | None:
     if reply.attachment is None:
         return None
     if reply.language == "en":
-        return f"(Teams: I cannot send the file {reply.attachment.filename} here.)"
-    return f"(In Teams kann ich die Datei {reply.attachment.filename} nicht senden.)"
+        return (f"(Teams: I cannot send the file {reply.attachment.filename} here. Subscribe to the calendar feed "
+                "instead (/calendar/<ag>.ics of the bot's [calendar] server), or use !kalender on Matrix or in the console.)")
+    return (f"(In Teams kann ich die Datei {reply.attachment.filename} nicht senden. Abonnieren Sie stattdessen den "
+            "Kalender-Feed (/calendar/<ag>.ics des [calendar]-Servers des Bots) oder nutzen Sie !kalender in Matrix "
+            "oder in der Konsole.)")
 
 
 def reply_activities(reply: Reply, extra_attachments: Sequence[dict] = ()) -> list[dict]:
