@@ -94,13 +94,16 @@ class TeamsSection(BaseModel):
 
     @model_validator(mode="after")
     def _credentials(self) -> "TeamsSection":
+        problems = []
         if self.app_id:
             if self.app_password is None:
-                raise ValueError("app_id is set: set app_password too (or AGBOT_TEAMS__APP_PASSWORD)")
+                problems.append("app_id is set: set app_password too (or AGBOT_TEAMS__APP_PASSWORD)")
             if self.app_type == "SingleTenant" and not self.tenant_id:
-                raise ValueError("app_type SingleTenant needs tenant_id (the Microsoft Entra tenant of the bot)")
+                problems.append("app_type SingleTenant needs tenant_id (the Microsoft Entra tenant of the bot)")
         elif self.app_password is not None:
-            raise ValueError("app_password is set but app_id is missing")
+            problems.append("app_password is set but app_id is missing")
+        if problems:  # all at once, so a fix needs one round, not one per problem
+            raise ValueError("; ".join(problems))
         return self
 
 

@@ -211,6 +211,8 @@ class TeamsAdapter:
     async def _on_messages(self, request: web.Request) -> web.Response:
         if self._stopping.is_set():
             return web.Response(status=503, headers={"Retry-After": "5"})
+        if self._auth_enabled and not request.headers.get("Authorization", "").startswith("Bearer "):
+            return web.Response(status=401)  # no token: refused before the body is even read
         if request.content_type != "application/json":
             return web.Response(status=415, text="expected application/json")
         try:

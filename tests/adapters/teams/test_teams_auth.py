@@ -176,3 +176,13 @@ async def test_agbot_run_serves_teams_from_the_config(open_app, http):
     with pytest.raises(OSError):
         async with http.get(f"http://127.0.0.1:{port}/healthz"):
             pass
+
+
+async def test_without_a_token_even_a_broken_body_gets_401(teams_bot, http, openid):
+    app, adapter = await secured_bot(teams_bot)
+    async with http.post(f"http://127.0.0.1:{adapter.port}/api/messages", data=b"{kein json",
+                         headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 401
+    async with http.post(f"http://127.0.0.1:{adapter.port}/api/messages", data=b"<html>",
+                         headers={"Content-Type": "text/html"}) as response:
+        assert response.status == 401

@@ -39,3 +39,11 @@ def test_multi_tenant_needs_no_tenant(tmp_path):
     settings = load_config(write(tmp_path, f'[teams]\napp_id = "{BOT_APP_ID}"\napp_password = "x"\n'
                                            'app_type = "MultiTenant"\n'))
     assert settings.teams.tenant_id is None
+
+
+def test_missing_password_and_tenant_are_reported_together(tmp_path, monkeypatch):
+    monkeypatch.delenv("AGBOT_TEAMS__APP_PASSWORD", raising=False)
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, f'[teams]\napp_id = "{BOT_APP_ID}"\n'))
+    text = "\n".join(error.value.lines)
+    assert "app_password" in text and "tenant_id" in text
