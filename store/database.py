@@ -8,6 +8,7 @@ one file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import sqlite3
 import importlib.resources
@@ -96,6 +97,19 @@ class Database:
             waited += delay
             delay = min(delay * 2, 0.2)
 
+    @contextlib.asynccontextmanager
+    async def transaction(self):
+        """``async with db.transaction():`` — BEGIN IMMEDIATE, COMMIT on leaving, ROLLBACK (and
+        re-raise) on an exception. Leaving early without writing commits an empty transaction."""
+        await self.begin()
+        try:
+            yield self.connection
+        except BaseException:
+            if self.connection.in_transaction:
+                await self.connection.execute("ROLLBACK")
+            raise
+        await self.connection.execute("COMMIT")
+
     async def schema_version(self) -> int:
         async with self.connection.execute("PRAGMA user_version") as cursor:
             return (await cursor.fetchone())[0]
@@ -110,16 +124,11 @@ class Database:
         for number, name, sql in known:
             if number <= current:
                 continue
-            await self.begin()
-            try:
+            async with self.transaction():
                 # executescript would COMMIT first; run the statements one by one instead
                 for statement in _statements(sql):
                     await self.connection.execute(statement)
                 await self.connection.execute(f"PRAGMA user_version = {number}")
-                await self.connection.execute("COMMIT")
-            except BaseException:
-                await self.connection.execute("ROLLBACK")
-                raise
             applied.append(name)
         return applied
 

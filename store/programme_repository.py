@@ -121,10 +121,8 @@ class ProgrammeRepository:
 
     @serialized
     async def _seed(self, programme: Programme, now: dt.datetime) -> bool:
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             if not await self.is_empty():
-                await self._c.execute("ROLLBACK")
                 return False
             await self._write_meta(programme.meta)
             for org in programme.organisations:
@@ -133,10 +131,6 @@ class ProgrammeRepository:
                 await self._insert_group(group, position, now)
             if programme.meta.exchange_series:
                 await self._write_series(EXCHANGE_SERIES_KEY, programme.meta.exchange_series, now, "import")
-            await self._c.execute("COMMIT")
-        except BaseException:
-            await self._c.execute("ROLLBACK")
-            raise
         return True
 
     async def merge(self, programme: Programme, now: dt.datetime) -> list[str]:
@@ -161,8 +155,7 @@ class ProgrammeRepository:
         stored = await self.load()
         if programme.meta.exchange_series and stored.meta.exchange_series not in (None, programme.meta.exchange_series):
             report.append("Serie der Austauschrunden aus dem Chat bleibt; die Datei nennt eine andere.")
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             stored_meta = stored.meta.model_copy(update={"exchange_series": None})
             file_meta = programme.meta.model_copy(update={"exchange_series": None})
             if stored_meta != file_meta:
@@ -191,10 +184,6 @@ class ProgrammeRepository:
                     report.append(f"Gruppe neu: {group.label}.")
                     continue
                 report += await self._merge_group(old, group, now, names)
-            await self._c.execute("COMMIT")
-        except BaseException:
-            await self._c.execute("ROLLBACK")
-            raise
         return report
 
     async def _merge_group(self, old: Group, new: Group, now: dt.datetime, names) -> list[str]:
@@ -320,8 +309,7 @@ class ProgrammeRepository:
     async def set_milestone_due(self, group_key: str, title: str, due: dt.date,
                                 now: dt.datetime, by: str) -> MilestoneChange:
         """Set the due date of the milestone titled exactly ``title``, adding it if missing."""
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             async with self._c.execute(
                     "SELECT due, note FROM milestones WHERE group_key = ? AND title = ?", (group_key, title)) as cursor:
                 row = await cursor.fetchone()
@@ -340,10 +328,6 @@ class ProgrammeRepository:
                     (due.isoformat(), _utc(now), by, group_key, title))
                 previous = dt.date.fromisoformat(row["due"]) if row["due"] else None
                 note = row["note"]
-            await self._c.execute("COMMIT")
-        except BaseException:
-            await self._c.execute("ROLLBACK")
-            raise
         return MilestoneChange(Milestone(title=title, due=due, note=note), created=row is None, previous_due=previous)
 
     @serialized
@@ -351,38 +335,23 @@ class ProgrammeRepository:
                                  now: dt.datetime, by: str) -> None:
         """Store the session series of a group (``group_key``) or of the exchange rounds (None)."""
         key = EXCHANGE_SERIES_KEY if group_key is None else group_series_key(group_key)
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             await self._write_series(key, series, now, by)
-            await self._c.execute("COMMIT")
-        except BaseException:
-            await self._c.execute("ROLLBACK")
-            raise
 
 
     @serialized
     async def add_extra_session(self, group_key: str, extra: ExtraSession, now: dt.datetime, by: str) -> None:
         """Add one session outside the series (replacing one at the same start)."""
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             await self._insert_extra(group_key, extra, now, by)
-            await self._c.execute("COMMIT")
-        except BaseException:
-            await self._c.execute("ROLLBACK")
-            raise
 
     @serialized
     async def change_occurrence(self, group_key: str | None, change: SeriesChange, now: dt.datetime, by: str) -> None:
         """Cancel or move one occurrence of a group's series (``group_key``) or of the exchange
         rounds (None)."""
         key = EXCHANGE_SERIES_KEY if group_key is None else group_series_key(group_key)
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             await self._write_change(key, change, now, by)
-            await self._c.execute("COMMIT")
-        except BaseException:
-            await self._c.execute("ROLLBACK")
-            raise
 
     @serialized
     async def remove_milestone(self, group_key: str, title: str) -> bool:

@@ -41,8 +41,7 @@ class RegistrationRepository:
     async def create(self, group_key: str, organisation_key: str, registrant_platform: str, registrant_id: str,
                      registrant_name: str | None, room_platform: str, room_id: str, now: dt.datetime) -> Registration | None:
         """Store a pending registration with its 'created' audit row; None if one is already open."""
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             try:
                 cursor = await self._c.execute(
                     "INSERT INTO registrations (group_key, organisation_key, state, registrant_platform, registrant_id, "
@@ -50,15 +49,9 @@ class RegistrationRepository:
                     (group_key, organisation_key, registrant_platform, registrant_id, registrant_name, room_platform,
                      room_id, _utc(now)))
             except sqlite3.IntegrityError:
-                await self._c.execute("ROLLBACK")
                 return None
             number = cursor.lastrowid
             await self._audit(number, "created", registrant_platform, registrant_id, room_platform, room_id, now, None)
-            await self._c.execute("COMMIT")
-        except BaseException:
-            if self._c.in_transaction:
-                await self._c.execute("ROLLBACK")
-            raise
         return await self.get(number)
 
     async def _audit(self, number: int, action: str, actor_platform: str, actor_id: str, platform: str,
@@ -89,13 +82,11 @@ class RegistrationRepository:
         transaction. Returns None if the registration is not pending (any more).
         """
         action = {"approved": "approved", "rejected": "rejected", "withdrawn": "withdrawn"}[state]
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             cursor = await self._c.execute(
                 "UPDATE registrations SET state = ?, decided_at = ?, decided_by = ?, reason = ? "
                 "WHERE id = ? AND state = 'pending'", (state, _utc(now), actor_id, reason, number))
             if cursor.rowcount == 0:
-                await self._c.execute("ROLLBACK")
                 return None
             await self._audit(number, action, actor_platform, actor_id, platform, room_id, now, reason)
             if state == "approved":
@@ -111,11 +102,6 @@ class RegistrationRepository:
                     "status = excluded.status, source = 'nachmeldung'",
                     (group_key, organisation_key, MembershipStatus.MEMBER.value, f"Nachmeldung Nr. {number}",
                      next_position, _utc(now)))
-            await self._c.execute("COMMIT")
-        except BaseException:
-            if self._c.in_transaction:
-                await self._c.execute("ROLLBACK")
-            raise
         return await self.get(number)
 
     async def open(self, group_keys: set[str] | None = None, registrant_id: str | None = None) -> list[Registration]:
@@ -162,8 +148,7 @@ class RegistrationRepository:
     @serialized
     async def _erase(self, platform: str, user_id: str) -> tuple[int, str]:
         pseudonym = "pseudonym-" + hashlib.sha256(f"{await self._salt()}|{platform}|{user_id}".encode()).hexdigest()[:12]
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             c1 = await self._c.execute(
                 "UPDATE registrations SET registrant_id = ?, registrant_name = NULL WHERE registrant_platform = ? "
                 "AND registrant_id = ?", (pseudonym, platform, user_id))
@@ -175,10 +160,6 @@ class RegistrationRepository:
             c4 = await self._c.execute(
                 "DELETE FROM pending_confirmations WHERE platform = ? AND user_id = ?", (platform, user_id))
             c5 = await self._c.execute("UPDATE room_links SET linked_by = ? WHERE linked_by = ?", (pseudonym, user_id))
-            await self._c.execute("COMMIT")
-        except BaseException:
-            await self._c.execute("ROLLBACK")
-            raise
         return c1.rowcount + c2.rowcount + c3.rowcount + c4.rowcount + c5.rowcount, pseudonym
 
     async def _salt(self) -> str:

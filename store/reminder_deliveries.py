@@ -44,8 +44,7 @@ class ReminderDeliveries:
                       now: dt.datetime, lease: dt.timedelta) -> bool:
         """Take the delivery for ``owner``; False if it is final or leased by another live owner."""
         c = self.db.connection
-        await self.db.begin()
-        try:
+        async with self.db.transaction():
             await c.execute(
                 "INSERT INTO reminder_deliveries (reminder_key, platform, room_id, state, lease_owner, lease_until, "
                 "due_at, attempts) VALUES (?, ?, ?, 'leased', ?, ?, ?, 1) "
@@ -57,10 +56,6 @@ class ReminderDeliveries:
                     "SELECT state, lease_owner FROM reminder_deliveries WHERE reminder_key = ? AND platform = ? "
                     "AND room_id = ?", (key, platform, room_id)) as cursor:
                 row = await cursor.fetchone()
-            await c.execute("COMMIT")
-        except BaseException:
-            await c.execute("ROLLBACK")
-            raise
         return row is not None and row[0] == "leased" and row[1] == owner
 
     @serialized
