@@ -10,9 +10,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from bot import answers
-from bot import answers_more as more
-from bot.answers import t
+from bot.answers import table
+from bot.answers.common import BRIEF_LIMIT, SHORT_LIMIT, shorten
+from bot.answers.i18n import t
+from bot.answers.suggestions import spell_out, suggestions
+from bot.answers.table import Asked
 from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
@@ -20,17 +22,11 @@ from bot.ports import RoomLinkStore
 from bot.state import ProgrammeState
 from bot.text import clean
 from bot.registration import CONFIRM_WORDS
-from bot.understanding import Intent, Question, detect_language, _words
+from bot.understanding import Intent, Question, detect_language, words as _words
 
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 2000  # characters after cleaning
-_PROGRAMME_WIDE = {
-    Intent.LIST_GROUPS: answers.answer_list_groups, Intent.DECISIONS: answers.answer_decisions,
-    Intent.LEGAL: more.answer_legal, Intent.WORKSHOP: more.answer_workshop, Intent.NEXT_STEPS: more.answer_next_steps,
-    Intent.FEEDBACK: more.answer_feedback, Intent.SUPPORT: more.answer_support,
-    Intent.MILESTONE_RULE: more.answer_milestone_rule, Intent.SEAT_WHEN: more.answer_seat_when,
-}
 _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
               Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS}
 
@@ -99,7 +95,8 @@ class Router:
             language = "en" if spec and word == spec.alias and word != spec.name else self.default_language
             turn = Turn(message, view, understanding, room_group, language)
             return await self.commands.run(turn, word, args)
-        question = understanding.parse(text, room_group)
+        questions = understanding.parse_message(text, room_group)
+        question = questions[0]
         turn = Turn(message, view, understanding, room_group, question.language)
         if question.intent is Intent.REGISTRATION_REQUEST and registration is not None:
             group = view.groups.get(question.groups[0] if question.groups else room_group or "")
@@ -112,7 +109,7 @@ class Router:
                                 f"\"{word}\" is ambiguous. Please be more specific:",
                                 items=tuple(f"{view.directory.get(k).name} ({view.directory.get(k).type.value})"
                                             for k in keys if view.directory.get(k)))
-        return self.answer(turn, question)
+        return self._answer_parts(turn, questions)
 
     @staticmethod
     def _command(text: str, message: IncomingMessage) -> tuple[str, str] | None:
@@ -128,112 +125,45 @@ class Router:
         return None
 
     def answer(self, turn: Turn, q: Question) -> Reply:
-        """Answer an understood question from the programme data.
+        """Answer one understood question from the programme data (no conversation context).
 
         A question about several named AGs ("... der AG Finanzen und der AG Kommunikation")
         gets one part per AG.
         """
-        if len(q.groups) > 1 and q.intent in _PER_GROUP and not q.organisations and not q.ambiguous:
-            parts = tuple(self._answer_one(turn, dataclasses.replace(q, groups=(key,))) for key in q.groups)
-            return Reply.combine(parts)
-        return self._answer_one(turn, q)
+        return self._answer_parts(turn, (q,))
 
-    def _answer_one(self, turn: Turn, q: Question) -> Reply:
-        view, lang, now = turn.view, turn.language, turn.now
-        named = q.groups[0] if q.groups else None
-        group = view.groups.get(named or turn.room_group or "")
+    def _asked(self, turn: Turn) -> Asked:
+        return Asked(turn.view, turn.understanding.glossary, turn.now, turn.language, turn.room_group)
 
-        def need_group():
-            if q.unknown_group and not q.groups:
-                raise answers.group_not_found(view, q.unknown_group, lang)
-            if group is None:
-                raise answers.which_group(view, lang)
-            return group
+    def _answer_parts(self, turn: Turn, questions: tuple[Question, ...]) -> Reply:
+        replies = []
+        for q in questions:
+            asked = dataclasses.replace(self._asked(turn), language=q.language)
+            if len(q.groups) > 1 and q.intent in _PER_GROUP and not q.organisations and not q.ambiguous:
+                parts = tuple(self._answer_one(asked, dataclasses.replace(q, groups=(key,))) for key in q.groups)
+                replies.append(Reply.combine(parts))
+            else:
+                replies.append(self._answer_one(asked, q))
+        reply = replies[0] if len(replies) == 1 else Reply.combine(tuple(replies))
+        return reply
 
-        if q.intent in _PROGRAMME_WIDE:  # answers that need only the programme and the language
-            return _PROGRAMME_WIDE[q.intent](view, lang)
-        match q.intent:
-            case Intent.LEAD:
-                if group is None and not q.unknown_group:
-                    return answers.answer_all_leads(view, lang)
-                return answers.answer_lead(view, need_group(), lang)
-            case Intent.MEMBERS:
-                if group is None and q.member_types and not q.unknown_group:
-                    return more.answer_members_of_kind(view, q.member_types, q.type_word, lang)
-                return answers.answer_members(view, need_group(), lang, q.member_types, q.type_word)
-            case Intent.MEMBERSHIP:
-                g = need_group()
-                if q.unknown_organisation and not q.organisations and not q.ambiguous:
-                    return Reply(t(lang, f"„{q.unknown_organisation}“ kenne ich nicht: weder als Kommune oder Landkreis in "
-                                         f"Sachsen-Anhalt noch als Organisation der AGs. Mitglieder der {g.label}: "
-                                         f"!mitglieder {g.name}",
-                                   f"I do not know \"{q.unknown_organisation}\": it is neither a municipality or district "
-                                   f"of Sachsen-Anhalt nor an organisation of the groups. Members: !members {g.name}"),
-                                 language=lang)
-                orgs = [view.directory.get(k) for k in q.organisations] + [
-                    view.directory.get(k) for _, keys in q.ambiguous for k in keys]
-                replies = [answers.answer_membership(view, o, g, lang) for o in orgs if o]
-                if len(replies) == 1:
-                    return replies[0]
-                return Reply(replies[0].lead, tuple(r.lead for r in replies[1:]), language=lang)
-            case Intent.ORGANISATION_GROUPS:
-                if q.ambiguous and not q.organisations:
-                    word, keys = q.ambiguous[0]
-                    return answers.answer_organisation_groups(view, [view.directory.get(k) for k in keys], lang, word)
-                orgs = [view.directory.get(k) for k in q.organisations]
-                orgs += [view.directory.get(k) for _, keys in q.ambiguous for k in keys]
-                return answers.answer_organisation_groups(view, [o for o in orgs if o], lang)
-            case Intent.SUBGROUPS:
-                if q.unknown_group and not q.groups:
-                    raise answers.group_not_found(view, q.unknown_group, lang)
-                return answers.answer_subgroups(view, group, lang)
-            case Intent.GOALS:
-                return answers.answer_goals(view, need_group(), lang)
-            case Intent.CONDITIONS:
-                return answers.answer_conditions(view, need_group(), lang)
-            case Intent.MILESTONES:
-                return answers.answer_milestones(view, need_group(), lang)
-            case Intent.NEXT_MILESTONE:
-                if q.unknown_group and not q.groups:
-                    raise answers.group_not_found(view, q.unknown_group, lang)
-                return answers.answer_next_milestone(view, group, now, lang)
-            case Intent.NEXT_SESSION:
-                if q.unknown_group and not q.groups:
-                    raise answers.group_not_found(view, q.unknown_group, lang)
-                if q.day is not None and group is not None:
-                    return answers.answer_session_on(view, group, q.day, now, lang)
-                return answers.answer_next_session(view, group, now, lang, q.nth)
-            case Intent.FIRST_SESSIONS:
-                return answers.answer_first_sessions(view, lang)
-            case Intent.NEXT_EXCHANGE:
-                return answers.answer_next_exchange(view, now, lang)
-            case Intent.CADENCE:
-                return answers.answer_cadence(view, group if named else None, lang)
-            case Intent.REGISTRATION_DEADLINE:
-                return answers.answer_registration_deadline(view, now, lang)
-            case Intent.OVERVIEW:
-                return answers.answer_overview(view, need_group(), now, lang)
-            case Intent.PERSON:
-                return more.answer_person(view, q.persons, lang)
-            case Intent.TOPIC:
-                found = more.answer_topic(view, q.topic, lang)
-                if found is not None:
-                    return found
-            case Intent.GREETING:
-                return Reply(t(lang, "Hallo! Ich beantworte Fragen zu den Arbeitsgruppen, z. B. „Wer leitet die AG Finanzen?“. "
-                                     "Alle Befehle: !hilfe", "Hello! I answer questions about the working groups, e.g. "
-                                     "\"Who leads the Finanzen group?\". All commands: !help"), language=lang)
-            case Intent.THANKS:
-                return Reply(t(lang, "Gern geschehen!", "You're welcome!"), language=lang)
-            case Intent.HELP:
-                return Reply(t(lang, "Ich beantworte Fragen zu den Arbeitsgruppen: wer sie leitet, wer mitarbeitet, was sie "
-                                     "klären wollen, Meilensteine und Termine. Alle Befehle: !hilfe",
-                               "I answer questions about the working groups: leads, members, goals, milestones and dates. "
-                               "All commands: !help"), language=lang)
+    def _answer_one(self, asked: Asked, q: Question) -> Reply:
+        """One question: the table's answer, shortened and with abbreviations spelled out; the
+        document search when the table has none; else a fallback built from what was understood."""
+        reply = table.answer(asked, q)
+        if reply is None:
+            reply = self._fallback(asked, q)
+        if not q.detailed:
+            group = asked.view.groups.get((q.groups[0] if q.groups else None) or asked.room_group or "")
+            more = table.MORE_COMMANDS.get(q.intent)
+            name = group.name if group else ""
+            reply = shorten(reply, BRIEF_LIMIT if q.brief else SHORT_LIMIT,
+                            more[0].format(group=name) if more else None, more[1].format(group=name) if more else None)
+        return spell_out(asked.glossary, reply)
+
+    def _fallback(self, asked: Asked, q: Question) -> Reply:
+        lang = asked.language
         return Reply(t(lang, "Das habe ich leider nicht verstanden.", "Sorry, I did not understand that."),
-                     (t(lang, "„Wer leitet die AG Finanzen?“", "\"Who leads the Finanzen group?\""),
-                      t(lang, "„Wer ist Mitglied der AG Kommunikation?“", "\"Who are the members of the Kommunikation group?\""),
-                      t(lang, "„Wann ist der nächste Meilenstein fällig?“", "\"When is the next milestone due?\""),
-                      t(lang, "„Welche Arbeitsgruppen gibt es?“", "\"Which working groups are there?\"")),
-                     t(lang, "Zum Beispiel so. Alle Befehle: !hilfe", "For example. All commands: !help"),
+                     suggestions(asked.view, q, asked.room_group),
+                     t(lang, "Fragen Sie zum Beispiel so. Alle Befehle: !hilfe", "For example. All commands: !help"),
                      language=lang, kind="fallback")

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import load_programme_file
 from bot.text import clean
-from bot.understanding import Intent, Understanding, detect_language, find_groups, _words
+from bot.understanding import Intent, Understanding, detect_language, find_groups, words as _words
 from bot.view import ProgrammeView
 
 KOOP, STRAT, FIN, KOMM = "kooperationsmodell", "strategie-umsetzung", "finanzen", "kommunikation"

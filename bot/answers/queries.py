@@ -1,0 +1,164 @@
+"""Queries across AGs: filters (kind, district, status, number of AGs), counts and rankings.
+
+Districts come from Destatis' Gemeindeverzeichnis: a municipality lies in the Landkreis whose
+Kreisschlüssel (first five digits of the ARS) its own ARS starts with.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answers.common import status_note, with_note
+from bot.answers.i18n import t
+from bot.directory import display_name
+from bot.formatting import join
+from bot.messages import Reply
+from bot.programme import Group, Membership, MembershipStatus, Organisation
+from bot.view import ProgrammeView
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One organisation that passed the filters, with the groups (and memberships) that count."""
+
+    organisation: Organisation
+    memberships: tuple[tuple[Group, Membership], ...]
+
+
+def in_district(org: Organisation, district: Organisation) -> bool:
+    """True if ``org`` (with an ARS) lies in the Landkreis ``district`` (not the district itself)."""
+    return bool(org.ars and district.ars and org.key != district.key and org.ars[:5] == district.ars[:5])
+
+
+def filter_members(view: ProgrammeView, *, types: frozenset[str] = frozenset(), districts: tuple[str, ...] = (),
+                   status: str | None = None, groups: tuple[str, ...] = (),
+                   ag_count: tuple[str, int] | None = None) -> list[Hit]:
+    """Organisations in the AGs that match every filter, in order of first appearance.
+
+    ``types``: OrganisationType values; ``districts``: Landkreis keys; ``status``: a
+    MembershipStatus value; ``groups``: only memberships in these group keys; ``ag_count``:
+    (">=", n) or ("==", n) on the number of AGs (not UAGs) the organisation is in.
+    """
+    district_orgs = [d for k in districts if (d := view.directory.get(k)) is not None]
+    hits = []
+    for key, entries in view.memberships_of.items():
+        org = view.directory.get(key)
+        if org is None or (types and org.type.value not in types):
+            continue
+        if district_orgs and not any(in_district(org, d) for d in district_orgs):
+            continue
+        chosen = tuple((g, m) for g, m in entries if (not groups or g.key in groups)
+                       and (status is None or m.status.value == status))
+        if not chosen:
+            continue
+        if ag_count is not None:
+            number = len({g.key for g, _ in entries if g.kind == "AG"})
+            op, n = ag_count
+            if not (number >= n if op == ">=" else number == n):
+                continue
+        hits.append(Hit(org, chosen))
+    return hits
+
+
+def _describe(view: ProgrammeView, types_word: str | None, districts: tuple[str, ...], status: str | None,
+              groups: tuple[str, ...], ag_count: tuple[str, int] | None, language: str) -> str:
+    what = types_word[:1].upper() + types_word[1:] if types_word else t(language, "Organisationen", "Organisations")
+    parts = [what]
+    for key in districts:
+        org = view.directory.get(key)
+        if org:
+            parts.append(t(language, f"aus dem {display_name(org)}", f"in the {display_name(org)}"))
+    if status == "vorbehalt":
+        parts.append(t(language, "unter Vorbehalt", "with reservation"))
+    elif status == "vorschlag":
+        parts.append(t(language, "nur vorgeschlagen", "only proposed"))
+    if groups:
+        parts.append(t(language, "in der ", "in the ") + join([view.groups[k].label for k in groups if k in view.groups], language))
+    elif ag_count:
+        op, n = ag_count
+        total = len(view.ags)
+        if op == "==" and n == total:
+            parts.append(t(language, f"in allen {total} AGs", f"in all {total} groups"))
+        elif op == ">=":
+            parts.append(t(language, f"in mindestens {n} AGs", f"in at least {n} groups"))
+        elif n == 0:
+            parts.append(t(language, "in keiner AG", "in no group"))
+        else:
+            parts.append(t(language, f"in genau {n} AG" + ("s" if n != 1 else ""), f"in exactly {n} group" + ("s" if n != 1 else "")))
+    else:
+        parts.append(t(language, "in den AGs", "in the groups"))
+    return " ".join(parts)
+
+
+def answer_member_query(view: ProgrammeView, language: str, *, types: frozenset[str] = frozenset(),
+                        type_word: str | None = None, districts: tuple[str, ...] = (), status: str | None = None,
+                        groups: tuple[str, ...] = (), ag_count: tuple[str, int] | None = None,
+                        count: bool = False, yes_no: bool = False) -> Reply:
+    """Organisations in the AGs that match the filters, with their AGs (or only their number
+    when ``count``); ``yes_no`` starts the answer with Ja/Nein."""
+    if count and len(groups) == 1 and not (types or districts or status or ag_count) and groups[0] in view.groups:
+        group = view.groups[groups[0]]
+        notes = [n for m in group.members if (n := status_note(m, language))]
+        reserved = sum(1 for m in group.members if m.status is MembershipStatus.RESERVED)
+        proposed = sum(1 for m in group.members if m.status is MembershipStatus.PROPOSED)
+        extra = [t(language, f"{reserved} unter Vorbehalt", f"{reserved} with reservation")] if reserved else []
+        extra += [t(language, f"{proposed} nur vorgeschlagen", f"{proposed} only proposed")] if proposed else []
+        tail = t(language, f", davon {join(extra)}", f", of them {join(extra, 'en')}") if notes and extra else ""
+        return Reply(t(language, f"Die {group.label} hat {len(group.members)} Mitglieder{tail}.",
+                       f"The {group.label} has {len(group.members)} members{tail}."),
+                     footer=t(language, f"Liste: !mitglieder {group.name}", f"List: !members {group.name}"), language=language)
+    hits = filter_members(view, types=types, districts=districts, status=status, groups=groups, ag_count=ag_count)
+    what = _describe(view, type_word, districts, status, groups, ag_count, language)
+    if not hits:
+        return Reply(t(language, f"{'Nein. ' if yes_no else ''}Keine: {what} gibt es laut Programm nicht.",
+                       f"{'No. ' if yes_no else ''}None: there are no {what[:1].lower() + what[1:]} in the programme."),
+                     language=language)
+
+    def line(hit: Hit) -> str:
+        name = display_name(hit.organisation)
+        if groups:
+            notes = [n for _, m in hit.memberships if (n := status_note(m, language))]
+            return with_note(name, ", ".join(notes)) if notes else name
+        labels = [g.label.removeprefix("AG ") + (f" ({status_note(m, language)})" if status_note(m, language) else "")
+                  for g, m in hit.memberships]
+        return f"{name}: {', '.join(labels)}"
+
+    yes = t(language, "Ja. ", "Yes. ") if yes_no else ""
+    if count:
+        names = join([display_name(h.organisation) for h in hits], language)
+        return Reply(t(language, f"{yes}{what}: {len(hits)} ({names}).", f"{yes}{what}: {len(hits)} ({names})."),
+                     language=language)
+    if groups:
+        return Reply(t(language, f"{yes}{what} ({len(hits)}): {join([line(h) for h in hits])}.",
+                       f"{yes}{what} ({len(hits)}): {join([line(h) for h in hits], 'en')}."), language=language)
+    return Reply(f"{yes}{what} ({len(hits)}):", tuple(line(h) for h in hits), language=language)
+
+
+def answer_group_ranking(view: ProgrammeView, language: str, *, types: frozenset[str] = frozenset(),
+                         type_word: str | None = None, fewest: bool = False) -> Reply:
+    """The AG with the most (or fewest) members, optionally of the given kinds, then the others.
+    Proposed members (Vorschlag) are counted separately."""
+    rows = []
+    for group in view.ags:
+        members = [m for m in group.members
+                   if not types or ((org := view.directory.get(m.organisation)) is not None and org.type.value in types)]
+        firm = sum(1 for m in members if m.status is not MembershipStatus.PROPOSED)
+        rows.append((group, len(members), firm))
+    if not rows:
+        return Reply(t(language, "Es gibt keine Arbeitsgruppen.", "There are no working groups."), language=language)
+    rows.sort(key=lambda r: (r[1], r[2]) if fewest else (-r[1], -r[2]))
+    best = rows[0][1]
+    top = [r for r in rows if r[1] == best]
+    what = type_word or t(language, "Mitglieder", "members")
+
+    def shown(row) -> str:
+        group, total, firm = row
+        extra = t(language, f", davon {total - firm} nur vorgeschlagen", f", {total - firm} of them only proposed") \
+            if firm != total else ""
+        return f"{group.label} ({total}{extra})"
+
+    word = t(language, "wenigsten" if fewest else "meisten", "fewest" if fewest else "most")
+    lead = t(language, f"Die {word} {what} hat " + join([shown(r) for r in top]) + ".",
+             f"The {word} {what}: " + join([shown(r) for r in top], "en") + ".")
+    rest = [shown(r) for r in rows if r not in top]
+    footer = t(language, "Danach: " + "; ".join(rest) + ".", "Then: " + "; ".join(rest) + ".") if rest else None
+    return Reply(lead, footer=footer, language=language)

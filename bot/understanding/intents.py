@@ -1,0 +1,242 @@
+"""The intent table: which question is asked, decided by one ordered list of rules.
+
+Each :class:`IntentRule` names its intent, the cue groups it reacts to (any of them; keys of
+:data:`bot.understanding.vocabulary.CUES` or word flags computed by the parser), the flags it
+needs (all of them), the flags that rule it out, and example phrasings in German and English.
+The first rule that matches wins, so specific rules stand before general ones. A test checks
+that every rule's examples are understood as that rule's intent.
+
+Flags besides the cue groups (set by :mod:`bot.understanding.parser`):
+
+========================  ====================================================================
+``group``                 an AG or UAG is named            ``room_group``  the room is linked to an AG
+``org``                   an organisation is named         ``person``      a lead person is named
+``unknown_group``         "AG <name>" names no group       ``unknown_person``  "Herr Meier" is unknown
+``unknown_org``           "Ist X in der AG Y?" with X unknown
+``unknown_place``         "Ist X in einer AG?" with X unknown
+``type``                  a kind of organisation ("Landkreise")
+``district``              "aus dem Harz": a district filter
+``status``                "unter Vorbehalt", "vorgeschlagen"
+``multi``                 "in mehr als einer AG", "in allen AGs", "nur in einer AG"
+``count``                 "wie viele"                      ``most``        "die meisten", "größte"
+``who``                   "wer"/"who"                      ``yes_no``      starts with "ist"/"sind"/"is"
+``seat_side``             "MID"/"Land" or "Kommunen" side  ``seat_verb``   "sitzt für", "vertritt"
+``glossary_term``         an abbreviation the bot can spell out
+``what_is``               "Was ist/bedeutet ...", "Wofür steht ...", "What is ..."
+``when_where``            "wann"/"wo"/"when"/"where"       ``clock``       "Uhrzeit", "endete", "begann"
+``contact_word``          "Kontakt", "Habel"               ``organise``    "organisiert", "veranstaltet"
+``next_steps``            "Schritte", "wie geht es weiter" ``feedback``    "Rückmeldungen", "wie kam ... an"
+``often``                 "wie oft"                        ``what_does``   "Was macht/tut ..."
+``topic``                 content words that name no entity ``short``      three words or fewer
+========================  ====================================================================
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    """What a question asks for; each has one answer function (see :mod:`bot.answers.table`)."""
+
+    LEAD = "lead"
+    MEMBERS = "members"
+    MEMBERSHIP = "membership"          # is organisation X in group Y?
+    ORGANISATION_GROUPS = "org_groups"  # in which groups is organisation X?
+    MEMBER_QUERY = "member_query"      # filters and counts across AGs
+    GROUP_RANKING = "group_ranking"    # which AG has the most members
+    LIST_GROUPS = "list_groups"
+    SUBGROUPS = "subgroups"
+    GOALS = "goals"
+    CONDITIONS = "conditions"
+    MILESTONES = "milestones"
+    NEXT_MILESTONE = "next_milestone"
+    NEXT_SESSION = "next_session"
+    FIRST_SESSIONS = "first_sessions"
+    NEXT_EXCHANGE = "next_exchange"
+    CADENCE = "cadence"
+    REGISTRATION_DEADLINE = "registration_deadline"
+    REGISTRATION_REQUEST = "registration_request"  # "Wir möchten Barleben für die AG Finanzen nachmelden"
+    DECISIONS = "decisions"
+    OVERVIEW = "overview"
+    PERSON = "person"                  # who is X / what does X lead
+    UNKNOWN_PERSON = "unknown_person"  # "Was leitet Herr Meier?"
+    UNKNOWN_PLACE = "unknown_place"    # "Ist Leipzig in einer AG?"
+    NEXT_STEPS = "next_steps"
+    WORKSHOP = "workshop"              # when/where was the workshop
+    AGENDA = "agenda"                  # the workshop's agenda and its times
+    CONTACTS = "contacts"              # the contacts at the end of the document
+    LEGAL = "legal"                    # the planned AG on legal questions (Leitplanken)
+    SUPPORT = "support"                # who supports the AGs (MID, moderation, PM)
+    MILESTONE_RULE = "milestone_rule"  # who sets the milestones' time frame
+    SEAT_WHEN = "seat_when"            # when is the municipal seat filled
+    FEEDBACK = "feedback"
+    GLOSSARY = "glossary"              # "Wofür steht FAG?"
+    TOPIC = "topic"                    # which AG deals with <topic>
+    REPEAT = "repeat"                  # "Kurz bitte": the last answer again, shorter or longer
+    GREETING = "greeting"
+    THANKS = "thanks"
+    HELP = "help"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class IntentRule:
+    """One row of the intent table.
+
+    ``cues``: at least one of these flags must be present (empty: no condition);
+    ``needs``: all of these; ``excludes``: none of these; ``examples``: phrasings (German and
+    English) that must be understood as ``intent`` on the shipped programme, in a room that is
+    linked to no AG.
+    """
+
+    intent: Intent
+    cues: frozenset[str]
+    needs: frozenset[str]
+    excludes: frozenset[str]
+    examples: tuple[str, ...]
+
+    def matches(self, flags: frozenset[str]) -> bool:
+        return ((not self.cues or not self.cues.isdisjoint(flags)) and self.needs <= flags
+                and self.excludes.isdisjoint(flags))
+
+
+def rule(intent: Intent, cues: str = "", needs: str = "", excludes: str = "", examples: tuple[str, ...] = ()) -> IntentRule:
+    """A table row from space-separated flag names (keeps the table readable)."""
+    return IntentRule(intent, frozenset(cues.split()), frozenset(needs.split()), frozenset(excludes.split()),
+                      examples)
+
+
+CONTENT = "lead members milestone session goals conditions exchange registration"
+
+RULES: tuple[IntentRule, ...] = (
+    rule(Intent.PERSON, needs="person", excludes="org",
+         examples=("Was leitet Christine Makiol?", "Welche Rolle hat Herr Krüger?", "What does Kerstin Dittmar lead?")),
+    rule(Intent.UNKNOWN_PERSON, needs="unknown_person", excludes="person",
+         examples=("Was leitet Herr Meier?", "Welche AG leitet Frau Schulze?", "Which group does Mr Smith lead?")),
+    rule(Intent.GLOSSARY, cues="glossary what_is", needs="glossary_term", excludes=f"group {CONTENT} count",
+         examples=("Was ist KITU?", "Wofür steht FAG?", "Was bedeutet OZG eigentlich?", "What does EfA stand for?")),
+    rule(Intent.LEGAL, cues="legal", excludes="group org",
+         examples=("Gibt es eine AG für rechtliche Fragen?", "Wer bearbeitet die Rechtsfragen?",
+                   "Is there a group for legal questions?")),
+    rule(Intent.AGENDA, cues="agenda", excludes="group registration",
+         examples=("Wann war die Kaffeepause?", "Wie sah die Tagesordnung des Workshops aus?",
+                   "Was war der Ablauf am 19.10.?", "What was on the workshop agenda?")),
+    rule(Intent.AGENDA, cues="workshop", needs="clock", excludes="group",
+         examples=("Wann endete der Workshop?", "Um wie viel Uhr begann der Workshop?", "When did the workshop end?")),
+    rule(Intent.CONTACTS, cues="contact_word", excludes="group",
+         examples=("Wer ist Ansprechpartner für das Dokument? Kontaktdaten bitte", "Wie erreiche ich die HABEL GmbH?",
+                   "Contact details of the organisers?")),
+    rule(Intent.CONTACTS, cues="organise", needs="workshop", excludes="group",
+         examples=("Wer hat den Workshop organisiert?", "Who organised the workshop?")),
+    rule(Intent.WORKSHOP, cues="workshop", needs="when_where", excludes="group",
+         examples=("Wann war der Workshop?", "Wo fand der Workshop statt?", "Where did the workshop take place?")),
+    rule(Intent.FEEDBACK, cues="feedback", excludes="group",
+         examples=("Wie kam der Workshop bei den Teilnehmern an?", "Welche Rückmeldungen gab es?",
+                   "What was the feedback on the workshop?")),
+    rule(Intent.NEXT_STEPS, cues="next_steps", excludes="group",
+         examples=("Wie geht es jetzt weiter?", "Was sind die nächsten Schritte?", "What are the next steps?")),
+    rule(Intent.SUPPORT, cues="support organise", excludes="group org",
+         examples=("Wer unterstützt die Arbeitsgruppen?", "Gibt es eine Moderation für die AGs?",
+                   "Who supports the working groups?")),
+    rule(Intent.MILESTONE_RULE, cues="milestone", needs="who set_by",
+         examples=("Wer legt die Meilensteine fest?", "Wer bestimmt den Zeitplan der Meilensteine?",
+                   "Who sets the milestones?")),
+    rule(Intent.SEAT_WHEN, cues="seat_words", needs="when kommunal",
+         examples=("Wann wird der kommunale Sitz der Doppelspitze besetzt?",
+                   "Bis wann wird die kommunale Leitung festgelegt?", "When is the municipal seat decided?")),
+    rule(Intent.LEAD, cues="lead seat_verb", needs="seat_side who", excludes="registration",
+         examples=("Wer sitzt für das MID in der AG Kommunikation?", "Wer vertritt die Kommunen in der Leitung der AG Finanzen?",
+                   "Who represents the municipalities in the lead of the Finanzen group?")),
+    rule(Intent.REGISTRATION_REQUEST, cues="registration", needs="org group_or_room",
+         excludes="when lead how",
+         examples=("Wir möchten die Gemeinde Barleben für die AG Finanzen nachmelden",
+                   "Bitte Thale in der AG Kommunikation anmelden", "Please register Zeitz for the Finanzen group")),
+    rule(Intent.REGISTRATION_DEADLINE, cues="registration", excludes="lead milestone session decision_only",
+         examples=("Bis wann können Kommunen nachgemeldet werden?", "Kann man sich noch anmelden?",
+                   "Until when can municipalities register late?")),
+    rule(Intent.DECISIONS, cues="decision", excludes="group lead",
+         examples=("Was wurde am 19.10.2022 beschlossen?", "Welche grundsätzlichen Festlegungen gibt es?",
+                   "What was decided at the workshop?")),
+    rule(Intent.GROUP_RANKING, cues="most", needs="group_word_or_members", excludes="org",
+         examples=("Welche AG hat die meisten Mitglieder?", "In welcher Arbeitsgruppe sind die meisten Landkreise?",
+                   "Which working group has the most members?", "Welche AG ist am kleinsten?")),
+    rule(Intent.MEMBER_QUERY, cues="multi district status count_members type_everywhere", excludes="org",
+         examples=("Welche Kommunen sind in mehr als einer AG?", "Wer ist in allen vier AGs?",
+                   "Wie viele Landkreise sind dabei?", "Welche Kommunen aus dem Harz sind dabei?",
+                   "Welche Mitglieder sind nur vorgeschlagen?", "How many districts take part?",
+                   "Which municipalities are in more than one group?", "Wie viele Mitglieder hat die AG Finanzen?")),
+    rule(Intent.CADENCE, cues="exchange", needs="often",
+         examples=("Wie oft gibt es eine Austauschrunde?", "How often is the joint exchange round?")),
+    rule(Intent.NEXT_EXCHANGE, cues="exchange",
+         examples=("Wann ist die nächste gemeinsame Austauschrunde?", "Wann treffen sich alle AGs zum Austausch?",
+                   "When is the next exchange round?")),
+    rule(Intent.NEXT_MILESTONE, cues="milestone", needs="when", excludes="list",
+         examples=("Wann ist der nächste Meilenstein fällig?", "Bis wann muss die AG Finanzen ihren Meilenstein schaffen?",
+                   "When is the next milestone due?")),
+    rule(Intent.MILESTONES, cues="milestone",
+         examples=("Welche Meilensteine plant die AG Kommunikation?", "Zeitplan der AG Finanzen",
+                   "List the milestones of the Kooperationsmodell group")),
+    rule(Intent.CADENCE, cues="cadence often",
+         examples=("Wie oft tagen die Arbeitsgruppen?", "In welchem Rhythmus trifft sich die AG Finanzen?",
+                   "How often do the groups meet?")),
+    rule(Intent.LEAD, cues="lead",
+         examples=("Wer leitet die AG Finanzen?", "Wer hat den Vorsitz in der AG Kommunikation?",
+                   "Who chairs the Kooperationsmodell group?")),
+    rule(Intent.FIRST_SESSIONS, cues="session", needs="start", excludes="next",
+         examples=("Wann starten die ersten Sitzungen?", "Wann beginnen die Treffen der AGs?",
+                   "When do the first sessions start?")),
+    rule(Intent.NEXT_SESSION, cues="session",
+         examples=("Wann tagt die AG Kommunikation das nächste Mal?", "Nächste Sitzung der AG Finanzen?",
+                   "When does the Finanzen group meet next?")),
+    rule(Intent.NEXT_SESSION, cues="when", needs="group", excludes="org",
+         examples=("Wann ist die AG Finanzen wieder dran?", "When is the Kommunikation group next?")),
+    rule(Intent.FIRST_SESSIONS, cues="start", needs="when",
+         examples=("Wann geht es los mit den AGs?", "When does the work start?")),
+    rule(Intent.SUBGROUPS, cues="subgroups", excludes="org",
+         examples=("Welche Unterarbeitsgruppen gibt es?", "Hat die AG Kooperationsmodell UAGs?",
+                   "Which sub-groups are there?")),
+    rule(Intent.CONDITIONS, cues="conditions", excludes="org",
+         examples=("Welche Rahmenbedingungen gelten für die AG Finanzen?", "Welche Vorgaben hat die AG Kommunikation?",
+                   "What constraints apply to the Finanzen group?")),
+    rule(Intent.GOALS, cues="what_does", needs="group_or_room",
+         examples=("Was macht die AG Kooperationsmodell?", "What does the Kommunikation group do?")),
+    rule(Intent.GOALS, cues="goals", excludes="org list_of_groups",
+         examples=("Was will die AG Kommunikation klären?", "Welche Ziele hat die AG Finanzen?",
+                   "What are the aims of the Kooperationsmodell group?")),
+    rule(Intent.MEMBERSHIP, needs="org group",
+         examples=("Ist Magdeburg in der AG Finanzen?", "Gehört Zeitz zur AG Kommunikation?",
+                   "Is Wernigerode a member of the Kooperationsmodell group?")),
+    rule(Intent.ORGANISATION_GROUPS, needs="org",
+         examples=("In welchen AGs ist Zerbst?", "Wo arbeitet der Landkreis Harz mit?",
+                   "Which working groups is Halle part of?")),
+    rule(Intent.MEMBERSHIP, needs="unknown_org group",
+         examples=("Ist Musterhausen in der AG Finanzen?", "Is Springfield in the Finanzen group?")),
+    rule(Intent.UNKNOWN_PLACE, needs="unknown_place",
+         examples=("Ist Leipzig in einer AG?", "In welchen AGs ist Musterhausen?", "Is Berlin in a working group?")),
+    rule(Intent.MEMBERS, cues="type members work_with_group",
+         examples=("Wer ist Mitglied der AG Kommunikation?", "Welche Landkreise arbeiten in der AG Finanzen mit?",
+                   "Who are the members of the Finanzen group?")),
+    rule(Intent.MEMBERS, needs="group_or_room who",
+         examples=("Wer ist in der AG Finanzen?", "Who is in the Kommunikation group?")),
+    rule(Intent.TOPIC, needs="topic group_word who_or_which", excludes="group",
+         examples=("Welche AG kümmert sich um Smart Cities?", "Welche Arbeitsgruppe befasst sich mit ePayment?",
+                   "Which group deals with Basisdienste?")),
+    rule(Intent.LIST_GROUPS, cues="list short", needs="group_word", excludes="group unknown_group",
+         examples=("Welche Arbeitsgruppen gibt es?", "Liste der AGs", "Which working groups exist?")),
+    rule(Intent.OVERVIEW, cues="group unknown_group",
+         examples=("AG Finanzen", "Erzähl mir etwas über die AG Kommunikation", "Tell me about the Finanzen group")),
+    rule(Intent.REPEAT, needs="length_only",
+         examples=("Kurz bitte", "Ausführlicher bitte", "Shorter please")),
+    rule(Intent.THANKS, cues="thanks", examples=("Danke!", "Vielen Dank für die Auskunft", "Thanks a lot")),
+    rule(Intent.GREETING, cues="greeting", needs="short", examples=("Hallo", "Guten Morgen", "Hi there")),
+    rule(Intent.HELP, cues="help", examples=("Hilfe", "Was kannst du?", "help")),
+)
+
+
+def decide(flags: frozenset[str]) -> Intent:
+    """The intent of the first rule in :data:`RULES` that matches ``flags``; UNKNOWN if none."""
+    for row in RULES:
+        if row.matches(flags):
+            return row.intent
+    return Intent.UNKNOWN
