@@ -73,6 +73,8 @@ SPECS: tuple[CommandSpec, ...] = (
                 "!leitung Kommunikation"),
     CommandSpec("mitglieder", "members", "<AG>", "<group>", "Mitglieder einer AG", "members of a group",
                 "!mitglieder Finanzen"),
+    CommandSpec("ziele", "goals", "<AG>", "<group>", "alle Ziele (Zielrichtung) einer AG", "all goals of a group",
+                "!ziele Kooperationsmodell"),
     CommandSpec("termine", "dates", "[AG]", "[group]", "nächste Sitzungen und Austauschrunde",
                 "next sessions and exchange round", "!termine Kommunikation"),
     CommandSpec("meilensteine", "milestones", "[AG]", "[group]", "geplante Meilensteine mit Datum",
@@ -175,7 +177,7 @@ class Commands:
         self.roles = roles
         self._handlers: dict[str, Handler] = {
             "hilfe": self.help, "ags": self.groups, "ag": self.overview, "leitung": self.lead,
-            "mitglieder": self.members, "termine": self.dates, "meilensteine": self.milestones,
+            "mitglieder": self.members, "ziele": self.goals, "termine": self.dates, "meilensteine": self.milestones,
             "meilenstein": self.set_milestone, "nachmelden": self.register,
             "meilenstein-entfernen": self.remove_milestone,
             "verknuepfen": self.link,
@@ -292,6 +294,10 @@ class Commands:
 
     async def members(self, turn: Turn, args: str) -> Reply:
         return answers.answer_members(turn.view, self.group_arg(turn, args, "mitglieder"), turn.language)
+
+    async def goals(self, turn: Turn, args: str) -> Reply:
+        """The whole Zielrichtung of one AG (answers to questions show the first eight)."""
+        return answers.answer_goals(turn.view, self.group_arg(turn, args, "ziele"), turn.language)
 
     async def dates(self, turn: Turn, args: str) -> Reply:
         lang = turn.language

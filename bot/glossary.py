@@ -17,7 +17,7 @@ from bot.programme import Organisation
 from bot.text import fold
 
 # Spelled out in answers only when asked: they appear in nearly every answer.
-_NOT_EXPANDED = frozenset({"AG", "UAG", "LK", "VG", "GM"})
+_NOT_EXPANDED = frozenset({"AG", "UAG", "LK", "VG", "GM", "AP"})
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,12 @@ class Glossary:
                 if term is None or term.long is None or short in done:
                     return short
                 done.add(short)
-                long_head = term.long.split(" (")[0].split(":")[0]
+                long_head = term.long.split(" (")[0].split(":")[0].split(",")[0]
                 following = match.string[match.end():match.end() + 2]
-                if long_head in whole or following.startswith(" (") or following.startswith("-"):
+                before = match.string[:match.start()]
+                inside_brackets = before.count("(") > before.count(")")
+                if long_head in whole or following.startswith(" (") or following.startswith("-") or inside_brackets:
+                    done.discard(short)
                     return short
                 return f"{short} ({term.long})"
             out.append(self._pattern.sub(expand, text))

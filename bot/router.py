@@ -15,6 +15,7 @@ from bot.answers.common import BRIEF_LIMIT, SHORT_LIMIT, shorten
 from bot.answers.i18n import t
 from bot.answers.suggestions import spell_out, suggestions
 from bot.answers.table import Asked
+from bot.conversation import Previous, resolve
 from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
@@ -27,6 +28,7 @@ from bot.understanding import Intent, Question, detect_language, words as _words
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 2000  # characters after cleaning
+_NO_CONTEXT = {Intent.GREETING, Intent.THANKS, Intent.HELP, Intent.UNKNOWN, Intent.REPEAT}
 _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
               Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS}
 
@@ -40,6 +42,7 @@ class Router:
         self.commands = commands
         self.rooms = rooms
         self.default_language = default_language
+        self.last: Previous | None = None  # the last answered question of the last message (for storing)
 
     async def handle(self, message: IncomingMessage) -> Reply:
         """Answer one message. Never raises (except on cancellation)."""
@@ -135,17 +138,32 @@ class Router:
     def _asked(self, turn: Turn) -> Asked:
         return Asked(turn.view, turn.understanding.glossary, turn.now, turn.language, turn.room_group)
 
-    def _answer_parts(self, turn: Turn, questions: tuple[Question, ...]) -> Reply:
+    def _answer_parts(self, turn: Turn, questions: tuple[Question, ...],
+                      previous: "Previous | None" = None) -> Reply:
+        """Answer the questions of one message in order; each later part continues from the one
+        before ("... und wann trifft sie sich?"), the first from ``previous`` (the conversation's
+        last question) when it refers back. A part the user can fix (an unknown AG) is answered
+        with its error without hiding the other parts."""
         replies = []
-        for q in questions:
+        for index, q in enumerate(questions):
+            q = resolve(q, previous, same_message=index > 0)
             asked = dataclasses.replace(self._asked(turn), language=q.language)
-            if len(q.groups) > 1 and q.intent in _PER_GROUP and not q.organisations and not q.ambiguous:
-                parts = tuple(self._answer_one(asked, dataclasses.replace(q, groups=(key,))) for key in q.groups)
-                replies.append(Reply.combine(parts))
-            else:
-                replies.append(self._answer_one(asked, q))
+            try:
+                if len(q.groups) > 1 and q.intent in _PER_GROUP and not q.organisations and not q.ambiguous:
+                    parts = tuple(self._answer_one(asked, dataclasses.replace(q, groups=(key,))) for key in q.groups)
+                    replies.append(Reply.combine(parts))
+                else:
+                    replies.append(self._answer_one(asked, q))
+            except UserError as error:
+                if len(questions) == 1:
+                    raise
+                replies.append(Reply(error.message_en if q.language == "en" else error.message, error.items,
+                                     error.footer_en if q.language == "en" else error.footer, q.language, kind=error.kind))
+            if q.intent not in _NO_CONTEXT:
+                previous = Previous.of(q, turn.room_group)
+        self.last = previous
         reply = replies[0] if len(replies) == 1 else Reply.combine(tuple(replies))
-        return reply
+        return spell_out(turn.understanding.glossary, reply)
 
     def _answer_one(self, asked: Asked, q: Question) -> Reply:
         """One question: the table's answer, shortened and with abbreviations spelled out; the
@@ -159,7 +177,7 @@ class Router:
             name = group.name if group else ""
             reply = shorten(reply, BRIEF_LIMIT if q.brief else SHORT_LIMIT,
                             more[0].format(group=name) if more else None, more[1].format(group=name) if more else None)
-        return spell_out(asked.glossary, reply)
+        return reply
 
     def _fallback(self, asked: Asked, q: Question) -> Reply:
         lang = asked.language

@@ -29,7 +29,7 @@ def ag_labels(view: ProgrammeView) -> tuple[str, ...]:
 def closest_groups(view: ProgrammeView, name: str, limit: int = 2) -> list[str]:
     """Labels of the groups whose names are closest to ``name`` (rapidfuzz WRatio >= 50)."""
     choices = {g.label: g.name for g in view.programme.groups}
-    found = process.extract(name, choices, scorer=fuzz.WRatio, score_cutoff=50, limit=limit)
+    found = process.extract(name, choices, scorer=fuzz.WRatio, score_cutoff=70, limit=limit)
     return [label for _, _, label in found]
 
 

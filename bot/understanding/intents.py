@@ -227,7 +227,7 @@ RULES: tuple[IntentRule, ...] = (
     rule(Intent.OVERVIEW, cues="group unknown_group",
          examples=("AG Finanzen", "Erzähl mir etwas über die AG Kommunikation", "Tell me about the Finanzen group")),
     rule(Intent.REPEAT, needs="length_only",
-         examples=("Kurz bitte", "Ausführlicher bitte", "Shorter please")),
+         examples=("Kurz bitte", "Ausführlicher bitte", "Shorter please", "In short please")),
     rule(Intent.THANKS, cues="thanks", examples=("Danke!", "Vielen Dank für die Auskunft", "Thanks a lot")),
     rule(Intent.GREETING, cues="greeting", needs="short", examples=("Hallo", "Guten Morgen", "Hi there")),
     rule(Intent.HELP, cues="help", examples=("Hilfe", "Was kannst du?", "help")),

@@ -21,7 +21,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "goals": ("ziel", "ziele", "zielen", "zielrichtung", "zielsetzung", "klaer", "aufgabe", "thema", "themen",
               "worum", "goal", "aim", "purpose", "objective", "aims", "zweck", "vorhab", "inhalt", "beschaeftig",
               "schwerpunkt", "focus", "agenda", "tasks", "want", "wollen", "will", "befass", "erreichen",
-              "achieve", "kuemmer"),
+              "achieve", "kuemmer", "woran", "working on"),
     "conditions": ("rahmenbeding", "bedingung", "rahmen", "vorgabe", "voraussetz", "condition",
                    "constraint", "framework", "restriction", "einschraenk", "gelten", "gilt", "rules"),
     "milestone": ("meilenstein", "milestone", "zeitplan", "etappe", "zwischenziel", "deliverable", "timeline",
@@ -91,7 +91,7 @@ ENGLISH = frozenset({
     "decided", "goals", "can", "until", "register", "there", "part", "belongs", "sessions", "session",
     "chairs", "runs", "conditions", "about", "tell", "me", "show", "list", "and", "for", "its", "will",
     "due", "take", "place", "held", "join", "many", "most", "stand", "mean", "was", "did", "workshop's",
-    "in", "any", "all", "only", "more", "than", "one", "briefly", "short", "their", "they", "them",
+    "in", "any", "all", "only", "more", "than", "one", "briefly", "short", "shorter", "please", "their", "they", "them",
 })
 GERMAN = frozenset({
     "wer", "was", "wann", "welche", "welcher", "welchen", "welches", "wie", "ist", "sind", "die", "der",
@@ -197,7 +197,7 @@ DETAILED = frozenset({"ausfuehrlich", "ausfuehrlicher", "detailliert", "details"
                       "alles", "detail", "detailed", "full", "complete", "longer", "laenger"})
 FILLER = frozenset({"bitte", "please", "danke", "nochmal", "noch", "mal", "einmal", "etwas", "a", "bit",
                     "again", "and", "und", "the", "die", "antwort", "answer", "es", "it", "das", "that",
-                    "sagen", "say", "gerne", "gern", "ja"})
+                    "sagen", "say", "gerne", "gern", "ja", "in", "im", "form", "version", "fassen", "zusammen"})
 
 # Words before a capitalised name that mark it as a person ("Herr Meier")
 PERSON_TITLES = frozenset({"herr", "herrn", "frau", "hr", "fr", "mr", "mrs", "ms", "dr", "prof"})

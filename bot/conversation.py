@@ -1,0 +1,63 @@
+"""Follow-up questions: continuing from the previous question of a conversation.
+
+"Wer leitet die AG Finanzen?" then "Und wer ist Mitglied?" means the AG Finanzen; "Und die AG
+Kommunikation?" asks the previous question again about another AG; "Kurz bitte" repeats the
+previous answer shorter. Within one message, each part continues from the part before.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from bot.understanding import Intent, Question
+
+# Intents whose answer is about one AG: a follow-up without an AG takes the previous one.
+GROUP_INTENTS = frozenset({Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
+                           Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS,
+                           Intent.MEMBERSHIP, Intent.CADENCE, Intent.MEMBER_QUERY})
+ORGANISATION_INTENTS = frozenset({Intent.ORGANISATION_GROUPS, Intent.MEMBERSHIP})
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last answered question was about: its intent, group keys, organisation keys,
+    topic words and language (the part of a question worth remembering)."""
+
+    intent: Intent
+    groups: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+    language: str = "de"
+
+    @classmethod
+    def of(cls, q: Question, room_group: str | None = None) -> "Previous":
+        groups = q.groups or ((room_group,) if room_group and q.intent in GROUP_INTENTS else ())
+        organisations = q.organisations + tuple(k for _, keys in q.ambiguous for k in keys)
+        return cls(q.intent, tuple(groups), tuple(organisations), q.topic, q.language)
+
+
+def resolve(q: Question, previous: Previous | None, same_message: bool = False) -> Question:
+    """``q`` completed from ``previous`` where it refers back; unchanged otherwise.
+
+    Without a marker of reference ("und ...", a pronoun, "Kurz bitte"), a question only
+    continues from the previous one within the same message.
+    """
+    if previous is None:
+        return q
+    if q.intent is Intent.REPEAT:
+        return dataclasses.replace(q, intent=previous.intent, groups=previous.groups,
+                                   organisations=previous.organisations, topic=previous.topic,
+                                   language=previous.language, cues=q.cues | {"repeat"})
+    refers = q.follow_up or same_message
+    if not refers:
+        return q
+    if q.elliptic and previous.intent not in (Intent.UNKNOWN, Intent.GREETING, Intent.THANKS, Intent.HELP):
+        groups = q.groups
+        if not groups and q.organisations and previous.intent in (Intent.MEMBERSHIP,):
+            groups = previous.groups
+        return dataclasses.replace(q, intent=previous.intent, groups=groups)
+    if q.intent in GROUP_INTENTS and not q.groups and not q.unknown_group and previous.groups:
+        q = dataclasses.replace(q, groups=previous.groups)
+    if q.intent in ORGANISATION_INTENTS and not q.organisations and not q.ambiguous and previous.organisations:
+        q = dataclasses.replace(q, organisations=previous.organisations)
+    return q
