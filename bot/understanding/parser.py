@@ -245,7 +245,7 @@ class Understanding:
         return Question(
             intent=intent, language=detect_language(tokens), groups=tuple(groups), day=day, nth=nth,
             organisations=tuple(organisations), ambiguous=tuple(ambiguous), unknown_group=unknown,
-            member_types=types, type_word=originals[type_at] if type_at is not None else None, persons=persons,
+            member_types=types, type_word=_type_words(originals, tokens, type_at), persons=persons,
             topic=topic, unknown_organisation=unknown_org, unknown_person=person_unknown, unknown_place=unknown_place,
             seat=seat, districts=districts, status=status, ag_count=ag_count,
             count="count" in frozen or {"how", "many"} <= words_set, fewest="fewest" in frozen,
@@ -307,6 +307,19 @@ def _replace(q: Question, **changes) -> Question:
     return dataclasses.replace(q, **changes)
 
 
+def _type_words(originals: list[str], tokens: list[str], first: int | None) -> str | None:
+    """The words that asked for kinds, as written: "Städte", "Städte und Landkreise"."""
+    if first is None:
+        return None
+    end = first + 1
+    while end + 1 < len(tokens) and tokens[end] in {"und", "oder", "and", "or"} and (
+            tokens[end + 1] in v.TYPE_WORDS or tokens[end + 1] == "kreisfreie"):
+        end += 2
+        if end < len(tokens) and tokens[end - 1] == "kreisfreie":
+            end += 1
+    return " ".join(originals[first:end])
+
+
 def _is_plain(token: str) -> bool:
     from bot.understanding.tokens import is_word
     return is_word(token)
@@ -332,6 +345,11 @@ def _ag_count(tokens: list[str], total: int) -> tuple[str, int] | None:
             continue
         window = tokens[max(0, start - 1):end]
         words_set = set(window)
+        if words_set & {"oder", "or"} and words_set & {"mehr", "more"}:  # "zwei oder mehr"
+            number = next((v.NUMBER_WORDS[t] for t in window if t in v.NUMBER_WORDS),
+                          next((int(t) for t in window if t.isdigit()), None))
+            if number is not None:
+                return (">=", number)
         for i, word in enumerate(window):
             if word in v.MORE_THAN:
                 following = window[i + 1:i + 3]

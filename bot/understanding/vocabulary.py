@@ -10,7 +10,7 @@ from __future__ import annotations
 # -- cue groups (keys are referred to by the intent table) -----------------------------------
 CUES: dict[str, tuple[str, ...]] = {
     "lead": ("leit", "leiter", "koordin", "spitze", "doppelspitze", "vorsitz", "chef", "verantwortlich",
-             "lead", "chair", "head", "heads", "headed", "coordinat", "runs", "manag", "sprecher", "fuehr",
+             "lead", "chair", "head", "heads", "headed", "heading", "coordinat", "runs", "manag", "sprecher", "fuehr",
              "vorsteh", "charge", "responsib", "zustaendig", "ansprechp", "hut"),
     "not_lead": ("leitplank", "leitfaden", "leitpfaden", "leitlinie"),
     "members": ("mitglied", "mitarbeit", "teilnehm", "teilnahme", "beteilig", "dabei", "member", "particip",
