@@ -50,6 +50,25 @@ def answer_milestones(view: ProgrammeView, group: Group, language: str) -> Reply
                  tuple(_milestone_item(m, language) for m in group.milestones), footer, language=language)
 
 
+def answer_milestone_due(view: ProgrammeView, group: Group, title: str, now: dt.datetime, language: str) -> Reply:
+    """When one named milestone of ``group`` is due (or that no date is set, and who sets it)."""
+    milestone = next((m for m in group.milestones if m.title == title), None)
+    if milestone is None:
+        return answer_milestones(view, group, language)
+    if milestone.due is None:
+        return Reply(t(language, f"Für den Meilenstein „{title}“ der {group.label} ist noch kein Datum festgelegt.",
+                       f"No date is set yet for the {group.label}'s milestone \"{title}\"."),
+                     footer=group.milestone_note if language == "de" else None, language=language)
+    today = now.astimezone(BERLIN).date()
+    if milestone.due < today:
+        return Reply(t(language, f"Der Meilenstein „{title}“ der {group.label} war fällig am {date_long(milestone.due)}.",
+                       f"The {group.label}'s milestone \"{title}\" was due on {date_long(milestone.due, 'en')}."),
+                     language=language)
+    return Reply(t(language, f"Der Meilenstein „{title}“ der {group.label} ist fällig am {date_long(milestone.due)}.",
+                   f"The {group.label}'s milestone \"{title}\" is due on {date_long(milestone.due, 'en')}."),
+                 language=language)
+
+
 def answer_next_milestone(view: ProgrammeView, group: Group | None, now: dt.datetime, language: str) -> Reply:
     today = now.astimezone(BERLIN).date()
     groups = [group] if group else list(view.programme.groups)

@@ -112,6 +112,13 @@ def _topic(a: Asked, q: Question) -> Reply | None:
     return programme.answer_topic(a.view, q.topic, a.language)
 
 
+def _next_milestone(a: Asked, q: Question) -> Reply:
+    group = _no_unknown_group(a, q)
+    if q.milestone is not None and (group is None or group.key == q.milestone[0]):
+        return dates.answer_milestone_due(a.view, a.view.groups[q.milestone[0]], q.milestone[1], a.now, a.language)
+    return dates.answer_next_milestone(a.view, group, a.now, a.language)
+
+
 def _session(a: Asked, q: Question) -> Reply:
     group = _no_unknown_group(a, q)
     if q.day is not None and group is not None:
@@ -136,7 +143,7 @@ ANSWERS: dict[Intent, AnswerFunction] = {
     Intent.GOALS: lambda a, q: groups.answer_goals(a.view, _need_group(a, q), a.language),
     Intent.CONDITIONS: lambda a, q: groups.answer_conditions(a.view, _need_group(a, q), a.language),
     Intent.MILESTONES: lambda a, q: dates.answer_milestones(a.view, _need_group(a, q), a.language),
-    Intent.NEXT_MILESTONE: lambda a, q: dates.answer_next_milestone(a.view, _no_unknown_group(a, q), a.now, a.language),
+    Intent.NEXT_MILESTONE: lambda a, q: _next_milestone(a, q),
     Intent.NEXT_SESSION: _session,
     Intent.FIRST_SESSIONS: lambda a, q: dates.answer_first_sessions(a.view, a.now, a.language),
     Intent.NEXT_EXCHANGE: lambda a, q: dates.answer_next_exchange(a.view, a.now, a.language),

@@ -70,6 +70,7 @@ class Question:
     detailed: bool = False
     follow_up: bool = False
     elliptic: bool = False
+    milestone: tuple[str, str] | None = None  # (group key, milestone title) named by one of its words
     text: str = ""
     cues: frozenset[str] = field(default_factory=frozenset)
 
@@ -111,6 +112,7 @@ class Understanding:
         self.group_names = list(self.group_choices)
         self.org_names = list(self.org_choices)
         self.glossary = Glossary.build(view.programme.organisations)
+        self.milestone_words = _milestone_words(view)
 
     # -- public ------------------------------------------------------------------------------
     def parse_message(self, text: str, room_group: str | None = None) -> tuple[Question, ...]:
@@ -147,6 +149,10 @@ class Understanding:
         group_spans += fuzzy_spans(tokens, self.group_choices, self.group_names, taken, cutoff=85)
         org_spans += fuzzy_spans(tokens, self.org_choices, self.org_names, taken, cutoff=88, max_len=2)
         groups = ordered_keys(group_spans, prefer=lambda k: view.groups[k].kind == "AG")
+        milestone = next((self.milestone_words[t] for t in tokens if t in self.milestone_words
+                          and (not groups or self.milestone_words[t][0] in groups)), None)
+        if room_group and not groups and set(tokens) & {"uns", "unserer", "unsere", "unser", "hier", "wir"}:
+            groups = [room_group]  # "Ist Halle bei uns dabei?" in the room of an AG
         types, type_at = member_types(tokens, taken)
         district_of = district_spans(tokens, org_spans, lambda k: _is_landkreis(view, k), bool(types))
         org_spans = [s for s in org_spans if s not in district_of]
@@ -227,6 +233,10 @@ class Understanding:
         if not tokens or all(t in v.BRIEF | v.DETAILED | v.FILLER for t in tokens):
             if words_set & (v.BRIEF | v.DETAILED):
                 flags.add("length_only")
+        if milestone is not None:
+            flags.add("milestone")
+            if "when" not in flags and flags & {"clock", "when_where"} or words_set & {"liefern", "fertig", "abgeben"}:
+                flags.add("when")
         frozen = frozenset(flags)
         intent = decide(frozen)
         follow_up = bool(tokens) and (tokens[0] in v.FOLLOW_UP_STARTS or tokens[:2] == ["what", "about"]
@@ -250,7 +260,7 @@ class Understanding:
             seat=seat, districts=districts, status=status, ag_count=ag_count,
             count="count" in frozen or {"how", "many"} <= words_set, fewest="fewest" in frozen,
             glossary=glossary, brief=bool(words_set & v.BRIEF), detailed=bool(words_set & v.DETAILED),
-            follow_up=follow_up, elliptic=elliptic, text=text, cues=frozen)
+            follow_up=follow_up, elliptic=elliptic, milestone=milestone, text=text, cues=frozen)
 
     @staticmethod
     def _word_flags(flags: set[str], tokens: list[str], words_set: set[str]) -> None:
@@ -300,11 +310,32 @@ class Understanding:
             flags.add("seat_verb")
         if len(tokens) <= 3:
             flags.add("short")
+        if words_set & {"alle", "all", "saemtliche", "liste"}:
+            flags.add("all_words")
+        if words_set & {"passiert", "happens", "happen", "ansteht", "steht"} and "next" in flags \
+                and not flags & {"milestone", "session", "exchange"}:
+            flags.add("next_steps")
+        if words_set & {"melde", "meldet", "melden", "meldest"} and "nach" in words_set:
+            flags.add("registration")
 
 
 def _replace(q: Question, **changes) -> Question:
     import dataclasses
     return dataclasses.replace(q, **changes)
+
+
+def _milestone_words(view: ProgrammeView) -> dict[str, tuple[str, str]]:
+    """Distinctive folded words of milestone titles ("nutzungskonzept") -> (group key, title);
+    words that appear in several titles or are ordinary words are left out."""
+    from bot.understanding.tokens import is_word
+    from bot.text import tokens as fold_tokens
+    seen: dict[str, list[tuple[str, str]]] = {}
+    for group in view.programme.groups:
+        for milestone in group.milestones:
+            for token in set(fold_tokens(milestone.title)):
+                if len(token) >= 7 and not is_word(token):
+                    seen.setdefault(token, []).append((group.key, milestone.title))
+    return {token: found[0] for token, found in seen.items() if len(found) == 1}
 
 
 def _type_words(originals: list[str], tokens: list[str], first: int | None) -> str | None:
