@@ -28,6 +28,7 @@ Flags besides the cue groups (set by :mod:`bot.understanding.parser`):
 ``next_steps``            "Schritte", "wie geht es weiter" ``feedback``    "Rückmeldungen", "wie kam ... an"
 ``often``                 "wie oft"                        ``what_does``   "Was macht/tut ..."
 ``topic``                 content words that name no entity ``short``      three words or fewer
+``all_words``             "alle", "Liste": a list is wanted
 ========================  ====================================================================
 """
 from __future__ import annotations
