@@ -12,6 +12,8 @@ unit-testable. Facts of that format used here:
   {"id", "name"}, "text": "<at>Name</at>"}``; the bot's id is the activity's ``recipient.id``.
 * ``from.aadObjectId`` is the user's Microsoft Entra object id (stable across chats), ``from.id``
   the Teams user id (``29:...``).
+* ``text`` is not escaped HTML: what the user typed in angle brackets arrives as typed, next to
+  ``<at>`` tags and HTML entities such as ``&nbsp;``.
 * An ``Action.Submit`` of an Adaptive Card arrives as a message whose ``value`` holds the action's
   ``data`` merged with the card's inputs (keyed by input id), usually without ``text``.
 """
@@ -24,6 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
+from bot.text import strip_html
 
 PLATFORM = "teams"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -100,8 +103,10 @@ def remove_bot_mentions(text: str, entities: Iterable, bot_id: str | None,
     First by the mention entities that name ``bot_id`` (their ``text`` is cut out of the message);
     then, for clients that send no entity, by ``<at>…</at>`` tags whose content is one of
     ``bot_names`` (compared without case, spaces and punctuation: "AG-Bot" = "agbot"). Mentions of
-    other people keep their name without the tags. HTML entities (``&amp;``, ``&nbsp;``) are decoded
-    and whitespace is collapsed.
+    other people keep their name without the tags. Teams' text is HTML-ish: tags of HTML elements
+    (``<p>``, ``<br>``, ``<b>``) are removed, while text the user typed in angle brackets
+    (``!leitung <Finanzen>``, which Teams passes on unescaped) stays; then HTML entities (``&amp;``,
+    ``&nbsp;``, ``&lt;``) are decoded once and whitespace is collapsed.
     """
     mentioned = False
     names = {_folded(n) for n in bot_names if n and _folded(n)}
@@ -121,14 +126,14 @@ def remove_bot_mentions(text: str, entities: Iterable, bot_id: str | None,
 
     def tag(match: re.Match) -> str:
         nonlocal mentioned
-        inner = html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
-        if _folded(inner) in names:
+        inner = re.sub(r"<[^>]+>", "", match.group(1)).strip()
+        if _folded(html.unescape(inner)) in names:
             mentioned = True
             return " "
-        return inner
+        return inner  # still escaped: strip_html below decodes the whole text once
 
     text = _AT_TAG.sub(tag, text)
-    text = html.unescape(text).replace("\r\n", "\n")
+    text = strip_html(text).replace("\r\n", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     text = "\n".join(lines).strip()
     return mentioned, text.lstrip(":,; ").strip()
