@@ -27,6 +27,8 @@ from bot.view import ProgrammeView
 
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+# "<Finanzen>", "<AG Finanzen>", "ort=<Link>": an argument typed the way the usage line shows it
+_PLACEHOLDER = re.compile(r"(?<![^\s=])<([\w\"'][^<>]*?)>(?![^\s.,;:!?])")
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,15 @@ SPECS: tuple[CommandSpec, ...] = (
 BY_NAME: dict[str, CommandSpec] = {**{s.name: s for s in SPECS}, **{s.alias: s for s in SPECS}}
 
 
+def unbracket(args: str) -> str:
+    """Command arguments without the angle brackets of the usage line: ``"<Finanzen>"`` ->
+    ``"Finanzen"``, ``"<Finanzen> <Barleben>"`` -> ``"Finanzen Barleben"``, ``"ort=<Link>"`` ->
+    ``"ort=Link"``. A pair counts when it starts an argument (after a space, ``=`` or the start)
+    and ends one (before a space, punctuation or the end) and its text starts with a letter, digit
+    or quote; other angle brackets (``a <-> b``) stay."""
+    return _PLACEHOLDER.sub(r"\1", args)
+
+
 def command_word(word: str) -> str:
     """Fold a typed command word: "Verknüpfen" -> "verknuepfen"."""
     return re.sub(r"[^a-z0-9-]", "", fold(word))
@@ -208,10 +219,12 @@ class Commands:
         self._handlers[name] = handler
 
     async def run(self, turn: Turn, word: str, args: str) -> Reply:
+        """Run the command ``word`` (folded, see :func:`command_word`) with ``args``, whose
+        placeholder brackets are dropped first (:func:`unbracket`)."""
         spec = BY_NAME.get(word)
         if spec is None:
             return self.unknown(turn, word)
-        return await self._handlers[spec.name](turn, args)
+        return await self._handlers[spec.name](turn, unbracket(args))
 
     # -- helpers -----------------------------------------------------------------------------
     def usage_error(self, name: str, language: str, problem: str | None = None) -> UserError:
