@@ -17,7 +17,7 @@ from bot.answers import t
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import date_long
 from bot.messages import IncomingMessage, Reply
-from bot.ports import ProgrammeStore, RoomLinkStore
+from bot.ports import ConversationContextStore, ProgrammeStore, RoomLinkStore
 from bot.programme import Group
 from bot.roles import Roles
 from bot.state import ProgrammeState
@@ -178,8 +178,10 @@ class Commands:
 
     def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, rooms: RoomLinkStore,
                  on_schedule_change: Callable[[], Awaitable[None]] | None = None,
-                 registrations=None, registration_deadline=None) -> None:
+                 registrations=None, registration_deadline=None,
+                 contexts: ConversationContextStore | None = None) -> None:
         self.store = store
+        self.contexts = contexts  # conversation contexts: listed by !meine-daten, deleted by !daten-loeschen
         self.rooms = rooms
         self.on_schedule_change = on_schedule_change
         self.state = state

@@ -16,7 +16,7 @@ from bot.answers import t
 from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
-from bot.ports import RoomLinkStore
+from bot.ports import ConversationContextStore, RoomLinkStore
 from bot.state import ProgrammeState
 from bot.text import clean
 from bot.registration import CONFIRM_WORDS
@@ -39,11 +39,12 @@ class Router:
     """Dispatches :class:`IncomingMessage` to commands or question answering; returns a :class:`Reply`."""
 
     def __init__(self, state: ProgrammeState, commands: Commands, rooms: RoomLinkStore,
-                 default_language: str = "de") -> None:
+                 default_language: str = "de", contexts: ConversationContextStore | None = None) -> None:
         self.state = state
         self.commands = commands
         self.rooms = rooms
         self.default_language = default_language
+        self.contexts = contexts  # conversation contexts for follow-up questions (None: none kept)
 
     async def handle(self, message: IncomingMessage) -> Reply:
         """Answer one message. Never raises (except on cancellation)."""

@@ -1,5 +1,6 @@
 """Conversation contexts and the sent-reply log on a real SQLite file: put/get, expiry at the
-injected "now", anchors, upsert, purge, erasure and a restart of the database in between."""
+injected "now", anchors, upsert, purge, erasure (also through !meine-daten / !daten-loeschen),
+and a restart of the database in between."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,7 @@ import datetime as dt
 import pytest
 
 from bot.context import CONTEXT_LIFETIME, SENT_REPLY_RETENTION, ConversationContext, StoredContext, message_anchor
-from fakes import MEMBER, ROOM
+from fakes import MEMBER, NOW, PLATFORM, ROOM, ask
 from store.conversation_context import ConversationContextRepository
 from store.database import Database
 from store.sent_replies import SentReplyRepository
@@ -167,3 +168,33 @@ async def test_sent_replies_are_kept_one_day(db):
     assert await replies.question_of("matrix", ROOM, "$a1") is None
     assert await replies.question_of("matrix", ROOM, "$a2") == "$q2"
     assert await replies.forget_before(T0 + 2 * SENT_REPLY_RETENTION) == 1
+
+
+# -- through the chat: !meine-daten and !daten-loeschen --------------------------------------------
+async def test_my_data_lists_and_erase_deletes_the_users_contexts(app):
+    asked = NOW.astimezone(UTC)
+    await app.contexts.put(PLATFORM, ROOM, "", MEMBER, context(asked, organisations=("barleben",), topic=("haushalt",)))
+    await app.contexts.put(PLATFORM, ROOM, "msg:msg-q", MEMBER, context(asked, groups=("kommunikation",)))
+    await app.contexts.put(PLATFORM, ROOM, "thread:$t", ERIKA, context(asked))
+
+    shown = await ask(app, "!meine-daten")
+    lines = [item for item in shown.items if item.startswith("Gesprächskontext")]
+    assert len(lines) == 2
+    assert any("AG Finanzen" in line and "Barleben" in line and "haushalt" in line and "09:15" in line
+               for line in lines)
+    assert any("Frage msg-q" in line and "AG Kommunikation" in line for line in lines)
+
+    erased = await ask(app, "!daten-loeschen")
+    assert erased.kind == "confirmation"
+    assert await rows(app.db, "conversation_contexts", "user_id = ?", (MEMBER,)) == []
+    assert len(await rows(app.db, "conversation_contexts", "user_id = ?", (ERIKA,))) == 1
+    after = await ask(app, "!meine-daten")
+    assert not any(item.startswith("Gesprächskontext") for item in after.items)
+
+
+async def test_the_app_purges_expired_contexts_when_it_starts(open_app, db_path):
+    first = await open_app()
+    await first.contexts.put(PLATFORM, ROOM, "", MEMBER, context(NOW - dt.timedelta(hours=1)))
+    await first.close()
+    second = await open_app(database=db_path)
+    assert await rows(second.db, "conversation_contexts") == []
