@@ -152,7 +152,7 @@ class App:
 
             adapters.append(MatrixAdapter(self.settings.matrix, self.router,
                                           AdapterStateRepository(self.db, "matrix"),
-                                          EventLedger(self.db, "matrix"), clock))
+                                          EventLedger(self.db, "matrix"), clock, replies=self.sent_replies))
         if self.settings.teams is not None:
             from adapters.teams.adapter import TeamsAdapter
             from store.conversation_references import ConversationReferenceRepository
@@ -160,7 +160,7 @@ class App:
 
             teams = TeamsAdapter(self.settings.teams, self.router, ConversationReferenceRepository(self.db, "teams"),
                                  EventLedger(self.db, "teams"), clock, state=self.state,
-                                 language=self.settings.bot.language)
+                                 language=self.settings.bot.language, replies=self.sent_replies)
             adapters.append(teams)
         senders = {a.platform: a for a in adapters}
         for adapter in adapters:
