@@ -22,9 +22,11 @@ from bot.router import Router
 from bot.state import ProgrammeState
 from bot.understanding import Understanding, find_groups
 from bot.view import ProgrammeView
+from store.conversation_context import ConversationContextRepository
 from store.database import Database
 from store.programme_repository import ProgrammeRepository
 from store.room_links import RoomLinkRepository
+from store.sent_replies import SentReplyRepository
 
 
 class ProgrammeFileError(Exception):
@@ -107,6 +109,8 @@ class App:
     roles: Roles
     router: Router
     scheduler_db: Database | None = None
+    contexts: ConversationContextRepository | None = None  # conversation contexts for follow-up questions
+    sent_replies: SentReplyRepository | None = None  # which bot message answered which question
 
     @classmethod
     async def create(cls, settings: Settings, now: dt.datetime, database: str | Path | None = None) -> "App":
@@ -125,13 +129,16 @@ class App:
             roles = build_roles(settings, view)
             from store.registrations import RegistrationRepository
 
+            sent_replies = SentReplyRepository(db)
+            contexts = ConversationContextRepository(db, sent_replies)
+            await contexts.purge_expired(now)  # what expired while the bot was down
             commands = Commands(programme, state, roles, rooms, registrations=RegistrationRepository(db),
-                                registration_deadline=settings.registration.deadline)
-            router = Router(state, commands, rooms, default_language=settings.bot.language)
+                                registration_deadline=settings.registration.deadline, contexts=contexts)
+            router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts)
         except BaseException:
             await db.close()
             raise
-        return cls(settings, db, programme, rooms, state, roles, router)
+        return cls(settings, db, programme, rooms, state, roles, router, contexts=contexts, sent_replies=sent_replies)
 
     def build_adapters(self, clock) -> list:
         """The chat adapters the configuration asks for ([matrix], [teams]). Adapter modules are
@@ -145,7 +152,7 @@ class App:
 
             adapters.append(MatrixAdapter(self.settings.matrix, self.router,
                                           AdapterStateRepository(self.db, "matrix"),
-                                          EventLedger(self.db, "matrix"), clock))
+                                          EventLedger(self.db, "matrix"), clock, replies=self.sent_replies))
         if self.settings.teams is not None:
             from adapters.teams.adapter import TeamsAdapter
             from store.conversation_references import ConversationReferenceRepository
@@ -153,7 +160,7 @@ class App:
 
             teams = TeamsAdapter(self.settings.teams, self.router, ConversationReferenceRepository(self.db, "teams"),
                                  EventLedger(self.db, "teams"), clock, state=self.state,
-                                 language=self.settings.bot.language)
+                                 language=self.settings.bot.language, replies=self.sent_replies)
             adapters.append(teams)
         senders = {a.platform: a for a in adapters}
         for adapter in adapters:

@@ -17,7 +17,7 @@ from bot.answers import t
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import date_long
 from bot.messages import IncomingMessage, Reply
-from bot.ports import ProgrammeStore, RoomLinkStore
+from bot.ports import ConversationContextStore, ProgrammeStore, RoomLinkStore
 from bot.programme import Group
 from bot.roles import Roles
 from bot.state import ProgrammeState
@@ -27,6 +27,8 @@ from bot.view import ProgrammeView
 
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+# "<Finanzen>", "<AG Finanzen>", "ort=<Link>": an argument typed the way the usage line shows it
+_PLACEHOLDER = re.compile(r"(?<![^\s=])<([\w\"'][^<>]*?)>(?![^\s.,;:!?])")
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,15 @@ SPECS: tuple[CommandSpec, ...] = (
 BY_NAME: dict[str, CommandSpec] = {**{s.name: s for s in SPECS}, **{s.alias: s for s in SPECS}}
 
 
+def unbracket(args: str) -> str:
+    """Command arguments without the angle brackets of the usage line: ``"<Finanzen>"`` ->
+    ``"Finanzen"``, ``"<Finanzen> <Barleben>"`` -> ``"Finanzen Barleben"``, ``"ort=<Link>"`` ->
+    ``"ort=Link"``. A pair counts when it starts an argument (after a space, ``=`` or the start)
+    and ends one (before a space, punctuation or the end) and its text starts with a letter, digit
+    or quote; other angle brackets (``a <-> b``) stay."""
+    return _PLACEHOLDER.sub(r"\1", args)
+
+
 def command_word(word: str) -> str:
     """Fold a typed command word: "Verknüpfen" -> "verknuepfen"."""
     return re.sub(r"[^a-z0-9-]", "", fold(word))
@@ -169,8 +180,10 @@ class Commands:
 
     def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, rooms: RoomLinkStore,
                  on_schedule_change: Callable[[], Awaitable[None]] | None = None,
-                 registrations=None, registration_deadline=None) -> None:
+                 registrations=None, registration_deadline=None,
+                 contexts: ConversationContextStore | None = None) -> None:
         self.store = store
+        self.contexts = contexts  # conversation contexts: listed by !meine-daten, deleted by !daten-loeschen
         self.rooms = rooms
         self.on_schedule_change = on_schedule_change
         self.state = state
@@ -210,10 +223,12 @@ class Commands:
         self._handlers[name] = handler
 
     async def run(self, turn: Turn, word: str, args: str) -> Reply:
+        """Run the command ``word`` (folded, see :func:`command_word`) with ``args``, whose
+        placeholder brackets are dropped first (:func:`unbracket`)."""
         spec = BY_NAME.get(word)
         if spec is None:
             return self.unknown(turn, word)
-        return await self._handlers[spec.name](turn, args)
+        return await self._handlers[spec.name](turn, unbracket(args))
 
     # -- helpers -----------------------------------------------------------------------------
     def usage_error(self, name: str, language: str, problem: str | None = None) -> UserError:

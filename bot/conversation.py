@@ -7,8 +7,10 @@ previous answer shorter. Within one message, each part continues from the part b
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 
+from bot.context import ConversationContext
 from bot.understanding import Intent, Question
 
 # Intents whose answer is about one AG: a follow-up without an AG takes the previous one.
@@ -34,6 +36,20 @@ class Previous:
         groups = q.groups or ((room_group,) if room_group and q.intent in GROUP_INTENTS else ())
         organisations = q.organisations + tuple(k for _, keys in q.ambiguous for k in keys)
         return cls(q.intent, tuple(groups), tuple(organisations), q.topic, q.language)
+
+    @classmethod
+    def from_context(cls, context: ConversationContext) -> "Previous | None":
+        """From a stored context; None if its intent is unknown to this version."""
+        try:
+            intent = Intent(context.intent) if context.intent else Intent.UNKNOWN
+        except ValueError:
+            return None
+        return cls(intent, context.groups, context.organisations, context.topic, context.language)
+
+    def to_context(self, now: dt.datetime) -> ConversationContext:
+        """The stored form, answered at ``now`` (timezone-aware)."""
+        return ConversationContext(groups=self.groups, organisations=self.organisations, intent=self.intent.value,
+                                   topic=self.topic, language=self.language, updated_at=now)
 
 
 def resolve(q: Question, previous: Previous | None, same_message: bool = False) -> Question:

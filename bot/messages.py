@@ -40,7 +40,12 @@ class IncomingMessage:
     adapter; ``addressed`` is True when the user mentioned the bot or wrote in a direct chat;
     ``sent_at`` is timezone-aware and is the "now" the answer is computed for;
     ``sender_is_room_moderator`` says the platform grants the sender moderation rights in this
-    room (Matrix power level >= 50), which allows linking the room to an AG.
+    room (Matrix power level >= 50), which allows linking the room to an AG;
+    ``replied_to`` is the platform id of the message this one replies to (Matrix
+    ``m.in_reply_to`` event id, not a thread's fallback; Teams ``replyToId``, in a channel thread
+    usually the thread's first post, or the id of a quoted message), None if it is no reply. If
+    that message is an answer of the bot, :meth:`bot.ports.ConversationContextStore.question_of`
+    names the question it answered.
     """
 
     text: str
@@ -50,6 +55,7 @@ class IncomingMessage:
     message_id: str | None = None
     addressed: bool = False
     sender_is_room_moderator: bool = False  # e.g. Matrix power level >= 50 in this room
+    replied_to: str | None = None
 
     def __post_init__(self) -> None:
         if self.sent_at.tzinfo is None:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.context import ConversationContext, StoredContext
 from bot.programme import ExtraSession, Milestone, Programme, SeriesChange, SessionSeries
 
 
@@ -145,3 +146,53 @@ class RegistrationStore(Protocol):
     async def ask_back(self, platform: str, room_id: str, user_id: str, command: str, expires: dt.datetime) -> None: ...
 
     async def take_confirmation(self, platform: str, room_id: str, user_id: str, now: dt.datetime) -> str | None: ...
+
+
+class ConversationContextStore(Protocol):
+    """Conversation contexts for follow-up questions (see :mod:`bot.context` for anchors and the
+    lifetime; implemented by :class:`store.conversation_context.ConversationContextRepository`).
+
+    ``platform`` is "matrix", "teams" or "console"; ``room_id`` the room or conversation as in
+    :class:`bot.messages.ChannelRef` (Teams: without the thread suffix); ``anchor`` is ``""``,
+    ``"thread:<id>"`` or ``"msg:<incoming message id>"``. Times are timezone-aware.
+    """
+
+    async def get(self, platform: str, room_id: str, anchor: str,
+                  now: dt.datetime) -> ConversationContext | None:
+        """The context stored for this anchor, or None if there is none or it is older than the
+        lifetime at ``now``."""
+
+    async def put(self, platform: str, room_id: str, anchor: str, user_id: str,
+                  context: ConversationContext) -> None:
+        """Store (replace) the context of this anchor; ``user_id`` is the user who asked (their
+        data for ``!meine-daten`` / ``!daten-loeschen``). Also drops contexts expired at
+        ``context.updated_at``."""
+
+    async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
+        """The id of the incoming message the bot's message ``sent_id`` answered (as the adapters
+        recorded it, see :class:`SentReplyStore`), or None if ``sent_id`` is no known bot answer."""
+
+    async def purge_expired(self, now: dt.datetime) -> int:
+        """Delete contexts older than the lifetime and sent-reply links older than their retention
+        at ``now``; return how many rows were deleted."""
+
+    async def personal_data(self, platform: str, user_id: str) -> list[StoredContext]:
+        """Every stored context whose question came from this user (also expired, not yet purged)."""
+
+    async def erase_person(self, platform: str, user_id: str) -> int:
+        """Delete every context whose question came from this user; return how many."""
+
+
+class SentReplyStore(Protocol):
+    """Which bot message answered which incoming message, per platform and room, so that a user's
+    reply to a bot message finds the question (and its context). Written by the adapters for every
+    answer they send (Matrix event id, Teams activity id); kept for :data:`bot.context.SENT_REPLY_RETENTION`.
+    """
+
+    async def record(self, platform: str, room_id: str, sent_id: str, question_id: str, now: dt.datetime) -> None:
+        """Remember that the bot's message ``sent_id`` answered ``question_id`` (idempotent)."""
+
+    async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None: ...
+
+    async def forget_before(self, cutoff: dt.datetime) -> int:
+        """Delete links recorded before ``cutoff``; return how many."""

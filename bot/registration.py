@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot import answers
 from bot.answers import t
+from bot.context import CONTEXT_LIFETIME, StoredContext
 from bot.directory import display_name, long_name
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import date_long
@@ -301,6 +302,9 @@ class RegistrationCommands:
         items += [f"Raumverknüpfung: {link.room_id} → "
                   f"{turn.view.groups[link.group_key].label if link.group_key in turn.view.groups else link.group_key}"
                   for link in links]
+        if self.c.contexts is not None:
+            items += [_context_item(turn, stored) for stored in
+                      await self.c.contexts.personal_data(sender.platform, sender.user_id)]
         if not items:
             return Reply(t(lang, f"Über {sender.user_id} ist nichts gespeichert.",
                            f"Nothing is stored about {sender.user_id}."), language=lang)
@@ -313,6 +317,8 @@ class RegistrationCommands:
         sender = turn.message.sender
         changed, pseudonym = await self.store.erase_person(sender.platform, sender.user_id, turn.now,
                                                            turn.message.channel.room_id)
+        if self.c.contexts is not None:
+            changed += await self.c.contexts.erase_person(sender.platform, sender.user_id)
         return Reply(t(lang, f"Ihre personenbezogenen Daten sind gelöscht ({changed} Einträge). Das Protokoll führt die "
                              f"Vorgänge weiter unter dem Pseudonym {pseudonym}.",
                        f"Your personal data is deleted ({changed} entries). The audit keeps the events under the "
@@ -326,3 +332,23 @@ class RegistrationCommands:
             return None
         word, _, args = command.partition(" ")
         return await self.c.run(turn, word, args)
+
+
+def _context_item(turn: "Turn", stored: StoredContext) -> str:
+    """One line of ``!meine-daten`` about a stored conversation context (German, like the others):
+    where, what it was about, when (Europe/Berlin) and when it is deleted."""
+    context = stored.context
+    if stored.anchor.startswith("thread:"):
+        where = f"Thread {stored.anchor.removeprefix('thread:')}"
+    elif stored.anchor.startswith("msg:"):
+        where = f"Frage {stored.anchor.removeprefix('msg:')}"
+    else:
+        where = "Gespräch"
+    about = [turn.view.groups[k].label if k in turn.view.groups else k for k in context.groups]
+    about += [display_name(org) if (org := turn.view.directory.get(k)) else k for k in context.organisations]
+    about += [f"Thema „{' '.join(context.topic)}“"] if context.topic else []
+    if context.intent:
+        about.append(f"Frageart {context.intent}")
+    until = (context.updated_at + CONTEXT_LIFETIME).astimezone(BERLIN)
+    return (f"Gesprächskontext ({where} in Raum {stored.room_id}): {', '.join(about) or 'ohne Inhalt'}; "
+            f"gespeichert am {context.updated_at.astimezone(BERLIN):%d.%m.%Y %H:%M}, gilt bis {until:%H:%M} Uhr")

@@ -15,11 +15,12 @@ from bot.answers.common import BRIEF_LIMIT, SHORT_LIMIT, shorten
 from bot.answers.i18n import t
 from bot.answers.suggestions import spell_out, suggestions
 from bot.answers.table import Asked
+from bot.context import conversation_anchor, message_anchor
 from bot.conversation import Previous, resolve
 from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
-from bot.ports import RoomLinkStore
+from bot.ports import ConversationContextStore, RoomLinkStore
 from bot.state import ProgrammeState
 from bot.text import clean
 from bot.registration import CONFIRM_WORDS
@@ -28,6 +29,7 @@ from bot.understanding import Intent, Question, detect_language, words as _words
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 2000  # characters after cleaning
+_REPLY_PLATFORMS = frozenset({"matrix", "teams"})  # platforms where a user can reply to the bot's answer
 _NO_CONTEXT = {Intent.GREETING, Intent.THANKS, Intent.HELP, Intent.UNKNOWN, Intent.REPEAT}
 _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
               Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS}
@@ -37,12 +39,12 @@ class Router:
     """Dispatches :class:`IncomingMessage` to commands or question answering; returns a :class:`Reply`."""
 
     def __init__(self, state: ProgrammeState, commands: Commands, rooms: RoomLinkStore,
-                 default_language: str = "de") -> None:
+                 default_language: str = "de", contexts: ConversationContextStore | None = None) -> None:
         self.state = state
         self.commands = commands
         self.rooms = rooms
         self.default_language = default_language
-        self.last: Previous | None = None  # the last answered question of the last message (for storing)
+        self.contexts = contexts  # conversation contexts for follow-up questions (None: none kept)
 
     async def handle(self, message: IncomingMessage) -> Reply:
         """Answer one message. Never raises (except on cancellation)."""
@@ -112,7 +114,39 @@ class Router:
                                 f"\"{word}\" is ambiguous. Please be more specific:",
                                 items=tuple(f"{view.directory.get(k).name} ({view.directory.get(k).type.value})"
                                             for k in keys if view.directory.get(k)))
-        return self._answer_parts(turn, questions)
+        previous, replied = await self._load_context(message)
+        reply, last = self._answer_parts(turn, questions, previous, replied)
+        if last is not None and last != previous:
+            await self._save_context(message, last)
+        return reply
+
+    async def _load_context(self, message: IncomingMessage) -> tuple[Previous | None, bool]:
+        """The context to continue from: that of the question the replied-to bot message answered,
+        else that of the conversation (room, direct chat or thread); and whether it came from a reply."""
+        if self.contexts is None:
+            return None, False
+        channel, now = message.channel, message.sent_at
+        if message.replied_to:
+            question_id = await self.contexts.question_of(channel.platform, channel.room_id, message.replied_to)
+            if question_id:
+                found = await self.contexts.get(channel.platform, channel.room_id, message_anchor(question_id), now)
+                if found is not None:
+                    return Previous.from_context(found), True
+        found = await self.contexts.get(channel.platform, channel.room_id, conversation_anchor(channel), now)
+        return (Previous.from_context(found) if found is not None else None), False
+
+    async def _save_context(self, message: IncomingMessage, last: Previous) -> None:
+        """Remember what was answered: for the conversation, and (on platforms with replies) for
+        this message, so that a reply to the bot's answer continues from it."""
+        if self.contexts is None:
+            return
+        channel = message.channel
+        context = last.to_context(message.sent_at)
+        await self.contexts.put(channel.platform, channel.room_id, conversation_anchor(channel),
+                                message.sender.user_id, context)
+        if message.message_id and channel.platform in _REPLY_PLATFORMS:
+            await self.contexts.put(channel.platform, channel.room_id, message_anchor(message.message_id),
+                                    message.sender.user_id, context)
 
     @staticmethod
     def _command(text: str, message: IncomingMessage) -> tuple[str, str] | None:
@@ -133,20 +167,20 @@ class Router:
         A question about several named AGs ("... der AG Finanzen und der AG Kommunikation")
         gets one part per AG.
         """
-        return self._answer_parts(turn, (q,))
+        return self._answer_parts(turn, (q,))[0]
 
     def _asked(self, turn: Turn) -> Asked:
         return Asked(turn.view, turn.understanding.glossary, turn.now, turn.language, turn.room_group)
 
-    def _answer_parts(self, turn: Turn, questions: tuple[Question, ...],
-                      previous: "Previous | None" = None) -> Reply:
+    def _answer_parts(self, turn: Turn, questions: tuple[Question, ...], previous: Previous | None = None,
+                      replied: bool = False) -> tuple[Reply, Previous | None]:
         """Answer the questions of one message in order; each later part continues from the one
         before ("... und wann trifft sie sich?"), the first from ``previous`` (the conversation's
         last question) when it refers back. A part the user can fix (an unknown AG) is answered
         with its error without hiding the other parts."""
         replies = []
         for index, q in enumerate(questions):
-            q = resolve(q, previous, same_message=index > 0)
+            q = resolve(q, previous, same_message=index > 0 or replied)
             asked = dataclasses.replace(self._asked(turn), language=q.language)
             try:
                 if len(q.groups) > 1 and q.intent in _PER_GROUP and not q.organisations and not q.ambiguous:
@@ -161,9 +195,8 @@ class Router:
                                      error.footer_en if q.language == "en" else error.footer, q.language, kind=error.kind))
             if q.intent not in _NO_CONTEXT:
                 previous = Previous.of(q, turn.room_group)
-        self.last = previous
         reply = replies[0] if len(replies) == 1 else Reply.combine(tuple(replies))
-        return spell_out(turn.understanding.glossary, reply)
+        return spell_out(turn.understanding.glossary, reply), previous
 
     def _answer_one(self, asked: Asked, q: Question) -> Reply:
         """One question: the table's answer, shortened and with abbreviations spelled out; the

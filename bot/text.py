@@ -1,9 +1,13 @@
 """Text clean-up and normalisation shared by command parsing and question understanding.
 
-Two levels:
+Three tools:
 
-* :func:`clean` makes user input safe to read: Unicode NFKC, no control or zero-width
-  characters, no HTML tags, typographic quotes straightened, white space folded.
+* :func:`clean` makes plain-text user input safe to read: HTML entities decoded, Unicode NFKC,
+  no control or zero-width characters, typographic quotes straightened, white space folded.
+  Angle brackets stay: the core receives plain text (Matrix ``body``, the console, ``agbot
+  ask``), where ``!leitung <Finanzen>`` is what the user typed, not markup.
+* :func:`strip_html` is for adapters whose platform delivers HTML (Teams activity text): it
+  removes HTML element tags only, so ``<p>…</p>`` goes and ``<Finanzen>`` stays.
 * :func:`fold` / :func:`tokens` make text comparable: case-folded, umlauts and ß spelled out
   (ä→ae, ß→ss), "+" and "&" read as "und", punctuation dropped. "Dessau-Roßlau" and
   "dessau rosslau" give the same tokens.
@@ -15,7 +19,19 @@ import html
 import re
 import unicodedata
 
-_TAG = re.compile(r"<[^>]{0,500}>")
+# HTML element names (WHATWG HTML Living Standard, "Elements", plus obsolete ones clients still
+# send); only tags of these are markup, anything else in angle brackets is text
+_BLOCK_ELEMENTS = ("address article aside blockquote br caption center dd details dialog dir div dl dt fieldset "
+                   "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol p pre "
+                   "section summary table tbody td tfoot th thead tr ul").split()
+_INLINE_ELEMENTS = ("a abbr acronym area audio b base bdi bdo big body button canvas cite code col colgroup data "
+                    "datalist del dfn em embed font head html i iframe img input ins kbd label legend link map mark "
+                    "meta meter noscript object optgroup option output param picture progress q rp rt ruby s samp "
+                    "script select slot small source span strike strong style sub sup svg template textarea time "
+                    "title track tt u var video wbr").split()
+_HTML_TAG = re.compile(r"</?(" + "|".join(sorted(_BLOCK_ELEMENTS + _INLINE_ELEMENTS, key=len, reverse=True))
+                       + r")(?=[\s/>])[^<>]{0,1000}>", re.IGNORECASE)
+_BLOCK = frozenset(_BLOCK_ELEMENTS)
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
 _QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"', "‚": "'", "‘": "'", "’": "'", "«": '"', "»": '"', "–": "-", "—": "-"})
@@ -29,15 +45,32 @@ def _is_invisible(char: str) -> bool:
 
 
 def clean(text: str) -> str:
-    """Return ``text`` as a single safe line: NFKC, no invisible characters, no HTML tags.
+    """Return plain-text input as a single safe line: HTML entities decoded (``&amp;`` -> ``&``,
+    ``&lt;b&gt;`` -> visible ``<b>``), NFKC, no control or zero-width characters (also none
+    written as entities), typographic quotes straightened, white space folded.
 
-    HTML entities are decoded after tags are removed, so ``&lt;b&gt;`` stays visible text.
+    Nothing in angle brackets is removed: ``"!leitung <Finanzen>"`` stays as typed. Input that
+    is HTML goes through :func:`strip_html` in its adapter first.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", html.unescape(text))
     text = "".join(" " if _is_invisible(c) or c in "\n\t\r" else c for c in text)
-    text = html.unescape(_TAG.sub(" ", text))
     text = text.translate(_QUOTES)
     return _SPACE.sub(" ", text).strip()
+
+
+def strip_html(text: str) -> str:
+    """Plain text of HTML-ish input (e.g. a Teams activity's ``text``): tags of HTML elements
+    removed (block elements and ``<br>`` become line breaks), then entities decoded once.
+
+    Only the names of HTML elements count as tags, so text a user typed in angle brackets
+    (``<Finanzen>``, ``<AG>``) survives, and ``&lt;b&gt;`` becomes the visible text ``<b>``, never
+    a tag (entities are decoded after the tags are gone). Line breaks and spaces are kept for the
+    caller to fold.
+    """
+    def replace(match: re.Match) -> str:
+        return "\n" if match.group(1).casefold() in _BLOCK else ""
+
+    return html.unescape(_HTML_TAG.sub(replace, text))
 
 
 def fold(text: str) -> str:

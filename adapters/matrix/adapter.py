@@ -13,6 +13,8 @@ Behaviour (Matrix client-server API v1.11):
   from the question's event id (the homeserver deduplicates a retry after a crash). nio retries a
   ``429 M_LIMIT_EXCEEDED`` after the server's ``retry_after_ms``.
 * Encrypted rooms work through nio's e2e support (vodozemac) with a persistent key store.
+* The event id of every answer is recorded with the question's event id (``replies``), so that a
+  user's rich reply to an answer (``m.in_reply_to``) leads the core back to the question.
 """
 from __future__ import annotations
 
@@ -72,6 +74,12 @@ class Ledger(Protocol):
     async def forget_before(self, cutoff: dt.datetime) -> int: ...
 
 
+class ReplyLog(Protocol):
+    """See :class:`bot.ports.SentReplyStore`: which bot message answered which question."""
+
+    async def record(self, platform: str, room_id: str, sent_id: str, question_id: str, now: dt.datetime) -> None: ...
+
+
 _PRE_V12_ROOM_VERSIONS = {str(n) for n in range(1, 12)}
 
 
@@ -101,12 +109,13 @@ class MatrixAdapter:
     platform = PLATFORM
 
     def __init__(self, settings: MatrixSection, handler: MessageHandler, state: KeyValueStore,
-                 ledger: Ledger, clock: Clock) -> None:
+                 ledger: Ledger, clock: Clock, replies: ReplyLog | None = None) -> None:
         self.settings = settings
         self.handler = handler
         self.state = state
         self.ledger = ledger
         self.clock = clock
+        self.replies = replies  # records which answer event answered which question (None: not recorded)
         self.identity = BotIdentity(settings.user_id)
         self.client: AsyncClient | None = None
         self._stopping = asyncio.Event()
@@ -379,7 +388,9 @@ class MatrixAdapter:
         """Send ``reply`` to ``room_id``; return the event id, or None if the server refused.
 
         ``txn_id`` makes the send idempotent: the homeserver returns the first event for a
-        repeated transaction id of the same device.
+        repeated transaction id of the same device. An answer (``reply.in_reply_to`` set) has its
+        event id, and that of its file, recorded in ``replies``, so that a user's reply to it
+        finds the question.
         """
         client = self.client
         room = client.rooms.get(room_id)
@@ -390,12 +401,25 @@ class MatrixAdapter:
         if not isinstance(response, RoomSendResponse):
             log.warning("Matrix: sending to %s failed: %s", room_id, getattr(response, "message", response))
             return None
+        await self._record(room_id, response.event_id, reply)
         if reply.attachment is not None:
-            await self._send_file(room_id, reply, thread_id, f"{txn_id}-file" if txn_id else None)
+            await self._record(room_id, await self._send_file(room_id, reply, thread_id,
+                                                              f"{txn_id}-file" if txn_id else None), reply)
         return response.event_id
 
-    async def _send_file(self, room_id: str, reply: Reply, thread_id: str | None, txn_id: str | None) -> None:
-        """Upload the reply's attachment (encrypted in encrypted rooms) and send it as ``m.file``."""
+    async def _record(self, room_id: str, event_id: str | None, reply: Reply) -> None:
+        """Remember that ``event_id`` answered ``reply.in_reply_to``. A failure is logged only: the
+        answer is out, and losing the link costs no more than the context of a later reply."""
+        if self.replies is None or not event_id or not reply.in_reply_to:
+            return
+        try:
+            await self.replies.record(PLATFORM, room_id, event_id, reply.in_reply_to, self.clock.now())
+        except Exception:
+            log.exception("Matrix: could not record that %s answered %s", event_id, reply.in_reply_to)
+
+    async def _send_file(self, room_id: str, reply: Reply, thread_id: str | None, txn_id: str | None) -> str | None:
+        """Upload the reply's attachment (encrypted in encrypted rooms) and send it as ``m.file``;
+        return the file event's id, or None if the upload or the send failed."""
         client = self.client
         attachment = reply.attachment
         room = client.rooms.get(room_id)
@@ -405,7 +429,9 @@ class MatrixAdapter:
                                            filename=attachment.filename, encrypt=encrypt, filesize=len(data))
         if not isinstance(upload, UploadResponse):
             log.warning("Matrix: upload of %s failed: %s", attachment.filename, getattr(upload, "message", upload))
-            return
+            return None
         content = file_content(attachment.filename, attachment.mimetype, len(data), upload.content_uri, keys,
                                reply.in_reply_to, thread_id)
-        await client.room_send(room_id, "m.room.message", content, tx_id=txn_id, ignore_unverified_devices=True)
+        response = await client.room_send(room_id, "m.room.message", content, tx_id=txn_id,
+                                          ignore_unverified_devices=True)
+        return response.event_id if isinstance(response, RoomSendResponse) else None

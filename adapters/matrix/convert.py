@@ -91,6 +91,10 @@ def incoming_from_event(source: dict, room_id: str, bot: BotIdentity, is_direct:
                         received_at: dt.datetime) -> IncomingMessage | None:
     """The core message for an ``m.room.message`` event, or None if the bot must not react.
 
+    The body is plain text (the spec's ``body``; ``formatted_body`` is read only to see a
+    mention pill), so angle brackets in it are what the user typed and are kept. A rich reply's
+    fallback quote is removed and the event replied to becomes ``replied_to``.
+
     Ignored: the bot's own events, ``m.notice`` (other bots), non-text messages, edits
     (``m.replace``; the adapter decides about the edit's new content separately), and in group
     rooms everything that neither starts with ``!``/``/`` nor mentions the bot.
@@ -120,7 +124,23 @@ def incoming_from_event(source: dict, room_id: str, bot: BotIdentity, is_direct:
     return IncomingMessage(
         text=text, sender=UserRef(PLATFORM, str(source.get("sender"))),
         channel=ChannelRef(PLATFORM, room_id, is_direct=is_direct, thread_id=thread),
-        sent_at=sent_at, message_id=source.get("event_id"), addressed=mentioned or is_direct)
+        sent_at=sent_at, message_id=source.get("event_id"), addressed=mentioned or is_direct,
+        replied_to=reply_target(relates))
+
+
+def reply_target(relates: dict) -> str | None:
+    """The event id a message's ``m.relates_to`` replies to (``m.in_reply_to``), or None.
+
+    In a thread, ``m.in_reply_to`` with ``is_falling_back: true`` only points at the thread's
+    latest event for clients without threads (spec: "Threading", "Fallback for unthreaded
+    clients"); that is no reply. A reply inside a thread has ``is_falling_back`` false or absent.
+    """
+    target = relates.get("m.in_reply_to")
+    if not isinstance(target, dict) or not isinstance(target.get("event_id"), str) or not target["event_id"]:
+        return None
+    if relates.get("rel_type") == "m.thread" and relates.get("is_falling_back") is True:
+        return None
+    return target["event_id"]
 
 
 def edit_target(source: dict) -> str | None:

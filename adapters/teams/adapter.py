@@ -74,6 +74,7 @@ MAX_TURNS = 64  # turns running at once; more wait for a free slot
 ACK_WITHIN = 5.0  # seconds a request waits for its turn before it is acknowledged (Teams waits 15 s)
 STOP_GRACE = 10.0  # seconds stop() waits for running turns
 _TXN_MEMORY = 2048
+_LOCAL_ID = "teams-"  # prefix of the id _deliver makes up when the service returned none
 
 
 class MessageHandler(Protocol):
@@ -100,6 +101,12 @@ class ReferenceStore(Protocol):
     async def deactivate(self, conversation_id: str, reason: str, now: dt.datetime) -> bool: ...
 
 
+class ReplyLog(Protocol):
+    """See :class:`bot.ports.SentReplyStore`: which bot message answered which question."""
+
+    async def record(self, platform: str, room_id: str, sent_id: str, question_id: str, now: dt.datetime) -> None: ...
+
+
 class Sender(Protocol):
     platform: str
 
@@ -115,7 +122,9 @@ class TeamsAdapter:
     """Connects the core to Microsoft Teams through the Bot Framework. ``run`` serves until ``stop``.
 
     ``references`` keeps conversation references, ``ledger`` the handled activity ids, ``state``
-    (optional) gives the AG names for the registration form; ``senders`` (platform -> adapter) lets
+    (optional) gives the AG names for the registration form, ``replies`` (optional) records which
+    sent activity answered which incoming one (a user's reply to it, ``replyToId``, then leads the
+    core back to the question); ``senders`` (platform -> adapter) lets
     notifications for other platforms' rooms go out too. ``auth_overrides`` sets further keys of the
     SDK configuration (e.g. ``TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL`` for a sovereign cloud).
     """
@@ -124,13 +133,14 @@ class TeamsAdapter:
 
     def __init__(self, settings: TeamsSection, handler: MessageHandler, references: ReferenceStore,
                  ledger: Ledger, clock: Clock, *, state=None, language: str = "de",
-                 auth_overrides: dict | None = None, retry_base: float = 1.0) -> None:
+                 auth_overrides: dict | None = None, retry_base: float = 1.0, replies: ReplyLog | None = None) -> None:
         self.settings = settings
         self.handler = handler
         self.references = references
         self.ledger = ledger
         self.clock = clock
         self.state = state
+        self.replies = replies
         self.language = language
         self.retry_base = retry_base
         self.ack_within = ACK_WITHIN
@@ -353,11 +363,22 @@ class TeamsAdapter:
             for activity in reply_activities(reply, extra):
                 sent = await self._deliver(room, lambda a=activity: context.send_activity(Activity().deserialize(a)))
                 first = first or sent
+                await self._record(room, sent, message.message_id)
         await self._notify(reply, message)
         if key is not None:
             await self.ledger.answered(key, first, self.clock.now())
         if self.on_answered is not None:
             await self.on_answered(room, message.message_id or "")
+
+    async def _record(self, room: str, sent_id: str | None, question_id: str | None) -> None:
+        """Remember that the activity ``sent_id`` answered ``question_id`` (ids the service gave
+        only, not local stand-ins). A failure is logged only: the answer is out."""
+        if self.replies is None or not sent_id or not question_id or sent_id.startswith(_LOCAL_ID):
+            return
+        try:
+            await self.replies.record(PLATFORM, room, sent_id, question_id, self.clock.now())
+        except Exception:
+            log.exception("Teams: could not record that %s answered %s", sent_id, question_id)
 
     async def _group_names(self) -> list[str]:
         if self.state is None:
@@ -392,7 +413,7 @@ class TeamsAdapter:
         for number in range(1, SEND_ATTEMPTS + 1):
             try:
                 response = await attempt()
-                return getattr(response, "id", None) or f"teams-{uuid.uuid4().hex}"
+                return getattr(response, "id", None) or f"{_LOCAL_ID}{uuid.uuid4().hex}"
             except HttpOperationError as exc:
                 status = http_status(exc)
                 if status == 403:

@@ -12,6 +12,11 @@ unit-testable. Facts of that format used here:
   {"id", "name"}, "text": "<at>Name</at>"}``; the bot's id is the activity's ``recipient.id``.
 * ``from.aadObjectId`` is the user's Microsoft Entra object id (stable across chats), ``from.id``
   the Teams user id (``29:...``).
+* ``text`` is not escaped HTML: what the user typed in angle brackets arrives as typed, next to
+  ``<at>`` tags and HTML entities such as ``&nbsp;``. ``replyToId`` names the message replied to
+  (in a channel thread the thread's first post); a quoted reply in a chat carries the quoted
+  message's id in a ``text/html`` attachment (``<blockquote itemtype="http://schema.skype.com/Reply"
+  itemid="...">``).
 * An ``Action.Submit`` of an Adaptive Card arrives as a message whose ``value`` holds the action's
   ``data`` merged with the card's inputs (keyed by input id), usually without ``text``.
 """
@@ -24,6 +29,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
+from bot.text import strip_html
 
 PLATFORM = "teams"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -34,6 +40,9 @@ REGISTRATION_ACTIONS = {"nachmelden", "register"}
 _THREAD = ";messageid="
 _AT_TAG = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_BLOCKQUOTE = re.compile(r"<blockquote\b[^>]*>", re.IGNORECASE)
+_QUOTE_TYPE = re.compile(r"""\bitemtype\s*=\s*["']http://schema\.skype\.com/Reply["']""", re.IGNORECASE)
+_ITEM_ID = re.compile(r"""\bitemid\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
 def base_conversation_id(conversation_id: str) -> str:
@@ -100,8 +109,10 @@ def remove_bot_mentions(text: str, entities: Iterable, bot_id: str | None,
     First by the mention entities that name ``bot_id`` (their ``text`` is cut out of the message);
     then, for clients that send no entity, by ``<at>…</at>`` tags whose content is one of
     ``bot_names`` (compared without case, spaces and punctuation: "AG-Bot" = "agbot"). Mentions of
-    other people keep their name without the tags. HTML entities (``&amp;``, ``&nbsp;``) are decoded
-    and whitespace is collapsed.
+    other people keep their name without the tags. Teams' text is HTML-ish: tags of HTML elements
+    (``<p>``, ``<br>``, ``<b>``) are removed, while text the user typed in angle brackets
+    (``!leitung <Finanzen>``, which Teams passes on unescaped) stays; then HTML entities (``&amp;``,
+    ``&nbsp;``, ``&lt;``) are decoded once and whitespace is collapsed.
     """
     mentioned = False
     names = {_folded(n) for n in bot_names if n and _folded(n)}
@@ -121,17 +132,40 @@ def remove_bot_mentions(text: str, entities: Iterable, bot_id: str | None,
 
     def tag(match: re.Match) -> str:
         nonlocal mentioned
-        inner = html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
-        if _folded(inner) in names:
+        inner = re.sub(r"<[^>]+>", "", match.group(1)).strip()
+        if _folded(html.unescape(inner)) in names:
             mentioned = True
             return " "
-        return inner
+        return inner  # still escaped: strip_html below decodes the whole text once
 
     text = _AT_TAG.sub(tag, text)
-    text = html.unescape(text).replace("\r\n", "\n")
+    text = strip_html(text).replace("\r\n", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     text = "\n".join(lines).strip()
     return mentioned, text.lstrip(":,; ").strip()
+
+
+def reply_target(activity: dict) -> str | None:
+    """The id of the message an incoming message replies to, or None.
+
+    ``replyToId`` when Teams sets it (in a channel thread: the thread's first post); otherwise the
+    ``itemid`` of a quoted message, which a quoted reply in a chat carries in its ``text/html``
+    attachment as ``<blockquote itemtype="http://schema.skype.com/Reply" itemid="<message id>">``.
+    """
+    reply_to = activity.get("replyToId")
+    if isinstance(reply_to, str) and reply_to.strip():
+        return reply_to.strip()
+    for attachment in activity.get("attachments") or ():
+        attachment = _dict(attachment)
+        content = attachment.get("content")
+        if attachment.get("contentType") != "text/html" or not isinstance(content, str):
+            continue
+        for quote in _BLOCKQUOTE.findall(content):
+            if _QUOTE_TYPE.search(quote):
+                item = _ITEM_ID.search(quote)
+                if item and item.group(1).strip():
+                    return html.unescape(item.group(1).strip())
+    return None
 
 
 def submit_text(value) -> str | None:
@@ -171,7 +205,8 @@ def incoming_from_activity(activity: dict, received_at: dt.datetime,
     card submit of ours, and in group chats and channels messages that neither mention the bot nor
     start with ``!``/``/`` (Teams normally delivers only mentions there). ``received_at`` (the bot's
     clock) is the message's "now". The channel is the conversation without the thread suffix, so a
-    channel linked to an AG stays linked in all its threads; ``thread_id`` names the thread.
+    channel linked to an AG stays linked in all its threads; ``thread_id`` names the thread, and
+    ``replied_to`` the message replied to (:func:`reply_target`).
     """
     if activity.get("type") != "message":
         return None
@@ -201,7 +236,8 @@ def incoming_from_activity(activity: dict, received_at: dt.datetime,
         text=text, sender=UserRef(PLATFORM, str(user_id), sender.get("name") or None),
         channel=ChannelRef(PLATFORM, base_conversation_id(conversation_id), is_direct=personal,
                            thread_id=thread_of(conversation_id)),
-        sent_at=received_at, message_id=activity.get("id"), addressed=mentioned or personal)
+        sent_at=received_at, message_id=activity.get("id"), addressed=mentioned or personal,
+        replied_to=reply_target(activity))
 
 
 def conversation_reference(activity: dict) -> dict | None:

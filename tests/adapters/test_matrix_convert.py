@@ -74,6 +74,37 @@ def test_reply_fallback_is_removed_before_the_core_sees_the_text():
     assert strip_reply_fallback("kein Zitat\n> später") == "kein Zitat\n> später"
 
 
+def test_reply_names_the_event_replied_to():
+    body = "> <@agbot:example.org> Mitglieder der AG Finanzen\n> • Halle\n\nUnd wer leitet die?"
+    message = convert(event(body, **{"m.relates_to": {"m.in_reply_to": {"event_id": "$answer"}}}), direct=True)
+    assert message.replied_to == "$answer" and message.text == "Und wer leitet die?"
+    assert convert(event("!ags")).replied_to is None
+    assert convert(event("!ags", **{"m.relates_to": {"m.in_reply_to": "kaputt"}})).replied_to is None
+
+
+def test_in_a_thread_only_a_real_reply_counts_not_the_fallback_for_clients_without_threads():
+    fallback = {"rel_type": "m.thread", "event_id": "$root", "is_falling_back": True,
+                "m.in_reply_to": {"event_id": "$latest"}}
+    message = convert(event("!ags", **{"m.relates_to": fallback}))
+    assert message.channel.thread_id == "$root" and message.replied_to is None
+    real = {"rel_type": "m.thread", "event_id": "$root", "is_falling_back": False,
+            "m.in_reply_to": {"event_id": "$answer"}}
+    message = convert(event("!ags", **{"m.relates_to": real}))
+    assert message.channel.thread_id == "$root" and message.replied_to == "$answer"
+    real.pop("is_falling_back")
+    assert convert(event("!ags", **{"m.relates_to": real})).replied_to == "$answer"
+
+
+@pytest.mark.parametrize("body", ["!leitung <Finanzen>", "AG-Bot: Wer leitet die AG <Finanzen>?",
+                                  "!mitglieder <b>Finanzen</b>"])
+def test_the_body_is_plain_text_and_keeps_angle_brackets(body):
+    # body is plain text by the spec; formatted_body (where "<" would be "&lt;") is not read as the text
+    formatted = body.replace("<", "&lt;").replace(">", "&gt;")
+    message = convert(event(body, format="org.matrix.custom.html", formatted_body=formatted))
+    assert message is not None
+    assert message.text == body.removeprefix("AG-Bot: ")
+
+
 def test_thread_is_kept_and_edit_target_found():
     message = convert(event("!ags", **{"m.relates_to": {"rel_type": "m.thread", "event_id": "$root"}}))
     assert message.channel.thread_id == "$root"

@@ -49,7 +49,7 @@ class BotRunner:
         self.app = await App.create(self.settings, clock.now())
         self.adapter = MatrixAdapter(self.settings.matrix, self.app.router,
                                      AdapterStateRepository(self.app.db, "matrix"),
-                                     EventLedger(self.app.db, "matrix"), clock)
+                                     EventLedger(self.app.db, "matrix"), clock, replies=self.app.sent_replies)
         await self.adapter.start()
         self.task = asyncio.create_task(self.adapter.run())
         if with_services:

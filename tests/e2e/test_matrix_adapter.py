@@ -1,5 +1,6 @@
 """The Matrix adapter against a real Synapse: invites, questions and answers, direct chats,
-room links, reply fallbacks, edits, notices, HTML escaping."""
+room links, reply fallbacks, edits, notices, HTML escaping, the record of which answer answered
+which question."""
 from __future__ import annotations
 
 import asyncio
@@ -168,3 +169,41 @@ async def test_room_moderator_without_bot_role_may_link_the_room(world):
     assert "jetzt mit der AG Finanzen verknüpft" in linked.body
     answer = await member.ask(room_id, "AG-Bot: Wer ist Mitglied der Gruppe?", bot_id)
     assert "Dessau-Roßlau" in answer.body
+
+
+async def question_of_soon(bot, room_id: str, event_id: str, within: float = 10.0) -> str | None:
+    """What the bot recorded as the question ``event_id`` answered (it records right after its
+    send returned, which may be after the member's sync showed the answer)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while (found := await bot.app.contexts.question_of("matrix", room_id, event_id)) is None \
+            and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    return found
+
+
+async def test_answer_event_is_recorded_and_a_reply_to_it_names_it(world):
+    room_id = await group_room(world)
+    member, bot_id, bot = world["member"], world["bot_id"], world["bot"]
+    question = await member.send(room_id, "!mitglieder Finanzen")
+    answer = await member.wait_for(room_id, lambda e: is_reply(e, question, bot_id))
+    assert await question_of_soon(bot, room_id, answer.event_id) == question
+
+    seen = []
+    router = bot.adapter.handler
+
+    class Spy:  # what the core is handed
+        async def handle(self, message):
+            seen.append(message)
+            return await router.handle(message)
+
+    bot.adapter.handler = Spy()
+    try:
+        body = f"> <{bot_id}> {answer.body.splitlines()[0]}\n\nAG-Bot: Und wer leitet die?"
+        follow_up = await member.send(room_id, body, extra={"m.relates_to": {"m.in_reply_to": {"event_id": answer.event_id}}})
+        second = await member.wait_for(room_id, lambda e: is_reply(e, follow_up, bot_id))
+    finally:
+        bot.adapter.handler = router
+    [message] = [m for m in seen if m.message_id == follow_up]
+    assert message.replied_to == answer.event_id and message.text == "Und wer leitet die?"
+    assert await question_of_soon(bot, room_id, second.event_id) == follow_up

@@ -30,9 +30,9 @@ def assert_clear(reply) -> None:
 
 
 # -- empty, long, odd characters ------------------------------------------------------------------
-@pytest.mark.parametrize("text", ["", "   ", "\n\t ", "!", "/", " ! ", "\u200b\u200b", "\x00\x01\x02", "<br><br>"],
+@pytest.mark.parametrize("text", ["", "   ", "\n\t ", "!", "/", " ! ", "\u200b\u200b", "\x00\x01\x02", "&#8203;"],
                          ids=["empty", "spaces", "whitespace", "bang", "slash", "spaced-bang", "zero-width",
-                              "control", "only-tags"])
+                              "control", "zero-width-entity"])
 async def test_empty_messages_get_a_hint(app, text):
     reply = await ask(app, text)
     assert_clear(reply)
@@ -87,13 +87,14 @@ async def test_nonsense_gets_examples(app, text):
     "!hilfe <script>",
 ])
 async def test_html_is_never_echoed_as_markup(app, text):
+    # the core reads plain text: "<script>" is what the user typed and may be quoted in the plain
+    # text answer, but the HTML rendition (Matrix formatted_body) escapes it
     reply = await ask(app, text)
     assert_clear(reply)
-    assert "<script" not in reply.text
     assert "<script" not in reply.html
 
 
-@pytest.mark.parametrize("text", ["!ag &lt;script&gt;alert(1)&lt;/script&gt;", "!ag &#60;script&#62;"])
+@pytest.mark.parametrize("text", ["!ag &lt;script&gt;alert(1)&lt;/script&gt;", "!ag Sport&#60;script&#62;"])
 async def test_escaped_markup_is_shown_as_text_and_escaped_again_in_html(app, text):
     reply = await ask(app, text)
     assert reply.kind == "error"

@@ -64,6 +64,49 @@ def test_mention_removal_with_entity(text, expected):
     assert mentioned and rest == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # Teams passes what the user typed in angle brackets on unescaped
+    ("<at>AG-Bot</at> !leitung <Finanzen>", "!leitung <Finanzen>"),
+    ("<at>AG-Bot</at> Wer leitet die AG <Finanzen>?", "Wer leitet die AG <Finanzen>?"),
+    ("<at>AG-Bot</at> !nachmelden <Finanzen> <Barleben>", "!nachmelden <Finanzen> <Barleben>"),
+    # HTML elements are markup and go; entities are decoded once, after the tags
+    ("<p><at>AG-Bot</at> Wer leitet die <b>AG Finanzen</b>?</p>", "Wer leitet die AG Finanzen?"),
+    ("<p><at>AG-Bot</at></p><p>!leitung Finanzen</p>", "!leitung Finanzen"),
+    ("<at>AG-Bot</at> !ag &lt;script&gt;", "!ag <script>"),
+    ("<at>AG-Bot</at> <p><br></p>", ""),
+])
+def test_html_elements_are_removed_but_typed_angle_brackets_stay(text, expected):
+    entity = {"type": "mention", "text": "<at>AG-Bot</at>", "mentioned": dict(BOT)}
+    mentioned, rest = remove_bot_mentions(text, [entity], BOT["id"], ["AG-Bot"])
+    assert mentioned and rest == expected
+
+
+def test_a_mention_of_someone_named_with_entities_is_decoded_once():
+    assert remove_bot_mentions("<at>A &amp;lt; B</at> Hallo", [], BOT["id"], ["AG-Bot"]) == (False, "A &lt; B Hallo")
+
+
+def test_reply_to_id_becomes_replied_to():
+    incoming = convert(message(URL, "Und wer leitet die?", user=ERIKA, reply_to="1673600005555"))
+    assert incoming.replied_to == "1673600005555"
+    assert convert(message(URL, "Wer leitet die AG Finanzen?")).replied_to is None
+    # in a channel thread Teams names the thread's first post
+    threaded = convert(channel_message(URL, "Und wer ist Mitglied?", thread="1673600000000", reply_to="1673600000000"))
+    assert threaded.channel.thread_id == threaded.replied_to == "1673600000000"
+
+
+def test_a_quoted_reply_in_a_chat_names_the_quoted_message():
+    activity = message(URL, "Und wer leitet die?", user=ERIKA)
+    activity["attachments"] = [{"contentType": "text/html", "content": (
+        '<blockquote itemscope="" itemtype="http://schema.skype.com/Reply" itemid="1673600009999">'
+        '<strong itemprop="mri" itemid="28:bot">AG-Bot</strong><span itemprop="time" itemid="1673600009999"></span>'
+        '<p itemprop="preview">Mitglieder der AG Finanzen (9): …</p></blockquote><p>Und wer leitet die?</p>')}]
+    incoming = convert(activity)
+    assert incoming.replied_to == "1673600009999" and incoming.text == "Und wer leitet die?"
+    # an ordinary quote (no reply item) is no reply
+    activity["attachments"] = [{"contentType": "text/html", "content": "<blockquote>Zitat</blockquote><p>Und?</p>"}]
+    assert convert(activity).replied_to is None
+
+
 def test_mention_without_entity_falls_back_to_the_tag():
     activity = message(URL, "!mitglieder Finanzen", GROUP_CHAT, "groupChat", mention=True, entity=False)
     incoming = convert(activity)

@@ -1,0 +1,106 @@
+"""Conversation contexts for follow-up questions, per (platform, room, anchor); see :mod:`bot.context`.
+
+One row per anchor, replaced by each answered question (upsert). A row names the user whose
+question it came from, so ``!meine-daten`` lists it and ``!daten-loeschen`` deletes it. Rows older
+than the lifetime (15 minutes) are invisible to :meth:`ConversationContextRepository.get` and are
+deleted by each :meth:`~ConversationContextRepository.put` and by
+:meth:`~ConversationContextRepository.purge_expired` (the composition root calls it at start).
+Times are stored as UTC ISO 8601 with microseconds, so they compare as strings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot.context import CONTEXT_LIFETIME, ConversationContext, StoredContext
+from store.database import Database, serialized
+from store.sent_replies import SentReplyRepository
+
+log = logging.getLogger(__name__)
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+class ConversationContextRepository:
+    """Implements :class:`bot.ports.ConversationContextStore` on the ``conversation_contexts`` table
+    (migration 006); :meth:`question_of` and the purge of sent-reply links go to ``replies``."""
+
+    def __init__(self, db: Database, replies: SentReplyRepository | None = None,
+                 lifetime: dt.timedelta = CONTEXT_LIFETIME) -> None:
+        self.db = db
+        self.replies = replies or SentReplyRepository(db)
+        self.lifetime = lifetime
+
+    @property
+    def _c(self):
+        return self.db.connection
+
+    async def get(self, platform: str, room_id: str, anchor: str, now: dt.datetime) -> ConversationContext | None:
+        """The context of this anchor, or None when there is none or it is older than the
+        lifetime at ``now``. A row that cannot be read (written by a newer program, damaged) is
+        logged and counts as absent."""
+        async with self._c.execute(
+                "SELECT context FROM conversation_contexts WHERE platform = ? AND room_id = ? AND anchor = ?",
+                (platform, room_id, anchor)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        try:
+            context = ConversationContext.from_json(row[0])
+        except ValueError as exc:
+            log.warning("conversation context of %s:%s %r unreadable (%s); ignored", platform, room_id, anchor, exc)
+            return None
+        return None if context.expired(now, self.lifetime) else context
+
+    @serialized
+    async def put(self, platform: str, room_id: str, anchor: str, user_id: str,
+                  context: ConversationContext) -> None:
+        """Store the context of this anchor (replacing the previous one, whoever asked it) and
+        delete contexts that are expired at ``context.updated_at``, in one transaction."""
+        async with self.db.transaction() as c:
+            await c.execute(
+                "INSERT INTO conversation_contexts (platform, room_id, anchor, user_id, context, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, room_id, anchor) DO UPDATE SET "
+                "user_id = excluded.user_id, context = excluded.context, updated_at = excluded.updated_at",
+                (platform, room_id, anchor, user_id, context.to_json(), _utc(context.updated_at)))
+            await c.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
+                            (_utc(context.updated_at - self.lifetime),))
+
+    async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
+        """The incoming message id the bot message ``sent_id`` answered, or None."""
+        return await self.replies.question_of(platform, room_id, sent_id)
+
+    async def purge_expired(self, now: dt.datetime) -> int:
+        """Delete contexts older than the lifetime and sent-reply links older than their
+        retention at ``now``; return the number of rows deleted."""
+        return await self._purge_contexts(now) + await self.replies.forget_before(now - self.replies.retention)
+
+    @serialized
+    async def _purge_contexts(self, now: dt.datetime) -> int:
+        cursor = await self._c.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
+                                       (_utc(now - self.lifetime),))
+        return cursor.rowcount
+
+    async def personal_data(self, platform: str, user_id: str) -> list[StoredContext]:
+        """Every stored context whose question came from this user, newest first (expired but not
+        yet purged ones too; unreadable rows are left out)."""
+        found = []
+        async with self._c.execute(
+                "SELECT room_id, anchor, context FROM conversation_contexts WHERE platform = ? AND user_id = ? "
+                "ORDER BY updated_at DESC, room_id, anchor", (platform, user_id)) as cursor:
+            async for row in cursor:
+                try:
+                    context = ConversationContext.from_json(row["context"])
+                except ValueError:
+                    continue
+                found.append(StoredContext(platform, row["room_id"], row["anchor"], user_id, context))
+        return found
+
+    @serialized
+    async def erase_person(self, platform: str, user_id: str) -> int:
+        """Delete every context whose question came from this user; return how many."""
+        cursor = await self._c.execute("DELETE FROM conversation_contexts WHERE platform = ? AND user_id = ?",
+                                       (platform, user_id))
+        return cursor.rowcount
