@@ -211,7 +211,12 @@ def save_attachment(reply: Reply) -> str:
 
 
 def programme_to_toml(programme) -> str:
-    data = programme.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    """The programme as a TOML file that ``agbot import`` reads back unchanged.
+
+    Dates, local times (agenda) and local date-times (series) are written as TOML values, not
+    strings; enums as their string values.
+    """
+    data = programme.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
     return "# AG-Bot programme export (current state of the database)\n" + tomli_w.dumps(data)
 
 

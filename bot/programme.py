@@ -167,8 +167,36 @@ class Cadence(_Frozen):
     first_sessions_month: dt.date | None = None  # first day of that month
 
 
+class AgendaItem(_Frozen):
+    """One point of the workshop's agenda (seed: slide "Agenda").
+
+    ``time`` is the local start time (Europe/Berlin) on :attr:`Meta.workshop_date`; an item ends
+    when the next one starts. ``title`` is the seed's wording, e.g. "Kaffeepause".
+    """
+
+    time: dt.time
+    title: str
+
+
+class Contact(_Frozen):
+    """A contact listed at the end of the workshop document (seed: "Unsere Kontaktdaten").
+
+    The seed's phone numbers and e-mail addresses were removed before it was shared, so there are
+    none here. ``address`` is one line, e.g. "Office@KOMMUNAL, Reinhardtstr. 31, 10117 Berlin".
+    """
+
+    name: str
+    role: str | None = None  # e.g. "Geschäftsführer"
+    organisation: str | None = None  # e.g. "HABEL GmbH"
+    address: str | None = None
+
+
 class Meta(_Frozen):
-    """Facts about the programme as a whole, from the workshop document."""
+    """Facts about the programme as a whole, from the workshop document.
+
+    ``agenda`` and ``contacts`` were added later; databases seeded before that load them as empty
+    until the programme file is imported again (``agbot import``).
+    """
 
     title: str
     workshop_date: dt.date
@@ -180,6 +208,9 @@ class Meta(_Frozen):
     next_steps: tuple[str, ...] = ()
     guidelines: tuple[str, ...] = ()  # "Leitplanken der Zusammenarbeit"
     feedback: tuple[str, ...] = ()  # "Übersicht einzelner Rückmeldungen"
+    opened_by: str | None = None  # who opened the workshop (agenda 12:30 "Begrüßung durch ...")
+    agenda: tuple[AgendaItem, ...] = ()  # in order of time
+    contacts: tuple[Contact, ...] = ()  # "Unsere Kontaktdaten"
     exchange_series: SessionSeries | None = None
 
 
