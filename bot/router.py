@@ -16,6 +16,7 @@ from bot.answers.i18n import t
 from bot.answers.suggestions import spell_out, suggestions
 from bot.answers.table import Asked
 from bot.context import conversation_anchor, message_anchor
+from bot.document import answers as document
 from bot.conversation import Previous, resolve
 from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.errors import UserError
@@ -29,6 +30,8 @@ from bot.understanding import Intent, Question, detect_language, words as _words
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 2000  # characters after cleaning
+_CONTENT_FLAGS = frozenset({"lead", "members", "goals", "conditions", "milestone", "session", "exchange",
+                            "registration", "decision", "group", "org"})
 _REPLY_PLATFORMS = frozenset({"matrix", "teams"})  # platforms where a user can reply to the bot's answer
 _NO_CONTEXT = {Intent.GREETING, Intent.THANKS, Intent.HELP, Intent.UNKNOWN, Intent.REPEAT}
 _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
@@ -213,8 +216,14 @@ class Router:
         return reply
 
     def _fallback(self, asked: Asked, q: Question) -> Reply:
+        """No answer from the data: the best passage of the workshop document, quoted with its
+        section; below the search threshold a plain "the document says nothing about it" with
+        questions the bot can answer."""
         lang = asked.language
-        return Reply(t(lang, "Das habe ich leider nicht verstanden.", "Sorry, I did not understand that."),
-                     suggestions(asked.view, q, asked.room_group),
-                     t(lang, "Fragen Sie zum Beispiel so. Alle Befehle: !hilfe", "For example. All commands: !help"),
-                     language=lang, kind="fallback")
+        examples = suggestions(asked.view, q, asked.room_group)
+        reply = document.answer_document_question(q.text, lang, examples)
+        if reply.kind == "fallback" and not (q.topic or q.cues & _CONTENT_FLAGS):
+            return Reply(t(lang, "Das habe ich leider nicht verstanden.", "Sorry, I did not understand that."),
+                         examples, t(lang, "Fragen Sie zum Beispiel so. Alle Befehle: !hilfe",
+                                     "For example. All commands: !help"), language=lang, kind="fallback")
+        return reply

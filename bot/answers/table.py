@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.answers import dates, groups, programme, queries
 from bot.answers.common import group_not_found, which_group
 from bot.answers.i18n import t
+from bot.document import answers as document
 from bot.glossary import Glossary
 from bot.messages import Reply
 from bot.programme import Group
@@ -164,6 +165,8 @@ ANSWERS: dict[Intent, AnswerFunction] = {
     Intent.FEEDBACK: lambda a, q: programme.answer_feedback(a.view, a.language),
     Intent.GLOSSARY: lambda a, q: programme.answer_glossary(a.glossary, q.glossary, a.language),
     Intent.TOPIC: _topic,
+    Intent.AGENDA: lambda a, q: document.answer_agenda(a.view, a.language, asked=q.text),
+    Intent.CONTACTS: lambda a, q: document.answer_contacts(a.view, a.language),
     Intent.GREETING: _fixed("Hallo! Ich beantworte Fragen zu den Arbeitsgruppen, z. B. „Wer leitet die AG Finanzen?“. "
                             "Alle Befehle: !hilfe", "Hello! I answer questions about the working groups, e.g. "
                             "\"Who leads the Finanzen group?\". All commands: !help"),

@@ -168,7 +168,7 @@ def answer_nothing_found(language: str = "de", suggestions: tuple[str, ...] = ()
              f"The workshop document of {day} says nothing about that.")
     if suggestions:
         lead += t(language, " Fragen Sie zum Beispiel:", " You could ask, for example:")
-    return Reply(lead, items=tuple(suggestions), language=language)
+    return Reply(lead, items=tuple(suggestions), language=language, kind="fallback")
 
 
 def answer_document_question(question: str, language: str = "de", suggestions: tuple[str, ...] = ()) -> Reply:
