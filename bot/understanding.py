@@ -286,14 +286,24 @@ class Understanding:
     """Turns text into a :class:`Question` against one :class:`ProgrammeView`.
 
     Build once per view (it precomputes the fuzzy-match choices) and call :meth:`parse`.
+    ``previous``: the understanding of the view before a change; its choices are reused where
+    the new view shares the index they come from (the same ``group_tokens`` or ``directory``
+    object, see :meth:`ProgrammeView.updated`).
     """
 
-    def __init__(self, view: ProgrammeView) -> None:
+    def __init__(self, view: ProgrammeView, previous: "Understanding | None" = None) -> None:
         self.view = view
-        self._group_choices = {" ".join(k): v for k, v in view.group_tokens.items()}
-        self._org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
-        self._group_names = list(self._group_choices)
-        self._org_names = list(self._org_choices)
+        if previous is not None and previous.view.group_tokens is view.group_tokens:
+            self._group_choices, self._group_names = previous._group_choices, previous._group_names
+        else:
+            self._group_choices = {" ".join(k): v for k, v in view.group_tokens.items()}
+            self._group_names = list(self._group_choices)
+        if previous is not None and previous.view.directory is view.directory:
+            self._org_choices, self._org_names = previous._org_choices, previous._org_names
+        else:
+            self._org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items()
+                                 if len(" ".join(k)) >= 5}
+            self._org_names = list(self._org_choices)
 
     def parse(self, text: str, room_group: str | None = None) -> Question:
         """Understand ``text`` (already cleaned, see :func:`bot.text.clean`). Never raises.
