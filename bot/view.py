@@ -95,8 +95,9 @@ class ProgrammeView:
         Reused: the organisation directory, the group and person name indexes (while the groups'
         names, aliases, kind, parent and leads stay), the membership entries of organisations
         that are in none of the changed groups. Returns ``self`` when nothing differs; falls back
-        to :meth:`build` (directory still reused) when a changed group is new or was renamed or got
-        other leads (a programme import; chat commands change members, milestones and sessions).
+        to :meth:`build` (directory still reused) when a changed group is new (it comes last) or
+        was renamed or got other leads (a programme import; chat commands change members,
+        milestones and sessions).
         """
         changed = {k: g for k, g in groups.items() if self.groups.get(k) != g}
         if meta is not None and meta == self.programme.meta:
@@ -108,6 +109,8 @@ class ProgrammeView:
         for key, group in changed.items():
             if key in position:
                 ordered[position[key]] = group
+            else:  # a new group comes last, as the store appends it
+                ordered.append(group)
         update: dict = {"groups": tuple(ordered)} if changed else {}
         if meta is not None:
             update["meta"] = meta

@@ -93,3 +93,14 @@ def test_understanding_of_an_updated_view_sees_the_new_member(shipped):
     assert question.intent is Intent.ORGANISATION_GROUPS and question.organisations == ("ars-150830565565",)
     assert [g.key for g, _ in reused.view.memberships_of["ars-150830565565"]] == ["finanzen"]
     assert reused.parse("Wer leitet die AG Finanzn?").groups == ("finanzen",)  # fuzzy choices reused
+
+
+def test_a_new_group_comes_last_and_is_understood(shipped):
+    view = ProgrammeView.build(shipped)
+    new = shipped.group("finanzen").model_copy(update={"key": "recht", "name": "Recht und Vergabe", "aliases": ()})
+
+    updated = view.updated({"recht": new})
+
+    assert updated.programme.groups[-1] is new
+    assert updated == ProgrammeView.build(shipped.model_copy(update={"groups": shipped.groups + (new,)}))
+    assert Understanding(updated).parse("Wer leitet die AG Recht und Vergabe?").groups == ("recht",)
