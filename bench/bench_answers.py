@@ -380,7 +380,7 @@ def make_questions(view, templates: list[Template], room_keys: list[str], seed: 
 
 def write_commands(view, n: int, seed: int) -> list[tuple[int, Question]]:
     """A few writes by an admin (3 per 1,000 questions), spread over the batch: each one
-    invalidates the cached view, so the next answer rebuilds it."""
+    invalidates the cached view, so the next answer brings it up to date first."""
     rng = random.Random(seed + 2)
     groups = list(view.programme.groups)
     count = max(1, round(3 * n / 1000))
@@ -800,7 +800,8 @@ def print_result(r: dict) -> None:
         ("import of bot modules", f"{r['import_s'] * 1000:.0f} ms"),
         ("start-up: open+seed+index", f"{r['startup_s'] * 1000:.0f} ms (App.create on an empty database)"),
         ("start-up: reopen seeded db", f"{r['reopen_s'] * 1000:.0f} ms (App.create on the seeded database)"),
-        ("index rebuild after a write", f"{r['rebuild_s'] * 1000:.0f} ms (store.load + ProgrammeView + Understanding)"),
+        ("full index rebuild", f"{r['rebuild_s'] * 1000:.0f} ms (store.load + ProgrammeView + Understanding; "
+                               "start-up, whole-programme changes)"),
         ("reply kinds", ", ".join(f"{k} {v}" for k, v in sorted(r["kinds"].items()))),
         ("fallback answers", f"{r['fallbacks']} (\"Das habe ich leider nicht verstanden\")"),
         ("internal errors", str(r["internal_errors"])),
@@ -826,7 +827,7 @@ def print_result(r: dict) -> None:
         print(f"    {cat:<24} {c['n']:>5} {c['p50_ms']:>8.3f} {c['p99_ms']:>8.3f} {c['max_ms']:>8.3f}")
     print("  slowest answers in the batch:")
     for s in r["slowest"]:
-        note = "  (first after a write: rebuilds the view)" if s["after_write"] else ""
+        note = "  (first after a write: updates the view)" if s["after_write"] else ""
         print(f"    {s['ms']:>8.3f} ms  #{s['index']:<5} {s['category']:<18} {s['text']}{note}")
     print("  programme-wide answers, asked alone (median of 5):")
     for text, s in r["single"].items():
