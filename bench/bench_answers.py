@@ -10,14 +10,25 @@ Each dataset runs in its own subprocess, so the peaks are separate; the syntheti
 generated (and written as TOML with ``bot.cli.programme_to_toml``) in a third one, because on
 Linux a child's ``ru_maxrss`` starts at the parent's resident size when it is spawned. Peak
 memory is ``ru_maxrss`` of the child after the batch, cross-checked with ``VmHWM``. Start-up
-(open, seed, index) and index rebuilds are timed separately from answering. Run::
+(open, seed, index) and index rebuilds are timed separately from answering.
 
-    python bench/bench_answers.py                 # both datasets, 1,000 questions each
+Then each dataset runs once more with writes mixed in (own subprocess again): 100 admin writes
+(``!meilenstein``, ``!serie``, ``!termin``, ``!austauschrunde``, ``!nachmelden`` + ``!bestaetigen``)
+spread evenly among the 1,000 questions. The questions' latency (p50/p90/p99/max, and of the
+first question after each write) is reported apart from the writes' own latency; after the
+batch the answering snapshot is compared with a fresh ``store.load()``. Run::
+
+    python bench/bench_answers.py                 # both datasets, 1,000 questions each, then with writes
     python bench/bench_answers.py --questions 5000
-    python bench/bench_answers.py --profile       # plus a cProfile of the synthetic run
+    python bench/bench_answers.py --writes 0      # without the writes-mixed-in runs
+    python bench/bench_answers.py --profile       # plus a cProfile of the synthetic runs
 
-Target on a 2-core machine: p99 <= 5 ms per answer, peak memory <= 150 MB. Exit status 0 when
-the benchmark ran (targets missed are reported, not failed); 1 if a run failed.
+The children import the code of the checkout this script lives in (its parent directory is put
+first on ``sys.path``), whatever ``PYTHONPATH`` or installed copy there is.
+
+Targets on a 2-core machine: p99 <= 5 ms per answer, peak memory <= 150 MB; with 100 writes
+mixed in, p99 <= 10 ms per answer. Exit status 0 when the benchmark ran (targets missed are
+reported, not failed); 1 if a run failed.
 
 The mix has the same shape for both datasets (same template sequence, same seed); only the
 group and organisation names differ, drawn with a seeded RNG from the programme in use.
@@ -32,6 +43,7 @@ import math
 import os
 import platform
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -40,7 +52,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path[:1]:
+    sys.path.insert(0, str(ROOT))  # the checkout's bot/ and store/, not an installed copy
+
 TARGET_P99_MS = 5.0
+TARGET_P99_WRITES_MS = 10.0
+DEFAULT_WRITES = 100
 TARGET_PEAK_MB = 150.0
 WARMUP = 30
 SEED = 20221019
@@ -362,7 +380,7 @@ def make_questions(view, templates: list[Template], room_keys: list[str], seed: 
 
 def write_commands(view, n: int, seed: int) -> list[tuple[int, Question]]:
     """A few writes by an admin (3 per 1,000 questions), spread over the batch: each one
-    invalidates the cached view, so the next answer rebuilds it."""
+    invalidates the cached view, so the next answer brings it up to date first."""
     rng = random.Random(seed + 2)
     groups = list(view.programme.groups)
     count = max(1, round(3 * n / 1000))
@@ -375,6 +393,59 @@ def write_commands(view, n: int, seed: int) -> list[tuple[int, Question]]:
         else:
             title = group.milestones[0].title if group.milestones and k % 3 == 0 else "Zwischenbericht Benchmark"
             text = f"!meilenstein {group.name} 31.03.2023 {title}"
+        found.append((position, Question("write", text, ADMIN, None, None, None)))
+    return found
+
+
+REGISTRATION_PLACEHOLDER = "{registration}"  # filled in with the number the last !nachmelden got
+
+
+def mixed_writes(view, n: int, count: int, seed: int) -> list[tuple[int, Question]]:
+    """``count`` admin writes spread evenly over ``n`` questions, in a cycle of 20: 9 milestone
+    dates (an existing or a new milestone), 4 session series, 4 extra sessions, 1 exchange-round
+    series, 1 late registration of a Destatis municipality and its approval (a new member)."""
+    from bot.registration import MUNICIPAL
+
+    rng = random.Random(seed + 4)
+    groups = list(view.programme.groups)
+    municipalities = sorted(o.name for o in view.directory.by_key.values()
+                            if o.key.startswith("ars-") and o.type in MUNICIPAL
+                            and re.fullmatch(r"[^\W\d_]+(?:[ -][^\W\d_]+)*", o.name)
+                            and len(view.directory.lookup(o.name)) == 1)
+    registered: set[tuple[str, str]] = set()
+    start = dt.date(2023, 1, 16)
+    found = []
+    for k in range(count):
+        position = (k + 1) * n // (count + 1)
+        group = rng.choice(groups)
+        step = k % 20
+        if step < 8 or step == 19:
+            if group.milestones and rng.random() < 0.5:
+                title = rng.choice(group.milestones).title
+            else:
+                title = f"Zwischenbericht {k}"
+            day = start + dt.timedelta(days=rng.randint(14, 330))
+            text = f"!meilenstein {group.name} {day:%d.%m.%Y} {title}"
+        elif step < 12:
+            day = start + dt.timedelta(days=rng.randint(0, 30))
+            text = f"!serie {group.name} {day:%d.%m.%Y} {rng.choice(('10:00', '14:00'))} {rng.choice((2, 3, 4))}"
+        elif step < 16:
+            day = start + dt.timedelta(days=rng.randint(7, 120))
+            text = f"!termin {group.name} {day:%d.%m.%Y} {rng.choice(('09:30', '13:00'))} ort=Magdeburg"
+        elif step == 16:
+            day = dt.date(2023, 1, 27) + dt.timedelta(days=rng.randint(0, 14))
+            text = f"!austauschrunde {day:%d.%m.%Y} 10:00 {rng.choice((6, 8))}"
+        elif step == 17:
+            members = {m.organisation for m in group.members}
+            while True:
+                name = rng.choice(municipalities)
+                key = view.directory.lookup(name)[0].key
+                if key not in members and (group.key, key) not in registered:
+                    break
+            registered.add((group.key, key))
+            text = f"!nachmelden {group.name} {name}"
+        else:
+            text = f"!bestaetigen {REGISTRATION_PLACEHOLDER}"
         found.append((position, Question("write", text, ADMIN, None, None, None)))
     return found
 
@@ -402,7 +473,10 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[rank - 1]
 
 
-async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: int, profile: bool) -> dict:
+async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: int, profile: bool,
+                      writes: int = 0) -> dict:
+    """One batch on one dataset. ``writes`` > 0: the questions without the mix's own 3 writes,
+    plus ``writes`` admin writes from :func:`mixed_writes` spread among them."""
     t_import = time.perf_counter()
     from bot.app import App
     from bot.config import Settings
@@ -448,20 +522,26 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
             await app.rooms.link(PLATFORM, f"!room-{key}:bench", key, ADMIN, now)
 
         questions = make_questions(view, template_sequence(n, seed), room_keys, seed)
-        for position, write in reversed(write_commands(view, n, seed)):
-            questions.insert(position, write)
-        questions = questions[:n]
+        if writes:
+            for position, write in reversed(mixed_writes(view, n, writes, seed)):
+                questions.insert(position, write)
+        else:
+            for position, write in reversed(write_commands(view, n, seed)):
+                questions.insert(position, write)
+            questions = questions[:n]
         warmup = make_questions(view, template_sequence(WARMUP, seed + 99), room_keys, seed + 99)
         del view  # hold no snapshot of our own: after a write the old one must be freeable
 
         direct = ChannelRef(PLATFORM, "!direct:bench", is_direct=True)
         rooms = {key: ChannelRef(PLATFORM, f"!room-{key}:bench") for key in room_keys}
         counter = 0
+        registration = "0"  # the number the last "!nachmelden" got
 
         def message(q: Question) -> IncomingMessage:
             nonlocal counter
             counter += 1
-            return IncomingMessage(text=q.text, sender=UserRef(PLATFORM, q.user),
+            return IncomingMessage(text=q.text.replace(REGISTRATION_PLACEHOLDER, registration),
+                                   sender=UserRef(PLATFORM, q.user),
                                    channel=rooms[q.room_key] if q.room_key else direct,
                                    sent_at=now, message_id=f"m{counter}", addressed=True)
 
@@ -487,6 +567,9 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
             reply = await handle(msg)
             latencies.append(clock() - start)
             replies.append((reply.kind, reply.lead[:40]))
+            if q.text.startswith("!nachmelden"):
+                number = re.search(r"\(Nr\. (\d+)\)", reply.lead)
+                registration = number.group(1) if number else "0"
             if i % 100 == 0:
                 rss_timeline.append(_vm_hwm_mib("VmRSS"))
         if profiler:
@@ -503,7 +586,10 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
         fallbacks = [q.text for q, (kind, _) in zip(questions, replies) if kind == "fallback"]
         internal = [q.text for q, (_, lead) in zip(questions, replies)
                     if lead.startswith(("Entschuldigung, dabei ist ein Fehler", "Sorry, something went wrong"))]
-        _, understanding = await app.state.current()
+        view, understanding = await app.state.current()
+        # the snapshot the answers read must be what the database holds after all the writes
+        snapshot_matches = view.programme == await app.programme.load()
+        del view
         wrong_intent, wrong_group = [], []
         from bot.text import clean
         for q in questions:
@@ -524,10 +610,14 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
             by_category.setdefault(q.category, []).append(ns)
 
         # -- extra timings after the batch (not part of the peak above) ------------------
-        t0 = time.perf_counter()
-        app.state.invalidate()
-        await app.state.current()
+        from bot.understanding import Understanding
+        from bot.view import ProgrammeView
+
+        previous, _ = await app.state.current()
+        t0 = time.perf_counter()  # a full rebuild, as after a change of the whole programme
+        Understanding(ProgrammeView.build(await app.programme.load(), previous=previous))
         rebuild_s = time.perf_counter() - t0
+        del previous
         single = {}
         for text in ("Welche Arbeitsgruppen gibt es?", "Wer leitet die Arbeitsgruppen?", "!ags",
                      "Wann ist der nächste Meilenstein fällig?", "Wann tagen die Arbeitsgruppen?",
@@ -548,10 +638,32 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
     await app2.close()
     tmp.cleanup()
 
-    values = sorted(latencies)
+    if writes:  # the questions apart from the writes
+        asked = [i for i, q in enumerate(questions) if q.category != "write"]
+        written = [i for i, q in enumerate(questions) if q.category == "write"]
+        values = sorted(latencies[i] for i in asked)
+        after = sorted(latencies[i + 1] for i in written if i + 1 < len(questions)
+                       and questions[i + 1].category != "write")
+        spent = sorted(latencies[i] for i in written)
+        write_kinds: dict[str, int] = {}
+        for i in written:
+            write_kinds[replies[i][0]] = write_kinds.get(replies[i][0], 0) + 1
+        write_stats = {
+            "writes": len(written), "write_kinds": write_kinds,
+            "write_problems": [f"{questions[i].text}: {replies[i][1]}" for i in written
+                               if replies[i][0] != "confirmation"][:6],
+            "write_p50_ms": percentile(spent, 50) / 1e6, "write_p90_ms": percentile(spent, 90) / 1e6,
+            "write_p99_ms": percentile(spent, 99) / 1e6, "write_max_ms": spent[-1] / 1e6,
+            "after_p50_ms": percentile(after, 50) / 1e6, "after_p99_ms": percentile(after, 99) / 1e6,
+            "after_max_ms": after[-1] / 1e6, "after_n": len(after),
+        }
+    else:
+        values = sorted(latencies)
+        write_stats = {"writes": 0}
     result = {
-        "dataset": dataset, "groups": n_groups, "organisations": n_orgs,
-        "directory": n_directory, "questions": len(questions), "warmup": len(warmup),
+        "dataset": dataset, "groups": n_groups, "organisations": n_orgs, **write_stats,
+        "snapshot_matches": snapshot_matches, "bot_path": str(Path(sys.modules["bot"].__file__).parent),
+        "directory": n_directory, "questions": len(values), "warmup": len(warmup),
         "p50_ms": percentile(values, 50) / 1e6, "p90_ms": percentile(values, 90) / 1e6,
         "p99_ms": percentile(values, 99) / 1e6, "max_ms": values[-1] / 1e6,
         "mean_ms": sum(values) / len(values) / 1e6, "batch_s": batch_s,
@@ -594,7 +706,8 @@ def generate_main(path: str) -> int:
 
 
 def child_main(args: argparse.Namespace) -> int:
-    result = asyncio.run(run_dataset(args.child, args.programme, args.questions, args.seed, args.profile))
+    result = asyncio.run(run_dataset(args.child, args.programme, args.questions, args.seed, args.profile,
+                                     writes=args.child_writes))
     print(RESULT_MARK + json.dumps(result), flush=True)
     return 0
 
@@ -603,9 +716,10 @@ def child_main(args: argparse.Namespace) -> int:
 # The parent: one subprocess per dataset, then the tables
 # =========================================================================================
 
-def run_child(dataset: str, programme: str | None, args: argparse.Namespace, profile: bool = False) -> dict | None:
+def run_child(dataset: str, programme: str | None, args: argparse.Namespace, profile: bool = False,
+              writes: int = 0) -> dict | None:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", dataset,
-               "--questions", str(args.questions), "--seed", str(args.seed)]
+               "--questions", str(args.questions), "--seed", str(args.seed), "--child-writes", str(writes)]
     if programme:
         command += ["--programme", programme]
     if profile:
@@ -614,8 +728,55 @@ def run_child(dataset: str, programme: str | None, args: argparse.Namespace, pro
     for line in done.stdout.splitlines():
         if line.startswith(RESULT_MARK):
             return json.loads(line[len(RESULT_MARK):])
-    print(f"bench: the {dataset} run failed (exit {done.returncode}):\n{done.stdout}", file=sys.stderr)
+    print(f"bench: the {dataset} run{f' with {writes} writes' if writes else ''} failed "
+          f"(exit {done.returncode}):\n{done.stdout}", file=sys.stderr)
     return None
+
+
+def print_writes_result(r: dict) -> None:
+    """The run with writes mixed in: the questions' latency, the writes' own, memory, consistency."""
+    peak_mb = r["peak_rss_kib"] * 1024 / 1e6
+    ok_p99 = "ok" if r["p99_ms"] <= TARGET_P99_WRITES_MS else "MISSED"
+    ok_mem = "ok" if peak_mb <= TARGET_PEAK_MB else "MISSED"
+    print(f"\n== {r['dataset']} with {r['writes']} writes mixed in: {r['groups']} groups, "
+          f"{r['organisations']} programme organisations ==")
+    rows = [
+        ("questions answered", f"{r['questions']} (plus {r['writes']} writes spread among them; after "
+                               f"{r['warmup']} warm-up questions, not counted)"),
+        ("p50 per answer", f"{r['p50_ms']:.3f} ms"),
+        ("p90 per answer", f"{r['p90_ms']:.3f} ms"),
+        ("p99 per answer", f"{r['p99_ms']:.3f} ms   target <= {TARGET_P99_WRITES_MS:g} ms: {ok_p99}"),
+        ("max per answer", f"{r['max_ms']:.3f} ms"),
+        ("first answer after a write", f"p50 {r['after_p50_ms']:.3f} ms, p99 {r['after_p99_ms']:.3f} ms, "
+                                       f"max {r['after_max_ms']:.3f} ms ({r['after_n']} answers)"),
+        ("the writes themselves", f"p50 {r['write_p50_ms']:.3f} ms, p90 {r['write_p90_ms']:.3f} ms, "
+                                  f"p99 {r['write_p99_ms']:.3f} ms, max {r['write_max_ms']:.3f} ms"),
+        ("write replies", ", ".join(f"{k} {v}" for k, v in sorted(r["write_kinds"].items()))),
+        ("peak RSS (ru_maxrss)", f"{r['peak_rss_kib'] / 1024:.1f} MiB = {peak_mb:.1f} MB   "
+                                 f"target <= {TARGET_PEAK_MB:g} MB: {ok_mem}"),
+        ("RSS every 100 answers", " ".join(f"{x:.0f}" for x in r["rss_timeline"]) + " MiB"
+         if r["rss_timeline"][0] else "n/a"),
+        ("snapshot = store.load()", "yes" if r["snapshot_matches"] else "NO: the answers read stale data"),
+        ("fallback answers", str(r["fallbacks"])),
+        ("internal errors", str(r["internal_errors"])),
+        ("intent / group not as expected", f"{r['wrong_intent']} / {r['wrong_group']}"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}")
+    for title, examples in (("writes not confirmed", r["write_problems"]), ("internal errors", r["internal_examples"])):
+        if examples:
+            print(f"  {title} (first {len(examples)}):")
+            for e in examples:
+                print(f"    - {e}")
+    if r["logged"]:
+        print(f"  the bot logged {r['logged']} warnings/errors during the batch; distinct causes (last lines):")
+        for text in r["logged_causes"]:
+            print("    | " + "\n    | ".join(text.splitlines()[-8:]))
+    print("  slowest messages in the batch (writes included):")
+    for s in r["slowest"]:
+        note = "  (first after a write)" if s["after_write"] else ""
+        print(f"    {s['ms']:>8.3f} ms  #{s['index']:<5} {s['category']:<18} {s['text']}{note}")
 
 
 def print_result(r: dict) -> None:
@@ -639,7 +800,8 @@ def print_result(r: dict) -> None:
         ("import of bot modules", f"{r['import_s'] * 1000:.0f} ms"),
         ("start-up: open+seed+index", f"{r['startup_s'] * 1000:.0f} ms (App.create on an empty database)"),
         ("start-up: reopen seeded db", f"{r['reopen_s'] * 1000:.0f} ms (App.create on the seeded database)"),
-        ("index rebuild after a write", f"{r['rebuild_s'] * 1000:.0f} ms (store.load + ProgrammeView + Understanding)"),
+        ("full index rebuild", f"{r['rebuild_s'] * 1000:.0f} ms (store.load + ProgrammeView + Understanding; "
+                               "start-up, whole-programme changes)"),
         ("reply kinds", ", ".join(f"{k} {v}" for k, v in sorted(r["kinds"].items()))),
         ("fallback answers", f"{r['fallbacks']} (\"Das habe ich leider nicht verstanden\")"),
         ("internal errors", str(r["internal_errors"])),
@@ -665,7 +827,7 @@ def print_result(r: dict) -> None:
         print(f"    {cat:<24} {c['n']:>5} {c['p50_ms']:>8.3f} {c['p99_ms']:>8.3f} {c['max_ms']:>8.3f}")
     print("  slowest answers in the batch:")
     for s in r["slowest"]:
-        note = "  (first after a write: rebuilds the view)" if s["after_write"] else ""
+        note = "  (first after a write: updates the view)" if s["after_write"] else ""
         print(f"    {s['ms']:>8.3f} ms  #{s['index']:<5} {s['category']:<18} {s['text']}{note}")
     print("  programme-wide answers, asked alone (median of 5):")
     for text, s in r["single"].items():
@@ -678,7 +840,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED, help="seed of the question mix and names")
     parser.add_argument("--profile", action="store_true",
                         help="also run the synthetic batch under cProfile and print the top functions")
+    parser.add_argument("--writes", type=int, default=DEFAULT_WRITES,
+                        help=f"admin writes mixed into the second run of each dataset (default {DEFAULT_WRITES}; "
+                             "0: no such run)")
     parser.add_argument("--only", choices=("shipped", "synthetic"), help="run one dataset only")
+    parser.add_argument("--child-writes", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=("shipped", "synthetic"), help=argparse.SUPPRESS)
     parser.add_argument("--programme", help=argparse.SUPPRESS)
     parser.add_argument("--generate", metavar="PATH", help=argparse.SUPPRESS)
@@ -693,8 +859,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"AG-Bot answer benchmark: Python {platform.python_version()} ({platform.python_implementation()}), "
           f"os.cpu_count() = {os.cpu_count()}, {platform.machine()} {platform.system()}")
     print(f"{args.questions} questions per dataset (seed {args.seed}), {WARMUP} warm-up questions first; "
-          f"one subprocess per dataset; clock {NOW}")
+          f"one subprocess per dataset; clock {NOW}; code from {ROOT}")
     results = []
+    written = []
     failed = False
     with tempfile.TemporaryDirectory(prefix="agbot-bench-prog-") as tmp:
         programme_path = None
@@ -717,9 +884,20 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             results.append(r)
             print_result(r)
-        profile = None
+        for dataset in ("shipped", "synthetic"):
+            if args.writes <= 0 or args.only and args.only != dataset:
+                continue
+            r = run_child(dataset, programme_path if dataset == "synthetic" else None, args, writes=args.writes)
+            if r is None:
+                failed = True
+                continue
+            written.append(r)
+            print_writes_result(r)
+        profile = profile_writes = None
         if args.profile and args.only != "shipped":
             profile = run_child("synthetic", programme_path, args, profile=True)
+            if args.writes > 0:
+                profile_writes = run_child("synthetic", programme_path, args, profile=True, writes=args.writes)
     if results:
         print("\n== summary ==")
         print(f"  {'dataset':<10} {'answers':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
@@ -728,13 +906,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {r['dataset']:<10} {r['questions']:>7} {r['p50_ms']:>8.3f} {r['p90_ms']:>8.3f} "
                   f"{r['p99_ms']:>8.3f} {r['max_ms']:>8.3f} {r['peak_rss_kib'] / 1024:>9.1f} "
                   f"{r['startup_s'] * 1000:>11.0f} {r['fallbacks']:>9}")
-    if profile:
-        print("\n== cProfile of the synthetic batch (timings inflated by the profiler) ==")
-        print(f"  p99 under the profiler: {profile['p99_ms']:.3f} ms")
-        print("  -- bot/ and store/ functions by cumulative time --")
-        print(profile["profile"].strip())
-        print("  -- all functions by own time --")
-        print(profile["profile_tottime"].strip())
+    if written:
+        print(f"\n== summary with writes mixed in (questions only; writes apart) ==")
+        print(f"  {'dataset':<10} {'answers':>7} {'writes':>6} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} "
+              f"{'max ms':>8} {'after-write p99':>15} {'write p50':>9} {'write p99':>9} {'peak MiB':>9} {'consistent':>10}")
+        for r in written:
+            print(f"  {r['dataset']:<10} {r['questions']:>7} {r['writes']:>6} {r['p50_ms']:>8.3f} {r['p90_ms']:>8.3f} "
+                  f"{r['p99_ms']:>8.3f} {r['max_ms']:>8.3f} {r['after_p99_ms']:>15.3f} {r['write_p50_ms']:>9.3f} "
+                  f"{r['write_p99_ms']:>9.3f} {r['peak_rss_kib'] / 1024:>9.1f} "
+                  f"{'yes' if r['snapshot_matches'] else 'NO':>10}")
+    for title, p in (("the synthetic batch", profile), (f"the synthetic batch with {args.writes} writes", profile_writes)):
+        if p:
+            print(f"\n== cProfile of {title} (timings inflated by the profiler) ==")
+            print(f"  p99 under the profiler: {p['p99_ms']:.3f} ms")
+            print("  -- bot/ and store/ functions by cumulative time --")
+            print(p["profile"].strip())
+            print("  -- all functions by own time --")
+            print(p["profile_tottime"].strip())
     return 1 if failed else 0
 
 

@@ -3,11 +3,12 @@ use fakes. Nothing here imports a database or chat SDK."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.context import ConversationContext, StoredContext
-from bot.programme import ExtraSession, Milestone, Programme, SeriesChange, SessionSeries
+from bot.programme import ExtraSession, Group, Meta, Milestone, Programme, SeriesChange, SessionSeries
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,33 @@ class MilestoneChange:
     previous_due: dt.date | None
 
 
+@dataclass(frozen=True)
+class ProgrammeChanges:
+    """What changed in the stored programme since a revision: the groups whose members,
+    milestones or sessions changed, whether the programme's facts or exchange rounds changed
+    (``meta``), or whether anything else did (``everything``: organisations, the groups
+    themselves; reload it all). ``revision`` is the latest one these changes reach."""
+
+    revision: int
+    groups: frozenset[str] = frozenset()
+    meta: bool = False
+    everything: bool = False
+
+
 class ProgrammeStore(Protocol):
     async def load(self) -> Programme: ...
+
+    async def load_meta(self) -> Meta:
+        """The programme's facts, with the exchange rounds' series."""
+
+    async def load_groups(self, keys: Collection[str]) -> dict[str, Group]:
+        """These groups as :meth:`load` returns them, by key; unknown keys are left out."""
+
+    async def revision(self) -> int:
+        """The latest programme revision; read it before :meth:`load`."""
+
+    async def changes_since(self, revision: int) -> ProgrammeChanges:
+        """What changed in the programme after ``revision``, written by any process."""
 
     async def data_version(self) -> int:
         """A number that changes whenever another connection committed a change."""

@@ -30,8 +30,6 @@ from bot.understanding import Intent, Question, detect_language, words as _words
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 2000  # characters after cleaning
-_CONTENT_FLAGS = frozenset({"lead", "members", "goals", "conditions", "milestone", "session", "exchange",
-                            "registration", "decision", "group", "org"})
 _REPLY_PLATFORMS = frozenset({"matrix", "teams"})  # platforms where a user can reply to the bot's answer
 _NO_CONTEXT = {Intent.GREETING, Intent.THANKS, Intent.HELP, Intent.UNKNOWN, Intent.REPEAT}
 _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
@@ -222,8 +220,10 @@ class Router:
         lang = asked.language
         examples = suggestions(asked.view, q, asked.room_group)
         reply = document.answer_document_question(q.text, lang, examples)
-        if reply.kind == "fallback" and not (q.topic or q.cues & _CONTENT_FLAGS):
-            return Reply(t(lang, "Das habe ich leider nicht verstanden.", "Sorry, I did not understand that."),
+        if reply.kind == "fallback":
+            return Reply(t(lang, "Das habe ich leider nicht verstanden, und im Workshop-Dokument vom 19.10.2022 steht "
+                                 "dazu nichts.", "Sorry, I did not understand that, and the workshop document of "
+                                 "19.10.2022 says nothing about it."),
                          examples, t(lang, "Fragen Sie zum Beispiel so. Alle Befehle: !hilfe",
-                                     "For example. All commands: !help"), language=lang, kind="fallback")
+                                     "You could ask like this. All commands: !help"), language=lang, kind="fallback")
         return reply

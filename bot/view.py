@@ -1,14 +1,17 @@
 """An indexed, read-only snapshot of the programme for answering questions quickly.
 
-Built from a :class:`~bot.programme.Programme` after each change; every lookup that answering
-needs (group by alias, organisation by name, groups of an organisation) is a dict access.
+Built from a :class:`~bot.programme.Programme`; every lookup that answering needs (group by
+alias, organisation by name, groups of an organisation) is a dict access. After a change of a
+few groups (a milestone date, a session series, a new member) :meth:`ProgrammeView.updated`
+derives the next view from the previous one instead of indexing everything again.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.directory import Directory
-from bot.programme import Group, Lead, Membership, Programme
+from bot.programme import Group, Lead, Membership, Meta, Programme
 from bot.text import tokens
 
 
@@ -20,7 +23,8 @@ class ProgrammeView:
     directory: Directory
     groups: dict[str, Group]
     group_tokens: dict[tuple[str, ...], frozenset[str]]
-    memberships_of: dict[str, tuple[tuple[Group, Membership], ...]]  # organisation key -> (group, membership)
+    # organisation key -> (group, membership), in programme order; the order of the keys means nothing
+    memberships_of: dict[str, tuple[tuple[Group, Membership], ...]]
     longest_group_alias: int
     children: dict[str, tuple[Group, ...]]  # AG key -> its UAGs, in programme order
     top_level: tuple[Group, ...]  # the AGs
@@ -83,6 +87,68 @@ class ProgrammeView:
             longest_group_alias=max((len(k) for k in frozen), default=1),
         )
 
+    def updated(self, groups: Mapping[str, Group] = {}, meta: Meta | None = None) -> "ProgrammeView":
+        """This view with some groups (by key, as loaded again from the store) and the programme's
+        ``meta`` replaced; equal to ``build`` of the changed programme, but only what the change
+        touches is redone.
+
+        Reused: the organisation directory, the group and person name indexes (while the groups'
+        names, aliases, kind, parent and leads stay), the membership entries of organisations
+        that are in none of the changed groups. Returns ``self`` when nothing differs; falls back
+        to :meth:`build` (directory still reused) when a changed group is new (it comes last) or
+        was renamed or got other leads (a programme import; chat commands change members,
+        milestones and sessions).
+        """
+        changed = {k: g for k, g in groups.items() if self.groups.get(k) != g}
+        if meta is not None and meta == self.programme.meta:
+            meta = None
+        if not changed and meta is None:
+            return self
+        position = {g.key: i for i, g in enumerate(self.programme.groups)}
+        ordered = list(self.programme.groups)
+        for key, group in changed.items():
+            if key in position:
+                ordered[position[key]] = group
+            else:  # a new group comes last, as the store appends it
+                ordered.append(group)
+        update: dict = {"groups": tuple(ordered)} if changed else {}
+        if meta is not None:
+            update["meta"] = meta
+        programme = self.programme.model_copy(update=update)
+        if any(key not in self.groups or _shape(self.groups[key]) != _shape(group) for key, group in changed.items()):
+            return ProgrammeView.build(programme, previous=self, skip_holidays=self.skip_holidays)
+        old = {key: self.groups[key] for key in changed}
+
+        children = dict(self.children)
+        for parent in {g.parent for g in changed.values() if g.parent}:
+            children[parent] = tuple(changed.get(g.key, g) for g in children[parent])
+        top_level = self.top_level
+        if any(g.kind == "AG" for g in changed.values()):
+            top_level = tuple(changed.get(g.key, g) for g in top_level)
+
+        memberships = dict(self.memberships_of)
+        added: dict[str, list[tuple[Group, Membership]]] = {}
+        for group in changed.values():
+            for member in group.members:
+                added.setdefault(member.organisation, []).append((group, member))
+        affected = set(added) | {m.organisation for g in old.values() for m in g.members}
+        for org in affected:
+            entries = [e for e in memberships.get(org, ()) if e[0].key not in changed] + added.get(org, [])
+            if entries:
+                entries.sort(key=lambda e: position[e[0].key])
+                memberships[org] = tuple(entries)
+            else:
+                del memberships[org]
+
+        roles = dict(self.roles_of or {})
+        for person in {lead.person for g in changed.values() for lead in g.leads if lead.person in roles}:
+            roles[person] = tuple((changed.get(g.key, g), lead) for g, lead in roles[person])
+        return ProgrammeView(
+            programme=programme, directory=self.directory, groups={**self.groups, **changed},
+            group_tokens=self.group_tokens, memberships_of=memberships,
+            longest_group_alias=self.longest_group_alias, children=children, top_level=top_level,
+            skip_holidays=self.skip_holidays, person_tokens=self.person_tokens, roles_of=roles)
+
     @property
     def ags(self) -> tuple[Group, ...]:
         """The top-level working groups (kind "AG") in programme order."""
@@ -91,3 +157,8 @@ class ProgrammeView:
     def subgroups(self, group_key: str) -> tuple[Group, ...]:
         """The UAGs of one AG, in programme order."""
         return self.children.get(group_key, ())
+
+
+def _shape(group: Group) -> tuple:
+    """What the name, person and hierarchy indexes of a view read from a group."""
+    return group.name, group.aliases, group.kind, group.parent, group.leads

@@ -133,15 +133,26 @@ class Database:
         return applied
 
     async def data_version(self) -> int:
-        """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
-        async with self.connection.execute("PRAGMA data_version") as cursor:
-            return (await cursor.fetchone())[0]
+        """SQLite's ``PRAGMA data_version``: changes when another connection commits. Asked before
+        every answer, so one round trip to the connection's thread (not execute, fetch, close)."""
+        return (await self.connection.execute_fetchall("PRAGMA data_version"))[0][0]
 
     async def close(self) -> None:
         await self.connection.close()
 
 
 def _statements(sql: str) -> list[str]:
+    """The statements of a migration, comments left out. A ``;`` ends a statement only where
+    SQLite says the statement is complete, so a trigger's ``BEGIN ... END`` stays one statement."""
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
     text = "\n".join(line.split("--")[0] if "--" in line and "'" not in line else line for line in lines)
-    return [s.strip() for s in text.split(";") if s.strip()]
+    found, pending = [], ""
+    for part in text.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending.strip().removesuffix(";").strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        found.append(pending.strip().removesuffix(";").strip())
+    return found

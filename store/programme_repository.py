@@ -1,4 +1,5 @@
-"""Programme data in the database: load it whole, seed it, merge a file, change it from chat.
+"""Programme data in the database: load it whole or in parts, seed it, merge a file, change it
+from chat, and tell which parts changed since a revision (see migration 006).
 
 The database is the source of truth once seeded; re-reading the programme file never
 overwrites what coordinators changed in chat (milestone dates, session series, members added by
@@ -8,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 
 from bot.programme import (
     ExtraSession, Group, Meta, Membership, MembershipStatus, Milestone, Organisation, Programme, SeriesChange,
     SessionSeries,
 )
-from bot.ports import MilestoneChange
+from bot.ports import MilestoneChange, ProgrammeChanges
 from store.database import Database, serialized
 
 EXCHANGE_SERIES_KEY = "austauschrunde"
@@ -53,65 +55,102 @@ class ProgrammeRepository:
     # -- reading ---------------------------------------------------------------------------
     async def load(self) -> Programme:
         """The whole programme as stored. Raises ``LookupError`` if the database is not seeded."""
-        async with self._c.execute("SELECT data FROM programme_meta WHERE id = 1") as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            raise LookupError("the database holds no programme yet")
-        series = await self._series()
-        meta = Meta.model_validate_json(row["data"]).model_copy(
-            update={"exchange_series": series.get(EXCHANGE_SERIES_KEY)})
-        async with self._c.execute("SELECT data FROM organisations ORDER BY rowid") as cursor:
-            organisations = tuple([Organisation.model_validate_json(r["data"]) async for r in cursor])
-        members: dict[str, list[Membership]] = {}
-        async with self._c.execute(
-                "SELECT * FROM memberships ORDER BY group_key, position, created_at") as cursor:
-            async for r in cursor:
-                members.setdefault(r["group_key"], []).append(Membership(
-                    organisation=r["organisation_key"], status=MembershipStatus(r["status"]),
-                    note=r["note"], source=r["source"]))
-        milestones: dict[str, list[Milestone]] = {}
-        async with self._c.execute("SELECT * FROM milestones ORDER BY group_key, position, id") as cursor:
-            async for r in cursor:
-                milestones.setdefault(r["group_key"], []).append(Milestone(
-                    title=r["title"], due=dt.date.fromisoformat(r["due"]) if r["due"] else None,
-                    note=r["note"]))
-        extras = await self._extra_sessions()
-        groups = []
-        async with self._c.execute("SELECT * FROM groups ORDER BY position") as cursor:
-            async for r in cursor:
-                data = json.loads(r["data"])
-                groups.append(Group(
-                    key=r["key"], kind=r["kind"], parent=r["parent_key"], **data,
-                    members=tuple(members.get(r["key"], ())),
-                    milestones=tuple(milestones.get(r["key"], ())),
-                    session_series=series.get(group_series_key(r["key"])),
-                    extra_sessions=tuple(extras.get(r["key"], ()))))
-        return Programme(meta=meta, organisations=organisations, groups=tuple(groups))
+        meta = await self.load_meta()
+        rows = await self._c.execute_fetchall("SELECT data FROM organisations ORDER BY rowid")
+        organisations = tuple([Organisation.model_validate_json(r["data"]) for r in rows])
+        groups = await self._groups(None)
+        return Programme(meta=meta, organisations=organisations, groups=tuple(groups.values()))
 
-    async def _series(self) -> dict[str, SessionSeries]:
+    async def load_meta(self) -> Meta:
+        """The programme's facts with the exchange rounds' series. Raises ``LookupError`` if the
+        database is not seeded."""
+        rows = await self._c.execute_fetchall("SELECT data FROM programme_meta WHERE id = 1")
+        if not rows:
+            raise LookupError("the database holds no programme yet")
+        series = await self._series([EXCHANGE_SERIES_KEY])
+        return Meta.model_validate_json(rows[0]["data"]).model_copy(
+            update={"exchange_series": series.get(EXCHANGE_SERIES_KEY)})
+
+    async def load_groups(self, keys: Collection[str]) -> dict[str, Group]:
+        """The groups with these keys, as :meth:`load` would return them, by key; a key that
+        names no group is left out."""
+        return await self._groups(sorted(keys)) if keys else {}
+
+    async def revision(self) -> int:
+        """The highest programme revision (see migration 006): read it before :meth:`load`, then
+        ask :meth:`changes_since` with it."""
+        rows = await self._c.execute_fetchall("SELECT COALESCE(MAX(revision), 0) FROM programme_revisions")
+        return rows[0][0]
+
+    async def changes_since(self, revision: int) -> ProgrammeChanges:
+        """What changed in the programme after ``revision``, by any connection (triggers of
+        migration 006 record it). ``everything`` if the store's revisions went backwards (another
+        database file)."""
+        rows = await self._c.execute_fetchall(
+            "SELECT scope, revision FROM programme_revisions WHERE revision > ? "
+            "OR revision = (SELECT MAX(revision) FROM programme_revisions)", (revision,))
+        latest = max((r["revision"] for r in rows), default=0)
+        scopes = {r["scope"] for r in rows if r["revision"] > revision}
+        if latest < revision:
+            return ProgrammeChanges(latest, everything=True)
+        return ProgrammeChanges(
+            latest, groups=frozenset(s.removeprefix("group:") for s in scopes if s.startswith("group:")),
+            meta="meta" in scopes, everything="all" in scopes)
+
+    async def _groups(self, keys: list[str] | None) -> dict[str, Group]:
+        """Groups in programme order with their members, milestones, series and extra sessions;
+        ``keys`` None: all of them."""
+        where, args = _where_in("group_key", keys)
+        members: dict[str, list[Membership]] = {}
+        for r in await self._c.execute_fetchall(
+                f"SELECT * FROM memberships {where} ORDER BY group_key, position, created_at", args):
+            members.setdefault(r["group_key"], []).append(Membership(
+                organisation=r["organisation_key"], status=MembershipStatus(r["status"]),
+                note=r["note"], source=r["source"]))
+        milestones: dict[str, list[Milestone]] = {}
+        for r in await self._c.execute_fetchall(
+                f"SELECT * FROM milestones {where} ORDER BY group_key, position, id", args):
+            milestones.setdefault(r["group_key"], []).append(Milestone(
+                title=r["title"], due=dt.date.fromisoformat(r["due"]) if r["due"] else None, note=r["note"]))
+        series = await self._series(None if keys is None else [group_series_key(k) for k in keys])
+        extras = await self._extra_sessions(where, args)
+        groups = {}
+        where, args = _where_in("key", keys)
+        for r in await self._c.execute_fetchall(f"SELECT * FROM groups {where} ORDER BY position", args):
+            groups[r["key"]] = Group(
+                key=r["key"], kind=r["kind"], parent=r["parent_key"], **json.loads(r["data"]),
+                members=tuple(members.get(r["key"], ())),
+                milestones=tuple(milestones.get(r["key"], ())),
+                session_series=series.get(group_series_key(r["key"])),
+                extra_sessions=tuple(extras.get(r["key"], ())))
+        return groups
+
+    async def _series(self, keys: list[str] | None = None) -> dict[str, SessionSeries]:
+        """Session series by series key (``keys`` None: all), with their changes."""
         changes: dict[str, list[SeriesChange]] = {}
-        async with self._c.execute("SELECT * FROM series_changes ORDER BY series_key, original_local") as cursor:
-            async for r in cursor:
-                changes.setdefault(r["series_key"], []).append(SeriesChange(
-                    original=dt.datetime.fromisoformat(r["original_local"]), cancelled=r["kind"] == "cancelled",
-                    new_start=dt.datetime.fromisoformat(r["new_start_local"]) if r["new_start_local"] else None,
-                    reason=r["reason"]))
+        where, args = _where_in("series_key", keys)
+        for r in await self._c.execute_fetchall(
+                f"SELECT * FROM series_changes {where} ORDER BY series_key, original_local", args):
+            changes.setdefault(r["series_key"], []).append(SeriesChange(
+                original=dt.datetime.fromisoformat(r["original_local"]), cancelled=r["kind"] == "cancelled",
+                new_start=dt.datetime.fromisoformat(r["new_start_local"]) if r["new_start_local"] else None,
+                reason=r["reason"]))
         found = {}
-        async with self._c.execute("SELECT * FROM series") as cursor:
-            async for r in cursor:
-                found[r["key"]] = SessionSeries(
-                    start=dt.datetime.fromisoformat(r["start_local"]), rrule=r["rrule"],
-                    timezone=r["timezone"], duration_minutes=r["duration_minutes"], location=r["location"],
-                    changes=tuple(changes.get(r["key"], ())))
+        where, args = _where_in("key", keys)
+        for r in await self._c.execute_fetchall(f"SELECT * FROM series {where}", args):
+            found[r["key"]] = SessionSeries(
+                start=dt.datetime.fromisoformat(r["start_local"]), rrule=r["rrule"],
+                timezone=r["timezone"], duration_minutes=r["duration_minutes"], location=r["location"],
+                changes=tuple(changes.get(r["key"], ())))
         return found
 
-    async def _extra_sessions(self) -> dict[str, list[ExtraSession]]:
+    async def _extra_sessions(self, where: str = "", args: tuple = ()) -> dict[str, list[ExtraSession]]:
         found: dict[str, list[ExtraSession]] = {}
-        async with self._c.execute("SELECT * FROM extra_sessions ORDER BY group_key, start_local") as cursor:
-            async for r in cursor:
-                found.setdefault(r["group_key"], []).append(ExtraSession(
-                    start=dt.datetime.fromisoformat(r["start_local"]), duration_minutes=r["duration_minutes"],
-                    location=r["location"]))
+        for r in await self._c.execute_fetchall(
+                f"SELECT * FROM extra_sessions {where} ORDER BY group_key, start_local", args):
+            found.setdefault(r["group_key"], []).append(ExtraSession(
+                start=dt.datetime.fromisoformat(r["start_local"]), duration_minutes=r["duration_minutes"],
+                location=r["location"]))
         return found
 
     # -- seeding and merging ---------------------------------------------------------------
@@ -369,3 +408,10 @@ class ProgrammeRepository:
 
 def _group_data(group: Group) -> str:
     return group.model_dump_json(include=_GROUP_FIELDS)
+
+
+def _where_in(column: str, values: list[str] | None) -> tuple[str, tuple]:
+    """``WHERE column IN (?, ...)`` and its parameters; no condition for ``values`` None."""
+    if values is None:
+        return "", ()
+    return f"WHERE {column} IN ({', '.join('?' * len(values))})", tuple(values)

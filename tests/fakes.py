@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_config
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
-from bot.ports import MilestoneChange
+from bot.ports import MilestoneChange, ProgrammeChanges
 from bot.programme import Milestone, Programme, SessionSeries
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -78,6 +78,19 @@ class FakeProgrammeStore:
 
     async def data_version(self) -> int:
         return self.version
+
+    async def load_meta(self):
+        return self.programme.meta
+
+    async def load_groups(self, keys) -> dict:
+        return {g.key: g for g in self.programme.groups if g.key in keys}
+
+    async def revision(self) -> int:
+        return self.version
+
+    async def changes_since(self, revision: int) -> ProgrammeChanges:
+        """The fake does not track what its writes touched: always "reload everything"."""
+        return ProgrammeChanges(self.version, everything=True)
 
     def bump(self) -> None:
         self.version += 1

@@ -154,9 +154,13 @@ class DocumentIndex:
 
     def __init__(self, passages: Sequence[Passage], min_score: float = MIN_SCORE,
                  min_coverage: float = MIN_COVERAGE) -> None:
+        import logging
+
         import bm25s
         import numpy as np
         from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_GERMAN
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
         if not passages:
             raise ValueError("DocumentIndex needs at least one passage")

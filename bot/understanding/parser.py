@@ -103,15 +103,25 @@ class Understanding:
 
     Build once per view (it precomputes the fuzzy-match choices and the glossary) and call
     :meth:`parse_message` (all questions of a message) or :meth:`parse` (one question).
+    ``previous``: the understanding of the view before a change; its choices and glossary are
+    reused where the new view shares the index they come from (the same ``group_tokens`` or
+    ``directory`` object, see :meth:`ProgrammeView.updated`).
     """
 
-    def __init__(self, view: ProgrammeView) -> None:
+    def __init__(self, view: ProgrammeView, previous: "Understanding | None" = None) -> None:
         self.view = view
-        self.group_choices = {" ".join(k): v for k, v in view.group_tokens.items()}
-        self.org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
-        self.group_names = list(self.group_choices)
-        self.org_names = list(self.org_choices)
-        self.glossary = Glossary.build(view.programme.organisations)
+        if previous is not None and previous.view.group_tokens is view.group_tokens:
+            self.group_choices, self.group_names = previous.group_choices, previous.group_names
+        else:
+            self.group_choices = {" ".join(k): v for k, v in view.group_tokens.items()}
+            self.group_names = list(self.group_choices)
+        if previous is not None and previous.view.directory is view.directory:
+            self.org_choices, self.org_names = previous.org_choices, previous.org_names
+            self.glossary = previous.glossary
+        else:
+            self.org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
+            self.org_names = list(self.org_choices)
+            self.glossary = Glossary.build(view.programme.organisations)
         self.milestone_words = _milestone_words(view)
 
     # -- public ------------------------------------------------------------------------------

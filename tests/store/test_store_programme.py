@@ -6,10 +6,14 @@ import datetime as dt
 import pytest
 
 from bot.app import load_programme_file
-from bot.programme import Membership, MembershipStatus, Milestone, Programme, SessionSeries
-from fakes import NOW
+from bot.ports import ProgrammeChanges
+from bot.programme import (
+    ExtraSession, Membership, MembershipStatus, Milestone, Organisation, OrganisationType, Programme, SessionSeries,
+)
+from fakes import ADMIN, NOW
 from store.database import Database
 from store.programme_repository import ProgrammeRepository
+from store.room_links import RoomLinkRepository
 
 
 @pytest.fixture
@@ -172,3 +176,39 @@ async def test_merge_applies_a_membership_status_change(repo, shipped):
     assert report != []
     mf = next(m for m in (await repo.load()).group("finanzen").members if m.organisation == "mf")
     assert mf.status is MembershipStatus.MEMBER
+
+
+async def test_the_store_tells_which_scope_changed(repo, shipped):
+    await repo.seed(shipped, NOW)
+    start = await repo.revision()  # seeding counted too
+    assert start > 0
+    assert await repo.changes_since(start) == ProgrammeChanges(start)
+
+    await repo.set_milestone_due("finanzen", "X", dt.date(2023, 3, 1), NOW, "@x")
+    await repo.add_extra_session("kommunikation", ExtraSession(start=dt.datetime(2023, 2, 20, 13)), NOW, "@x")
+    changes = await repo.changes_since(start)
+    assert changes.groups == {"finanzen", "kommunikation"} and not changes.meta and not changes.everything
+
+    middle = changes.revision
+    await repo.set_session_series(None, SessionSeries(start=dt.datetime(2023, 2, 3, 10)), NOW, "@x")
+    changes = await repo.changes_since(middle)
+    assert changes.meta and not changes.groups and not changes.everything
+
+    await RoomLinkRepository(repo.db).link("test", "!r:example.org", "finanzen", ADMIN, NOW)
+    assert (await repo.changes_since(changes.revision)).revision == changes.revision  # no programme table
+
+    await repo.merge((await repo.load()).model_copy(update={"organisations": (
+        Organisation(key="neu", name="Neuer Verband", type=OrganisationType.VERBAND),)}), NOW)
+    assert (await repo.changes_since(changes.revision)).everything
+    assert (await repo.changes_since(10 ** 9)).everything  # revisions went backwards: another file
+
+
+async def test_groups_and_meta_load_alone_as_in_the_whole_programme(repo, shipped):
+    await repo.seed(shipped, NOW)
+    await repo.set_session_series(None, SessionSeries(start=dt.datetime(2023, 2, 3, 10)), NOW, "@x")
+    await repo.add_extra_session("finanzen", ExtraSession(start=dt.datetime(2023, 2, 20, 13)), NOW, "@x")
+    whole = await repo.load()
+    parts = await repo.load_groups({"finanzen", "technische-umsetzung", "gibt-es-nicht"})
+    assert parts == {"finanzen": whole.group("finanzen"), "technische-umsetzung": whole.group("technische-umsetzung")}
+    assert await repo.load_meta() == whole.meta
+    assert await repo.load_groups(set()) == {}
