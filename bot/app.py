@@ -123,6 +123,8 @@ class App:
             programme = ProgrammeRepository(db)
             if await programme.is_empty():
                 await programme.seed(load_programme_file(settings.bot.programme), now)
+            else:  # facts a newer version knows (agenda, contacts) reach an older database
+                await programme.adopt_new_facts(load_programme_file(settings.bot.programme).meta)
             rooms = RoomLinkRepository(db)
             state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays)
             view, _ = await state.current()

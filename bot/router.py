@@ -30,6 +30,8 @@ from bot.understanding import Intent, Question, detect_language, words as _words
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 2000  # characters after cleaning
+# Intents chosen only because a name was mentioned; other words in the question may ask for more
+_WEAK = frozenset({Intent.OVERVIEW, Intent.ORGANISATION_GROUPS, Intent.DECISIONS})
 _REPLY_PLATFORMS = frozenset({"matrix", "teams"})  # platforms where a user can reply to the bot's answer
 _NO_CONTEXT = {Intent.GREETING, Intent.THANKS, Intent.HELP, Intent.UNKNOWN, Intent.REPEAT}
 _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
@@ -202,14 +204,19 @@ class Router:
     def _answer_one(self, asked: Asked, q: Question) -> Reply:
         """One question: the table's answer, shortened and with abbreviations spelled out; the
         document search when the table has none; else a fallback built from what was understood."""
-        reply = table.answer(asked, q)
+        reply = None
+        if q.intent in _WEAK and q.topic:  # "Was hält die AG Finanzen vom FAG?": the words beyond the name decide
+            reply = document.answer_document_question(q.text, asked.language)
+            reply = None if reply.kind == "fallback" else reply
+        if reply is None:
+            reply = table.answer(asked, q)
         if reply is None:
             reply = self._fallback(asked, q)
         if not q.detailed:
             group = asked.view.groups.get((q.groups[0] if q.groups else None) or asked.room_group or "")
             more = table.MORE_COMMANDS.get(q.intent)
             name = group.name if group else ""
-            reply = shorten(reply, BRIEF_LIMIT if q.brief else SHORT_LIMIT,
+            reply = shorten(reply, BRIEF_LIMIT if q.brief else table.LIMITS.get(q.intent, SHORT_LIMIT),
                             more[0].format(group=name) if more else None, more[1].format(group=name) if more else None)
         return reply
 

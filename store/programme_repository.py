@@ -175,6 +175,25 @@ class ProgrammeRepository:
     async def merge(self, programme: Programme, now: dt.datetime) -> list[str]:
         return await self._merge(programme, now)
 
+    async def adopt_new_facts(self, meta: Meta) -> list[str]:
+        """Take programme facts that the stored programme does not have yet from ``meta`` (the
+        programme file): fields still at their default in the database (e.g. the workshop agenda
+        and contacts added in a later version) get the file's value; nothing set is overwritten.
+        Returns the names of the fields taken. Meant for start-up after an upgrade."""
+        async with self.db.write_lock:
+            stored = await self.load_meta()
+            update = {}
+            for name, field in Meta.model_fields.items():
+                if name == "exchange_series":
+                    continue
+                default = field.get_default(call_default_factory=True)
+                if getattr(stored, name) == default and getattr(meta, name) != default:
+                    update[name] = getattr(meta, name)
+            if update:
+                async with self.db.transaction():
+                    await self._write_meta(stored.model_copy(update=update))
+        return sorted(update)
+
     async def _merge(self, programme: Programme, now: dt.datetime) -> list[str]:
         """Merge a programme file into the stored programme; return what changed (German lines).
 

@@ -16,10 +16,11 @@ from bot.answers import dates, groups, programme, queries
 from bot.answers.common import group_not_found, which_group
 from bot.answers.i18n import t
 from bot.document import answers as document
+from bot.formatting import date_short
 from bot.glossary import Glossary
 from bot.messages import Reply
 from bot.programme import Group
-from bot.understanding import Intent, Question
+from bot.understanding import Intent, Question, words
 from bot.view import ProgrammeView
 
 
@@ -120,6 +121,20 @@ def _next_milestone(a: Asked, q: Question) -> Reply:
     return dates.answer_next_milestone(a.view, group, a.now, a.language)
 
 
+def _agenda(a: Asked, q: Question) -> Reply:
+    meta = a.view.programme.meta
+    opened = any(t.startswith(("eroeffn", "begruess", "opened", "welcom")) for t in q.cues | set(
+        words(q.text)[1]))
+    if opened and "who" in q.cues and meta.opened_by:
+        start = meta.agenda[0].time.strftime("%H:%M") if meta.agenda else None
+        at = t(a.language, f" um {start} Uhr" if start else "", f" at {start}" if start else "")
+        return Reply(t(a.language, f"Eröffnet hat den Workshop am {date_short(meta.workshop_date)}{at} {meta.opened_by} "
+                                   f"(Begrüßung).",
+                       f"The workshop on {date_short(meta.workshop_date)} was opened{at} by {meta.opened_by}."),
+                     language=a.language)
+    return document.answer_agenda(a.view, a.language, asked=q.text)
+
+
 def _session(a: Asked, q: Question) -> Reply:
     group = _no_unknown_group(a, q)
     if q.day is not None and group is not None:
@@ -165,7 +180,7 @@ ANSWERS: dict[Intent, AnswerFunction] = {
     Intent.FEEDBACK: lambda a, q: programme.answer_feedback(a.view, a.language),
     Intent.GLOSSARY: lambda a, q: programme.answer_glossary(a.glossary, q.glossary, a.language),
     Intent.TOPIC: _topic,
-    Intent.AGENDA: lambda a, q: document.answer_agenda(a.view, a.language, asked=q.text),
+    Intent.AGENDA: lambda a, q: _agenda(a, q),
     Intent.CONTACTS: lambda a, q: document.answer_contacts(a.view, a.language),
     Intent.GREETING: _fixed("Hallo! Ich beantworte Fragen zu den Arbeitsgruppen, z. B. „Wer leitet die AG Finanzen?“. "
                             "Alle Befehle: !hilfe", "Hello! I answer questions about the working groups, e.g. "
@@ -188,6 +203,10 @@ MORE_COMMANDS: dict[Intent, tuple[str, str]] = {
     Intent.NEXT_STEPS: ("„ausführlich“", "\"in full\""),
     Intent.MEMBER_QUERY: ("„ausführlich“", "\"in full\""),
 }
+
+
+# Lists that stay whole up to this length (the workshop agenda has ten points)
+LIMITS: dict[Intent, int] = {Intent.AGENDA: 12}
 
 
 def answer(asked: Asked, question: Question) -> Reply | None:

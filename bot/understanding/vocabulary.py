@@ -57,7 +57,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "seat_words": ("sitz", "besetz", "festgeleg", "bestimm", "seat", "lead", "leit", "spitze"),
     "agenda": ("agenda", "tagesordnung", "ablauf", "programmpunkt", "kaffeepause", "pause", "begruessung",
                "eroeffn", "feedbackrunde", "gruppenarbeit", "arbeitspaket", "kurzvorstellung", "mittag",
-               "break", "zeitplan des workshops"),
+               "break", "opened", "opening", "welcom"),
     "contacts": ("kontakt", "contact", "habel", "organisiert", "veranstalt", "ausgericht", "ausricht",
                  "organised", "organized", "organiser", "organizer", "veranstalter"),
     "glossary": ("bedeut", "heisst", "steht", "abkuerz", "meint", "mean", "stand", "stands", "acronym",

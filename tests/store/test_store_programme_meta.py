@@ -59,3 +59,23 @@ async def test_a_database_from_before_the_agenda_loads_and_merge_adds_it(repo, s
     assert {"agenda", "contacts", "opened_by"} <= {word.strip(" .") for word in report[0].split(":")[1].split(",")}
     assert (await repo.load()).meta == shipped.meta
     assert await repo.merge(shipped, NOW) == []
+
+
+async def test_start_after_an_upgrade_takes_over_only_missing_facts(repo, shipped, db_path, settings):
+    from bot.app import App
+    await repo.seed(shipped, NOW)
+    await _strip_new_meta_fields(repo)
+    async with repo.db.transaction():  # a fact an admin changed must stay as it is
+        async with repo.db.connection.execute("SELECT data FROM programme_meta WHERE id = 1") as cursor:
+            data = json.loads((await cursor.fetchone())["data"])
+        data["workshop_place"] = "Magdeburg, Landtag"
+        await repo.db.connection.execute("UPDATE programme_meta SET data = ? WHERE id = 1", (json.dumps(data),))
+    app = await App.create(settings, NOW, database=db_path)
+    try:
+        meta = (await repo.load()).meta
+        assert meta.agenda == shipped.meta.agenda and meta.contacts == shipped.meta.contacts
+        assert meta.workshop_place == "Magdeburg, Landtag"
+        reply = await app.router.handle(__import__("fakes").message("Wann war die Kaffeepause?"))
+        assert "14:30" in reply.text
+    finally:
+        await app.close()

@@ -224,3 +224,36 @@ async def test_fallback_suggests_from_what_was_understood(app):
     assert any("nächste Sitzung" in item for item in reply.items)
     other = await ask(app, "blubb blubb")
     assert other.kind == "fallback" and other.items
+
+
+# -- the workshop document ----------------------------------------------------------------------
+async def test_agenda_item_time_in_the_past_tense(app):
+    reply = await ask(app, "Um wie viel Uhr gab es Kaffee und Kuchen, also die Kaffeepause?")
+    assert "14:30" in reply.text and "war" in reply.text
+
+
+async def test_who_opened_the_workshop(app):
+    reply = await ask(app, "Wer hat den Workshop am 19.10. eröffnet?")
+    assert "Bernd Schlömer" in reply.text and "12:30" in reply.text
+
+
+async def test_contacts_of_the_document(app):
+    reply = await ask(app, "Wie lauten die Kontaktdaten im Dokument?")
+    assert "HABEL GmbH" in reply.text and "Benedikt Habel" in reply.text
+
+
+async def test_document_passage_is_quoted_with_its_section(app):
+    reply = await ask(app, "Welche Werkzeuge wie Jira wurden für die Zusammenarbeit genannt?")
+    assert "Conceptboard" in reply.text and "Kommunikation" in reply.text and "Protokoll" in reply.text
+
+
+async def test_document_beats_a_bare_overview_when_more_is_asked(app):
+    reply = await ask(app, "Welche Entscheidungskompetenz hat das MID beim FAG?")
+    assert "Entscheidungskompetenz" in reply.text and "arbeitet mit in" not in reply.text
+
+
+async def test_nothing_in_the_document_is_said_plainly(app):
+    reply = await ask(app, "Wie viele Einwohner hat Wernigerode?")
+    assert reply.kind == "fallback" or "Wernigerode" in reply.text
+    weather = await ask(app, "Wie wird das Wetter am Wochenende?")
+    assert weather.kind == "fallback" and "steht dazu nichts" in weather.text and weather.items
