@@ -113,7 +113,7 @@ def _fold_tokens(text: str) -> tuple[str, ...]:
 
 def _clashes_with_vocabulary(token: str) -> bool:
     """True if ``token`` would be read as a cue word or a common word by the understanding."""
-    from bot.understanding import CUES, _COMMON, cue_matches
+    from bot.understanding import COMMON as _COMMON, CUES, cue_matches
     if token in _COMMON:
         return True
     return any(cue_matches(token, cue) for cues in CUES.values() for cue in cues)
@@ -276,6 +276,24 @@ TEMPLATES: tuple[Template, ...] = (
     Template("deadline", 2, "Bis wann können sich Kommunen nachmelden?", "registration_deadline"),
     Template("decisions", 2, "Was wurde beim Workshop beschlossen?", "decisions"),
     Template("overview", 2, "Erzähl mir etwas über die {ag}", "overview"),
+    # several questions in one message, follow-ups (continue from the direct chat's last question)
+    Template("multi-part", 2, "Wer leitet die {ag} und wann trifft sie sich?", "lead"),
+    Template("multi-part", 1, "Who leads the {name} group and who are its members?", "lead"),
+    Template("follow-up", 2, "Und wer ist Mitglied?", "members"),
+    Template("follow-up", 1, "Und die {ag}?", "overview"),
+    Template("follow-up", 1, "Kurz bitte", "repeat"),
+    # queries across AGs, seats of the Doppelspitze
+    Template("cross-ag", 2, "Welche Kommunen sind in mehr als einer AG?", "member_query"),
+    Template("cross-ag", 1, "Wie viele Landkreise sind dabei?", "member_query"),
+    Template("cross-ag", 1, "Welche AG hat die meisten Mitglieder?", "group_ranking"),
+    Template("cross-ag", 1, "Wer ist in allen AGs?", "member_query"),
+    Template("seat", 1, "Wer vertritt die Kommunen in der Leitung der {ag}?", "lead"),
+    # the workshop document: passages, agenda, abbreviations, nothing found
+    Template("document", 2, "Was ist die Risiko-Matrix?", "unknown"),
+    Template("document", 1, "Welche Tools wie Jira wurden genannt?", "unknown"),
+    Template("document", 1, "Wie wird das Wetter morgen?", "unknown"),
+    Template("agenda", 1, "Wann war die Kaffeepause?", "agenda"),
+    Template("glossary", 1, "Wofür steht FAG?", "glossary"),
     # unknown AG, small talk
     Template("unknown-ag", 3, "Wer leitet die AG {unknown}?", "lead"),
     Template("small-talk", 1, "Hallo!", "greeting"),

@@ -41,6 +41,17 @@ def shipped_programme_path() -> Path:
     return Path(str(importlib.resources.files("bot.data").joinpath("programme.toml")))
 
 
+def _warm_document_index() -> None:
+    """Build the workshop document's search index in a background thread (about 0.2 s, once
+    per process: importing bm25s/numpy and indexing), so that the first question that needs it
+    does not wait for it."""
+    import threading
+
+    from bot.document.search import document_index
+
+    threading.Thread(target=document_index, name="document-index", daemon=True).start()
+
+
 def load_programme_file(path: str | Path | None) -> Programme:
     """Read and validate a programme TOML file (None: the shipped one).
 
@@ -125,6 +136,7 @@ class App:
                 await programme.seed(load_programme_file(settings.bot.programme), now)
             else:  # facts a newer version knows (agenda, contacts) reach an older database
                 await programme.adopt_new_facts(load_programme_file(settings.bot.programme).meta)
+            _warm_document_index()
             rooms = RoomLinkRepository(db)
             state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays)
             view, _ = await state.current()

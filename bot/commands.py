@@ -331,7 +331,7 @@ class Commands:
         group = self.group_arg(turn, args, "meilensteine", required=False)
         if group is not None:
             return answers.answer_milestones(turn.view, group, turn.language)
-        items = tuple(f"{g.label}: " + "; ".join(answers._milestone_item(m, turn.language) for m in g.milestones)
+        items = tuple(f"{g.label}: " + answers.milestone_summary(g, turn.language)
                       for g in turn.view.programme.groups if g.milestones)
         return Reply(t(turn.language, "Geplante Meilensteine:", "Planned milestones:"), items, language=turn.language)
 

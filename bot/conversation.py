@@ -68,10 +68,12 @@ def resolve(q: Question, previous: Previous | None, same_message: bool = False) 
     if not refers:
         return q
     if q.elliptic and previous.intent not in (Intent.UNKNOWN, Intent.GREETING, Intent.THANKS, Intent.HELP):
-        groups = q.groups
-        if not groups and q.organisations and previous.intent in (Intent.MEMBERSHIP,):
-            groups = previous.groups
-        return dataclasses.replace(q, intent=previous.intent, groups=groups)
+        groups, organisations = q.groups, q.organisations
+        if previous.intent is Intent.MEMBERSHIP:  # "Ist X in der AG Y?" - "Und Z?" / "Und die AG W?"
+            groups = groups or previous.groups
+            if not (organisations or q.ambiguous):
+                organisations = previous.organisations
+        return dataclasses.replace(q, intent=previous.intent, groups=groups, organisations=organisations)
     if q.intent in GROUP_INTENTS and not q.groups and not q.unknown_group and previous.groups:
         q = dataclasses.replace(q, groups=previous.groups)
     if q.intent in ORGANISATION_INTENTS and not q.organisations and not q.ambiguous and previous.organisations:

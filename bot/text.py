@@ -73,6 +73,7 @@ def strip_html(text: str) -> str:
     return html.unescape(_HTML_TAG.sub(replace, text))
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case-fold and spell out umlauts: "Börde & Straße" -> "boerde und strasse"."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)

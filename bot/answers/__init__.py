@@ -11,7 +11,7 @@ from bot.answers.common import (ag_labels, group_not_found, lead_label, member_l
                                 which_group)
 from bot.answers.dates import (answer_cadence, answer_first_sessions, answer_milestones, answer_next_exchange,
                                answer_next_milestone, answer_next_session, answer_registration_deadline,
-                               answer_session_on, milestone_summary, session_lines)
+                               answer_session_on, milestone_item, milestone_summary, session_lines)
 from bot.answers.groups import (answer_all_leads, answer_conditions, answer_goals, answer_lead, answer_list_groups,
                                 answer_members, answer_membership, answer_organisation_groups, answer_overview,
                                 answer_subgroups)

@@ -20,7 +20,7 @@ from bot.schedule import exchange_occurrences, group_occurrences, interval_weeks
 from bot.view import ProgrammeView
 
 # -- dates --------------------------------------------------------------------------------------
-def _milestone_item(m, language: str) -> str:
+def milestone_item(m, language: str) -> str:
     if m.due:
         return t(language, f"{m.title}: fällig am {date_short(m.due)}", f"{m.title}: due {date_short(m.due)}")
     return t(language, f"{m.title}: noch kein Datum festgelegt", f"{m.title}: no date set yet")
@@ -28,7 +28,7 @@ def _milestone_item(m, language: str) -> str:
 
 def milestone_summary(group: Group, language: str) -> str:
     """One line: dated milestones with their dates, the undated ones once under "noch ohne Datum"."""
-    dated = [_milestone_item(m, language) for m in group.milestones if m.due]
+    dated = [milestone_item(m, language) for m in group.milestones if m.due]
     undated = [m.title for m in group.milestones if not m.due]
     parts = list(dated)
     if undated:
@@ -47,7 +47,7 @@ def answer_milestones(view: ProgrammeView, group: Group, language: str) -> Reply
                        f"Planned milestones of the {group.label} (no dates set yet):"),
                      tuple(m.title for m in group.milestones), footer, language=language)
     return Reply(t(language, f"Geplante Meilensteine der {group.label}:", f"Planned milestones of the {group.label}:"),
-                 tuple(_milestone_item(m, language) for m in group.milestones), footer, language=language)
+                 tuple(milestone_item(m, language) for m in group.milestones), footer, language=language)
 
 
 def answer_milestone_due(view: ProgrammeView, group: Group, title: str, now: dt.datetime, language: str) -> Reply:

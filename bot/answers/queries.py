@@ -92,9 +92,10 @@ def _describe(view: ProgrammeView, types_word: str | None, districts: tuple[str,
 def answer_member_query(view: ProgrammeView, language: str, *, types: frozenset[str] = frozenset(),
                         type_word: str | None = None, districts: tuple[str, ...] = (), status: str | None = None,
                         groups: tuple[str, ...] = (), ag_count: tuple[str, int] | None = None,
-                        count: bool = False, yes_no: bool = False) -> Reply:
+                        count: bool = False, yes_no: bool = False, limit: int | None = None) -> Reply:
     """Organisations in the AGs that match the filters, with their AGs (or only their number
-    when ``count``); ``yes_no`` starts the answer with Ja/Nein."""
+    when ``count``); ``yes_no`` starts the answer with Ja/Nein. ``limit``: list at most that many
+    (the rest is counted, "… und 12 weitere"); None lists all."""
     if count and len(groups) == 1 and not (types or districts or status or ag_count) and groups[0] in view.groups:
         group = view.groups[groups[0]]
         notes = [n for m in group.members if (n := status_note(m, language))]
@@ -130,7 +131,12 @@ def answer_member_query(view: ProgrammeView, language: str, *, types: frozenset[
     if groups:
         return Reply(t(language, f"{yes}{what} ({len(hits)}): {join([line(h) for h in hits])}.",
                        f"{yes}{what} ({len(hits)}): {join([line(h) for h in hits], 'en')}."), language=language)
-    return Reply(f"{yes}{what} ({len(hits)}):", tuple(line(h) for h in hits), language=language)
+    shown = hits if limit is None or len(hits) <= limit + 1 else hits[:limit]
+    footer = None
+    if len(shown) < len(hits):
+        rest = len(hits) - len(shown)
+        footer = t(language, f"… und {rest} weitere: „ausführlich“", f"… and {rest} more: \"in full\"")
+    return Reply(f"{yes}{what} ({len(hits)}):", tuple(line(h) for h in shown), footer, language=language)
 
 
 def answer_group_ranking(view: ProgrammeView, language: str, *, types: frozenset[str] = frozenset(),

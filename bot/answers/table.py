@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answers import dates, groups, programme, queries
-from bot.answers.common import group_not_found, which_group
+from bot.answers.common import BRIEF_LIMIT, SHORT_LIMIT, group_not_found, which_group
 from bot.answers.i18n import t
 from bot.document import answers as document
 from bot.formatting import date_short
@@ -89,6 +89,8 @@ def _membership(a: Asked, q: Question) -> Reply:
                        f"of Sachsen-Anhalt nor an organisation of the groups. Members: !members {group.name}"),
                      language=lang)
     replies = [groups.answer_membership(a.view, o, group, lang) for o in _organisations(a, q)]
+    if not replies:
+        return groups.answer_members(a.view, group, lang)
     if len(replies) == 1:
         return replies[0]
     return Reply(replies[0].lead, tuple(r.lead for r in replies[1:]), language=lang)
@@ -107,7 +109,12 @@ def _member_query(a: Asked, q: Question) -> Reply:
                                  and not (q.member_types and "type_everywhere" in q.cues) else ())
     return queries.answer_member_query(a.view, a.language, types=q.member_types, type_word=q.type_word,
                                        districts=q.districts, status=q.status, groups=chosen, ag_count=q.ag_count,
-                                       count=q.count, yes_no="yes_no" in q.cues)
+                                       count=q.count, yes_no="yes_no" in q.cues, limit=_limit(q))
+
+
+def _limit(q: Question) -> int | None:
+    """How many list entries the answer shows: all when "ausführlich", else the short limits."""
+    return None if q.detailed else BRIEF_LIMIT if q.brief else SHORT_LIMIT
 
 
 def _topic(a: Asked, q: Question) -> Reply | None:

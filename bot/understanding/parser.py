@@ -159,8 +159,8 @@ class Understanding:
         group_spans += fuzzy_spans(tokens, self.group_choices, self.group_names, taken, cutoff=85)
         org_spans += fuzzy_spans(tokens, self.org_choices, self.org_names, taken, cutoff=88, max_len=2)
         groups = ordered_keys(group_spans, prefer=lambda k: view.groups[k].kind == "AG")
-        milestone = next((self.milestone_words[t] for t in tokens if t in self.milestone_words
-                          and (not groups or self.milestone_words[t][0] in groups)), None)
+        milestone = next((self.milestone_words[t] for i, t in enumerate(tokens) if t in self.milestone_words
+                          and i not in taken and (not groups or self.milestone_words[t][0] in groups)), None)
         if room_group and not groups and set(tokens) & {"uns", "unserer", "unsere", "unser", "hier", "wir"}:
             groups = [room_group]  # "Ist Halle bei uns dabei?" in the room of an AG
         types, type_at = member_types(tokens, taken)
