@@ -12,8 +12,11 @@ from bot.answers.i18n import t
 from bot.directory import display_name
 from bot.formatting import join
 from bot.messages import Reply
-from bot.programme import Group, Membership, MembershipStatus, Organisation
+from bot.programme import Group, Membership, MembershipStatus, Organisation, OrganisationType
 from bot.view import ProgrammeView
+
+
+RANKED = 5  # AGs named in a ranking answer before "… und N weitere"
 
 
 @dataclass(frozen=True)
@@ -39,24 +42,46 @@ def filter_members(view: ProgrammeView, *, types: frozenset[str] = frozenset(), 
     (">=", n) or ("==", n) on the number of AGs (not UAGs) the organisation is in.
     """
     district_orgs = [d for k in districts if (d := view.directory.get(k)) is not None]
+    districts_ars = tuple(d.ars[:5] for d in district_orgs if d.ars)
+    district_keys = {d.key for d in district_orgs}
+    kinds = {OrganisationType(t) for t in types}
+    wanted_status = MembershipStatus(status) if status else None
+    op, n = ag_count if ag_count is not None else ("", 0)
     hits = []
-    for key, entries in view.memberships_of.items():
-        org = view.directory.get(key)
-        if org is None or (types and org.type.value not in types):
+    for org, kind, kreis, number, entries in _register(view):
+        if kinds and kind not in kinds:
             continue
-        if district_orgs and not any(in_district(org, d) for d in district_orgs):
+        if district_orgs and (org.key in district_keys or kreis not in districts_ars):
             continue
-        chosen = tuple((g, m) for g, m in entries if (not groups or g.key in groups)
-                       and (status is None or m.status.value == status))
-        if not chosen:
+        if ag_count is not None and not (number >= n if op == ">=" else number == n):
             continue
-        if ag_count is not None:
-            number = len({g.key for g, _ in entries if g.kind == "AG"})
-            op, n = ag_count
-            if not (number >= n if op == ">=" else number == n):
-                continue
-        hits.append(Hit(org, chosen))
+        if groups or wanted_status is not None:
+            entries = tuple((g, m) for g, m in entries if (not groups or g.key in groups)
+                            and (wanted_status is None or m.status is wanted_status))
+        if entries:
+            hits.append(Hit(org, entries))
     return hits
+
+
+_REGISTER_CACHE: list = [None, None]  # [the memberships dict it was built from, the rows]
+
+
+def _register(view: ProgrammeView) -> list[tuple]:
+    """One row per organisation in an AG: (organisation, type, Kreisschlüssel or None, number of
+    AGs, its memberships), built once per snapshot of the memberships (a write that changes no
+    membership keeps it)."""
+    if _REGISTER_CACHE[0] is view.memberships_of:
+        return _REGISTER_CACHE[1]
+    rows = []
+    by_key = view.directory.by_key
+    for key, entries in view.memberships_of.items():
+        org = by_key.get(key)
+        if org is None:
+            continue
+        number = len({g.key for g, _ in entries if g.kind == "AG"})
+        rows.append((org, org.type, org.ars[:5] if org.ars else None, number, entries))
+    _REGISTER_CACHE[:] = [view.memberships_of, rows]
+    return rows
 
 
 def _describe(view: ProgrammeView, types_word: str | None, districts: tuple[str, ...], status: str | None,
@@ -125,7 +150,9 @@ def answer_member_query(view: ProgrammeView, language: str, *, types: frozenset[
 
     yes = t(language, "Ja. ", "Yes. ") if yes_no else ""
     if count:
-        names = join([display_name(h.organisation) for h in hits], language)
+        names = join([display_name(h.organisation) for h in hits[:limit or len(hits)]]
+                     + ([t(language, f"{len(hits) - limit} weitere", f"{len(hits) - limit} more")]
+                        if limit and len(hits) > limit else []), language)
         return Reply(t(language, f"{yes}{what}: {len(hits)} ({names}).", f"{yes}{what}: {len(hits)} ({names})."),
                      language=language)
     if groups:
@@ -144,9 +171,11 @@ def answer_group_ranking(view: ProgrammeView, language: str, *, types: frozenset
     """The AG with the most (or fewest) members, optionally of the given kinds, then the others.
     Proposed members (Vorschlag) are counted separately."""
     rows = []
+    kinds = {OrganisationType(t) for t in types}
+    by_key = view.directory.by_key
     for group in view.ags:
         members = [m for m in group.members
-                   if not types or ((org := view.directory.get(m.organisation)) is not None and org.type.value in types)]
+                   if not kinds or ((org := by_key.get(m.organisation)) is not None and org.type in kinds)]
         firm = sum(1 for m in members if m.status is not MembershipStatus.PROPOSED)
         rows.append((group, len(members), firm))
     if not rows:
@@ -163,8 +192,11 @@ def answer_group_ranking(view: ProgrammeView, language: str, *, types: frozenset
         return f"{group.label} ({total}{extra})"
 
     word = t(language, "wenigsten" if fewest else "meisten", "fewest" if fewest else "most")
-    lead = t(language, f"Die {word} {what} hat " + join([shown(r) for r in top]) + ".",
-             f"The {word} {what}: " + join([shown(r) for r in top], "en") + ".")
-    rest = [shown(r) for r in rows if r not in top]
-    footer = t(language, "Danach: " + "; ".join(rest) + ".", "Then: " + "; ".join(rest) + ".") if rest else None
+    lead = t(language, f"Die {word} {what} hat " + join([shown(r) for r in top[:RANKED]]) + ".",
+             f"The {word} {what}: " + join([shown(r) for r in top[:RANKED]], "en") + ".")
+    rest = [shown(r) for r in rows[len(top):len(top) + RANKED]]
+    more = len(rows) - len(top[:RANKED]) - len(rest)
+    tail = t(language, f"; … und {more} weitere AGs", f"; … and {more} more groups") if more > 0 else ""
+    footer = t(language, "Danach: " + "; ".join(rest) + tail + ".", "Then: " + "; ".join(rest) + tail + ".") \
+        if rest else None
     return Reply(lead, footer=footer, language=language)
