@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.answers.common import lead_label, member_label, organisation_label, status_note, with_note
+from bot.answers.common import lead_label, member_label
 from bot.answers.i18n import t
 from bot.directory import display_name, long_name
 from bot.formatting import join

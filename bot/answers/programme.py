@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 
 from bot.answers.common import lead_label
 from bot.answers.i18n import t
-from bot.formatting import BERLIN, date_long, date_short, join
+from bot.formatting import date_long, date_short, join
 from bot.glossary import Glossary
 from bot.messages import Reply
 from bot.text import fold

@@ -17,6 +17,7 @@ from bot.glossary import Glossary
 from bot.understanding import vocabulary as v
 from bot.understanding.entities import (Span, district_spans, exact_all, exact_spans, fuzzy_spans, member_types,
                                         ordered_keys, unknown_group, unknown_names, unknown_person)
+from bot.understanding.flags import ag_count as read_ag_count, milestone_words, seat_side, type_words, word_flags
 from bot.understanding.intents import CONTENT, Intent, decide
 from bot.understanding.tokens import detect_language, token_cues, words, words_and_breaks
 from bot.view import ProgrammeView
@@ -25,7 +26,6 @@ MAX_PARTS = 3
 _DATE_IN_TEXT = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)")
 _SENTENCE_END = re.compile(r"[?!;]+\s*|(?<=[^\W\d_]{4})\.\s+(?=[A-ZÄÖÜ])")
 _CONJUNCTION = re.compile(r",?\s+(?:und|and|sowie|,)\s+|,\s+", re.IGNORECASE)
-_HOW = frozenset({"wie", "how", "kann", "koennen", "can", "darf", "duerfen", "man", "ob", "whether"})
 _NAME_ANSWER_FLAGS = frozenset(CONTENT.split()) | {"cadence", "decision", "subgroups", "type", "count", "most",
                                                    "multi", "status", "district", "what_does"}
 
@@ -122,7 +122,7 @@ class Understanding:
             self.org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
             self.org_names = list(self.org_choices)
             self.glossary = Glossary.build(view.programme.organisations)
-        self.milestone_words = _milestone_words(view)
+        self.milestone_words = milestone_words(view)
 
     # -- public ------------------------------------------------------------------------------
     def parse_message(self, text: str, room_group: str | None = None) -> tuple[Question, ...]:
@@ -203,10 +203,10 @@ class Understanding:
                     and tokens[i] not in v.GROUP_WORDS and originals[i][:1].isupper()]
             unknown_org = " ".join(name) or None
         # -- word flags ------------------------------------------------------------------------
-        self._word_flags(flags, tokens, words_set)
-        ag_count = _ag_count(tokens, len(view.ags))
+        word_flags(flags, tokens, words_set)
+        ag_count = read_ag_count(tokens, len(view.ags))
         status = next((v.STATUS_WORDS[t] for t in tokens if t in v.STATUS_WORDS), None)
-        seat = _seat_side(tokens, taken, organisations)
+        seat = seat_side(tokens, organisations)
         unknown_place = None
         if tokens and not (groups or organisations or ambiguous or persons or unknown or person_unknown or districts):
             asks_membership = bool(flags & {"members", "work_with", "registration", "where"}) or (
@@ -265,100 +265,16 @@ class Understanding:
         return Question(
             intent=intent, language=detect_language(tokens), groups=tuple(groups), day=day, nth=nth,
             organisations=tuple(organisations), ambiguous=tuple(ambiguous), unknown_group=unknown,
-            member_types=types, type_word=_type_words(originals, tokens, type_at), persons=persons,
+            member_types=types, type_word=type_words(originals, tokens, type_at), persons=persons,
             topic=topic, unknown_organisation=unknown_org, unknown_person=person_unknown, unknown_place=unknown_place,
             seat=seat, districts=districts, status=status, ag_count=ag_count,
             count="count" in frozen or {"how", "many"} <= words_set, fewest="fewest" in frozen,
             glossary=glossary, brief=bool(words_set & v.BRIEF), detailed=bool(words_set & v.DETAILED),
             follow_up=follow_up, elliptic=elliptic, milestone=milestone, text=text, cues=frozen)
 
-    @staticmethod
-    def _word_flags(flags: set[str], tokens: list[str], words_set: set[str]) -> None:
-        if words_set & v.WHO:
-            flags.add("who")
-        if {"wie", "viele"} <= words_set or {"how", "many"} <= words_set:
-            flags.add("count")
-        if {"geht", "los"} <= words_set or {"get", "started"} <= words_set:
-            flags.add("start")
-        if any(a == "sub" and b.startswith("group") for a, b in zip(tokens, tokens[1:])):
-            flags.add("subgroups")
-        if tokens and tokens[0] in v.YES_NO_START:
-            flags.add("yes_no")
-        if words_set & {"wer", "who", "welche", "welcher", "welchen", "welches", "which", "what", "was"}:
-            flags.add("who_or_which")
-        if words_set & _HOW:
-            flags.add("how")
-        if words_set & {"wann", "wo", "when", "where", "datum", "ort", "stattgefunden", "statt", "place"}:
-            flags.add("when_where")
-        if words_set & {"ende", "endete", "end", "ended", "finish", "finished", "uhrzeit", "uhr", "time",
-                        "begann", "began", "beginn", "begin", "start", "started", "startete", "aufgehoert"}:
-            flags.add("clock")
-        if any(t.startswith(("kontakt", "contact", "habel")) for t in tokens):
-            flags.add("contact_word")
-        if any(t.startswith(("organisiert", "organised", "organized", "veranstalt", "ausgericht", "organisator",
-                             "organiser", "organizer")) for t in tokens):
-            flags.add("organise")
-        if any(t.startswith(("kommunal", "municipal")) for t in tokens):
-            flags.add("kommunal")
-        if any(t.startswith("naechst") or t == "next" for t in tokens):
-            flags.add("next")
-        if "workshop" in flags or words_set & {"workshops", "auftaktveranstaltung"}:
-            flags.add("workshop")
-        if any(t.startswith(("schritt", "step")) for t in tokens) or {"geht", "weiter"} <= words_set \
-                or ({"weitere", "weiteren"} & words_set and "vorgehen" in words_set) or {"what", "now"} <= words_set:
-            flags.add("next_steps")
-        if {"kam", "an"} <= words_set or any(t.startswith(("rueckmeld", "feedback", "resonanz", "stimmung",
-                                                               "eindruck", "angekommen")) for t in tokens):
-            flags.add("feedback")
-        if {"was", "what"} & words_set and {"macht", "tut", "does", "do", "machen", "tun"} & words_set:
-            flags.add("what_does")
-        if tokens[:2] in (["was", "ist"], ["was", "sind"], ["what", "is"], ["what", "s"], ["was", "bedeutet"],
-                          ["wofuer", "steht"], ["was", "heisst"], ["what", "does"], ["wer", "ist"], ["who", "is"],
-                          ["was", "meint"]) or tokens[:1] == ["wofuer"]:
-            flags.add("what_is")
-        if any(t.startswith(v.SEAT_VERBS) for t in tokens):
-            flags.add("seat_verb")
-        if len(tokens) <= 3:
-            flags.add("short")
-        if words_set & {"alle", "all", "saemtliche", "liste"}:
-            flags.add("all_words")
-        if words_set & {"passiert", "happens", "happen", "ansteht", "steht"} and "next" in flags \
-                and not flags & {"milestone", "session", "exchange"}:
-            flags.add("next_steps")
-        if words_set & {"melde", "meldet", "melden", "meldest"} and "nach" in words_set:
-            flags.add("registration")
-
-
 def _replace(q: Question, **changes) -> Question:
     import dataclasses
     return dataclasses.replace(q, **changes)
-
-
-def _milestone_words(view: ProgrammeView) -> dict[str, tuple[str, str]]:
-    """Distinctive folded words of milestone titles ("nutzungskonzept") -> (group key, title);
-    words that appear in several titles or are ordinary words are left out."""
-    from bot.understanding.tokens import is_word
-    from bot.text import tokens as fold_tokens
-    seen: dict[str, list[tuple[str, str]]] = {}
-    for group in view.programme.groups:
-        for milestone in group.milestones:
-            for token in set(fold_tokens(milestone.title)):
-                if len(token) >= 7 and not is_word(token):
-                    seen.setdefault(token, []).append((group.key, milestone.title))
-    return {token: found[0] for token, found in seen.items() if len(found) == 1}
-
-
-def _type_words(originals: list[str], tokens: list[str], first: int | None) -> str | None:
-    """The words that asked for kinds, as written: "Städte", "Städte und Landkreise"."""
-    if first is None:
-        return None
-    end = first + 1
-    while end + 1 < len(tokens) and tokens[end] in {"und", "oder", "and", "or"} and (
-            tokens[end + 1] in v.TYPE_WORDS or tokens[end + 1] == "kreisfreie"):
-        end += 2
-        if end < len(tokens) and tokens[end - 1] == "kreisfreie":
-            end += 1
-    return " ".join(originals[first:end])
 
 
 def _is_plain(token: str) -> bool:
@@ -369,63 +285,6 @@ def _is_plain(token: str) -> bool:
 def _is_landkreis(view: ProgrammeView, key: str) -> bool:
     org = view.directory.get(key)
     return org is not None and org.type.value == "Landkreis"
-
-
-def _ag_count(tokens: list[str], total: int) -> tuple[str, int] | None:
-    """A restriction on the number of AGs an organisation is in: "in mehr als einer AG" (>=2),
-    "in mehreren" (>=2), "in allen (vier)" (==total), "nur in einer" (==1), "überall" (==total).
-    Only read from the words between "in"/"bei" and a group word ("... der Austauschrunde aller
-    Gruppen" is no restriction)."""
-    if "ueberall" in tokens:
-        return ("==", total)
-    for end, token in enumerate(tokens):
-        if token not in v.GROUP_WORDS:
-            continue
-        start = max((i for i in range(max(0, end - 5), end) if tokens[i] in {"in", "bei", "an"}), default=None)
-        if start is None:
-            continue
-        window = tokens[max(0, start - 1):end]
-        words_set = set(window)
-        if words_set & {"oder", "or"} and words_set & {"mehr", "more"}:  # "zwei oder mehr"
-            number = next((v.NUMBER_WORDS[t] for t in window if t in v.NUMBER_WORDS),
-                          next((int(t) for t in window if t.isdigit()), None))
-            if number is not None:
-                return (">=", number)
-        for i, word in enumerate(window):
-            if word in v.MORE_THAN:
-                following = window[i + 1:i + 3]
-                number = next((v.NUMBER_WORDS[t] for t in following if t in v.NUMBER_WORDS),
-                              next((int(t) for t in following if t.isdigit()), None))
-                if number is not None:
-                    return (">=", number + (1 if word in {"mehr", "more", "ueber"} else 0))
-        if words_set & v.SEVERAL:
-            return (">=", 2)
-        if words_set & v.ALL_WORDS:
-            return ("==", total)
-        if words_set & v.ONLY_WORDS:
-            number = next((v.NUMBER_WORDS[t] for t in window if t in v.NUMBER_WORDS), None)
-            return ("==", number or 1)
-        if words_set & v.NONE_WORDS - {"no"}:
-            return ("==", 0)
-        number = next((v.NUMBER_WORDS[t] for t in window if t in v.NUMBER_WORDS and t not in
-                       {"eine", "einer", "einem", "one"}), next((int(t) for t in window if t.isdigit()), None))
-        if number is not None:
-            return ("==", number)
-    return None
-
-
-def _seat_side(tokens: list[str], taken: set[int], organisations: list[str]) -> str | None:
-    """The seat of the Doppelspitze a question asks for ("für das MID", "die Kommunen"), if it
-    asks with a seat word ("sitzt", "vertritt", "Seite", "Leitung")."""
-    if not any(t.startswith(v.SEAT_VERBS) or t.startswith(("leit", "lead", "spitze", "doppelspitze")) for t in tokens):
-        return None
-    for token in tokens:
-        side = v.SEAT_SIDES.get(token)
-        if side:
-            return side
-    if "mid" in organisations:
-        return "MID"
-    return None
 
 
 def find_groups(understanding: Understanding, text: str) -> list[str]:

@@ -5,7 +5,7 @@ import functools
 import re
 
 from bot.text import fold
-from bot.understanding.vocabulary import COMMON, CUES, ENGLISH, ENGLISH_ONLY, EXACT, GERMAN
+from bot.understanding.vocabulary import COMMON, CUES, ENGLISH_ONLY, EXACT, GERMAN
 
 _WORD = re.compile(r"[^\W_]+|[+&]")
 _BREAK = re.compile(r"[?.!;:()\[\]{}\"„“]")

@@ -7,6 +7,8 @@ cue if it equals it or, for cues not in :data:`EXACT`, starts with it ("leit" ma
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # -- cue groups (keys are referred to by the intent table) -----------------------------------
 CUES: dict[str, tuple[str, ...]] = {
     "lead": ("leit", "leiter", "koordin", "spitze", "doppelspitze", "vorsitz", "chef", "verantwortlich",
@@ -201,3 +203,52 @@ FILLER = frozenset({"bitte", "please", "danke", "nochmal", "noch", "mal", "einma
 
 # Words before a capitalised name that mark it as a person ("Herr Meier")
 PERSON_TITLES = frozenset({"herr", "herrn", "frau", "hr", "fr", "mr", "mrs", "ms", "dr", "prof"})
+
+
+# -- word flags (besides the cue groups) that the intent table reacts to ----------------------
+@dataclass(frozen=True)
+class WordFlag:
+    """When a question shows a flag: any of ``words`` (whole tokens), any token starting with one
+    of ``prefixes``, all words of one set in ``together``, or a word from each set of ``both``."""
+
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    together: tuple[frozenset[str], ...] = ()
+    both: tuple[frozenset[str], frozenset[str]] | None = None
+
+
+def _f(words: str = "", prefixes: str = "", together: tuple[str, ...] = (),
+       both: tuple[str, str] | None = None) -> WordFlag:
+    return WordFlag(frozenset(words.split()), tuple(prefixes.split()), tuple(frozenset(t.split()) for t in together),
+                    (frozenset(both[0].split()), frozenset(both[1].split())) if both else None)
+
+
+HOW = frozenset({"wie", "how", "kann", "koennen", "can", "darf", "duerfen", "man", "ob", "whether"})
+WORD_FLAGS: dict[str, WordFlag] = {
+    "who": WordFlag(WHO),
+    "count": _f(together=("wie viele", "how many")),
+    "start": _f(together=("geht los", "get started")),
+    "who_or_which": _f("wer who welche welcher welchen welches which what was"),
+    "how": WordFlag(HOW),
+    "when_where": _f("wann wo when where datum ort stattgefunden statt place"),
+    "clock": _f("ende endete end ended finish finished uhrzeit uhr time begann began beginn begin start started "
+                "startete aufgehoert"),
+    "contact_word": _f(prefixes="kontakt contact habel"),
+    "organise": _f(prefixes="organisiert organised organized veranstalt ausgericht organisator organiser organizer"),
+    "kommunal": _f(prefixes="kommunal municipal"),
+    "next": _f("next", "naechst"),
+    "workshop": _f("workshops auftaktveranstaltung"),
+    "next_steps": _f(prefixes="schritt step", together=("geht weiter", "what now", "weitere vorgehen",
+                                                        "weiteren vorgehen")),
+    "feedback": _f(prefixes="rueckmeld feedback resonanz stimmung eindruck angekommen", together=("kam an",)),
+    "what_does": _f(both=("was what", "macht tut does do machen tun")),
+    "seat_verb": WordFlag(prefixes=SEAT_VERBS),
+    "all_words": _f("alle all saemtliche liste"),
+    "registration": _f(together=("melde nach", "meldet nach", "melden nach", "meldest nach")),
+}
+# "Was ist …?", "Wofür steht …?": a question for a meaning (with a glossary term)
+WHAT_IS_STARTS = frozenset({("was", "ist"), ("was", "sind"), ("what", "is"), ("what", "s"), ("was", "bedeutet"),
+                            ("wofuer", "steht"), ("was", "heisst"), ("what", "does"), ("wer", "ist"), ("who", "is"),
+                            ("was", "meint"), ("wofuer",)})
+# "Was passiert als nächstes?": the next steps, unless a milestone, session or exchange is meant
+HAPPENS = frozenset({"passiert", "happens", "happen", "ansteht", "steht"})

@@ -257,3 +257,10 @@ async def test_nothing_in_the_document_is_said_plainly(app):
     assert reply.kind == "fallback" or "Wernigerode" in reply.text
     weather = await ask(app, "Wie wird das Wetter am Wochenende?")
     assert weather.kind == "fallback" and "steht dazu nichts" in weather.text and weather.items
+
+
+async def test_jargon_is_explained(app):
+    lead = await ask(app, "Wer leitet die AG Kommunikation?")
+    assert "Kommunaler AP" in lead.text and "Ansprechperson" in lead.text
+    milestones = await ask(app, "Welche Meilensteine plant die AG Kooperationsmodell?")
+    assert "Foto einer Stellwand im Workshop" in milestones.text and "laut Foto der Stellwand" not in milestones.text
