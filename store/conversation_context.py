@@ -23,6 +23,9 @@ def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+_PURGE_EVERY = dt.timedelta(minutes=1)
+
+
 class ConversationContextRepository:
     """Implements :class:`bot.ports.ConversationContextStore` on the ``conversation_contexts`` table
     (migration 006); :meth:`question_of` and the purge of sent-reply links go to ``replies``."""
@@ -32,6 +35,7 @@ class ConversationContextRepository:
         self.db = db
         self.replies = replies or SentReplyRepository(db)
         self.lifetime = lifetime
+        self._purged_at: dt.datetime | None = None  # when put() last deleted expired contexts
 
     @property
     def _c(self):
@@ -57,16 +61,18 @@ class ConversationContextRepository:
     @serialized
     async def put(self, platform: str, room_id: str, anchor: str, user_id: str,
                   context: ConversationContext) -> None:
-        """Store the context of this anchor (replacing the previous one, whoever asked it) and
-        delete contexts that are expired at ``context.updated_at``, in one transaction."""
-        async with self.db.transaction() as c:
-            await c.execute(
-                "INSERT INTO conversation_contexts (platform, room_id, anchor, user_id, context, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, room_id, anchor) DO UPDATE SET "
-                "user_id = excluded.user_id, context = excluded.context, updated_at = excluded.updated_at",
-                (platform, room_id, anchor, user_id, context.to_json(), _utc(context.updated_at)))
-            await c.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
-                            (_utc(context.updated_at - self.lifetime),))
+        """Store the context of this anchor (replacing the previous one, whoever asked it), one
+        statement and one commit; at most once a minute (by ``context.updated_at``) also delete the
+        contexts expired by then."""
+        await self._c.execute(
+            "INSERT INTO conversation_contexts (platform, room_id, anchor, user_id, context, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, room_id, anchor) DO UPDATE SET "
+            "user_id = excluded.user_id, context = excluded.context, updated_at = excluded.updated_at",
+            (platform, room_id, anchor, user_id, context.to_json(), _utc(context.updated_at)))
+        if self._purged_at is None or abs(context.updated_at - self._purged_at) >= _PURGE_EVERY:
+            self._purged_at = context.updated_at
+            await self._c.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
+                                  (_utc(context.updated_at - self.lifetime),))
 
     async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
         """The incoming message id the bot message ``sent_id`` answered, or None."""

@@ -5,6 +5,8 @@ Kreisschlüssel (first five digits of the ARS) its own ARS starts with.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 from dataclasses import dataclass
 
 from bot.answers.common import status_note, with_note
@@ -13,6 +15,7 @@ from bot.directory import display_name
 from bot.formatting import join
 from bot.messages import Reply
 from bot.programme import Group, Membership, MembershipStatus, Organisation, OrganisationType
+from bot.text import fold
 from bot.view import ProgrammeView
 
 
@@ -34,8 +37,9 @@ def in_district(org: Organisation, district: Organisation) -> bool:
 
 def filter_members(view: ProgrammeView, *, types: frozenset[str] = frozenset(), districts: tuple[str, ...] = (),
                    status: str | None = None, groups: tuple[str, ...] = (),
-                   ag_count: tuple[str, int] | None = None) -> list[Hit]:
-    """Organisations in the AGs that match every filter, in order of first appearance.
+                   ag_count: tuple[str, int] | None = None, limit: int | None = None) -> tuple[int, list[Hit]]:
+    """Organisations in the AGs that match every filter: (how many, the first ``limit`` of them
+    in alphabetical order; all when ``limit`` is None).
 
     ``types``: OrganisationType values; ``districts``: Landkreis keys; ``status``: a
     MembershipStatus value; ``groups``: only memberships in these group keys; ``ag_count``:
@@ -47,41 +51,74 @@ def filter_members(view: ProgrammeView, *, types: frozenset[str] = frozenset(), 
     kinds = {OrganisationType(t) for t in types}
     wanted_status = MembershipStatus(status) if status else None
     op, n = ag_count if ag_count is not None else ("", 0)
-    hits = []
-    for org, kind, kreis, number, entries in _register(view):
-        if kinds and kind not in kinds:
-            continue
+    buckets = [rows for (kind, number), rows in _register(view).items()
+               if (not kinds or kind in kinds)
+               and (ag_count is None or (number >= n if op == ">=" else number == n))]
+    merged = heapq.merge(*buckets, key=lambda row: row[0])
+    if not (district_orgs or groups or wanted_status is not None):  # the buckets are the answer
+        total = sum(len(rows) for rows in buckets)
+        chosen = merged if limit is None else itertools.islice(merged, limit)
+        return total, [Hit(org, entries) for _, org, _, entries in chosen]
+    total, hits = 0, []
+    for _, org, kreis, entries in merged:
         if district_orgs and (org.key in district_keys or kreis not in districts_ars):
-            continue
-        if ag_count is not None and not (number >= n if op == ">=" else number == n):
             continue
         if groups or wanted_status is not None:
             entries = tuple((g, m) for g, m in entries if (not groups or g.key in groups)
                             and (wanted_status is None or m.status is wanted_status))
-        if entries:
+            if not entries:
+                continue
+        total += 1
+        if limit is None or len(hits) < limit:
             hits.append(Hit(org, entries))
-    return hits
+    return total, hits
 
 
-_REGISTER_CACHE: list = [None, None]  # [the memberships dict it was built from, the rows]
+_COUNTS_CACHE: dict = {}
 
 
-def _register(view: ProgrammeView) -> list[tuple]:
-    """One row per organisation in an AG: (organisation, type, Kreisschlüssel or None, number of
-    AGs, its memberships), built once per snapshot of the memberships (a write that changes no
-    membership keeps it)."""
+def _member_counts(view: ProgrammeView, kinds: frozenset[OrganisationType]) -> list[tuple[Group, int, int]]:
+    """(AG, members, members not merely proposed) per AG, only organisations of ``kinds`` (all
+    when empty); cached per snapshot of the AGs and kinds."""
+    key = (id(view.top_level), kinds)
+    cached = _COUNTS_CACHE.get(key)
+    if cached is not None and cached[0] is view.top_level:
+        return cached[1]
+    by_key = view.directory.by_key
+    rows = []
+    for group in view.ags:
+        members = [m for m in group.members
+                   if not kinds or ((org := by_key.get(m.organisation)) is not None and org.type in kinds)]
+        firm = sum(1 for m in members if m.status is not MembershipStatus.PROPOSED)
+        rows.append((group, len(members), firm))
+    if len(_COUNTS_CACHE) > 32:
+        _COUNTS_CACHE.clear()
+    _COUNTS_CACHE[key] = (view.top_level, rows)
+    return rows
+
+
+_REGISTER_CACHE: list = [None, None]  # [the memberships dict it was built from, the buckets]
+
+
+def _register(view: ProgrammeView) -> dict[tuple[OrganisationType, int], list[tuple]]:
+    """The organisations in the AGs by (type, number of AGs), each bucket sorted by name; a row
+    is (sort name, organisation, Kreisschlüssel or None, its memberships). Built once per snapshot
+    of the memberships (a write that changes no membership keeps it)."""
     if _REGISTER_CACHE[0] is view.memberships_of:
         return _REGISTER_CACHE[1]
-    rows = []
+    buckets: dict[tuple[OrganisationType, int], list[tuple]] = {}
     by_key = view.directory.by_key
     for key, entries in view.memberships_of.items():
         org = by_key.get(key)
         if org is None:
             continue
         number = len({g.key for g, _ in entries if g.kind == "AG"})
-        rows.append((org, org.type, org.ars[:5] if org.ars else None, number, entries))
-    _REGISTER_CACHE[:] = [view.memberships_of, rows]
-    return rows
+        buckets.setdefault((org.type, number), []).append(
+            (fold(display_name(org)), org, org.ars[:5] if org.ars else None, entries))
+    for rows in buckets.values():
+        rows.sort(key=lambda row: row[0])
+    _REGISTER_CACHE[:] = [view.memberships_of, buckets]
+    return buckets
 
 
 def _describe(view: ProgrammeView, types_word: str | None, districts: tuple[str, ...], status: str | None,
@@ -132,7 +169,8 @@ def answer_member_query(view: ProgrammeView, language: str, *, types: frozenset[
         return Reply(t(language, f"Die {group.label} hat {len(group.members)} Mitglieder{tail}.",
                        f"The {group.label} has {len(group.members)} members{tail}."),
                      footer=t(language, f"Liste: !mitglieder {group.name}", f"List: !members {group.name}"), language=language)
-    hits = filter_members(view, types=types, districts=districts, status=status, groups=groups, ag_count=ag_count)
+    total, hits = filter_members(view, types=types, districts=districts, status=status, groups=groups,
+                                 ag_count=ag_count, limit=None if groups else limit)
     what = _describe(view, type_word, districts, status, groups, ag_count, language)
     if not hits:
         return Reply(t(language, f"{'Nein. ' if yes_no else ''}Keine: {what} gibt es laut Programm nicht.",
@@ -150,34 +188,26 @@ def answer_member_query(view: ProgrammeView, language: str, *, types: frozenset[
 
     yes = t(language, "Ja. ", "Yes. ") if yes_no else ""
     if count:
-        names = join([display_name(h.organisation) for h in hits[:limit or len(hits)]]
-                     + ([t(language, f"{len(hits) - limit} weitere", f"{len(hits) - limit} more")]
-                        if limit and len(hits) > limit else []), language)
-        return Reply(t(language, f"{yes}{what}: {len(hits)} ({names}).", f"{yes}{what}: {len(hits)} ({names})."),
+        names = join([display_name(h.organisation) for h in hits]
+                     + ([t(language, f"{total - len(hits)} weitere", f"{total - len(hits)} more")]
+                        if total > len(hits) else []), language)
+        return Reply(t(language, f"{yes}{what}: {total} ({names}).", f"{yes}{what}: {total} ({names})."),
                      language=language)
     if groups:
         return Reply(t(language, f"{yes}{what} ({len(hits)}): {join([line(h) for h in hits])}.",
                        f"{yes}{what} ({len(hits)}): {join([line(h) for h in hits], 'en')}."), language=language)
-    shown = hits if limit is None or len(hits) <= limit + 1 else hits[:limit]
     footer = None
-    if len(shown) < len(hits):
-        rest = len(hits) - len(shown)
+    if total > len(hits):
+        rest = total - len(hits)
         footer = t(language, f"… und {rest} weitere: „ausführlich“", f"… and {rest} more: \"in full\"")
-    return Reply(f"{yes}{what} ({len(hits)}):", tuple(line(h) for h in shown), footer, language=language)
+    return Reply(f"{yes}{what} ({total}):", tuple(line(h) for h in hits), footer, language=language)
 
 
 def answer_group_ranking(view: ProgrammeView, language: str, *, types: frozenset[str] = frozenset(),
                          type_word: str | None = None, fewest: bool = False) -> Reply:
     """The AG with the most (or fewest) members, optionally of the given kinds, then the others.
     Proposed members (Vorschlag) are counted separately."""
-    rows = []
-    kinds = {OrganisationType(t) for t in types}
-    by_key = view.directory.by_key
-    for group in view.ags:
-        members = [m for m in group.members
-                   if not kinds or ((org := by_key.get(m.organisation)) is not None and org.type in kinds)]
-        firm = sum(1 for m in members if m.status is not MembershipStatus.PROPOSED)
-        rows.append((group, len(members), firm))
+    rows = list(_member_counts(view, frozenset(OrganisationType(t) for t in types)))
     if not rows:
         return Reply(t(language, "Es gibt keine Arbeitsgruppen.", "There are no working groups."), language=language)
     rows.sort(key=lambda r: (r[1], r[2]) if fewest else (-r[1], -r[2]))
