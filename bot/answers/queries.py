@@ -97,6 +97,7 @@ def _member_counts(view: ProgrammeView, kinds: frozenset[OrganisationType]) -> l
     return rows
 
 
+_NAMES_CACHE: list = [None, {}]  # [the directory, organisation key -> folded display name]
 _REGISTER_CACHE: list = [None, None]  # [the memberships dict it was built from, the buckets]
 
 
@@ -108,13 +109,19 @@ def _register(view: ProgrammeView) -> dict[tuple[OrganisationType, int], list[tu
         return _REGISTER_CACHE[1]
     buckets: dict[tuple[OrganisationType, int], list[tuple]] = {}
     by_key = view.directory.by_key
+    if _NAMES_CACHE[0] is not view.directory:  # organisation names change far less often than memberships
+        _NAMES_CACHE[:] = [view.directory, {}]
+    names: dict[str, str] = _NAMES_CACHE[1]
+    ag_keys = {g.key for g in view.ags}
     for key, entries in view.memberships_of.items():
         org = by_key.get(key)
         if org is None:
             continue
-        number = len({g.key for g, _ in entries if g.kind == "AG"})
-        buckets.setdefault((org.type, number), []).append(
-            (fold(display_name(org)), org, org.ars[:5] if org.ars else None, entries))
+        number = len({g.key for g, _ in entries} & ag_keys)
+        name = names.get(key)
+        if name is None:
+            name = names[key] = fold(display_name(org))
+        buckets.setdefault((org.type, number), []).append((name, org, org.ars[:5] if org.ars else None, entries))
     for rows in buckets.values():
         rows.sort(key=lambda row: row[0])
     _REGISTER_CACHE[:] = [view.memberships_of, buckets]
