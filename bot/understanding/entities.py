@@ -7,6 +7,7 @@ organisations ("Ministry of Finance" is the MF, not the AG Finanzen); fuzzy matc
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -59,7 +60,29 @@ def exact_all(tokens: list[str], indexes: list[tuple[dict, int]], taken: set[int
     return found
 
 
-def fuzzy_spans(tokens: list[str], choices: dict[str, frozenset[str]], names: list[str], taken: set[int],
+class NameIndex:
+    """Names sorted by length, so that a fuzzy search compares a phrase only with names whose
+    length allows the cutoff: for rapidfuzz ``ratio`` (normalised Indel similarity
+    ``2·matches / (len a + len b)``), a score of at least ``c`` needs the longer of the two to
+    be at most ``(2 - c) / c`` times the shorter."""
+
+    def __init__(self, names) -> None:
+        self.names = sorted(names, key=len)
+        self.lengths = [len(n) for n in self.names]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def candidates(self, phrase: str, cutoff: float) -> list[str]:
+        """The names a phrase can reach ``cutoff`` (0-100) with."""
+        c = cutoff / 100
+        factor = (2 - c) / c
+        low = bisect.bisect_left(self.lengths, len(phrase) / factor)
+        high = bisect.bisect_right(self.lengths, len(phrase) * factor)
+        return self.names[low:high]
+
+
+def fuzzy_spans(tokens: list[str], choices: dict[str, frozenset[str]], names: "NameIndex", taken: set[int],
                 cutoff: float, max_len: int = 3) -> list[Span]:
     """Windows of up to ``max_len`` tokens that are close to a name in ``choices`` (rapidfuzz
     ratio >= ``cutoff``). A window starts with a name-like token; numbers and short words may
@@ -75,7 +98,8 @@ def fuzzy_spans(tokens: list[str], choices: dict[str, frozenset[str]], names: li
             phrase = " ".join(tokens[i:i + length])
             if len(phrase) < 5:
                 continue
-            found = process.extractOne(phrase, names, scorer=fuzz.ratio, score_cutoff=cutoff)
+            found = process.extractOne(phrase, names.candidates(phrase, cutoff), scorer=fuzz.ratio,
+                                       score_cutoff=cutoff)
             if found:
                 spans.append(Span(i, i + length, choices[found[0]]))
                 taken.update(window)

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from bot.glossary import Glossary
 from bot.understanding import vocabulary as v
-from bot.understanding.entities import (Span, district_spans, exact_all, exact_spans, fuzzy_spans, member_types,
+from bot.understanding.entities import (NameIndex, Span, district_spans, exact_all, exact_spans, fuzzy_spans, member_types,
                                         ordered_keys, unknown_group, unknown_names, unknown_person)
 from bot.understanding.flags import ag_count as read_ag_count, milestone_words, seat_side, type_words, word_flags
 from bot.understanding.intents import CONTENT, Intent, decide
@@ -114,13 +114,13 @@ class Understanding:
             self.group_choices, self.group_names = previous.group_choices, previous.group_names
         else:
             self.group_choices = {" ".join(k): v for k, v in view.group_tokens.items()}
-            self.group_names = list(self.group_choices)
+            self.group_names = NameIndex(self.group_choices)
         if previous is not None and previous.view.directory is view.directory:
             self.org_choices, self.org_names = previous.org_choices, previous.org_names
             self.glossary = previous.glossary
         else:
             self.org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
-            self.org_names = list(self.org_choices)
+            self.org_names = NameIndex(self.org_choices)
             self.glossary = Glossary.build(view.programme.organisations)
         self.milestone_words = milestone_words(view)
 
