@@ -30,16 +30,26 @@ def word_flags(flags: set[str], tokens: list[str], words_set: set[str]) -> None:
         flags.add("next_steps")
 
 
-def milestone_words(view: ProgrammeView) -> dict[str, tuple[str, str]]:
+def milestone_words(view: ProgrammeView, previous: dict | None = None) -> tuple[dict[str, tuple[str, str]], dict]:
     """Distinctive folded words of milestone titles ("nutzungskonzept") -> (group key, title);
-    words that appear in several titles or are ordinary words are left out."""
+    words that appear in several titles or are ordinary words are left out.
+
+    Returns the index and a per-group cache to pass as ``previous`` next time: groups whose
+    milestones are the same objects as before are not read again.
+    """
+    cache: dict = {}
     seen: dict[str, list[tuple[str, str]]] = {}
     for group in view.programme.groups:
-        for milestone in group.milestones:
-            for token in set(fold_tokens(milestone.title)):
-                if len(token) >= 7 and not is_word(token):
-                    seen.setdefault(token, []).append((group.key, milestone.title))
-    return {token: found[0] for token, found in seen.items() if len(found) == 1}
+        known = previous.get(group.key) if previous else None
+        if known is not None and known[0] is group.milestones:
+            words = known[1]
+        else:
+            words = tuple((token, milestone.title) for milestone in group.milestones
+                          for token in set(fold_tokens(milestone.title)) if len(token) >= 7 and not is_word(token))
+        cache[group.key] = (group.milestones, words)
+        for token, title in words:
+            seen.setdefault(token, []).append((group.key, title))
+    return {token: found[0] for token, found in seen.items() if len(found) == 1}, cache
 
 
 def type_words(originals: list[str], tokens: list[str], first: int | None) -> str | None:

@@ -122,7 +122,8 @@ class Understanding:
             self.org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
             self.org_names = NameIndex(self.org_choices)
             self.glossary = Glossary.build(view.programme.organisations)
-        self.milestone_words = milestone_words(view)
+        self.milestone_words, self._milestone_cache = milestone_words(
+            view, previous._milestone_cache if previous is not None else None)
 
     # -- public ------------------------------------------------------------------------------
     def parse_message(self, text: str, room_group: str | None = None) -> tuple[Question, ...]:
