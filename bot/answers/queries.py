@@ -5,6 +5,7 @@ Kreisschlüssel (first five digits of the ARS) its own ARS starts with.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 from dataclasses import dataclass
@@ -54,13 +55,13 @@ def filter_members(view: ProgrammeView, *, types: frozenset[str] = frozenset(), 
     buckets = [rows for (kind, number), rows in _register(view).items()
                if (not kinds or kind in kinds)
                and (ag_count is None or (number >= n if op == ">=" else number == n))]
-    merged = heapq.merge(*buckets, key=lambda row: row[0])
+    merged = heapq.merge(*buckets, key=_by_name)
     if not (district_orgs or groups or wanted_status is not None):  # the buckets are the answer
         total = sum(len(rows) for rows in buckets)
         chosen = merged if limit is None else itertools.islice(merged, limit)
-        return total, [Hit(org, entries) for _, org, _, entries in chosen]
+        return total, [Hit(row[1], row[3]) for row in chosen]
     total, hits = 0, []
-    for _, org, kreis, entries in merged:
+    for _, org, kreis, entries, _ in merged:
         if district_orgs and (org.key in district_keys or kreis not in districts_ars):
             continue
         if groups or wanted_status is not None:
@@ -74,58 +75,105 @@ def filter_members(view: ProgrammeView, *, types: frozenset[str] = frozenset(), 
     return total, hits
 
 
-_COUNTS_CACHE: dict = {}
+_COUNTS_CACHE: dict = {}  # kinds -> {AG key: (the AG object counted, members, firm members)}
 
 
 def _member_counts(view: ProgrammeView, kinds: frozenset[OrganisationType]) -> list[tuple[Group, int, int]]:
     """(AG, members, members not merely proposed) per AG, only organisations of ``kinds`` (all
-    when empty); cached per snapshot of the AGs and kinds."""
-    key = (id(view.top_level), kinds)
-    cached = _COUNTS_CACHE.get(key)
-    if cached is not None and cached[0] is view.top_level:
-        return cached[1]
+    when empty); an AG is counted again only when it changed (a new Group object)."""
+    previous = _COUNTS_CACHE.get(kinds, {})
     by_key = view.directory.by_key
-    rows = []
+    counted, rows = {}, []
     for group in view.ags:
-        members = [m for m in group.members
-                   if not kinds or ((org := by_key.get(m.organisation)) is not None and org.type in kinds)]
-        firm = sum(1 for m in members if m.status is not MembershipStatus.PROPOSED)
-        rows.append((group, len(members), firm))
-    if len(_COUNTS_CACHE) > 32:
+        known = previous.get(group.key)
+        if known is not None and known[0] is group:
+            total, firm = known[1], known[2]
+        else:
+            members = [m for m in group.members
+                       if not kinds or ((org := by_key.get(m.organisation)) is not None and org.type in kinds)]
+            total, firm = len(members), sum(1 for m in members if m.status is not MembershipStatus.PROPOSED)
+        counted[group.key] = (group, total, firm)
+        rows.append((group, total, firm))
+    if len(_COUNTS_CACHE) > 16:
         _COUNTS_CACHE.clear()
-    _COUNTS_CACHE[key] = (view.top_level, rows)
+    _COUNTS_CACHE[kinds] = counted
     return rows
 
 
-_NAMES_CACHE: list = [None, {}]  # [the directory, organisation key -> folded display name]
-_REGISTER_CACHE: list = [None, None]  # [the memberships dict it was built from, the buckets]
+class _Register:
+    """The organisations in the AGs by (type, number of AGs), each bucket sorted by name; a row
+    is (sort name, organisation, Kreisschlüssel or None, its memberships). Kept per process and
+    brought up to date with each new snapshot: only organisations whose membership entries
+    changed (new objects, see :meth:`ProgrammeView.updated`) are read again."""
+
+    def __init__(self) -> None:
+        self.memberships: dict | None = None
+        self.directory = None
+        self.rows: dict[str, tuple] = {}
+        self.buckets: dict[tuple[OrganisationType, int], list[tuple]] = {}
+        self.names: dict[str, str] = {}
+
+    def current(self, view: ProgrammeView) -> dict[tuple[OrganisationType, int], list[tuple]]:
+        new = view.memberships_of
+        if self.memberships is new:
+            return self.buckets
+        if self.memberships is None or self.directory is not view.directory:
+            self._build(view)
+            return self.buckets
+        old = self.memberships
+        changed = [k for k, entries in new.items() if old.get(k) is not entries]
+        changed += [k for k in old if k not in new]
+        if len(changed) > len(new) // 4:
+            self._build(view)
+            return self.buckets
+        ag_keys = {g.key for g in view.ags}
+        for key in changed:
+            row = self.rows.pop(key, None)
+            if row is not None:
+                bucket = self.buckets[(row[1].type, row[4])]
+                bucket.remove(row)
+            if key in new:
+                row = self._row(view, key, new[key], ag_keys)
+                if row is not None:
+                    self.rows[key] = row
+                    bisect.insort(self.buckets.setdefault((row[1].type, row[4]), []), row, key=_by_name)
+        self.memberships = new
+        return self.buckets
+
+    def _build(self, view: ProgrammeView) -> None:
+        if self.directory is not view.directory:
+            self.names = {}
+        self.directory, self.memberships = view.directory, view.memberships_of
+        ag_keys = {g.key for g in view.ags}
+        self.rows, self.buckets = {}, {}
+        for key, entries in view.memberships_of.items():
+            row = self._row(view, key, entries, ag_keys)
+            if row is not None:
+                self.rows[key] = row
+                self.buckets.setdefault((row[1].type, row[4]), []).append(row)
+        for rows in self.buckets.values():
+            rows.sort(key=_by_name)
+
+    def _row(self, view: ProgrammeView, key: str, entries, ag_keys: set[str]) -> tuple | None:
+        org = view.directory.by_key.get(key)
+        if org is None:
+            return None
+        name = self.names.get(key)
+        if name is None:
+            name = self.names[key] = fold(display_name(org))
+        return (name, org, org.ars[:5] if org.ars else None, entries, len({g.key for g, _ in entries} & ag_keys))
+
+
+def _by_name(row: tuple) -> str:
+    return row[0]
+
+
+_REGISTER = _Register()
 
 
 def _register(view: ProgrammeView) -> dict[tuple[OrganisationType, int], list[tuple]]:
-    """The organisations in the AGs by (type, number of AGs), each bucket sorted by name; a row
-    is (sort name, organisation, Kreisschlüssel or None, its memberships). Built once per snapshot
-    of the memberships (a write that changes no membership keeps it)."""
-    if _REGISTER_CACHE[0] is view.memberships_of:
-        return _REGISTER_CACHE[1]
-    buckets: dict[tuple[OrganisationType, int], list[tuple]] = {}
-    by_key = view.directory.by_key
-    if _NAMES_CACHE[0] is not view.directory:  # organisation names change far less often than memberships
-        _NAMES_CACHE[:] = [view.directory, {}]
-    names: dict[str, str] = _NAMES_CACHE[1]
-    ag_keys = {g.key for g in view.ags}
-    for key, entries in view.memberships_of.items():
-        org = by_key.get(key)
-        if org is None:
-            continue
-        number = len({g.key for g, _ in entries} & ag_keys)
-        name = names.get(key)
-        if name is None:
-            name = names[key] = fold(display_name(org))
-        buckets.setdefault((org.type, number), []).append((name, org, org.ars[:5] if org.ars else None, entries))
-    for rows in buckets.values():
-        rows.sort(key=lambda row: row[0])
-    _REGISTER_CACHE[:] = [view.memberships_of, buckets]
-    return buckets
+    """The buckets of :class:`_Register` for this snapshot."""
+    return _REGISTER.current(view)
 
 
 def _describe(view: ProgrammeView, types_word: str | None, districts: tuple[str, ...], status: str | None,

@@ -264,3 +264,19 @@ async def test_jargon_is_explained(app):
     assert "Kommunaler AP" in lead.text and "Ansprechperson" in lead.text
     milestones = await ask(app, "Welche Meilensteine plant die AG Kooperationsmodell?")
     assert "Foto einer Stellwand im Workshop" in milestones.text and "laut Foto der Stellwand" not in milestones.text
+
+
+async def test_queries_follow_membership_changes(app):
+    from fakes import FIN_COORD
+    before = await ask(app, "Welche Gemeinden sind in mehr als einer AG? ausführlich")
+    assert "Barleben" not in before.text and "Hohe Börde" in before.text
+    within_deadline = berlin(2022, 10, 20)
+    registered = await ask(app, "!nachmelden Finanzen Barleben", now=within_deadline)
+    number = re.search(r"Nr\. (\d+)", registered.text).group(1)
+    assert (await ask(app, f"!bestaetigen {number}", user=FIN_COORD, now=within_deadline)).kind == "confirmation"
+    after = await ask(app, "Welche Gemeinden sind in mehr als einer AG? ausführlich")
+    assert "Barleben: Strategie + Umsetzung, Finanzen (nachgemeldet)" in after.text
+    count = await ask(app, "Wie viele Mitglieder hat die AG Finanzen?")
+    assert "10 Mitglieder" in count.text
+    ranking = await ask(app, "Welche AG hat die wenigsten Mitglieder?")
+    assert ranking.lead.startswith("Die wenigsten Mitglieder hat AG Kommunikation (9)")
