@@ -8,7 +8,27 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.context import ConversationContext, StoredContext
+from bot.messages import Reply
 from bot.programme import ExtraSession, Group, Meta, Milestone, Programme, SeriesChange, SessionSeries
+
+
+class Sender(Protocol):
+    """What every chat platform offers for messages the bot sends on its own (notifications to other
+    rooms, reminders): implemented by each adapter (:class:`adapters.matrix.sender.MatrixSender`,
+    :class:`adapters.teams.adapter.TeamsSender`) and used through :class:`bot.outbox.Outbox`.
+
+    ``platform`` is the name used in :class:`bot.messages.ChannelRef` and room links ("matrix",
+    "teams"). :meth:`send` posts ``reply`` to ``room_id`` (into thread ``thread_id`` if given) and
+    returns the platform's id of the (first) message sent, or None if the platform refused or the
+    room cannot be reached. ``txn_id`` names one logical send: a repeated id must not post twice
+    (Matrix: the homeserver deduplicates the transaction id; Teams: within the process). Network
+    failures may raise; the caller decides whether to retry.
+    """
+
+    platform: str
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None: ...
 
 
 @dataclass(frozen=True)
