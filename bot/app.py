@@ -9,7 +9,7 @@ import datetime as dt
 import gc
 import importlib.resources
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,9 +17,11 @@ from pydantic import ValidationError
 
 from bot.commands import Commands
 from bot.config import ConfigError, Settings
+from bot.outbox import Outbox
 from bot.programme import Programme
 from bot.roles import Roles
 from bot.router import Router
+from bot.schedule_changes import ScheduleChanges
 from bot.state import ProgrammeState
 from bot.understanding import Understanding, find_groups
 from bot.view import ProgrammeView
@@ -123,6 +125,7 @@ class App:
     scheduler_db: Database | None = None
     contexts: ConversationContextRepository | None = None  # conversation contexts for follow-up questions
     sent_replies: SentReplyRepository | None = None  # which bot message answered which question
+    schedule_changes: ScheduleChanges = field(default_factory=ScheduleChanges)  # commands -> reminder waker
 
     @classmethod
     async def create(cls, settings: Settings, now: dt.datetime, database: str | Path | None = None) -> "App":
@@ -147,8 +150,10 @@ class App:
             sent_replies = SentReplyRepository(db)
             contexts = ConversationContextRepository(db, sent_replies)
             await contexts.purge_expired(now)  # what expired while the bot was down
+            schedule_changes = ScheduleChanges()
             commands = Commands(programme, state, roles, rooms, registrations=RegistrationRepository(db),
-                                registration_deadline=settings.registration.deadline, contexts=contexts)
+                                registration_deadline=settings.registration.deadline, contexts=contexts,
+                                on_schedule_change=schedule_changes.notify)
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts)
         except BaseException:
             await db.close()
@@ -156,37 +161,49 @@ class App:
         # the programme snapshot and the directory live as long as the process: keep them out of
         # the garbage collector's full passes (they cost 50-100 ms at 500 AGs, see bench_answers.py)
         gc.freeze()
-        return cls(settings, db, programme, rooms, state, roles, router, contexts=contexts, sent_replies=sent_replies)
+        return cls(settings, db, programme, rooms, state, roles, router, contexts=contexts, sent_replies=sent_replies,
+                   schedule_changes=schedule_changes)
 
     def build_adapters(self, clock) -> list:
         """The chat adapters the configuration asks for ([matrix], [teams]). Adapter modules are
-        imported here, lazily, so the console CLI does not load any chat SDK. Each adapter gets
-        ``senders`` (platform -> adapter) to deliver notifications for rooms on other platforms."""
-        adapters = []
-        if self.settings.matrix is not None:
+        imported here, lazily, so the console CLI does not load any chat SDK.
+
+        Each platform's :class:`~bot.ports.Sender` is built first, then one :class:`Outbox` over all
+        of them, then the adapters with their sender and that outbox: a notification caused on one
+        platform reaches linked rooms on every platform.
+        """
+        from store.event_ledger import EventLedger
+
+        matrix, teams = self.settings.matrix, self.settings.teams
+        matrix_sender = teams_sender = None
+        if matrix is not None:
+            from adapters.matrix.sender import MatrixSender
+
+            matrix_sender = MatrixSender(clock, self.sent_replies)
+        if teams is not None:
+            from adapters.teams.adapter import TeamsSender
+            from store.conversation_references import ConversationReferenceRepository
+
+            references = ConversationReferenceRepository(self.db, "teams")
+            teams_sender = TeamsSender(teams, references, clock)
+        outbox = Outbox(sender for sender in (matrix_sender, teams_sender) if sender is not None)
+        adapters: list = []
+        if matrix is not None:
             from adapters.matrix.adapter import MatrixAdapter
             from store.adapter_state import AdapterStateRepository
-            from store.event_ledger import EventLedger
 
-            adapters.append(MatrixAdapter(self.settings.matrix, self.router,
-                                          AdapterStateRepository(self.db, "matrix"),
-                                          EventLedger(self.db, "matrix"), clock, replies=self.sent_replies))
-        if self.settings.teams is not None:
+            adapters.append(MatrixAdapter(matrix, self.router, AdapterStateRepository(self.db, "matrix"),
+                                          EventLedger(self.db, "matrix"), clock, sender=matrix_sender, outbox=outbox))
+        if teams is not None:
             from adapters.teams.adapter import TeamsAdapter
-            from store.conversation_references import ConversationReferenceRepository
-            from store.event_ledger import EventLedger
 
-            teams = TeamsAdapter(self.settings.teams, self.router, ConversationReferenceRepository(self.db, "teams"),
-                                 EventLedger(self.db, "teams"), clock, state=self.state,
-                                 language=self.settings.bot.language, replies=self.sent_replies)
-            adapters.append(teams)
-        senders = {a.platform: a for a in adapters}
-        for adapter in adapters:
-            adapter.senders = senders  # notifications for rooms on other platforms
+            adapters.append(TeamsAdapter(teams, self.router, references, EventLedger(self.db, "teams"), clock,
+                                         state=self.state, language=self.settings.bot.language,
+                                         replies=self.sent_replies, sender=teams_sender, outbox=outbox))
         return adapters
 
-    async def build_dispatcher(self, senders: dict, owner: str | None = None):
-        """The reminder dispatcher for ``senders`` (platform -> adapter), configured from
+    async def build_dispatcher(self, outbox: Outbox, owner: str | None = None):
+        """The reminder dispatcher sending through ``outbox``, configured from
         ``[reminders]``, on its own database connection so that its transactions never interleave
         with the chat's."""
         import os
@@ -202,23 +219,22 @@ class App:
             self.scheduler_db = await Database.open(self.db.path)
         offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before)
         return Dispatcher(
-            self.state, self.rooms, ReminderDeliveries(self.scheduler_db), senders, offsets,
+            self.state, self.rooms, ReminderDeliveries(self.scheduler_db), outbox, offsets,
             owner=owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
             zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
             late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays)
 
     async def build_services(self, clock, adapters: list) -> list:
-        """Services that run beside the adapters: the reminder scheduler (sending through the
-        adapters) and, if ``[calendar] port`` is set, the iCalendar HTTP feed."""
+        """Services that run beside the adapters: the reminder scheduler (sending through an outbox
+        over the adapters' senders, woken by schedule changes made in chat) and, if ``[calendar]
+        port`` is set, the iCalendar HTTP feed."""
         services = []
         reminders = self.settings.reminders
         if reminders.enabled and adapters:
             from scheduler.waker import ReminderWaker
 
-            dispatcher = await self.build_dispatcher({a.platform: a for a in adapters})
-            waker = ReminderWaker(dispatcher, clock)
-            self.router.commands.on_schedule_change = waker.wake
-            services.append(waker)
+            dispatcher = await self.build_dispatcher(Outbox(adapter.sender for adapter in adapters))
+            services.append(ReminderWaker(dispatcher, clock, changes=self.schedule_changes))
         if self.settings.calendar.port is not None:
             from adapters.calendar_http.server import CalendarServer
 

@@ -11,10 +11,9 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.messages import Reply
+from bot.outbox import Outbox
 from bot.ports import ReminderLedger, RoomLink, RoomLinkStore
 from bot.reminders import reminder_reply
 from bot.state import ProgrammeState
@@ -23,15 +22,6 @@ from scheduler.planning import Plan, PlannedReminder, ReminderOffsets, plan
 log = logging.getLogger(__name__)
 LOOKAHEAD = dt.timedelta(days=35)
 FIRST_RUN_GRACE = dt.timedelta(minutes=1)  # on the very first run, only what fell due this minute  # how far next_due_after plans ahead before just re-checking
-
-
-class ReminderSender(Protocol):
-    """What an adapter offers for proactive messages."""
-
-    platform: str
-
-    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
-                   txn_id: str | None = None) -> str | None: ...
 
 
 def reminder_txn_id(key: str, platform: str, room_id: str) -> str:
@@ -49,14 +39,17 @@ class DispatchReport:
 
 
 class Dispatcher:
+    """Sends due reminders through ``outbox`` to the linked rooms of platforms it reaches, each
+    (reminder, room) exactly once: ``deliveries`` is the ledger (lease per send, final states)."""
+
     def __init__(self, state: ProgrammeState, rooms: RoomLinkStore, deliveries: ReminderLedger,
-                 senders: dict[str, ReminderSender], offsets: ReminderOffsets, owner: str,
+                 outbox: Outbox, offsets: ReminderOffsets, owner: str,
                  zone: ZoneInfo = ZoneInfo("Europe/Berlin"), lease: dt.timedelta = dt.timedelta(seconds=30),
                  late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False) -> None:
         self.state = state
         self.rooms = rooms
         self.deliveries = deliveries
-        self.senders = senders
+        self.outbox = outbox
         self.offsets = offsets
         self.owner = owner
         self.zone = zone
@@ -79,7 +72,7 @@ class Dispatcher:
 
     def _targets(self, reminder: PlannedReminder, links: list[RoomLink]) -> list[RoomLink]:
         occurrence = reminder.occurrence
-        return [link for link in links if link.reminders and link.platform in self.senders
+        return [link for link in links if link.reminders and self.outbox.reaches(link.platform)
                 and (occurrence.kind == "austauschrunde" or link.group_key == occurrence.group_key)]
 
     async def run_due(self, now: dt.datetime) -> DispatchReport:
@@ -121,8 +114,8 @@ class Dispatcher:
                 group = view.groups.get(reminder.occurrence.group_key or "")
                 reply = reminder_reply(reminder.occurrence, group.label if group else None, now, self.zone, late)
                 try:
-                    message_id = await self.senders[link.platform].send(
-                        link.room_id, reply, txn_id=reminder_txn_id(*target))
+                    message_id = await self.outbox.send(link.platform, link.room_id, reply,
+                                                        txn_id=reminder_txn_id(*target))
                 except Exception:
                     log.exception("reminder %s to %s:%s failed; retried after the lease", *target)
                     await self.deliveries.finish(*target, "failed", now)

@@ -2,7 +2,7 @@
 
 APScheduler 3.x ``AsyncIOScheduler`` holds exactly one date job ("dispatch") for the next moment
 the plan says a reminder is due; after each run the job is set again from the store. A change
-made in chat calls :meth:`ReminderWaker.wake`; a safety run every ``recheck`` catches changes made
+made in chat calls :meth:`ReminderWaker.wake` (through :class:`bot.schedule_changes.ScheduleChanges`); a safety run every ``recheck`` catches changes made
 by another process. No reminder lives only in memory: a missed wake-up is caught up on the next.
 """
 from __future__ import annotations
@@ -16,23 +16,31 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
+from bot.schedule_changes import ScheduleChanges
 from scheduler.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 
 
 class ReminderWaker:
+    """Runs ``dispatcher`` when a reminder is due, every ``recheck`` and after each change announced
+    by ``changes`` (listened to from :meth:`start` to :meth:`stop`)."""
+
     platform = "reminders"
 
-    def __init__(self, dispatcher: Dispatcher, clock: Clock, recheck: dt.timedelta = dt.timedelta(minutes=5)) -> None:
+    def __init__(self, dispatcher: Dispatcher, clock: Clock, recheck: dt.timedelta = dt.timedelta(minutes=5),
+                 changes: ScheduleChanges | None = None) -> None:
         self.dispatcher = dispatcher
         self.clock = clock
         self.recheck = recheck
+        self.changes = changes
         self.scheduler = AsyncIOScheduler(timezone=dt.timezone.utc)
         self._lock = asyncio.Lock()
         self._stopped = asyncio.Event()
 
     async def start(self) -> None:
+        if self.changes is not None:
+            self.changes.listen(self.wake)
         self.scheduler.start()
         self.scheduler.add_job(self.wake, IntervalTrigger(seconds=self.recheck.total_seconds()), id="recheck",
                                max_instances=1, coalesce=True)
@@ -43,6 +51,8 @@ class ReminderWaker:
 
     async def stop(self) -> None:
         self._stopped.set()
+        if self.changes is not None:
+            self.changes.stop_listening(self.wake)
         async with self._lock:  # let a dispatch in flight finish
             if self.scheduler.running:
                 self.scheduler.shutdown(wait=False)

@@ -1,4 +1,5 @@
-"""The Matrix adapter: owns the matrix-nio ``AsyncClient``; nothing of nio leaves this module.
+"""The Matrix adapter: owns the matrix-nio ``AsyncClient``; nothing of nio leaves this module and
+its sending half, :mod:`adapters.matrix.sender`.
 
 Behaviour (Matrix client-server API v1.11):
 * Login by password once; the device id and access token are stored and reused on restart,
@@ -22,7 +23,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 import time
 import json
 import logging
@@ -33,15 +33,15 @@ from typing import Protocol
 import aiohttp
 from nio import (
     AsyncClient, AsyncClientConfig, InviteMemberEvent, JoinError, LoginResponse, MatrixRoom, MegolmEvent,
-    RoomCreateEvent, RoomMemberEvent, RoomMessagesResponse, RoomSendResponse, SyncError, SyncResponse, UploadResponse,
+    RoomCreateEvent, RoomMemberEvent, RoomMessagesResponse, SyncError, SyncResponse,
 )
 
-from adapters.matrix.convert import (
-    PLATFORM, BotIdentity, content_from_reply, edit_target, file_content, incoming_from_event, inviter_allowed,
-)
+from adapters.matrix.convert import PLATFORM, BotIdentity, edit_target, incoming_from_event, inviter_allowed
+from adapters.matrix.sender import MatrixSender, ReplyLog
 from bot.clock import Clock
 from bot.config import MatrixSection
 from bot.messages import IncomingMessage, Reply
+from bot.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,6 @@ class Ledger(Protocol):
     async def forget_before(self, cutoff: dt.datetime) -> int: ...
 
 
-class ReplyLog(Protocol):
-    """See :class:`bot.ports.SentReplyStore`: which bot message answered which question."""
-
-    async def record(self, platform: str, room_id: str, sent_id: str, question_id: str, now: dt.datetime) -> None: ...
-
-
 _PRE_V12_ROOM_VERSIONS = {str(n) for n in range(1, 12)}
 
 
@@ -104,26 +98,46 @@ def transaction_id(kind: str, key: str) -> str:
 
 
 class MatrixAdapter:
-    """Connects the core to one Matrix account. ``run`` syncs until ``stop`` is called."""
+    """Connects the core to one Matrix account. ``run`` syncs until ``stop`` is called.
+
+    ``sender`` sends through the client this adapter logs in (answers, and proactive messages
+    through the outbox); without one, the adapter makes its own (recording answers in ``replies``).
+    ``outbox`` delivers the notifications of a turn (e.g. to a Teams channel); without one, only
+    to Matrix rooms.
+    """
 
     platform = PLATFORM
 
     def __init__(self, settings: MatrixSection, handler: MessageHandler, state: KeyValueStore,
-                 ledger: Ledger, clock: Clock, replies: ReplyLog | None = None) -> None:
+                 ledger: Ledger, clock: Clock, replies: ReplyLog | None = None, *,
+                 sender: MatrixSender | None = None, outbox: Outbox | None = None) -> None:
         self.settings = settings
         self.handler = handler
         self.state = state
         self.ledger = ledger
         self.clock = clock
-        self.replies = replies  # records which answer event answered which question (None: not recorded)
+        self.sender = sender if sender is not None else MatrixSender(clock, replies)
+        self.outbox = outbox if outbox is not None else Outbox([self.sender])
         self.identity = BotIdentity(settings.user_id)
-        self.client: AsyncClient | None = None
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()  # set after the first sync: rooms are known, sending works
-        self.senders: dict = {}  # platform -> adapter, for notifications to rooms on other platforms
         self._full_state_done = False
         self._in_flight: asyncio.Lock = asyncio.Lock()
         self.on_answered: Callable[[str, str], Awaitable[None]] | None = None  # hook for tests/benchmarks
+
+    @property
+    def client(self) -> AsyncClient | None:
+        """The logged-in nio client (None before :meth:`start`); shared with :attr:`sender`."""
+        return self.sender.client
+
+    @client.setter
+    def client(self, client: AsyncClient | None) -> None:
+        self.sender.client = client
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None:
+        """See :meth:`adapters.matrix.sender.MatrixSender.send`."""
+        return await self.sender.send(room_id, reply, thread_id, txn_id)
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -368,70 +382,8 @@ class MatrixAdapter:
             reply = await self.handler.handle(message)
             event_id = await self.send(room_id, reply, message.channel.thread_id,
                                        transaction_id("answer", message.message_id))
-            for number, note in enumerate(reply.notifications):  # e.g. coordinators told about a registration
-                sender = self if note.platform == PLATFORM else self.senders.get(note.platform)
-                if sender is None:
-                    log.warning("Matrix: no adapter for a notification to %s:%s", note.platform, note.room_id)
-                    continue
-                try:
-                    await sender.send(note.room_id, Reply(note.text, kind="notification"),
-                                      txn_id=transaction_id("notice", f"{message.message_id}|{number}"))
-                except Exception:  # another room's trouble must not cost this answer
-                    log.exception("Matrix: notification to %s:%s failed", note.platform, note.room_id)
+            # e.g. coordinators told about a registration, in rooms on any platform
+            await self.outbox.notify(reply.notifications, message.message_id)
             await self.ledger.answered(message.message_id, event_id, self.clock.now())
         if self.on_answered is not None:
             await self.on_answered(room_id, message.message_id)
-
-    # -- sending --------------------------------------------------------------------------------
-    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
-                   txn_id: str | None = None) -> str | None:
-        """Send ``reply`` to ``room_id``; return the event id, or None if the server refused.
-
-        ``txn_id`` makes the send idempotent: the homeserver returns the first event for a
-        repeated transaction id of the same device. An answer (``reply.in_reply_to`` set) has its
-        event id, and that of its file, recorded in ``replies``, so that a user's reply to it
-        finds the question.
-        """
-        client = self.client
-        room = client.rooms.get(room_id)
-        if room is not None and room.encrypted and client.olm is not None and client.should_query_keys:
-            await client.keys_query()
-        response = await client.room_send(room_id, "m.room.message", content_from_reply(reply, thread_id),
-                                          tx_id=txn_id, ignore_unverified_devices=True)
-        if not isinstance(response, RoomSendResponse):
-            log.warning("Matrix: sending to %s failed: %s", room_id, getattr(response, "message", response))
-            return None
-        await self._record(room_id, response.event_id, reply)
-        if reply.attachment is not None:
-            await self._record(room_id, await self._send_file(room_id, reply, thread_id,
-                                                              f"{txn_id}-file" if txn_id else None), reply)
-        return response.event_id
-
-    async def _record(self, room_id: str, event_id: str | None, reply: Reply) -> None:
-        """Remember that ``event_id`` answered ``reply.in_reply_to``. A failure is logged only: the
-        answer is out, and losing the link costs no more than the context of a later reply."""
-        if self.replies is None or not event_id or not reply.in_reply_to:
-            return
-        try:
-            await self.replies.record(PLATFORM, room_id, event_id, reply.in_reply_to, self.clock.now())
-        except Exception:
-            log.exception("Matrix: could not record that %s answered %s", event_id, reply.in_reply_to)
-
-    async def _send_file(self, room_id: str, reply: Reply, thread_id: str | None, txn_id: str | None) -> str | None:
-        """Upload the reply's attachment (encrypted in encrypted rooms) and send it as ``m.file``;
-        return the file event's id, or None if the upload or the send failed."""
-        client = self.client
-        attachment = reply.attachment
-        room = client.rooms.get(room_id)
-        encrypt = bool(room is not None and room.encrypted and client.olm is not None)
-        data = attachment.data
-        upload, keys = await client.upload(lambda *_: io.BytesIO(data), content_type=attachment.mimetype,
-                                           filename=attachment.filename, encrypt=encrypt, filesize=len(data))
-        if not isinstance(upload, UploadResponse):
-            log.warning("Matrix: upload of %s failed: %s", attachment.filename, getattr(upload, "message", upload))
-            return None
-        content = file_content(attachment.filename, attachment.mimetype, len(data), upload.content_uri, keys,
-                               reply.in_reply_to, thread_id)
-        response = await client.room_send(room_id, "m.room.message", content, tx_id=txn_id,
-                                          ignore_unverified_devices=True)
-        return response.event_id if isinstance(response, RoomSendResponse) else None

@@ -64,17 +64,18 @@ from adapters.teams.sdk import (
 from bot.clock import Clock
 from bot.config import TeamsSection
 from bot.messages import IncomingMessage, Reply
+from bot.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 LEDGER_RETENTION = dt.timedelta(days=30)
 SEND_ATTEMPTS = 4  # one try and three retries for 429 and 5xx
 MAX_RETRY_WAIT = 30.0  # seconds; a longer Retry-After gives up (the reminder dispatcher tries again later)
+_TXN_MEMORY = 2048
+LOCAL_ID = "teams-"  # prefix of the id deliver makes up when the service returned none
 MAX_TURNS = 64  # turns running at once; more wait for a free slot
 ACK_WITHIN = 5.0  # seconds a request waits for its turn before it is acknowledged (Teams waits 15 s)
 STOP_GRACE = 10.0  # seconds stop() waits for running turns
-_TXN_MEMORY = 2048
-_LOCAL_ID = "teams-"  # prefix of the id _deliver makes up when the service returned none
 
 
 class MessageHandler(Protocol):
@@ -91,6 +92,12 @@ class Ledger(Protocol):
     async def forget_before(self, cutoff: dt.datetime) -> int: ...
 
 
+class ReplyLog(Protocol):
+    """See :class:`bot.ports.SentReplyStore`: which bot message answered which question."""
+
+    async def record(self, platform: str, room_id: str, sent_id: str, question_id: str, now: dt.datetime) -> None: ...
+
+
 class ReferenceStore(Protocol):
     """See :class:`store.conversation_references.ConversationReferenceRepository`."""
 
@@ -101,21 +108,125 @@ class ReferenceStore(Protocol):
     async def deactivate(self, conversation_id: str, reason: str, now: dt.datetime) -> bool: ...
 
 
-class ReplyLog(Protocol):
-    """See :class:`bot.ports.SentReplyStore`: which bot message answered which question."""
-
-    async def record(self, platform: str, room_id: str, sent_id: str, question_id: str, now: dt.datetime) -> None: ...
-
-
-class Sender(Protocol):
-    platform: str
-
-    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
-                   txn_id: str | None = None) -> str | None: ...
-
-
 class Forbidden(Exception):
     """The connector answered 403: the bot may no longer post in this conversation."""
+
+
+class TeamsSender:
+    """Sends to Teams through the Bot Connector, with retries (429 and 5xx back off from
+    ``retry_base`` seconds). ``references`` holds the conversation references; ``auth_overrides``
+    sets further keys of the SDK configuration (e.g. ``TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL``
+    for a sovereign cloud). :attr:`stopping` set: no more retries. Close with :meth:`close`.
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, settings: TeamsSection, references: ReferenceStore, clock: Clock, *,
+                 auth_overrides: dict | None = None, retry_base: float = 1.0) -> None:
+        self.settings = settings
+        self.references = references
+        self.clock = clock
+        self.retry_base = retry_base
+        self.stopping = asyncio.Event()
+        configuration = SdkConfiguration(settings, auth_overrides)
+        credentials = CachedCredentials(ConfigurationServiceClientCredentialFactory(configuration))
+        self.auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(configuration,
+                                                                                  credentials_factory=credentials))
+        self.cloud = CloudAdapter(self.auth)
+        self._sent: collections.OrderedDict[str, str] = collections.OrderedDict()  # txn id -> activity id
+
+    async def close(self) -> None:
+        """Stop retrying and close the connector's credentials and sessions."""
+        self.stopping.set()
+        await self.auth.close()
+
+    async def deliver(self, room_id: str, attempt: Callable[[], Awaitable]) -> str | None:
+        """Run one send with retries: 429 and 5xx back off exponentially from ``retry_base`` seconds,
+        or as long as ``Retry-After`` says (up to 30 s). Network errors are not retried here (the
+        HTTP layer retried the connection already). Returns the new activity's id (or a local id if
+        the service gave none), None when it gave up; raises :class:`Forbidden` on 403."""
+        delay = self.retry_base
+        for number in range(1, SEND_ATTEMPTS + 1):
+            try:
+                response = await attempt()
+                return getattr(response, "id", None) or f"{LOCAL_ID}{uuid.uuid4().hex}"
+            except HttpOperationError as exc:
+                status = http_status(exc)
+                if status == 403:
+                    raise Forbidden(str(exc)[:200]) from None
+                if status is not None and status != 429 and status < 500:
+                    log.warning("Teams: sending to %s refused with %s: %s", room_id, status, str(exc)[:200])
+                    return None
+                wait = retry_after(exc) if status == 429 else None
+                reason = f"HTTP {status}"
+            except (ClientRequestError, OSError, asyncio.TimeoutError) as exc:
+                # the HTTP layer (requests/urllib3 under msrest) already retried the connection three
+                # times; after a read error the message may have arrived, and a resend would double it
+                log.warning("Teams: sending to %s failed: %s", room_id, str(exc)[:300])
+                return None
+            if number == SEND_ATTEMPTS or self.stopping.is_set():
+                log.warning("Teams: sending to %s failed after %d attempts (%s)", room_id, number, reason)
+                return None
+            wait = delay if wait is None else wait
+            if wait > MAX_RETRY_WAIT:
+                log.warning("Teams: %s asks to wait %.0f s before sending to %s; given up", reason, wait, room_id)
+                return None
+            log.info("Teams: sending to %s: %s; retry %d in %.1f s", room_id, reason, number, wait)
+            await asyncio.sleep(wait)
+            delay *= 2
+        return None
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None:
+        """Send ``reply`` proactively to the Teams conversation ``room_id`` (into the channel thread
+        ``thread_id`` if given); return the id of the (first) message, or None if it could not be sent.
+
+        Uses the stored conversation reference (``continue_conversation``). Without one (the bot never
+        heard from that conversation) or with an inactive one, nothing is sent. 403 marks the
+        reference inactive. ``txn_id``: a repeated id within this process returns the first result
+        without sending again (Bot Framework has no idempotency key of its own).
+        """
+        if txn_id is not None and txn_id in self._sent:
+            return self._sent[txn_id]
+        room_id = base_conversation_id(room_id)
+        stored = await self.references.get(room_id)
+        if stored is None:
+            log.warning("Teams: no conversation reference for %s (the bot never heard from there); not sent",
+                        room_id)
+            return None
+        if not stored.active:
+            log.info("Teams: %s is inactive (%s); not sent", room_id, stored.inactive_reason)
+            return None
+        reference = ConversationReference().deserialize(stored.reference)
+        reference.conversation.id = in_thread(room_id, thread_id)
+        tenant = (stored.reference.get("conversation") or {}).get("tenantId")
+        activities = [Activity().deserialize(a) for a in reply_activities(reply)]
+        sent: list[str | None] = []
+
+        async def logic(context: TurnContext) -> None:
+            context.activity.id = None  # a new message, not a reply to the continuation event
+            for activity in activities:
+                if tenant:
+                    activity.channel_data = {"tenant": {"id": tenant}}
+                sent.append(await self.deliver(room_id, lambda a=activity: context.send_activity(a)))
+                if sent[-1] is None:
+                    break
+
+        try:
+            await self.cloud.continue_conversation(reference, logic, bot_app_id=self.settings.app_id or "")
+        except Forbidden as exc:
+            await self.references.deactivate(room_id, f"403 Forbidden: {exc}", self.clock.now())
+            log.warning("Teams: 403 from %s: the bot may no longer post there; reference marked inactive", room_id)
+            return None
+        except Exception:
+            log.exception("Teams: proactive message to %s failed", room_id)
+            return None
+        message_id = sent[0] if sent and all(sent) else None
+        if message_id and txn_id is not None:
+            self._sent[txn_id] = message_id
+            while len(self._sent) > _TXN_MEMORY:
+                self._sent.popitem(last=False)
+        return message_id
 
 
 class TeamsAdapter:
@@ -124,16 +235,19 @@ class TeamsAdapter:
     ``references`` keeps conversation references, ``ledger`` the handled activity ids, ``state``
     (optional) gives the AG names for the registration form, ``replies`` (optional) records which
     sent activity answered which incoming one (a user's reply to it, ``replyToId``, then leads the
-    core back to the question); ``senders`` (platform -> adapter) lets
-    notifications for other platforms' rooms go out too. ``auth_overrides`` sets further keys of the
-    SDK configuration (e.g. ``TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL`` for a sovereign cloud).
+    core back to the question). ``sender`` talks to the Bot Connector (turns, answers, proactive
+    messages); without one the adapter makes its own from ``settings``, ``auth_overrides`` (further
+    keys of the SDK configuration, e.g. ``TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL`` for a sovereign
+    cloud) and ``retry_base``. ``outbox`` delivers the notifications of a turn (e.g. to a Matrix
+    room); without one, only to Teams conversations.
     """
 
     platform = PLATFORM
 
     def __init__(self, settings: TeamsSection, handler: MessageHandler, references: ReferenceStore,
                  ledger: Ledger, clock: Clock, *, state=None, language: str = "de",
-                 auth_overrides: dict | None = None, retry_base: float = 1.0, replies: ReplyLog | None = None) -> None:
+                 auth_overrides: dict | None = None, retry_base: float = 1.0, replies: ReplyLog | None = None,
+                 sender: TeamsSender | None = None, outbox: Outbox | None = None) -> None:
         self.settings = settings
         self.handler = handler
         self.references = references
@@ -142,17 +256,15 @@ class TeamsAdapter:
         self.state = state
         self.replies = replies
         self.language = language
-        self.retry_base = retry_base
         self.ack_within = ACK_WITHIN
         self.port = settings.port
         self.ready = asyncio.Event()  # set once the endpoint accepts requests
-        self.senders: dict[str, Sender] = {}
         self.on_answered: Callable[[str, str], Awaitable[None]] | None = None  # hook for tests/benchmarks
-        configuration = SdkConfiguration(settings, auth_overrides)
-        credentials = CachedCredentials(ConfigurationServiceClientCredentialFactory(configuration))
-        self._auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(configuration,
-                                                                                   credentials_factory=credentials))
-        self._cloud = CloudAdapter(self._auth)
+        self.sender = sender if sender is not None else TeamsSender(
+            settings, references, clock, auth_overrides=auth_overrides, retry_base=retry_base)
+        self.outbox = outbox if outbox is not None else Outbox([self.sender])
+        self._auth = self.sender.auth
+        self._cloud = self.sender.cloud
         self._auth_enabled = bool(settings.app_id)
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
@@ -161,8 +273,21 @@ class TeamsAdapter:
         self._in_flight: set[str] = set()
         self._core = asyncio.Lock()  # the core answers one message at a time (as on Matrix)
         self._rooms: dict[str, asyncio.Lock] = {}
-        self._sent: collections.OrderedDict[str, str] = collections.OrderedDict()  # txn id -> activity id
         self._bot_names = tuple(n for n in (settings.bot_name,) if n)
+
+    @property
+    def retry_base(self) -> float:
+        """Seconds the first retry of a 429 or 5xx waits (doubling after each); see :attr:`sender`."""
+        return self.sender.retry_base
+
+    @retry_base.setter
+    def retry_base(self, seconds: float) -> None:
+        self.sender.retry_base = seconds
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None:
+        """See :meth:`adapters.teams.adapter.TeamsSender.send`."""
+        return await self.sender.send(room_id, reply, thread_id, txn_id)
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -202,6 +327,7 @@ class TeamsAdapter:
     async def stop(self) -> None:
         """Stop accepting requests, let running turns finish (up to 10 s), close the endpoint."""
         self._stopping.set()
+        self.sender.stopping.set()  # answers in flight stop retrying
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -212,7 +338,7 @@ class TeamsAdapter:
             if pending:
                 log.warning("Teams: %d turns still running at stop were cancelled", len(pending))
                 await asyncio.gather(*pending, return_exceptions=True)
-        await self._auth.close()
+        await self.sender.close()
 
     # -- HTTP -----------------------------------------------------------------------------------
     async def _on_health(self, request: web.Request) -> web.Response:
@@ -339,7 +465,7 @@ class TeamsAdapter:
         await self._remember(body)
         if bot_installed(body):
             for activity in reply_activities(welcome_reply(self.language, self.settings.bot_name)):
-                await self._deliver(conversation_id,
+                await self.sender.deliver(conversation_id,
                                     lambda a=activity: context.send_activity(Activity().deserialize(a)))
 
     def _room_lock(self, room_id: str) -> asyncio.Lock:
@@ -361,10 +487,10 @@ class TeamsAdapter:
                     if wants_registration_form(message.text) else []
             first: str | None = None
             for activity in reply_activities(reply, extra):
-                sent = await self._deliver(room, lambda a=activity: context.send_activity(Activity().deserialize(a)))
+                sent = await self.sender.deliver(room, lambda a=activity: context.send_activity(Activity().deserialize(a)))
                 first = first or sent
                 await self._record(room, sent, message.message_id)
-        await self._notify(reply, message)
+        await self.outbox.notify(reply.notifications, message.message_id)  # rooms on any platform
         if key is not None:
             await self.ledger.answered(key, first, self.clock.now())
         if self.on_answered is not None:
@@ -373,7 +499,7 @@ class TeamsAdapter:
     async def _record(self, room: str, sent_id: str | None, question_id: str | None) -> None:
         """Remember that the activity ``sent_id`` answered ``question_id`` (ids the service gave
         only, not local stand-ins). A failure is logged only: the answer is out."""
-        if self.replies is None or not sent_id or not question_id or sent_id.startswith(_LOCAL_ID):
+        if self.replies is None or not sent_id or not question_id or sent_id.startswith(LOCAL_ID):
             return
         try:
             await self.replies.record(PLATFORM, room, sent_id, question_id, self.clock.now())
@@ -385,109 +511,3 @@ class TeamsAdapter:
             return []
         view, _ = await self.state.current()
         return [group.name for group in view.ags]
-
-    async def _notify(self, reply: Reply, message: IncomingMessage) -> None:
-        """Send the reply's notifications (e.g. coordinators told about a new registration), each
-        room on its own so that one slow room delays none of the others."""
-        async def one(number: int, note) -> None:
-            sender = self if note.platform == PLATFORM else self.senders.get(note.platform)
-            if sender is None:
-                log.warning("Teams: no adapter for %s; notification for %s not sent", note.platform, note.room_id)
-                return
-            txn = f"agbot-notice-{message.message_id}-{number}"
-            try:
-                await sender.send(note.room_id, Reply(note.text, kind="notification"), txn_id=txn)
-            except Exception:
-                log.exception("Teams: notification to %s:%s failed", note.platform, note.room_id)
-
-        if reply.notifications:
-            await asyncio.gather(*(one(n, note) for n, note in enumerate(reply.notifications)))
-
-    # -- sending --------------------------------------------------------------------------------
-    async def _deliver(self, room_id: str, attempt: Callable[[], Awaitable]) -> str | None:
-        """Run one send with retries: 429 and 5xx back off exponentially from ``retry_base`` seconds,
-        or as long as ``Retry-After`` says (up to 30 s). Network errors are not retried here (the
-        HTTP layer retried the connection already). Returns the new activity's id (or a local id if
-        the service gave none), None when it gave up; raises :class:`Forbidden` on 403."""
-        delay = self.retry_base
-        for number in range(1, SEND_ATTEMPTS + 1):
-            try:
-                response = await attempt()
-                return getattr(response, "id", None) or f"{_LOCAL_ID}{uuid.uuid4().hex}"
-            except HttpOperationError as exc:
-                status = http_status(exc)
-                if status == 403:
-                    raise Forbidden(str(exc)[:200]) from None
-                if status is not None and status != 429 and status < 500:
-                    log.warning("Teams: sending to %s refused with %s: %s", room_id, status, str(exc)[:200])
-                    return None
-                wait = retry_after(exc) if status == 429 else None
-                reason = f"HTTP {status}"
-            except (ClientRequestError, OSError, asyncio.TimeoutError) as exc:
-                # the HTTP layer (requests/urllib3 under msrest) already retried the connection three
-                # times; after a read error the message may have arrived, and a resend would double it
-                log.warning("Teams: sending to %s failed: %s", room_id, str(exc)[:300])
-                return None
-            if number == SEND_ATTEMPTS or self._stopping.is_set():
-                log.warning("Teams: sending to %s failed after %d attempts (%s)", room_id, number, reason)
-                return None
-            wait = delay if wait is None else wait
-            if wait > MAX_RETRY_WAIT:
-                log.warning("Teams: %s asks to wait %.0f s before sending to %s; given up", reason, wait, room_id)
-                return None
-            log.info("Teams: sending to %s: %s; retry %d in %.1f s", room_id, reason, number, wait)
-            await asyncio.sleep(wait)
-            delay *= 2
-        return None
-
-    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
-                   txn_id: str | None = None) -> str | None:
-        """Send ``reply`` proactively to the Teams conversation ``room_id`` (into the channel thread
-        ``thread_id`` if given); return the id of the (first) message, or None if it could not be sent.
-
-        Uses the stored conversation reference (``continue_conversation``). Without one (the bot never
-        heard from that conversation) or with an inactive one, nothing is sent. 403 marks the
-        reference inactive. ``txn_id``: a repeated id within this process returns the first result
-        without sending again (Bot Framework has no idempotency key of its own).
-        """
-        if txn_id is not None and txn_id in self._sent:
-            return self._sent[txn_id]
-        room_id = base_conversation_id(room_id)
-        stored = await self.references.get(room_id)
-        if stored is None:
-            log.warning("Teams: no conversation reference for %s (the bot never heard from there); not sent",
-                        room_id)
-            return None
-        if not stored.active:
-            log.info("Teams: %s is inactive (%s); not sent", room_id, stored.inactive_reason)
-            return None
-        reference = ConversationReference().deserialize(stored.reference)
-        reference.conversation.id = in_thread(room_id, thread_id)
-        tenant = (stored.reference.get("conversation") or {}).get("tenantId")
-        activities = [Activity().deserialize(a) for a in reply_activities(reply)]
-        sent: list[str | None] = []
-
-        async def logic(context: TurnContext) -> None:
-            context.activity.id = None  # a new message, not a reply to the continuation event
-            for activity in activities:
-                if tenant:
-                    activity.channel_data = {"tenant": {"id": tenant}}
-                sent.append(await self._deliver(room_id, lambda a=activity: context.send_activity(a)))
-                if sent[-1] is None:
-                    break
-
-        try:
-            await self._cloud.continue_conversation(reference, logic, bot_app_id=self.settings.app_id or "")
-        except Forbidden as exc:
-            await self.references.deactivate(room_id, f"403 Forbidden: {exc}", self.clock.now())
-            log.warning("Teams: 403 from %s: the bot may no longer post there; reference marked inactive", room_id)
-            return None
-        except Exception:
-            log.exception("Teams: proactive message to %s failed", room_id)
-            return None
-        message_id = sent[0] if sent and all(sent) else None
-        if message_id and txn_id is not None:
-            self._sent[txn_id] = message_id
-            while len(self._sent) > _TXN_MEMORY:
-                self._sent.popitem(last=False)
-        return message_id

@@ -18,6 +18,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.messages import Reply
+from bot.outbox import Outbox
 from bot.programme import SeriesChange, SessionSeries
 from fakes import ADMIN, NOW, PLATFORM, UTC, ask, berlin, make_settings
 from scheduler.dispatcher import Dispatcher, reminder_txn_id
@@ -57,7 +58,7 @@ class RecordingSender:
 
 async def build_dispatcher(app, sender: RecordingSender, owner: str = "process-a") -> Dispatcher:
     """As App.build_services does (App.build_dispatcher: settings, its own database connection)."""
-    return await app.build_dispatcher({sender.platform: sender}, owner=owner)
+    return await app.build_dispatcher(Outbox([sender]), owner=owner)
 
 
 def utc_clock(moment: dt.datetime) -> FixedClock:
@@ -513,3 +514,28 @@ async def test_skip_holidays_leaves_out_the_reminders_of_the_holiday_session(ope
     assert len(sender.sent) == 2
     assert all("14.11.2023" in t and "Reformationstag" not in t for _, t, _ in sender.sent)
     assert not any("31.10.2023" in t for _, t, _ in sender.sent)
+
+
+async def test_one_outbox_reaches_rooms_on_every_platform_and_retries_only_the_failed_one(app):
+    """A Matrix room and a Teams channel linked to one AG: both get the reminder through one outbox;
+    the Teams send fails once and is retried after the lease, the Matrix room gets nothing twice."""
+    channel = "19:3d4e5f6a7b8c4d9e8f0a1b2c3d4e5f6a@thread.tacv2"
+    await set_series(app, "finanzen", FIRST)
+    await app.rooms.link("matrix", FIN_1, "finanzen", ADMIN, NOW)
+    await app.rooms.link("teams", channel, "finanzen", ADMIN, NOW)
+    await app.rooms.link("console", "console", "finanzen", ADMIN, NOW)  # no sender: never attempted
+    matrix, teams = RecordingSender("matrix"), RecordingSender("teams", failures=1)
+    dispatcher = await app.build_dispatcher(Outbox([matrix, teams]))
+    clock = utc_clock(berlin(2023, 1, 25, 9, 59))
+    await dispatcher.run_due(clock.now())
+    due = berlin(2023, 1, 25, 10)
+    report = await dispatcher.run_due(at(clock, due))
+    key = "sitzung:finanzen:2023-01-26T10:00|1d"
+    assert report.sent == [(key, "matrix", FIN_1)] and report.failed == [(key, "teams", channel)]
+    assert matrix.rooms() == [FIN_1] and teams.sent == []
+
+    lease = dt.timedelta(seconds=app.settings.reminders.lease_seconds)
+    report = await dispatcher.run_due(at(clock, due + lease + dt.timedelta(seconds=1)))
+    assert report.sent == [(key, "teams", channel)]
+    assert teams.rooms() == [channel] and len(matrix.sent) == 1
+    assert teams.attempts[0][2] == teams.attempts[1][2] == reminder_txn_id(key, "teams", channel)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
 from bot.messages import Reply
+from bot.outbox import Outbox
 from store.conversation_references import ConversationReferenceRepository
 from teams_standin import CHANNEL, ERIKA, GROUP_CHAT, PERSONAL, channel_message, message, post
 
@@ -39,7 +40,7 @@ async def test_reminder_after_restart_reaches_the_linked_channel(teams_bot, conn
     # restart: a new process on the same database, twelve days later, when the 1-day reminder is due
     later = FixedClock(dt.datetime(2023, 1, 25, 10, 0, 20, tzinfo=BERLIN))
     app, adapter = await teams_bot(database=db_path, clock=later)
-    dispatcher = await app.build_dispatcher({"teams": adapter})
+    dispatcher = await app.build_dispatcher(Outbox([adapter.sender]))
     report = await dispatcher.run_due(later.now())
     assert [(platform, room) for _, platform, room in report.sent] == [("teams", CHANNEL)]
     reminder = await connector.wait_for(lambda r: r.conversation_id == CHANNEL and "Erinnerung" in r.text)

@@ -1,0 +1,93 @@
+"""Sending to Matrix rooms: the :class:`bot.ports.Sender` of the Matrix platform.
+
+Owns nothing but the sending side of the adapter's matrix-nio ``AsyncClient`` (the adapter logs
+in and hands the client over, :attr:`MatrixSender.client`); answers of a turn and proactive
+messages (reminders, notifications through :class:`bot.outbox.Outbox`) go through :meth:`MatrixSender.send`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from typing import Protocol
+
+from nio import AsyncClient, RoomSendResponse, UploadResponse
+
+from adapters.matrix.convert import PLATFORM, content_from_reply, file_content
+from bot.clock import Clock
+from bot.messages import Reply
+
+log = logging.getLogger(__name__)
+
+
+class ReplyLog(Protocol):
+    """See :class:`bot.ports.SentReplyStore`: which bot message answered which question."""
+
+    async def record(self, platform: str, room_id: str, sent_id: str, question_id: str, now: dt.datetime) -> None: ...
+
+
+class MatrixSender:
+    """Sends :class:`~bot.messages.Reply` objects as ``m.notice`` events (and ``m.file`` for an
+    attachment) through :attr:`client`, which the adapter sets when it logs in (None before: sending
+    then fails with ``AttributeError``). ``replies`` (optional) records which event answered which
+    question."""
+
+    platform = PLATFORM
+
+    def __init__(self, clock: Clock, replies: ReplyLog | None = None) -> None:
+        self.clock = clock
+        self.replies = replies
+        self.client: AsyncClient | None = None
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None:
+        """Send ``reply`` to ``room_id``; return the event id, or None if the server refused.
+
+        ``txn_id`` makes the send idempotent: the homeserver returns the first event for a
+        repeated transaction id of the same device. An answer (``reply.in_reply_to`` set) has its
+        event id, and that of its file, recorded in ``replies``, so that a user's reply to it
+        finds the question.
+        """
+        client = self.client
+        room = client.rooms.get(room_id)
+        if room is not None and room.encrypted and client.olm is not None and client.should_query_keys:
+            await client.keys_query()
+        response = await client.room_send(room_id, "m.room.message", content_from_reply(reply, thread_id),
+                                          tx_id=txn_id, ignore_unverified_devices=True)
+        if not isinstance(response, RoomSendResponse):
+            log.warning("Matrix: sending to %s failed: %s", room_id, getattr(response, "message", response))
+            return None
+        await self._record(room_id, response.event_id, reply)
+        if reply.attachment is not None:
+            await self._record(room_id, await self._send_file(room_id, reply, thread_id,
+                                                              f"{txn_id}-file" if txn_id else None), reply)
+        return response.event_id
+
+    async def _record(self, room_id: str, event_id: str | None, reply: Reply) -> None:
+        """Remember that ``event_id`` answered ``reply.in_reply_to``. A failure is logged only: the
+        answer is out, and losing the link costs no more than the context of a later reply."""
+        if self.replies is None or not event_id or not reply.in_reply_to:
+            return
+        try:
+            await self.replies.record(PLATFORM, room_id, event_id, reply.in_reply_to, self.clock.now())
+        except Exception:
+            log.exception("Matrix: could not record that %s answered %s", event_id, reply.in_reply_to)
+
+    async def _send_file(self, room_id: str, reply: Reply, thread_id: str | None, txn_id: str | None) -> str | None:
+        """Upload the reply's attachment (encrypted in encrypted rooms) and send it as ``m.file``;
+        return the file event's id, or None if the upload or the send failed."""
+        client = self.client
+        attachment = reply.attachment
+        room = client.rooms.get(room_id)
+        encrypt = bool(room is not None and room.encrypted and client.olm is not None)
+        data = attachment.data
+        upload, keys = await client.upload(lambda *_: io.BytesIO(data), content_type=attachment.mimetype,
+                                           filename=attachment.filename, encrypt=encrypt, filesize=len(data))
+        if not isinstance(upload, UploadResponse):
+            log.warning("Matrix: upload of %s failed: %s", attachment.filename, getattr(upload, "message", upload))
+            return None
+        content = file_content(attachment.filename, attachment.mimetype, len(data), upload.content_uri, keys,
+                               reply.in_reply_to, thread_id)
+        response = await client.room_send(room_id, "m.room.message", content, tx_id=txn_id,
+                                          ignore_unverified_devices=True)
+        return response.event_id if isinstance(response, RoomSendResponse) else None
