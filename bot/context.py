@@ -71,6 +71,7 @@ class ConversationContext:
     intent: str | None = None
     topic: tuple[str, ...] = ()
     language: str = "de"
+    question: str = ""  # the cleaned text of the question (at most 500 characters), to repeat it
     updated_at: dt.datetime
 
     def __post_init__(self) -> None:
@@ -93,6 +94,7 @@ class ConversationContext:
         "topic": [...], "language": ..., "updated_at": "<ISO 8601, UTC>"}``."""
         return json.dumps({"v": _FORMAT, "groups": list(self.groups), "organisations": list(self.organisations),
                            "intent": self.intent, "topic": list(self.topic), "language": self.language,
+                           "question": self.question,
                            "updated_at": self.updated_at.isoformat()}, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -109,6 +111,7 @@ class ConversationContext:
             raise ValueError("not a conversation context: updated_at is no ISO 8601 string")
         return cls(groups=data.get("groups", ()), organisations=data.get("organisations", ()),
                    intent=data.get("intent"), topic=data.get("topic", ()), language=data.get("language", "de"),
+                   question=str(data.get("question", ""))[:500],
                    updated_at=dt.datetime.fromisoformat(data["updated_at"]))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.context import ConversationContext
@@ -18,6 +19,10 @@ GROUP_INTENTS = frozenset({Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CON
                            Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS,
                            Intent.MEMBERSHIP, Intent.CADENCE, Intent.MEMBER_QUERY})
 ORGANISATION_INTENTS = frozenset({Intent.ORGANISATION_GROUPS, Intent.MEMBERSHIP})
+# Intents whose answer needs more than AGs and organisations (a name, a place, a word): repeated
+# only by reading the earlier question again
+NOT_REPEATABLE = frozenset({Intent.PERSON, Intent.UNKNOWN_PERSON, Intent.UNKNOWN_PLACE, Intent.GLOSSARY,
+                            Intent.AGENDA, Intent.TOPIC, Intent.UNKNOWN, Intent.REPEAT})
 
 
 @dataclass(frozen=True)
@@ -30,12 +35,13 @@ class Previous:
     organisations: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
     language: str = "de"
+    text: str = ""  # the question as asked (cleaned), so that a follow-up can read it again
 
     @classmethod
     def of(cls, q: Question, room_group: str | None = None) -> "Previous":
         groups = q.groups or ((room_group,) if room_group and q.intent in GROUP_INTENTS else ())
         organisations = q.organisations + tuple(k for _, keys in q.ambiguous for k in keys)
-        return cls(q.intent, tuple(groups), tuple(organisations), q.topic, q.language)
+        return cls(q.intent, tuple(groups), tuple(organisations), q.topic, q.language, q.text[:500])
 
     @classmethod
     def from_context(cls, context: ConversationContext) -> "Previous | None":
@@ -44,23 +50,33 @@ class Previous:
             intent = Intent(context.intent) if context.intent else Intent.UNKNOWN
         except ValueError:
             return None
-        return cls(intent, context.groups, context.organisations, context.topic, context.language)
+        return cls(intent, context.groups, context.organisations, context.topic, context.language, context.question)
 
     def to_context(self, now: dt.datetime) -> ConversationContext:
         """The stored form, answered at ``now`` (timezone-aware)."""
         return ConversationContext(groups=self.groups, organisations=self.organisations, intent=self.intent.value,
-                                   topic=self.topic, language=self.language, updated_at=now)
+                                   topic=self.topic, language=self.language, question=self.text, updated_at=now)
 
 
-def resolve(q: Question, previous: Previous | None, same_message: bool = False) -> Question:
+def resolve(q: Question, previous: Previous | None, same_message: bool = False,
+            reparse: Callable[[str], Question] | None = None) -> Question:
     """``q`` completed from ``previous`` where it refers back; unchanged otherwise.
 
     Without a marker of reference ("und ...", a pronoun, "Kurz bitte"), a question only
-    continues from the previous one within the same message.
+    continues from the previous one within the same message. ``reparse`` reads the previous
+    question's text again, so that "Kurz bitte" or "Und die AG Finanzen?" keep everything it
+    asked for (filters, persons, places), not only its AG and organisations.
     """
     if previous is None:
         return q
+    before = reparse(previous.text) if reparse is not None and previous.text else None
+    if before is not None and before.intent in (Intent.REPEAT, Intent.UNKNOWN):
+        before = None
     if q.intent is Intent.REPEAT:
+        if before is not None:
+            return dataclasses.replace(before, brief=q.brief, detailed=q.detailed, groups=before.groups or previous.groups)
+        if previous.intent in NOT_REPEATABLE:
+            return q
         return dataclasses.replace(q, intent=previous.intent, groups=previous.groups,
                                    organisations=previous.organisations, topic=previous.topic,
                                    language=previous.language, cues=q.cues | {"repeat"})
@@ -73,6 +89,15 @@ def resolve(q: Question, previous: Previous | None, same_message: bool = False) 
             groups = groups or previous.groups
             if not (organisations or q.ambiguous):
                 organisations = previous.organisations
+        if before is not None and before.intent not in NOT_REPEATABLE:
+            # the earlier question again, with the new AG or organisation: "Welche Landkreise sind in der
+            # AG X?" - "Und in der AG Y?" keeps "Landkreise"
+            return dataclasses.replace(before, groups=groups or before.groups,
+                                       organisations=organisations or before.organisations,
+                                       ambiguous=q.ambiguous if q.ambiguous else before.ambiguous,
+                                       text=q.text, language=q.language, brief=q.brief, detailed=q.detailed)
+        if previous.intent in NOT_REPEATABLE:
+            return q
         return dataclasses.replace(q, intent=previous.intent, groups=groups, organisations=organisations)
     if q.intent in GROUP_INTENTS and not q.groups and not q.unknown_group and previous.groups:
         q = dataclasses.replace(q, groups=previous.groups)

@@ -183,7 +183,8 @@ class Router:
         with its error without hiding the other parts."""
         replies = []
         for index, q in enumerate(questions):
-            q = resolve(q, previous, same_message=index > 0 or replied)
+            q = resolve(q, previous, same_message=index > 0 or replied,
+                        reparse=lambda text: turn.understanding.parse(text, turn.room_group))
             asked = dataclasses.replace(self._asked(turn), language=q.language)
             try:
                 if len(q.groups) > 1 and q.intent in _PER_GROUP and not q.organisations and not q.ambiguous:

@@ -50,8 +50,11 @@ def filter_members(view: ProgrammeView, *, types: frozenset[str] = frozenset(), 
     districts_ars = tuple(d.ars[:5] for d in district_orgs if d.ars)
     district_keys = {d.key for d in district_orgs}
     kinds = {OrganisationType(t) for t in types}
-    wanted_status = MembershipStatus(status) if status else None
+    exclude = bool(status and status.startswith("!"))
+    wanted_status = MembershipStatus(status.lstrip("!")) if status else None
     op, n = ag_count if ag_count is not None else ("", 0)
+    if ag_count == ("==", 0):
+        return _absent(view, kinds, district_orgs, districts_ars, limit)
     buckets = [rows for (kind, number), rows in _register(view).items()
                if (not kinds or kind in kinds)
                and (ag_count is None or (number >= n if op == ">=" else number == n))]
@@ -66,13 +69,28 @@ def filter_members(view: ProgrammeView, *, types: frozenset[str] = frozenset(), 
             continue
         if groups or wanted_status is not None:
             entries = tuple((g, m) for g, m in entries if (not groups or g.key in groups)
-                            and (wanted_status is None or m.status is wanted_status))
+                            and (wanted_status is None or (m.status is wanted_status) != exclude))
             if not entries:
                 continue
         total += 1
         if limit is None or len(hits) < limit:
             hits.append(Hit(org, entries))
     return total, hits
+
+
+def _absent(view: ProgrammeView, kinds: set[OrganisationType], district_orgs: list[Organisation],
+            districts_ars: tuple[str, ...], limit: int | None) -> tuple[int, list[Hit]]:
+    """Organisations of the directory (programme and Destatis) of the given kinds that are in no
+    AG, alphabetically: (how many, the first ``limit``)."""
+    found = []
+    for key, org in view.directory.by_key.items():
+        if key in view.memberships_of or (kinds and org.type not in kinds):
+            continue
+        if district_orgs and (key in {d.key for d in district_orgs} or not (org.ars and org.ars[:5] in districts_ars)):
+            continue
+        found.append(org)
+    found.sort(key=lambda o: fold(display_name(o)))
+    return len(found), [Hit(o, ()) for o in (found if limit is None else found[:limit])]
 
 
 _COUNTS_CACHE: dict = {}  # kinds -> {AG key: (the AG object counted, members, firm members)}
@@ -184,7 +202,10 @@ def _describe(view: ProgrammeView, types_word: str | None, districts: tuple[str,
         org = view.directory.get(key)
         if org:
             parts.append(t(language, f"aus dem {display_name(org)}", f"in the {display_name(org)}"))
-    if status == "vorbehalt":
+    if status and status.startswith("!"):
+        parts.append(t(language, "ohne " + {"!vorschlag": "Vorschläge", "!vorbehalt": "Vorbehalt"}.get(status, "diesen Status"),
+                       "without " + {"!vorschlag": "proposals", "!vorbehalt": "reservations"}.get(status, "that status")))
+    elif status == "vorbehalt":
         parts.append(t(language, "unter Vorbehalt", "with reservation"))
     elif status == "vorschlag":
         parts.append(t(language, "nur vorgeschlagen", "only proposed"))
@@ -234,6 +255,8 @@ def answer_member_query(view: ProgrammeView, language: str, *, types: frozenset[
 
     def line(hit: Hit) -> str:
         name = display_name(hit.organisation)
+        if not hit.memberships:
+            return name
         if groups:
             notes = [n for _, m in hit.memberships if (n := status_note(m, language))]
             return with_note(name, ", ".join(notes)) if notes else name

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.understanding.tokens import is_common, is_word
-from bot.understanding.vocabulary import (DISTRICT_PREPOSITIONS, GROUP_WORDS, PERSON_TITLES, TYPE_PAIRS,
+from bot.understanding.vocabulary import (ARTICLES, DISTRICT_PREPOSITIONS, SINGULAR_TYPES, GROUP_WORDS, PERSON_TITLES, TYPE_PAIRS,
                                           TYPE_WORDS)
 
 
@@ -158,7 +158,13 @@ def member_types(tokens: list[str], taken: set[int]) -> tuple[frozenset[str], in
         if i in taken or i in skip:
             continue
         kinds = TYPE_WORDS.get(token)
-        if kinds and i > 0 and (i - 1) not in taken and not is_word(tokens[i - 1]) and not tokens[i - 1].isdigit():
+        if kinds is None and token in SINGULAR_TYPES and i > 0 and tokens[i - 1] in ARTICLES:
+            kinds = SINGULAR_TYPES[token]  # "ein Landkreis", "irgendeine Gemeinde"
+            found.update(kinds)
+            where = where if where is not None else i
+            continue
+        if kinds and i > 0 and (i - 1) not in taken and not is_word(tokens[i - 1]) and not tokens[i - 1].isdigit() \
+                and tokens[i - 1] not in ARTICLES:
             continue  # "Smart Cities" is a topic, not a kind of organisation
         if kinds:
             found.update(kinds)

@@ -207,6 +207,10 @@ class Understanding:
         word_flags(flags, tokens, words_set)
         ag_count = read_ag_count(tokens, len(view.ags))
         status = next((v.STATUS_WORDS[t] for t in tokens if t in v.STATUS_WORDS), None)
+        if status and words_set & v.WITHOUT:
+            status = "!" + status  # "ohne Vorschläge": everything but that status
+        if ag_count is None and types and (words_set & v.ABSENT or any(t <= words_set for t in v.ABSENT_TOGETHER)):
+            ag_count = ("==", 0)
         seat = seat_side(tokens, organisations)
         unknown_place = None
         if tokens and not (groups or organisations or ambiguous or persons or unknown or person_unknown or districts):

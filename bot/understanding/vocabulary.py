@@ -148,6 +148,21 @@ TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "verbaende": ("Verband",), "verbands": ("Verband",), "spitzenverbaende": ("Verband",),
     "associations": ("Verband",),
 }
+# singular kind words after an article: "ein Landkreis", "irgendeine Gemeinde", "a district"
+SINGULAR_TYPES: dict[str, tuple[str, ...]] = {
+    "landkreis": ("Landkreis",), "kreis": ("Landkreis",), "district": ("Landkreis",), "county": ("Landkreis",),
+    "gemeinde": ("Gemeinde", "Verbandsgemeinde"), "stadt": TOWNS, "town": TOWNS, "city": TOWNS,
+    "kommune": MUNICIPAL, "municipality": MUNICIPAL, "ministerium": ("Ministerium", "Abteilung"),
+    "ministry": ("Ministerium", "Abteilung"), "verband": ("Verband",),
+}
+ARTICLES = frozenset({"ein", "eine", "einen", "einem", "einer", "irgendein", "irgendeine", "irgendeinen", "kein",
+                      "keine", "keinen", "jede", "jeder", "jeden", "a", "an", "any", "each", "every", "no"})
+# "Welche Landkreise fehlen?", "… sind nicht dabei?", "Which districts are missing?": in no AG
+ABSENT = frozenset({"fehlen", "fehlt", "missing", "absent"})
+ABSENT_TOGETHER = (frozenset({"nicht", "dabei"}), frozenset({"nicht", "beteiligt"}), frozenset({"not", "involved"}),
+                   frozenset({"not", "part"}))
+# "… ohne Vorschläge", "without proposals": the status word is excluded, not asked for
+WITHOUT = frozenset({"ohne", "without", "ausser", "except", "excluding"})
 # "kreisfreie Städte" is one kind, not "kreisfreie" plus all towns
 TYPE_PAIRS: dict[tuple[str, str], tuple[str, ...]] = {
     ("kreisfreie", "staedte"): ("kreisfreie Stadt",), ("kreisfreien", "staedte"): ("kreisfreie Stadt",),
