@@ -206,7 +206,7 @@ class Router:
         """One question: the table's answer, shortened and with abbreviations spelled out; the
         document search when the table has none; else a fallback built from what was understood."""
         reply = None
-        if q.intent in _WEAK and q.topic:  # "Was hält die AG Finanzen vom FAG?": the words beyond the name decide
+        if q.intent in _WEAK and q.topic and "count" not in q.cues:  # "Was hält die AG Finanzen vom FAG?": the words beyond the name decide
             reply = document.answer_document_question(q.text, asked.language)
             reply = None if reply.kind == "fallback" else reply
         if reply is None:

@@ -46,6 +46,11 @@ def answer_lead(view: ProgrammeView, group: Group, language: str, seat: str | No
         lead = group.leads[0]
         parent = view.groups.get(group.parent) if group.parent else None
         within = t(language, f" (in der {parent.label})", f" (part of the {parent.label})") if parent else ""
+        if seat and lead.seat == "Leitung":  # a UAG has one lead, no Doppelspitze
+            return Reply(t(language, f"Die {group.label}{within} hat keine Doppelspitze mit MID- und kommunalem Sitz; "
+                                     f"sie leitet {lead_label(view, lead, language)}.",
+                           f"The {group.label}{within} has no dual leadership with a state and a municipal seat; it is "
+                           f"led by {lead_label(view, lead, language)}."), language=language)
         return Reply(t(language, f"Die {group.label}{within} leitet {lead_label(view, lead, language)}.",
                        f"The {group.label}{within} is led by {lead_label(view, lead, language)}."),
                      language=language)
@@ -167,8 +172,11 @@ def answer_organisation_groups(view: ProgrammeView, orgs: list[Organisation], la
         if not parts:
             return Reply(t(language, f"{long_name(org)} ist in keiner Arbeitsgruppe Mitglied.",
                            f"{long_name(org)} is not a member of any working group."), language=language)
-        return Reply(t(language, f"{display_name(org)} arbeitet mit in: {join(parts)}.",
-                       f"{display_name(org)} works in: {join(parts, 'en')}."), language=language)
+        if len(parts) == 1:
+            return Reply(t(language, f"{display_name(org)} arbeitet mit in: {join(parts)}.",
+                           f"{display_name(org)} works in: {join(parts, 'en')}."), language=language)
+        return Reply(t(language, f"{display_name(org)} arbeitet in {len(parts)} AGs mit: {join(parts)}.",
+                       f"{display_name(org)} works in {len(parts)} groups: {join(parts, 'en')}."), language=language)
 
     def line(org: Organisation) -> str:
         parts = _groups_phrase(view, org, language)

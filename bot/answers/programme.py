@@ -61,7 +61,8 @@ def answer_unknown_person(view: ProgrammeView, name: str, language: str) -> Repl
     last = name.split()[-1]
     near = [p for p, score, _ in process.extract(last, persons, scorer=fuzz.WRatio, limit=2, score_cutoff=60)]
     hint = t(language, f" Meinten Sie {' oder '.join(near)}?", f" Did you mean {' or '.join(near)}?") if near else ""
-    return Reply(t(language, f"{name} kenne ich nicht: das Workshop-Dokument nennt diese Person nicht.{hint}",
+    accusative = name.replace("Herr ", "Herrn ", 1) if name.startswith("Herr ") else name
+    return Reply(t(language, f"{accusative} kenne ich nicht: das Workshop-Dokument nennt diese Person nicht.{hint}",
                    f"I do not know {name}: the workshop document does not name this person.{hint}"),
                  footer=t(language, f"Leitungen laut Dokument: {join(persons)}.", f"Leads in the document: {join(persons, 'en')}."),
                  language=language)

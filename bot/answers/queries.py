@@ -308,3 +308,23 @@ def answer_group_ranking(view: ProgrammeView, language: str, *, types: frozenset
     footer = t(language, "Danach: " + "; ".join(rest) + tail + ".", "Then: " + "; ".join(rest) + tail + ".") \
         if rest else None
     return Reply(lead, footer=footer, language=language)
+
+
+def answer_organisation_ranking(view: ProgrammeView, language: str, *, types: frozenset[str] = frozenset(),
+                                type_word: str | None = None, limit: int | None = None) -> Reply:
+    """The organisations (optionally of the given kinds) that are in the most AGs, with their AGs."""
+    kinds = {OrganisationType(t) for t in types}
+    buckets = {key: rows for key, rows in _register(view).items() if not kinds or key[0] in kinds}
+    if not buckets:
+        return Reply(t(language, "Keine Organisation dieser Art ist in einer AG.", "No organisation of that kind is in a group."),
+                     language=language)
+    most = max(number for _, number in buckets)
+    rows = list(heapq.merge(*(rows for (_, number), rows in buckets.items() if number == most), key=_by_name))
+    shown = rows if limit is None else rows[:limit]
+    lines = tuple(f"{display_name(row[1])}: " + ", ".join(g.label.removeprefix("AG ") for g, _ in row[3] if g.kind == "AG")
+                  for row in shown)
+    footer = t(language, f"… und {len(rows) - len(shown)} weitere", f"… and {len(rows) - len(shown)} more") \
+        if len(rows) > len(shown) else None
+    return Reply(t(language, f"Am häufigsten vertreten, in {most} von {len(view.ags)} AGs ({len(rows)}):",
+                   f"In the most groups, {most} of {len(view.ags)} ({len(rows)}):"),
+                 lines, footer, language=language)

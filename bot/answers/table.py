@@ -88,12 +88,18 @@ def _membership(a: Asked, q: Question) -> Reply:
                        f"I do not know \"{q.unknown_organisation}\": it is neither a municipality or district "
                        f"of Sachsen-Anhalt nor an organisation of the groups. Members: !members {group.name}"),
                      language=lang)
-    replies = [groups.answer_membership(a.view, o, group, lang) for o in _organisations(a, q)]
+    orgs = _organisations(a, q)
+    if len(q.groups) > 1 and len(orgs) == len(q.groups) and not q.ambiguous:
+        # "Ist Halle in der AG Finanzen und Zerbst in der AG Kommunikation?": pairs in order of mention
+        replies = [groups.answer_membership(a.view, o, a.view.groups[k], lang) for o, k in zip(orgs, q.groups)]
+    else:
+        replies = [groups.answer_membership(a.view, o, group, lang) for o in orgs]
     if not replies:
         return groups.answer_members(a.view, group, lang)
     if len(replies) == 1:
         return replies[0]
-    return Reply(replies[0].lead, tuple(r.lead for r in replies[1:]), language=lang)
+    return Reply(replies[0].lead, tuple(r.lead for r in replies[1:]), language=lang) if len(q.groups) <= 1 \
+        else Reply.combine(tuple(replies))
 
 
 def _organisation_groups(a: Asked, q: Question) -> Reply:
@@ -161,6 +167,8 @@ ANSWERS: dict[Intent, AnswerFunction] = {
     Intent.MEMBER_QUERY: _member_query,
     Intent.GROUP_RANKING: lambda a, q: queries.answer_group_ranking(a.view, a.language, types=q.member_types,
                                                                     type_word=q.type_word, fewest=q.fewest),
+    Intent.ORGANISATION_RANKING: lambda a, q: queries.answer_organisation_ranking(
+        a.view, a.language, types=q.member_types, type_word=q.type_word, limit=_limit(q)),
     Intent.LIST_GROUPS: lambda a, q: groups.answer_list_groups(a.view, a.language),
     Intent.SUBGROUPS: lambda a, q: groups.answer_subgroups(a.view, _no_unknown_group(a, q), a.language),
     Intent.GOALS: lambda a, q: groups.answer_goals(a.view, _need_group(a, q), a.language),

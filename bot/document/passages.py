@@ -69,6 +69,14 @@ def document_text() -> str:
 
 
 @functools.cache
+def document_words() -> frozenset[str]:
+    """Every folded word of the shipped workshop document ("jira", "conceptboard", "teams"):
+    a name the document uses is a topic to search for, not an unknown place."""
+    from bot.text import tokens
+    return frozenset(tokens(document_text()))
+
+
+@functools.cache
 def workshop_passages() -> tuple[Passage, ...]:
     """The passages of the shipped document, in document order (parsed once, then cached)."""
     return split_passages(document_text())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.text import tokens as fold_tokens
 from bot.understanding import vocabulary as v
-from bot.understanding.tokens import is_word
+from bot.understanding.tokens import is_word, token_cues
 from bot.view import ProgrammeView
 
 
@@ -26,13 +26,16 @@ def word_flags(flags: set[str], tokens: list[str], words_set: set[str]) -> None:
         flags.add("what_is")
     if len(tokens) <= 3:
         flags.add("short")
+    if any("most" in token_cues(a) and b in v.GROUP_WORDS for a, b in zip(tokens, tokens[1:])):
+        flags.add("most_groups")  # "in den meisten AGs"
     if words_set & v.HAPPENS and "next" in flags and not flags & {"milestone", "session", "exchange"}:
         flags.add("next_steps")
 
 
-def milestone_words(view: ProgrammeView, previous: dict | None = None) -> tuple[dict[str, tuple[str, str]], dict]:
-    """Distinctive folded words of milestone titles ("nutzungskonzept") -> (group key, title);
-    words that appear in several titles or are ordinary words are left out.
+def milestone_words(view: ProgrammeView, previous: dict | None = None
+                    ) -> tuple[dict[str, tuple[tuple[str, str], ...]], dict]:
+    """Folded words of milestone titles ("nutzungskonzept", "entwurf") -> every (group key,
+    title) they occur in; ordinary words and words under seven letters are left out.
 
     Returns the index and a per-group cache to pass as ``previous`` next time: groups whose
     milestones are the same objects as before are not read again.
@@ -49,7 +52,7 @@ def milestone_words(view: ProgrammeView, previous: dict | None = None) -> tuple[
         cache[group.key] = (group.milestones, words)
         for token, title in words:
             seen.setdefault(token, []).append((group.key, title))
-    return {token: found[0] for token, found in seen.items() if len(found) == 1}, cache
+    return {token: tuple(found) for token, found in seen.items()}, cache
 
 
 def type_words(originals: list[str], tokens: list[str], first: int | None) -> str | None:

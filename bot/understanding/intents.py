@@ -29,6 +29,7 @@ Flags besides the cue groups (set by :mod:`bot.understanding.parser`):
 ``often``                 "wie oft"                        ``what_does``   "Was macht/tut ..."
 ``topic``                 content words that name no entity ``short``      three words or fewer
 ``all_words``             "alle", "Liste": a list is wanted
+``most_groups``           "in den meisten AGs": organisations ranked by their number of AGs
 ========================  ====================================================================
 """
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Intent(StrEnum):
     ORGANISATION_GROUPS = "org_groups"  # in which groups is organisation X?
     MEMBER_QUERY = "member_query"      # filters and counts across AGs
     GROUP_RANKING = "group_ranking"    # which AG has the most members
+    ORGANISATION_RANKING = "org_ranking"  # which organisation is in the most AGs
     LIST_GROUPS = "list_groups"
     SUBGROUPS = "subgroups"
     GOALS = "goals"
@@ -160,10 +162,13 @@ RULES: tuple[IntentRule, ...] = (
     rule(Intent.DECISIONS, cues="decision", excludes="group lead",
          examples=("Was wurde am 19.10.2022 beschlossen?", "Welche grundsätzlichen Festlegungen gibt es?",
                    "What was decided at the workshop?")),
+    rule(Intent.ORGANISATION_RANKING, cues="most", needs="most_groups", excludes="org group",
+         examples=("Welche Kommune ist in den meisten AGs?", "Wer ist in den meisten Arbeitsgruppen vertreten?",
+                   "Which municipality is in the most groups?")),
     rule(Intent.GROUP_RANKING, cues="most", needs="group_word_or_members", excludes="org",
          examples=("Welche AG hat die meisten Mitglieder?", "In welcher Arbeitsgruppe sind die meisten Landkreise?",
                    "Which working group has the most members?", "Welche AG ist am kleinsten?")),
-    rule(Intent.MEMBER_QUERY, cues="multi district status count_members type_everywhere", excludes="org",
+    rule(Intent.MEMBER_QUERY, cues="multi district status count_members type_everywhere", excludes="org workshop",
          examples=("Welche Kommunen sind in mehr als einer AG?", "Wer ist in allen vier AGs?",
                    "Wie viele Landkreise sind dabei?", "Welche Kommunen aus dem Harz sind dabei?",
                    "Welche Mitglieder sind nur vorgeschlagen?", "How many districts take part?",
@@ -220,7 +225,7 @@ RULES: tuple[IntentRule, ...] = (
          examples=("Ist Musterhausen in der AG Finanzen?", "Is Springfield in the Finanzen group?")),
     rule(Intent.UNKNOWN_PLACE, needs="unknown_place",
          examples=("Ist Leipzig in einer AG?", "In welchen AGs ist Musterhausen?", "Is Berlin in a working group?")),
-    rule(Intent.MEMBERS, cues="type members work_with_group",
+    rule(Intent.MEMBERS, cues="type members work_with_group", excludes="workshop",
          examples=("Wer ist Mitglied der AG Kommunikation?", "Welche Landkreise arbeiten in der AG Finanzen mit?",
                    "Who are the members of the Finanzen group?")),
     rule(Intent.MEMBERS, needs="group_or_room who",

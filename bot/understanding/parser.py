@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from bot.document.passages import document_words
 from bot.glossary import Glossary
 from bot.understanding import vocabulary as v
 from bot.understanding.entities import (NameIndex, Span, district_spans, exact_all, exact_spans, fuzzy_spans, member_types,
@@ -122,6 +123,7 @@ class Understanding:
             self.org_choices = {" ".join(k): v for k, v in view.directory.by_tokens.items() if len(" ".join(k)) >= 5}
             self.org_names = NameIndex(self.org_choices)
             self.glossary = Glossary.build(view.programme.organisations)
+        self.contact_names = frozenset(words(c.name)[1][-1] for c in view.programme.meta.contacts if c.name.strip())
         self.milestone_words, self._milestone_cache = milestone_words(
             view, previous._milestone_cache if previous is not None else None)
 
@@ -160,8 +162,13 @@ class Understanding:
         group_spans += fuzzy_spans(tokens, self.group_choices, self.group_names, taken, cutoff=85)
         org_spans += fuzzy_spans(tokens, self.org_choices, self.org_names, taken, cutoff=88, max_len=2)
         groups = ordered_keys(group_spans, prefer=lambda k: view.groups[k].kind == "AG")
-        milestone = next((self.milestone_words[t] for i, t in enumerate(tokens) if t in self.milestone_words
-                          and i not in taken and (not groups or self.milestone_words[t][0] in groups)), None)
+        milestone = None
+        for i, token in enumerate(tokens):
+            found = self.milestone_words.get(token, ()) if i not in taken else ()
+            found = tuple(f for f in found if f[0] in groups) if groups else found
+            if len(found) == 1:  # one milestone of the AG named (or the only one with that word)
+                milestone = found[0]
+                break
         if room_group and not groups and set(tokens) & {"uns", "unserer", "unsere", "unser", "hier", "wir"}:
             groups = [room_group]  # "Ist Halle bei uns dabei?" in the room of an AG
         types, type_at = member_types(tokens, taken)
@@ -193,6 +200,12 @@ class Understanding:
                          if (term := self.glossary.lookup(tok)) is not None and term.short not in ("AG", "UAG")
                          and not (i in taken and len(tok) > 6))
         person_unknown = None if persons else unknown_person(originals, tokens, taken)
+        if person_unknown and words(person_unknown)[1][-1] in self.contact_names:
+            person_unknown = None  # "Herr Habel": named in the document's contacts
+            flags_extra = {"contact_word"}
+        else:
+            flags_extra = set()
+        flags |= flags_extra
         if person_unknown:
             taken.update(i for i, w in enumerate(originals) if w in person_unknown.split())
         topic = tuple(originals[i] for i, tok in enumerate(tokens) if i not in taken and not _is_plain(tok)
@@ -214,12 +227,14 @@ class Understanding:
         seat = seat_side(tokens, organisations)
         unknown_place = None
         if tokens and not (groups or organisations or ambiguous or persons or unknown or person_unknown or districts):
-            asks_membership = bool(flags & {"members", "work_with", "registration", "where"}) or (
-                tokens[:1] and tokens[0] in v.YES_NO_START and "group_word" in flags) or any(
+            strong = bool(flags & {"members", "work_with", "registration", "where"}) or any(
                 a == "in" and b in {"welchen", "welcher", "which", "einer", "a", "any", "keiner"}
                 for a, b in zip(tokens, tokens[1:]))
+            asks_membership = strong or bool(tokens[:1] and tokens[0] in v.YES_NO_START and "group_word" in flags)
             if asks_membership and not glossary:
                 names = unknown_names(originals, tokens, taken, first=0 if tokens and tokens[0] in v.WHO else 1)
+                if not strong:  # "Ist Teams als Tool vorgesehen?": a word of the document is a topic
+                    names = [n for n in names if not set(words(n)[1]) <= document_words()]
                 unknown_place = names[0] if names else None
         for name, present in (("group", bool(groups)), ("room_group", room_group is not None),
                               ("group_or_room", bool(groups) or room_group is not None),

@@ -155,7 +155,7 @@ SINGULAR_TYPES: dict[str, tuple[str, ...]] = {
     "kommune": MUNICIPAL, "municipality": MUNICIPAL, "ministerium": ("Ministerium", "Abteilung"),
     "ministry": ("Ministerium", "Abteilung"), "verband": ("Verband",),
 }
-ARTICLES = frozenset({"ein", "eine", "einen", "einem", "einer", "irgendein", "irgendeine", "irgendeinen", "kein",
+ARTICLES = frozenset({"welche", "welcher", "welches", "which", "what", "ein", "eine", "einen", "einem", "einer", "irgendein", "irgendeine", "irgendeinen", "kein",
                       "keine", "keinen", "jede", "jeder", "jeden", "a", "an", "any", "each", "every", "no"})
 # "Welche Landkreise fehlen?", "… sind nicht dabei?", "Which districts are missing?": in no AG
 ABSENT = frozenset({"fehlen", "fehlt", "missing", "absent"})
@@ -241,7 +241,7 @@ def _f(words: str = "", prefixes: str = "", together: tuple[str, ...] = (),
 HOW = frozenset({"wie", "how", "kann", "koennen", "can", "darf", "duerfen", "man", "ob", "whether"})
 WORD_FLAGS: dict[str, WordFlag] = {
     "who": WordFlag(WHO),
-    "count": _f(together=("wie viele", "how many")),
+    "count": _f(together=("wie viele", "wie vielen", "how many")),
     "start": _f(together=("geht los", "get started")),
     "who_or_which": _f("wer who welche welcher welchen welches which what was"),
     "how": WordFlag(HOW),

@@ -280,3 +280,58 @@ async def test_queries_follow_membership_changes(app):
     assert "10 Mitglieder" in count.text
     ranking = await ask(app, "Welche AG hat die wenigsten Mitglieder?")
     assert ranking.lead.startswith("Die wenigsten Mitglieder hat AG Kommunikation (9)")
+
+
+# -- found by a review as a new user -------------------------------------------------------------
+async def test_in_no_group_lists_the_absent(app):
+    reply = await ask(app, "Welche Landkreise machen in keiner Arbeitsgruppe mit?")
+    names = set(reply.items)
+    assert {"Landkreis Stendal", "Landkreis Jerichower Land"} <= names and "Burgenlandkreis" not in reply.text
+    missing = await ask(app, "Which districts are not involved?")
+    assert "Stendal" in missing.text and "Saalekreis" not in missing.text
+
+
+async def test_singular_kind_after_an_article_is_a_filter(app):
+    reply = await ask(app, "Ist irgendein Landkreis nur vorgeschlagen?")
+    assert reply.lead.startswith("Nein") and "SGSA" not in reply.text
+
+
+async def test_two_memberships_in_one_sentence_are_paired(app):
+    reply = await ask(app, "Ist Zeitz in der AG Kommunikation und Magdeburg in der AG Finanzen?")
+    assert "Ja, Zeitz ist Mitglied der AG Kommunikation" in reply.text
+    assert "Nein, Magdeburg ist nicht Mitglied der AG Finanzen" in reply.text
+
+
+async def test_contact_person_is_not_unknown(app):
+    reply = await ask(app, "Wer ist eigentlich Herr Habel?")
+    assert "HABEL GmbH" in reply.text and "kenne ich nicht" not in reply.text
+
+
+async def test_document_word_is_no_place(app):
+    reply = await ask(app, "Ist Conceptboard als Werkzeug vorgesehen?")
+    assert "keine Kommune" not in reply.text and "Conceptboard" in reply.text
+
+
+async def test_organisation_in_most_groups_and_number_of_groups(app):
+    most = await ask(app, "Welcher Landkreis arbeitet in den meisten AGs mit?")
+    assert "Burgenlandkreis" in most.text and "Halle" not in most.text and "4 von 4" in most.lead
+    number = await ask(app, "In wie vielen Arbeitsgruppen ist Zeitz?")
+    assert "Zeitz" in number.text and "Kommunikation" in number.text
+
+
+async def test_milestone_title_of_the_named_group(app):
+    from fakes import ADMIN
+    await ask(app, "!meilenstein Strategie 30.06.2023 Entwurf", user=ADMIN)
+    reply = await ask(app, "Bis wann soll der Entwurf der AG Strategie + Umsetzung stehen?")
+    assert "30.06.2023" in reply.text and "Entwurf" in reply.text
+
+
+async def test_repeat_after_a_person_question_keeps_the_person(app):
+    import datetime as dt
+    from fakes import NOW
+    await ask(app, "Wer ist Tobias Krüger?")
+    again = await ask(app, "Kurz bitte", now=NOW + dt.timedelta(minutes=1))
+    assert "Strategie + Umsetzung" in again.text
+    await ask(app, "Was leitet Herr Meier?", now=NOW + dt.timedelta(minutes=2))
+    unknown = await ask(app, "ausführlich bitte", now=NOW + dt.timedelta(minutes=3))
+    assert "Herrn Meier kenne ich nicht" in unknown.text and unknown.kind != "error"
