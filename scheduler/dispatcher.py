@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.clock import BERLIN
 from bot.messages import Reply
 from bot.ports import ReminderLedger, RoomLink, RoomLinkStore
 from bot.reminders import reminder_reply
@@ -51,7 +52,7 @@ class DispatchReport:
 class Dispatcher:
     def __init__(self, state: ProgrammeState, rooms: RoomLinkStore, deliveries: ReminderLedger,
                  senders: dict[str, ReminderSender], offsets: ReminderOffsets, owner: str,
-                 zone: ZoneInfo = ZoneInfo("Europe/Berlin"), lease: dt.timedelta = dt.timedelta(seconds=30),
+                 zone: ZoneInfo = BERLIN, lease: dt.timedelta = dt.timedelta(seconds=30),
                  late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False) -> None:
         self.state = state
         self.rooms = rooms
