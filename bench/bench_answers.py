@@ -7,7 +7,7 @@ prints p50/p90/p99/max latency per answer and the process's peak memory, once on
 programme and once on a synthetic programme of 500 AGs and 5,000 organisations.
 
 Each dataset runs in its own subprocess, so the peaks are separate; the synthetic programme is
-generated (and written as TOML with ``bot.cli.programme_to_toml``) in a third one, because on
+generated (and written as TOML with ``bot.programme_file.programme_to_toml``) in a third one, because on
 Linux a child's ``ru_maxrss`` starts at the parent's resident size when it is spawned. Peak
 memory is ``ru_maxrss`` of the child after the batch, cross-checked with ``VmHWM``. Start-up
 (open, seed, index) and index rebuilds are timed separately from answering.
@@ -713,7 +713,7 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
 
 
 def generate_main(path: str) -> int:
-    from bot.cli import programme_to_toml
+    from bot.programme_file import programme_to_toml
     t0 = time.perf_counter()
     programme = build_synthetic_programme()
     Path(path).write_text(programme_to_toml(programme), encoding="utf-8")

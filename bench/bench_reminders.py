@@ -62,7 +62,7 @@ def child(args: argparse.Namespace) -> dict:
     import time
     from zoneinfo import ZoneInfo
 
-    from bot.app import load_programme_file
+    from bot.programme_file import load_programme_file
     from bot.ports import RoomLink
     from bot.programme import Group, SessionSeries
     from scheduler.planning import ReminderOffsets, plan

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import importlib.resources
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
 from bot.commands import Commands
 from bot.config import ConfigError, Settings
 from bot.outbox import Outbox
-from bot.programme import Programme
+from bot.programme_file import load_programme_file
 from bot.roles import Roles
 from bot.router import Router
 from bot.schedule_changes import ScheduleChanges
@@ -32,18 +28,6 @@ from store.room_links import RoomLinkRepository
 from store.sent_replies import SentReplyRepository
 
 
-class ProgrammeFileError(Exception):
-    """A programme file that cannot be read; ``lines`` say what is wrong, one per problem."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
-
-
-def shipped_programme_path() -> Path:
-    return Path(str(importlib.resources.files("bot.data").joinpath("programme.toml")))
-
-
 def _warm_document_index() -> None:
     """Build the workshop document's search index in a background thread (about 0.2 s, once
     per process: importing bm25s/numpy and indexing), so that the first question that needs it
@@ -53,41 +37,6 @@ def _warm_document_index() -> None:
     from bot.document.search import document_index
 
     threading.Thread(target=document_index, name="document-index", daemon=True).start()
-
-
-def load_programme_file(path: str | Path | None) -> Programme:
-    """Read and validate a programme TOML file (None: the shipped one).
-
-    Raises :class:`ProgrammeFileError` for a missing file, bad TOML or invalid content.
-    """
-    path = Path(path) if path else shipped_programme_path()
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise ProgrammeFileError([f"programme: cannot read {path}: {exc.strerror}"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ProgrammeFileError([f"programme: {path} is not valid TOML: {exc}"]) from None
-    try:
-        programme = Programme.model_validate(data)
-    except ValidationError as exc:
-        raise ProgrammeFileError([f"programme: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from None
-    keys = [g.key for g in programme.groups]
-    problems = [f"programme: group key {k!r} appears twice" for k in set(keys) if keys.count(k) > 1]
-    problems += [f"programme: {g.key}: parent {g.parent!r} does not exist"
-                 for g in programme.groups if g.parent and g.parent not in keys]
-    names = [g.name.casefold() for g in programme.groups]
-    problems += [f"programme: two groups are named {n!r}" for n in sorted(set(names)) if names.count(n) > 1]
-    from bot.directory import destatis_organisations
-
-    known = {o.key for o in programme.organisations} | {o.key for o in destatis_organisations()}
-    problems += [f"programme: {g.key}: member {m.organisation!r} is no organisation of the file nor of the "
-                 f"Destatis list" for g in programme.groups for m in g.members if m.organisation not in known]
-    problems += [f"programme: {g.key}: lead organisation {lead.organisation!r} is unknown"
-                 for g in programme.groups for lead in g.leads if lead.organisation and lead.organisation not in known]
-    if problems:
-        raise ProgrammeFileError(problems)
-    return programme
 
 
 def build_roles(settings: Settings, view: ProgrammeView) -> Roles:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vRecur
 
+from bot.clock import BERLIN
 from bot.programme import Group, Programme, SessionSeries
 from bot.schedule import holiday_name, series_starts
 
@@ -67,7 +68,7 @@ def _group_events(group: Group, stamp: dt.datetime, skip_holidays: bool = False)
     if group.session_series is not None:
         events += _series_events(f"sitzungen-{group.key}@{UID_DOMAIN}", f"Sitzung {group.label}", group.session_series,
                                  stamp, skip_holidays)
-    zone = ZoneInfo(group.session_series.timezone if group.session_series else "Europe/Berlin")
+    zone = ZoneInfo(group.session_series.timezone if group.session_series else BERLIN.key)
     for extra in group.extra_sessions:
         holiday = holiday_name(extra.start.date())
         if holiday and skip_holidays:
@@ -94,7 +95,7 @@ def calendar_ics(programme: Programme, group: Group | None, stamp: dt.datetime, 
     calendar.add("calscale", "GREGORIAN")
     name = f"{group.label} – Sitzungen" if group else "Arbeitsgruppen – Sitzungen und Austauschrunden"
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", "Europe/Berlin")
+    calendar.add("x-wr-timezone", BERLIN.key)
     groups = [group] if group else list(programme.groups)
     for each in groups:
         for event in _group_events(each, stamp, skip_holidays):

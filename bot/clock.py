@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+#: The time zone users see: Sachsen-Anhalt's wall-clock time. Times are stored in UTC and shown
+#: here; ``BERLIN.key`` is its IANA name where a name is needed (config, programme file, iCalendar).
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class Clock(Protocol):

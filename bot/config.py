@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.clock import BERLIN
+
 DEFAULT_DATABASE = "data/agbot.sqlite3"
 
 
@@ -31,7 +33,7 @@ class BotSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     language: str = Field(default="de", pattern="^(de|en)$")
-    timezone: str = "Europe/Berlin"
+    timezone: str = BERLIN.key
     programme: Path | None = None  # None: the shipped bot/data/programme.toml
     database: Path = Path(DEFAULT_DATABASE)
 

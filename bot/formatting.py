@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from bot.clock import BERLIN
+
 _LOCALES = {"de": "de_DE", "en": "en_GB"}
 
 

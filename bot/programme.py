@@ -17,6 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.clock import BERLIN
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -121,7 +123,7 @@ class SessionSeries(_Frozen):
 
     start: dt.datetime
     rrule: str = "FREQ=WEEKLY;INTERVAL=2"
-    timezone: str = "Europe/Berlin"
+    timezone: str = BERLIN.key
     duration_minutes: int = Field(default=90, ge=1, le=24 * 60)
     location: str | None = None
     changes: tuple[SeriesChange, ...] = ()

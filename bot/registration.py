@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
 from bot import answers
 from bot.answers import t
+from bot.clock import BERLIN
 from bot.context import CONTEXT_LIFETIME, StoredContext
 from bot.directory import display_name, long_name
 from bot.errors import PermissionDenied, UserError
@@ -32,7 +32,6 @@ from bot.understanding import suggest_groups
 if TYPE_CHECKING:
     from bot.commands import Commands, Turn
 
-BERLIN = ZoneInfo("Europe/Berlin")
 MUNICIPAL = {OrganisationType.LANDKREIS, OrganisationType.KREISFREIE_STADT, OrganisationType.STADT,
              OrganisationType.GEMEINDE, OrganisationType.VERBANDSGEMEINDE}
 _KEY_IN_BRACKETS = re.compile(r"\(?\b(\d{5,12})\b\)?")

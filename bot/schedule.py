@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 import holidays
 from dateutil.rrule import rrulestr
 
+from bot.clock import BERLIN
 from bot.programme import Group, Programme, SessionSeries
 
-BERLIN = "Europe/Berlin"
 Kind = Literal["sitzung", "austauschrunde", "meilenstein"]
 Status = Literal["regular", "moved", "cancelled", "extra"]
 
@@ -173,7 +173,7 @@ def group_occurrences(group: Group, after: dt.datetime, before: dt.datetime) -> 
     found: list[Occurrence] = []
     if group.session_series is not None:
         found += _series_occurrences("sitzung", group.key, group.session_series, after, before)
-    zone = ZoneInfo(group.session_series.timezone if group.session_series else BERLIN)
+    zone = ZoneInfo(group.session_series.timezone if group.session_series else BERLIN.key)
     for extra in group.extra_sessions:
         start = extra.start.replace(tzinfo=zone)
         if after <= start < before:
@@ -193,7 +193,7 @@ def exchange_occurrences(programme: Programme, after: dt.datetime, before: dt.da
 
 def milestone_occurrences(group: Group, after: dt.datetime, before: dt.datetime) -> list[Occurrence]:
     """Dated milestones of one group whose due day (00:00 Europe/Berlin) lies in ``[after, before)``."""
-    zone = ZoneInfo(BERLIN)
+    zone = BERLIN
     found = []
     for milestone in group.milestones:
         if milestone.due is None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from bot.answers import t
 from bot.calendar_export import calendar_ics
+from bot.clock import BERLIN
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import every_weeks
 from bot.messages import Attachment, Reply
@@ -23,7 +23,6 @@ from bot.schedule import group_occurrences, exchange_occurrences, first_start, w
 if TYPE_CHECKING:
     from bot.commands import Commands, Turn
 
-BERLIN = ZoneInfo("Europe/Berlin")
 _OPTION = re.compile(r"""\b(ort|dauer|place|duration)=("([^"]*)"|'([^']*)'|(\S+))""", re.IGNORECASE)
 EXCHANGE_WORDS = {"austauschrunde", "austauschrunden", "exchange"}
 

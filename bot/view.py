@@ -8,7 +8,7 @@ derives the next view from the previous one instead of indexing everything again
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.directory import Directory
 from bot.programme import Group, Lead, Membership, Meta, Programme
@@ -29,8 +29,9 @@ class ProgrammeView:
     children: dict[str, tuple[Group, ...]]  # AG key -> its UAGs, in programme order
     top_level: tuple[Group, ...]  # the AGs
     skip_holidays: bool = False  # sessions on public holidays are left out ([reminders] skip_holidays)
-    person_tokens: dict[tuple[str, ...], frozenset[str]] = None  # folded name/last name/title -> persons
-    roles_of: dict[str, tuple[tuple[Group, Lead], ...]] = None  # person -> the seats they hold
+    # folded name/last name/title -> persons
+    person_tokens: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+    roles_of: dict[str, tuple[tuple[Group, Lead], ...]] = field(default_factory=dict)  # person -> the seats they hold
 
     @classmethod
     def build(cls, programme: Programme, include_destatis: bool = True,

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from bot.clock import BERLIN
 from bot.outbox import Outbox
 from bot.ports import ReminderLedger, RoomLink, RoomLinkStore
 from bot.reminders import reminder_reply
@@ -44,7 +45,7 @@ class Dispatcher:
 
     def __init__(self, state: ProgrammeState, rooms: RoomLinkStore, deliveries: ReminderLedger,
                  outbox: Outbox, offsets: ReminderOffsets, owner: str,
-                 zone: ZoneInfo = ZoneInfo("Europe/Berlin"), lease: dt.timedelta = dt.timedelta(seconds=30),
+                 zone: ZoneInfo = BERLIN, lease: dt.timedelta = dt.timedelta(seconds=30),
                  late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False) -> None:
         self.state = state
         self.rooms = rooms

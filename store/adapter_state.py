@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from store.database import Database, serialized
+from store.timestamps import utc_text
 
 
 class AdapterStateRepository:
@@ -25,7 +26,7 @@ class AdapterStateRepository:
         await self.db.connection.execute(
             "INSERT INTO adapter_state (platform, key, value, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (platform, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            (self.platform, key, value, now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")))
+            (self.platform, key, value, utc_text(now)))
 
     @serialized
     async def delete(self, key: str) -> None:

@@ -15,12 +15,10 @@ import logging
 from bot.context import CONTEXT_LIFETIME, ConversationContext, StoredContext
 from store.database import Database, serialized
 from store.sent_replies import SentReplyRepository
+from store.timestamps import utc_text
 
 log = logging.getLogger(__name__)
 
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 _PURGE_EVERY = dt.timedelta(minutes=1)
@@ -68,11 +66,11 @@ class ConversationContextRepository:
             "INSERT INTO conversation_contexts (platform, room_id, anchor, user_id, context, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, room_id, anchor) DO UPDATE SET "
             "user_id = excluded.user_id, context = excluded.context, updated_at = excluded.updated_at",
-            (platform, room_id, anchor, user_id, context.to_json(), _utc(context.updated_at)))
+            (platform, room_id, anchor, user_id, context.to_json(), utc_text(context.updated_at)))
         if self._purged_at is None or abs(context.updated_at - self._purged_at) >= _PURGE_EVERY:
             self._purged_at = context.updated_at
             await self._c.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
-                                  (_utc(context.updated_at - self.lifetime),))
+                                  (utc_text(context.updated_at - self.lifetime),))
 
     async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
         """The incoming message id the bot message ``sent_id`` answered, or None."""
@@ -86,7 +84,7 @@ class ConversationContextRepository:
     @serialized
     async def _purge_contexts(self, now: dt.datetime) -> int:
         cursor = await self._c.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
-                                       (_utc(now - self.lifetime),))
+                                       (utc_text(now - self.lifetime),))
         return cursor.rowcount
 
     async def personal_data(self, platform: str, user_id: str) -> list[StoredContext]:

@@ -14,10 +14,8 @@ import json
 from dataclasses import dataclass
 
 from store.database import Database, serialized
+from store.timestamps import utc_text
 
-
-def _utc(now: dt.datetime) -> str:
-    return now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ class ConversationReferenceRepository:
             "inactive_reason = NULL, updated_at = excluded.updated_at "
             "WHERE conversation_references.reference IS NOT excluded.reference OR conversation_references.active = 0",
             (self.platform, conversation_id, text, conversation.get("conversationType"),
-             conversation.get("tenantId"), _utc(now)))
+             conversation.get("tenantId"), utc_text(now)))
         return cursor.rowcount > 0
 
     async def get(self, conversation_id: str) -> StoredReference | None:
@@ -75,7 +73,7 @@ class ConversationReferenceRepository:
         cursor = await self.db.connection.execute(
             "UPDATE conversation_references SET active = 0, inactive_reason = ?, updated_at = ? "
             "WHERE platform = ? AND conversation_id = ? AND active = 1",
-            (reason[:500], _utc(now), self.platform, conversation_id))
+            (reason[:500], utc_text(now), self.platform, conversation_id))
         return cursor.rowcount > 0
 
     async def all(self, active_only: bool = False) -> list[StoredReference]:

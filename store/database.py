@@ -112,7 +112,9 @@ class Database:
 
     async def schema_version(self) -> int:
         async with self.connection.execute("PRAGMA user_version") as cursor:
-            return (await cursor.fetchone())[0]
+            row = await cursor.fetchone()
+        assert row is not None  # the pragma always answers one row
+        return row[0]
 
     async def migrate(self) -> list[str]:
         """Apply pending migrations; return the names applied (empty if up to date)."""
@@ -135,7 +137,8 @@ class Database:
     async def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version``: changes when another connection commits. Asked before
         every answer, so one round trip to the connection's thread (not execute, fetch, close)."""
-        return (await self.connection.execute_fetchall("PRAGMA data_version"))[0][0]
+        rows = await self.connection.execute_fetchall("PRAGMA data_version")  # a list of one row
+        return next(iter(rows))[0]
 
     async def close(self) -> None:
         await self.connection.close()

@@ -12,10 +12,8 @@ import datetime as dt
 import sqlite3
 
 from store.database import Database, serialized
+from store.timestamps import utc_text
 
-
-def _utc(now: dt.datetime) -> str:
-    return now.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
 class EventLedger:
@@ -30,7 +28,7 @@ class EventLedger:
         try:
             await c.execute(
                 "INSERT INTO handled_events (platform, event_id, room_id, state, received_at) "
-                "VALUES (?, ?, ?, 'received', ?)", (self.platform, event_id, room_id, _utc(now)))
+                "VALUES (?, ?, ?, 'received', ?)", (self.platform, event_id, room_id, utc_text(now)))
             return True
         except sqlite3.IntegrityError:
             async with c.execute("SELECT state FROM handled_events WHERE platform = ? AND event_id = ?",
@@ -42,14 +40,14 @@ class EventLedger:
     async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime) -> None:
         await self.db.connection.execute(
             "UPDATE handled_events SET state = 'answered', answered_at = ?, reply_id = ? "
-            "WHERE platform = ? AND event_id = ?", (_utc(now), reply_id, self.platform, event_id))
+            "WHERE platform = ? AND event_id = ?", (utc_text(now), reply_id, self.platform, event_id))
 
     @serialized
     async def ignored(self, event_id: str, room_id: str, now: dt.datetime) -> None:
         """Record an event the bot decided not to answer (so an edit of it is not answered either)."""
         await self.db.connection.execute(
             "INSERT INTO handled_events (platform, event_id, room_id, state, received_at) VALUES (?, ?, ?, 'ignored', ?) "
-            "ON CONFLICT (platform, event_id) DO NOTHING", (self.platform, event_id, room_id, _utc(now)))
+            "ON CONFLICT (platform, event_id) DO NOTHING", (self.platform, event_id, room_id, utc_text(now)))
 
     async def state(self, event_id: str) -> str | None:
         async with self.db.connection.execute(
@@ -62,5 +60,5 @@ class EventLedger:
     async def forget_before(self, cutoff: dt.datetime) -> int:
         """Delete ledger rows older than ``cutoff`` (retention); return how many."""
         cursor = await self.db.connection.execute(
-            "DELETE FROM handled_events WHERE received_at < ?", (_utc(cutoff),))
+            "DELETE FROM handled_events WHERE received_at < ?", (utc_text(cutoff),))
         return cursor.rowcount

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from bot.programme import (
     ExtraSession, Group, Meta, Membership, MembershipStatus, Milestone, Organisation, Programme, SeriesChange,
@@ -17,13 +17,11 @@ from bot.programme import (
 )
 from bot.ports import MilestoneChange, ProgrammeChanges
 from store.database import Database, serialized
+from store.timestamps import utc_text
 
 EXCHANGE_SERIES_KEY = "austauschrunde"
 _GROUP_FIELDS = {"name", "aliases", "leads", "goals", "conditions", "milestone_note"}
 
-
-def _utc(now: dt.datetime) -> str:
-    return now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _local(moment: dt.datetime) -> str:
@@ -235,16 +233,16 @@ class ProgrammeRepository:
 
             next_position = len(stored.groups)
             for group in programme.groups:
-                old = stored.group(group.key)
-                if old is None:
+                old_group = stored.group(group.key)
+                if old_group is None:
                     await self._insert_group(group, next_position, now)
                     next_position += 1
                     report.append(f"Gruppe neu: {group.label}.")
                     continue
-                report += await self._merge_group(old, group, now, names)
+                report += await self._merge_group(old_group, group, now, names)
         return report
 
-    async def _merge_group(self, old: Group, new: Group, now: dt.datetime, names) -> list[str]:
+    async def _merge_group(self, old: Group, new: Group, now: dt.datetime, names: Callable[[str], str]) -> list[str]:
         """Merge one group; ``names`` maps an organisation key to its name for the report."""
         report = []
         changed = sorted(f for f in _GROUP_FIELDS if getattr(old, f) != getattr(new, f))
@@ -255,20 +253,20 @@ class ProgrammeRepository:
             report.append(f"{new.label} geändert: {', '.join(changed) or 'Art'}.")
         have = {m.organisation: m for m in old.members}
         for position, member in enumerate(new.members, start=len(old.members)):
-            current = have.get(member.organisation)
-            if current is None:
+            membership = have.get(member.organisation)
+            if membership is None:
                 await self._insert_membership(new.key, member, position, now)
                 report.append(f"{new.label}: Mitglied neu: {names(member.organisation)}.")
-            elif (current.status, current.note) != (member.status, member.note):
-                if current.source == "seed":
+            elif (membership.status, membership.note) != (member.status, member.note):
+                if membership.source == "seed":
                     await self._c.execute(
                         "UPDATE memberships SET status = ?, note = ? WHERE group_key = ? AND organisation_key = ?",
                         (member.status.value, member.note, new.key, member.organisation))
-                    report.append(f"{new.label}: {names(member.organisation)}: Status {current.status.value} → "
+                    report.append(f"{new.label}: {names(member.organisation)}: Status {membership.status.value} → "
                                   f"{member.status.value}.")
                 else:
                     report.append(f"{new.label}: {names(member.organisation)}: Status aus der Nachmeldung "
-                                  f"({current.status.value}) bleibt, Datei sagt {member.status.value}.")
+                                  f"({membership.status.value}) bleibt, Datei sagt {member.status.value}.")
         kept = set(have) - {m.organisation for m in new.members}
         if kept:
             report.append(f"{new.label}: nur in der Datenbank, bleiben Mitglied: "
@@ -283,7 +281,7 @@ class ProgrammeRepository:
                 await self._c.execute(
                     "UPDATE milestones SET due = ?, updated_at = ?, updated_by = 'import' "
                     "WHERE group_key = ? AND title = ?",
-                    (milestone.due.isoformat(), _utc(now), new.key, milestone.title))
+                    (milestone.due.isoformat(), utc_text(now), new.key, milestone.title))
                 report.append(f"{new.label}: Meilenstein {milestone.title} fällig am {milestone.due:%d.%m.%Y}.")
             elif milestone.due and current.due != milestone.due:
                 report.append(f"{new.label}: Meilenstein {milestone.title}: Datum aus dem Chat "
@@ -291,7 +289,7 @@ class ProgrammeRepository:
         if new.session_series and old.session_series is None:
             await self._write_series(group_series_key(new.key), new.session_series, now, "import")
             report.append(f"{new.label}: Sitzungsserie übernommen.")
-        elif new.session_series and old.session_series != new.session_series:
+        elif new.session_series and old.session_series and old.session_series != new.session_series:
             report.append(f"{new.label}: Sitzungsserie aus dem Chat (ab {old.session_series.start:%d.%m.%Y %H:%M}, "
                           f"{old.session_series.rrule}) bleibt, Datei sagt ab {new.session_series.start:%d.%m.%Y %H:%M}, "
                           f"{new.session_series.rrule}.")
@@ -326,13 +324,13 @@ class ProgrammeRepository:
             "INSERT INTO extra_sessions (group_key, start_local, duration_minutes, location, created_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_key, start_local) DO UPDATE SET "
             "duration_minutes = excluded.duration_minutes, location = excluded.location",
-            (group_key, _local(extra.start), extra.duration_minutes, extra.location, by, _utc(now)))
+            (group_key, _local(extra.start), extra.duration_minutes, extra.location, by, utc_text(now)))
 
     async def _insert_membership(self, group_key: str, member: Membership, position: int, now: dt.datetime) -> None:
         await self._c.execute(
             "INSERT INTO memberships (group_key, organisation_key, status, note, source, position, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (group_key, member.organisation, member.status.value, member.note, member.source, position, _utc(now)))
+            (group_key, member.organisation, member.status.value, member.note, member.source, position, utc_text(now)))
 
     async def _insert_milestone(self, group_key: str, milestone: Milestone, position: int) -> None:
         await self._c.execute(
@@ -347,7 +345,7 @@ class ProgrammeRepository:
             "rrule = excluded.rrule, timezone = excluded.timezone, duration_minutes = excluded.duration_minutes, "
             "location = excluded.location, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             (key, _local(series.start), series.rrule, series.timezone,
-             series.duration_minutes, series.location, _utc(now), by))
+             series.duration_minutes, series.location, utc_text(now), by))
         # a new series replaces the changes of the old one
         await self._c.execute("DELETE FROM series_changes WHERE series_key = ?", (key,))
         for change in series.changes:
@@ -360,7 +358,7 @@ class ProgrammeRepository:
             "new_start_local = excluded.new_start_local, reason = excluded.reason, changed_by = excluded.changed_by, "
             "changed_at = excluded.changed_at",
             (key, _local(change.original), "cancelled" if change.cancelled else "moved",
-             _local(change.new_start) if change.new_start else None, change.reason, by, _utc(now)))
+             _local(change.new_start) if change.new_start else None, change.reason, by, utc_text(now)))
 
     # -- changes from chat -----------------------------------------------------------------
     @serialized
@@ -378,12 +376,12 @@ class ProgrammeRepository:
                     position = (await cursor.fetchone())[0]
                 await self._c.execute(
                     "INSERT INTO milestones (group_key, title, due, position, updated_at, updated_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", (group_key, title, due.isoformat(), position, _utc(now), by))
+                    "VALUES (?, ?, ?, ?, ?, ?)", (group_key, title, due.isoformat(), position, utc_text(now), by))
                 previous, note = None, None
             else:
                 await self._c.execute(
                     "UPDATE milestones SET due = ?, updated_at = ?, updated_by = ? WHERE group_key = ? AND title = ?",
-                    (due.isoformat(), _utc(now), by, group_key, title))
+                    (due.isoformat(), utc_text(now), by, group_key, title))
                 previous = dt.date.fromisoformat(row["due"]) if row["due"] else None
                 note = row["note"]
         return MilestoneChange(Milestone(title=title, due=due, note=note), created=row is None, previous_due=previous)

@@ -13,10 +13,8 @@ import sqlite3
 from bot.ports import AuditEntry, Registration
 from bot.programme import Membership, MembershipStatus
 from store.database import Database, serialized
+from store.timestamps import utc_text
 
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _registration(r) -> Registration:
@@ -47,7 +45,7 @@ class RegistrationRepository:
                     "INSERT INTO registrations (group_key, organisation_key, state, registrant_platform, registrant_id, "
                     "registrant_name, room_platform, room_id, created_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)",
                     (group_key, organisation_key, registrant_platform, registrant_id, registrant_name, room_platform,
-                     room_id, _utc(now)))
+                     room_id, utc_text(now)))
             except sqlite3.IntegrityError:
                 return None
             number = cursor.lastrowid
@@ -59,7 +57,7 @@ class RegistrationRepository:
         await self._c.execute(
             "INSERT INTO registration_audit (registration_id, action, actor_platform, actor_id, platform, room_id, at, "
             "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (number, action, actor_platform, actor_id, platform, room_id, _utc(now), detail))
+            (number, action, actor_platform, actor_id, platform, room_id, utc_text(now), detail))
 
     async def get(self, number: int) -> Registration | None:
         async with self._c.execute("SELECT * FROM registrations WHERE id = ?", (number,)) as cursor:
@@ -85,7 +83,7 @@ class RegistrationRepository:
         async with self.db.transaction():
             cursor = await self._c.execute(
                 "UPDATE registrations SET state = ?, decided_at = ?, decided_by = ?, reason = ? "
-                "WHERE id = ? AND state = 'pending'", (state, _utc(now), actor_id, reason, number))
+                "WHERE id = ? AND state = 'pending'", (state, utc_text(now), actor_id, reason, number))
             if cursor.rowcount == 0:
                 return None
             await self._audit(number, action, actor_platform, actor_id, platform, room_id, now, reason)
@@ -101,7 +99,7 @@ class RegistrationRepository:
                     "VALUES (?, ?, ?, ?, 'nachmeldung', ?, ?) ON CONFLICT (group_key, organisation_key) DO UPDATE SET "
                     "status = excluded.status, source = 'nachmeldung'",
                     (group_key, organisation_key, MembershipStatus.MEMBER.value, f"Nachmeldung Nr. {number}",
-                     next_position, _utc(now)))
+                     next_position, utc_text(now)))
         return await self.get(number)
 
     async def open(self, group_keys: set[str] | None = None, registrant_id: str | None = None) -> list[Registration]:
@@ -181,7 +179,7 @@ class RegistrationRepository:
         await self._c.execute(
             "INSERT INTO pending_confirmations (platform, room_id, user_id, command, expires_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (platform, room_id, user_id) DO UPDATE SET command = excluded.command, "
-            "expires_at = excluded.expires_at", (platform, room_id, user_id, command, _utc(expires)))
+            "expires_at = excluded.expires_at", (platform, room_id, user_id, command, utc_text(expires)))
 
     @serialized
     async def take_confirmation(self, platform: str, room_id: str, user_id: str, now: dt.datetime) -> str | None:

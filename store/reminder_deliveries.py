@@ -12,10 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from store.database import Database, serialized
+from store.timestamps import utc_text
 
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class ReminderDeliveries:
         """(reminder key, platform, room) of every 'sent' or 'dropped' delivery due after ``due_after``."""
         async with self.db.connection.execute(
                 "SELECT reminder_key, platform, room_id FROM reminder_deliveries "
-                "WHERE due_at >= ? AND state IN ('sent', 'dropped')", (_utc(due_after),)) as cursor:
+                "WHERE due_at >= ? AND state IN ('sent', 'dropped')", (utc_text(due_after),)) as cursor:
             return {(r[0], r[1], r[2]) async for r in cursor}
 
     @serialized
@@ -51,7 +49,7 @@ class ReminderDeliveries:
                 "ON CONFLICT (reminder_key, platform, room_id) DO UPDATE SET state = 'leased', "
                 "lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, attempts = attempts + 1 "
                 "WHERE state IN ('leased', 'failed') AND (lease_until < ? OR lease_owner = excluded.lease_owner)",
-                (key, platform, room_id, owner, _utc(now + lease), _utc(due_at), _utc(now)))
+                (key, platform, room_id, owner, utc_text(now + lease), utc_text(due_at), utc_text(now)))
             async with c.execute(
                     "SELECT state, lease_owner FROM reminder_deliveries WHERE reminder_key = ? AND platform = ? "
                     "AND room_id = ?", (key, platform, room_id)) as cursor:
@@ -65,7 +63,7 @@ class ReminderDeliveries:
         await self.db.connection.execute(
             "UPDATE reminder_deliveries SET state = ?, done_at = ?, late = ?, message_id = ? "
             "WHERE reminder_key = ? AND platform = ? AND room_id = ?",
-            (state, _utc(now), int(late), message_id, key, platform, room_id))
+            (state, utc_text(now), int(late), message_id, key, platform, room_id))
 
     @serialized
     async def drop(self, key: str, platform: str, room_id: str, due_at: dt.datetime, now: dt.datetime) -> bool:
@@ -76,7 +74,7 @@ class ReminderDeliveries:
             "VALUES (?, ?, ?, 'dropped', ?, ?) ON CONFLICT (reminder_key, platform, room_id) DO UPDATE SET "
             "state = 'dropped', done_at = excluded.done_at "
             "WHERE state = 'failed' OR (state = 'leased' AND lease_until < excluded.done_at)",
-            (key, platform, room_id, _utc(due_at), _utc(now)))
+            (key, platform, room_id, utc_text(due_at), utc_text(now)))
         return cursor.rowcount > 0
 
     async def earliest_open(self) -> dt.datetime | None:
@@ -97,7 +95,7 @@ class ReminderDeliveries:
         """Record that everything due up to ``until`` was handled (never moves backwards)."""
         await self.db.connection.execute(
             "INSERT INTO scheduler_state (key, value) VALUES ('dispatched_until', ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)", (_utc(until),))
+            "ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)", (utc_text(until),))
 
     async def all(self) -> list[Delivery]:
         async with self.db.connection.execute(

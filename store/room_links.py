@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from bot.ports import RoomLink
 from store.database import Database, serialized
+from store.timestamps import utc_text
 
 
 class RoomLinkRepository:
@@ -20,7 +21,7 @@ class RoomLinkRepository:
             "INSERT INTO room_links (platform, room_id, group_key, linked_by, linked_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (platform, room_id) DO UPDATE SET group_key = excluded.group_key, "
             "linked_by = excluded.linked_by, linked_at = excluded.linked_at",
-            (platform, room_id, group_key, by, now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")))
+            (platform, room_id, group_key, by, utc_text(now)))
 
     async def group_of(self, platform: str, room_id: str) -> str | None:
         async with self.db.connection.execute(

@@ -12,10 +12,8 @@ import datetime as dt
 
 from bot.context import SENT_REPLY_RETENTION
 from store.database import Database, serialized
+from store.timestamps import utc_text
 
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 class SentReplyRepository:
@@ -36,8 +34,8 @@ class SentReplyRepository:
             await c.execute(
                 "INSERT INTO sent_replies (platform, room_id, sent_id, question_id, sent_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (platform, room_id, sent_id) DO UPDATE SET question_id = excluded.question_id, "
-                "sent_at = excluded.sent_at", (platform, room_id, sent_id, question_id, _utc(now)))
-            await c.execute("DELETE FROM sent_replies WHERE sent_at < ?", (_utc(now - self.retention),))
+                "sent_at = excluded.sent_at", (platform, room_id, sent_id, question_id, utc_text(now)))
+            await c.execute("DELETE FROM sent_replies WHERE sent_at < ?", (utc_text(now - self.retention),))
 
     async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
         """The incoming message id ``sent_id`` answered, or None (not a recorded bot answer, or
@@ -51,5 +49,5 @@ class SentReplyRepository:
     @serialized
     async def forget_before(self, cutoff: dt.datetime) -> int:
         """Delete links recorded before ``cutoff``; return how many."""
-        cursor = await self.db.connection.execute("DELETE FROM sent_replies WHERE sent_at < ?", (_utc(cutoff),))
+        cursor = await self.db.connection.execute("DELETE FROM sent_replies WHERE sent_at < ?", (utc_text(cutoff),))
         return cursor.rowcount

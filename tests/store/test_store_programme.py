@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from bot.app import load_programme_file
+from bot.programme_file import load_programme_file
 from bot.ports import ProgrammeChanges
 from bot.programme import (
     ExtraSession, Membership, MembershipStatus, Milestone, Organisation, OrganisationType, Programme, SessionSeries,

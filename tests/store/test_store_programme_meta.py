@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.app import load_programme_file
+from bot.programme_file import load_programme_file
 from bot.programme import Programme
 from fakes import NOW
 from store.database import Database

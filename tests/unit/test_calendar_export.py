@@ -11,7 +11,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from bot.app import load_programme_file
+from bot.programme_file import load_programme_file
 from bot.calendar_export import calendar_ics
 from bot.programme import ExtraSession, Programme, SeriesChange, SessionSeries
 from bot.schedule import exchange_occurrences, group_occurrences

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import load_programme_file
-from bot.cli import programme_to_toml
 from bot.document.answers import (
     answer_agenda, answer_contacts, answer_document_question, answer_nothing_found, answer_passage,
     find_agenda_item, find_agenda_items,
@@ -20,6 +18,7 @@ from bot.document.cleaning import pack, tidy
 from bot.document.passages import MAX_CHARS, PHOTOS, Passage, split_passages, workshop_passages
 from bot.document.search import DocumentIndex, Hit, document_index
 from bot.programme import Programme
+from bot.programme_file import load_programme_file, programme_to_toml
 from bot.view import ProgrammeView
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_c003c9a0446af45c.txt"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import load_programme_file
+from bot.programme_file import load_programme_file
 from bot.text import clean
 from bot.understanding import RULES, Intent, Understanding
 from bot.understanding import vocabulary

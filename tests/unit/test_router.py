@@ -10,7 +10,8 @@ import logging
 
 import pytest
 
-from bot.app import build_roles, load_programme_file
+from bot.app import build_roles
+from bot.programme_file import load_programme_file
 from bot.commands import Commands
 from bot.router import MAX_LENGTH, Router
 from bot.state import ProgrammeState

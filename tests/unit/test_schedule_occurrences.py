@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from bot import answers
-from bot.app import load_programme_file
+from bot.programme_file import load_programme_file
 from bot.occurrence_text import occurrence_text
 from bot.programme import ExtraSession, Group, Programme, SeriesChange, SessionSeries
 from bot.schedule import exchange_occurrences, group_occurrences, holiday_name, upcoming_sessions

@@ -1,7 +1,7 @@
 """ProgrammeState: the snapshot is rebuilt only when the store changed (fakes, no database)."""
 from __future__ import annotations
 
-from bot.app import load_programme_file
+from bot.programme_file import load_programme_file
 from bot.state import ProgrammeState
 from fakes import FakeProgrammeStore
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import load_programme_file
+from bot.programme_file import load_programme_file
 from bot.text import clean
 from bot.understanding import Intent, Understanding, detect_language, find_groups, words as _words
 from bot.view import ProgrammeView

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.app import load_programme_file
+from bot.programme_file import load_programme_file
 from bot.programme import ExtraSession, Membership, Milestone, Programme, SessionSeries
 from bot.understanding import Intent, Understanding
 from bot.view import ProgrammeView
