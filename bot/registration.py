@@ -348,6 +348,8 @@ def _context_item(turn: "Turn", stored: StoredContext) -> str:
     about += [f"Thema „{' '.join(context.topic)}“"] if context.topic else []
     if context.intent:
         about.append(f"Frageart {context.intent}")
+    if context.question:
+        about.append(f"Frage „{context.question}“")
     until = (context.updated_at + CONTEXT_LIFETIME).astimezone(BERLIN)
     return (f"Gesprächskontext ({where} in Raum {stored.room_id}): {', '.join(about) or 'ohne Inhalt'}; "
             f"gespeichert am {context.updated_at.astimezone(BERLIN):%d.%m.%Y %H:%M}, gilt bis {until:%H:%M} Uhr")
