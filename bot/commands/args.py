@@ -1,4 +1,4 @@
-"""Argument parsing shared by the commands: dates, times, AG names and ``key=value`` options.
+"""Argument parsing shared by the commands: dates, times, AG and municipality names, ``key=value`` options.
 
 Dates are TT.MM.JJJJ or ISO YYYY-MM-DD, times HH:MM, both Europe/Berlin wall-clock. Every parser
 raises :class:`~bot.errors.UserError` (German and English text) for input it cannot read.
@@ -8,16 +8,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from rapidfuzz import fuzz, process
+
 from bot import answers
 from bot.answers import t
 from bot.commands.registry import Turn, usage_error
+from bot.directory import long_name
 from bot.errors import UserError
 from bot.formatting import BERLIN
-from bot.programme import Group
+from bot.programme import Group, Organisation, OrganisationType
+from bot.text import tokens
 from bot.understanding import find_groups, suggest_groups
 
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
 _DATE_LIKE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}$")
+_KEY_IN_BRACKETS = re.compile(r"\(?\b(\d{5,12})\b\)?")
+MUNICIPAL = {OrganisationType.LANDKREIS, OrganisationType.KREISFREIE_STADT, OrganisationType.STADT,
+             OrganisationType.GEMEINDE, OrganisationType.VERBANDSGEMEINDE}
+"""The organisation types that can be registered late (Nachmeldung)."""
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 # ort="Raum 3.14", dauer=90, place='…', duration=…: quoted values may contain spaces
 _OPTION = re.compile(r"""\b(ort|dauer|place|duration)=("([^"]*)"|'([^']*)'|„([^“”"]*)[“”"]|(\S+))""", re.IGNORECASE)
@@ -137,3 +145,48 @@ def required_group(turn: Turn, text: str, name: str) -> Group:
     group = group_arg(turn, text, name)
     assert group is not None  # group_arg raises when required and none fits
     return group
+
+
+def municipality(turn: Turn, text: str) -> Organisation:
+    """Resolve a municipality or district of Sachsen-Anhalt; raise with suggestions otherwise."""
+    view = turn.view
+    key_match = _KEY_IN_BRACKETS.search(text)
+    if key_match:  # "Barleben (15083040)": the AGS or ARS, checked against the name
+        key = key_match.group(1)
+        found = [o for o in view.directory.by_key.values() if o.ars and (
+            o.ars == key or (o.ars[:5] + o.ars[-3:]) == key or (len(key) == 5 and o.ars == key + "0000000"))]
+        name = _KEY_IN_BRACKETS.sub(" ", text).strip(" ()")
+        if len(found) == 1:
+            named = view.directory.lookup(name) if name else []
+            if not name or found[0] in named:
+                return found[0]
+            raise UserError(f"Name und Schlüssel passen nicht zusammen: {key} ist {long_name(found[0])}, nicht "
+                            f"„{name}“.", f"Name and key do not match: {key} is {long_name(found[0])}, not \"{name}\".")
+        text = name or text
+    candidates = view.directory.lookup(text)
+    municipal = [o for o in candidates if o.type in MUNICIPAL]
+    if len(municipal) == 1:
+        return municipal[0]
+    if len(municipal) > 1:
+        raise UserError(f"„{text.strip()}“ ist nicht eindeutig. Bitte genauer angeben:",
+                        f"\"{text.strip()}\" is ambiguous. Please be more specific:",
+                        items=tuple(long_name(o) for o in municipal))
+    if candidates:
+        org = candidates[0]
+        raise UserError(f"{long_name(org)} ist keine Kommune und kein Landkreis; nachmelden lassen sich nur Kommunen "
+                        "und Landkreise Sachsen-Anhalts.",
+                        f"{long_name(org)} is not a municipality or district of Sachsen-Anhalt.")
+    choices = {" ".join(k): keys for k, keys in view.directory.by_tokens.items()}
+    near = process.extract(" ".join(tokens(text)), list(choices), scorer=fuzz.WRatio, score_cutoff=80, limit=6)
+    names = []
+    for name, _, _ in near:
+        for key in sorted(choices[name]):
+            near_org = view.directory.get(key)
+            if near_org and near_org.type in MUNICIPAL and long_name(near_org) not in names:
+                names.append(long_name(near_org))
+    if names:
+        raise UserError(f"„{text.strip()}“ kenne ich nicht als Kommune in Sachsen-Anhalt. Meinten Sie:",
+                        f"I do not know \"{text.strip()}\" as a municipality of Sachsen-Anhalt. Did you mean:",
+                        items=tuple(names[:4]))
+    raise UserError(f"„{text.strip()}“ ist keine Kommune und kein Landkreis in Sachsen-Anhalt (Gemeindeverzeichnis "
+                    "von Destatis).", f"\"{text.strip()}\" is no municipality or district of Sachsen-Anhalt.")

@@ -12,30 +12,26 @@ that late registration is not available.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Literal
-
-from rapidfuzz import fuzz, process
 
 from bot import answers
 from bot.answers import t
-from bot.commands.args import group_arg
+from bot.commands.args import MUNICIPAL, group_arg, municipality
 from bot.commands.registry import Turn, command, run, usage_error
 from bot.directory import display_name, long_name
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import BERLIN, date_long
 from bot.messages import Notification, Reply
-from bot.ports import Registration, RegistrationStore
-from bot.programme import Group, Organisation, OrganisationType
+from bot.ports import AuditAction, Registration, RegistrationState, RegistrationStore
+from bot.programme import Group, Organisation
 from bot.text import tokens
 from bot.understanding import suggest_groups
 
-MUNICIPAL = {OrganisationType.LANDKREIS, OrganisationType.KREISFREIE_STADT, OrganisationType.STADT,
-             OrganisationType.GEMEINDE, OrganisationType.VERBANDSGEMEINDE}
-_KEY_IN_BRACKETS = re.compile(r"\(?\b(\d{5,12})\b\)?")
 CONFIRM_WORDS = {"ja", "j", "yes", "y", "jawohl", "genau", "richtig", "korrekt"}
-STATE_DE = {"pending": "offen", "approved": "bestätigt", "rejected": "abgelehnt", "withdrawn": "zurückgezogen"}
-ACTION_DE = {"created": "angelegt", "approved": "bestätigt", "rejected": "abgelehnt", "withdrawn": "zurückgezogen"}
+STATE_DE: dict[RegistrationState, str] = {"pending": "offen", "approved": "bestätigt", "rejected": "abgelehnt",
+                                          "withdrawn": "zurückgezogen"}
+ACTION_DE: dict[AuditAction, str] = {"created": "angelegt", "approved": "bestätigt", "rejected": "abgelehnt",
+                                    "withdrawn": "zurückgezogen"}
 Decision = Literal["approved", "rejected"]
 
 
@@ -58,51 +54,6 @@ def may_decide(turn: Turn, group_key: str) -> bool:
     message = turn.message
     return turn.svc.roles.may_manage(message.sender, group_key) or (
         message.sender_is_room_moderator and turn.room_group == group_key)
-
-
-def municipality(turn: Turn, text: str) -> Organisation:
-    """Resolve a municipality or district of Sachsen-Anhalt; raise with suggestions otherwise."""
-    view = turn.view
-    key_match = _KEY_IN_BRACKETS.search(text)
-    if key_match:  # "Barleben (15083040)": the AGS or ARS, checked against the name
-        key = key_match.group(1)
-        found = [o for o in view.directory.by_key.values() if o.ars and (
-            o.ars == key or (o.ars[:5] + o.ars[-3:]) == key or (len(key) == 5 and o.ars == key + "0000000"))]
-        name = _KEY_IN_BRACKETS.sub(" ", text).strip(" ()")
-        if len(found) == 1:
-            named = view.directory.lookup(name) if name else []
-            if not name or found[0] in named:
-                return found[0]
-            raise UserError(f"Name und Schlüssel passen nicht zusammen: {key} ist {long_name(found[0])}, nicht "
-                            f"„{name}“.", f"Name and key do not match: {key} is {long_name(found[0])}, not \"{name}\".")
-        text = name or text
-    candidates = view.directory.lookup(text)
-    municipal = [o for o in candidates if o.type in MUNICIPAL]
-    if len(municipal) == 1:
-        return municipal[0]
-    if len(municipal) > 1:
-        raise UserError(f"„{text.strip()}“ ist nicht eindeutig. Bitte genauer angeben:",
-                        f"\"{text.strip()}\" is ambiguous. Please be more specific:",
-                        items=tuple(long_name(o) for o in municipal))
-    if candidates:
-        org = candidates[0]
-        raise UserError(f"{long_name(org)} ist keine Kommune und kein Landkreis; nachmelden lassen sich nur Kommunen "
-                        "und Landkreise Sachsen-Anhalts.",
-                        f"{long_name(org)} is not a municipality or district of Sachsen-Anhalt.")
-    choices = {" ".join(k): keys for k, keys in view.directory.by_tokens.items()}
-    near = process.extract(" ".join(tokens(text)), list(choices), scorer=fuzz.WRatio, score_cutoff=80, limit=6)
-    names = []
-    for name, _, _ in near:
-        for key in sorted(choices[name]):
-            org = view.directory.get(key)
-            if org and org.type in MUNICIPAL and long_name(org) not in names:
-                names.append(long_name(org))
-    if names:
-        raise UserError(f"„{text.strip()}“ kenne ich nicht als Kommune in Sachsen-Anhalt. Meinten Sie:",
-                        f"I do not know \"{text.strip()}\" as a municipality of Sachsen-Anhalt. Did you mean:",
-                        items=tuple(names[:4]))
-    raise UserError(f"„{text.strip()}“ ist keine Kommune und kein Landkreis in Sachsen-Anhalt (Gemeindeverzeichnis "
-                    "von Destatis).", f"\"{text.strip()}\" is no municipality or district of Sachsen-Anhalt.")
 
 
 async def _split(turn: Turn, args: str) -> tuple[Group, str]:
@@ -218,7 +169,7 @@ async def _decide(turn: Turn, args: str, name: str, state: Decision) -> Reply:
     store = registration_store(turn)
     lang = turn.language
     registration, reason = await _pending(turn, args, name)
-    group = turn.view.groups.get(registration.group_key)
+    group = turn.view.groups[registration.group_key]
     if not may_decide(turn, registration.group_key):
         raise PermissionDenied(f"Nachmeldungen der {group.label} bestätigen oder ablehnen dürfen nur ihre Koordination "
                                "und Admins.", f"Only the {group.label}'s coordinators and admins may decide.")
@@ -235,7 +186,7 @@ async def _decide(turn: Turn, args: str, name: str, state: Decision) -> Reply:
     because = f" Grund: {reason}" if reason else ""
     org = turn.view.directory.get(decided.organisation_key)
     extra = (f" {display_name(org)} ist jetzt Mitglied der {group.label}." if state == "approved" and org else "")
-    notify = ()
+    notify: tuple[Notification, ...] = ()
     origin = (decided.room_platform, decided.room_id)
     if origin != (message.channel.platform, message.channel.room_id):
         notify = (Notification(decided.room_platform, decided.room_id,
@@ -351,5 +302,3 @@ async def confirm(turn: Turn) -> Reply | None:
         return None
     word, _, args = command.partition(" ")
     return await run(turn, word, args)
-
-

@@ -144,7 +144,7 @@ async def cancel(turn: Turn, args: str) -> Reply:
     if occurrence.cancelled:
         raise UserError(f"Die Sitzung am {day:%d.%m.%Y} ist schon abgesagt.", f"The session on {day:%d.%m.%Y} is "
                         "already cancelled.")
-    if occurrence.status == "extra":
+    if occurrence.status == "extra" and group is not None:  # extra sessions belong to an AG
         await turn.svc.store.cancel_extra_session(group.key, occurrence.start.replace(tzinfo=None))
     else:
         original = (occurrence.original_start or occurrence.start).astimezone(BERLIN).replace(tzinfo=None)
