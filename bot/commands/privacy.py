@@ -14,8 +14,6 @@ from bot.messages import Reply
 
 @command("meine-daten", "my-data", help="zeigt, was über Sie gespeichert ist",
          help_en="shows what is stored about you", example="!meine-daten", menu=("personal",))
-
-
 async def my_data(turn: Turn, args: str) -> Reply:
     store = registration_store(turn)
     lang = turn.language
@@ -42,8 +40,6 @@ async def my_data(turn: Turn, args: str) -> Reply:
 
 @command("daten-loeschen", "delete-my-data", help="löscht Ihre personenbezogenen Daten",
          help_en="deletes your personal data", example="!daten-loeschen", menu=("personal",))
-
-
 async def erase(turn: Turn, args: str) -> Reply:
     store = registration_store(turn)
     lang = turn.language

@@ -99,8 +99,6 @@ async def _notify_coordinators(turn: Turn, group: Group, text: str) -> tuple[Not
 @command("nachmelden", "register", args="<AG> <Kommune>", args_en="<group> <municipality>",
          help="meldet eine Kommune oder einen Landkreis für eine AG nach",
          help_en="registers a municipality late for a group", example="!nachmelden Finanzen Barleben", menu=("personal", "team"))
-
-
 async def register(turn: Turn, args: str) -> Reply:
     registration_store(turn)  # says so first when late registration is not set up
     lang = turn.language
@@ -199,8 +197,6 @@ async def _decide(turn: Turn, args: str, name: str, state: Decision) -> Reply:
 @command("bestaetigen", "approve", who="coordination", args="<Nr>", args_en="<no>",
          help="bestätigt eine Nachmeldung (Koordination)",
          help_en="approves a registration (coordinators)", example="!bestaetigen 3")
-
-
 async def approve(turn: Turn, args: str) -> Reply:
     return await _decide(turn, args, "bestaetigen", "approved")
 
@@ -208,8 +204,6 @@ async def approve(turn: Turn, args: str) -> Reply:
 @command("ablehnen", "reject", who="coordination", args="<Nr> [Grund]", args_en="<no> [reason]",
          help="lehnt eine Nachmeldung ab (Koordination)",
          help_en="rejects a registration (coordinators)", example="!ablehnen 3 Frist abgelaufen")
-
-
 async def reject(turn: Turn, args: str) -> Reply:
     return await _decide(turn, args, "ablehnen", "rejected")
 
@@ -217,8 +211,6 @@ async def reject(turn: Turn, args: str) -> Reply:
 @command("zurueckziehen", "withdraw", args="<Nr>", args_en="<no>",
          help="zieht die eigene Nachmeldung zurück",
          help_en="withdraws your own registration", example="!zurueckziehen 3")
-
-
 async def withdraw(turn: Turn, args: str) -> Reply:
     store = registration_store(turn)
     lang = turn.language
@@ -242,8 +234,6 @@ async def withdraw(turn: Turn, args: str) -> Reply:
          help="offene Nachmeldungen (Koordination: ihre AGs, Admins: alle, sonst die eigenen)",
          help_en="open registrations (coordinators: theirs, admins: all, others: their own)",
          example="!anmeldungen Finanzen", menu=("personal", "team"))
-
-
 async def list_open(turn: Turn, args: str) -> Reply:
     store = registration_store(turn)
     lang = turn.language
@@ -275,8 +265,6 @@ async def list_open(turn: Turn, args: str) -> Reply:
 @command("protokoll", "audit", who="admins", args="[AG]", args_en="[group]",
          help="Protokoll aller Nachmeldungen (Admins)",
          help_en="audit log of registrations (admins)", example="!protokoll")
-
-
 async def audit(turn: Turn, args: str) -> Reply:
     store = registration_store(turn)
     lang = turn.language

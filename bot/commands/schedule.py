@@ -80,8 +80,6 @@ def _managed_session_args(turn: Turn, args: str, name: str,
          help="legt die Sitzungsserie fest: erste Sitzung und Abstand in Wochen (Koordination)",
          help_en="sets the session series: first session and interval in weeks (coordinators)",
          example="!serie Kommunikation 12.01.2023 10:00 2 ort=\"Raum 3.14\" dauer=90")
-
-
 async def set_series(turn: Turn, args: str) -> Reply:
     lang = turn.language
     group, rest, day, clock, options = _managed_session_args(turn, args, "serie", 3)
@@ -105,8 +103,6 @@ async def set_series(turn: Turn, args: str) -> Reply:
          args_en="<group> <DD.MM.YYYY> <HH:MM> [ort=<place or link>] [dauer=<minutes>]",
          help="legt eine einzelne zusätzliche Sitzung an (Koordination)", help_en="adds one extra session (coordinators)",
          example="!termin Finanzen 02.02.2023 14:00 ort=https://meet.example.org/finanzen")
-
-
 async def extra_session(turn: Turn, args: str) -> Reply:
     lang = turn.language
     group, rest, day, clock, options = _managed_session_args(turn, args, "termin", 2)
@@ -128,8 +124,6 @@ async def extra_session(turn: Turn, args: str) -> Reply:
          args_en="<group> <DD.MM.YYYY> [reason]",
          help="sagt die Sitzung an diesem Tag ab (Koordination; „Austauschrunde“ statt AG: Admins)",
          help_en="cancels the session on that day (coordinators)", example="!absagen Finanzen 26.01.2023 Krankheitswelle")
-
-
 async def cancel(turn: Turn, args: str) -> Reply:
     lang = turn.language
     group_text, rest = split_at_date(args)
@@ -166,8 +160,6 @@ async def cancel(turn: Turn, args: str) -> Reply:
          help="verschiebt die Sitzung von einem Tag auf einen anderen (Koordination)",
          help_en="moves the session from one day to another (coordinators)",
          example="!verschieben Finanzen 26.01.2023 27.01.2023 14:00")
-
-
 async def move(turn: Turn, args: str) -> Reply:
     lang = turn.language
     group_text, rest = split_at_date(args)
@@ -206,8 +198,6 @@ async def move(turn: Turn, args: str) -> Reply:
          help="legt die gemeinsame Austauschrunde fest (Admins; Standard alle 6 Wochen)",
          help_en="sets the joint exchange round series (admins; default every 6 weeks)",
          example="!austauschrunde 23.02.2023 14:00 6")
-
-
 async def set_exchange(turn: Turn, args: str) -> Reply:
     lang = turn.language
     args, options = split_options(args)
@@ -235,8 +225,6 @@ async def set_exchange(turn: Turn, args: str) -> Reply:
 @command("erinnerungen", "reminders", args="[an|aus]", args_en="[on|off]",
          help="schaltet die Erinnerungen in diesem Raum an oder aus", help_en="switches reminders in this room on or off",
          example="!erinnerungen aus", menu=("team",))
-
-
 async def reminders(turn: Turn, args: str) -> Reply:
     lang = turn.language
     channel = turn.message.channel
@@ -271,8 +259,6 @@ async def reminders(turn: Turn, args: str) -> Reply:
 
 @command("kalender", "calendar", args="[AG]", args_en="[group]", help="Kalenderdatei (iCalendar, .ics) der Sitzungen",
          help_en="calendar file (iCalendar, .ics) of the sessions", example="!kalender Finanzen")
-
-
 async def calendar(turn: Turn, args: str) -> Reply:
     lang = turn.language
     group = group_arg(turn, args, "kalender", required=False) if args.strip() else None
