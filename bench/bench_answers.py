@@ -422,7 +422,7 @@ def mixed_writes(view, n: int, count: int, seed: int) -> list[tuple[int, Questio
     """``count`` admin writes spread evenly over ``n`` questions, in a cycle of 20: 9 milestone
     dates (an existing or a new milestone), 4 session series, 4 extra sessions, 1 exchange-round
     series, 1 late registration of a Destatis municipality and its approval (a new member)."""
-    from bot.registration import MUNICIPAL
+    from bot.commands.args import MUNICIPAL
 
     rng = random.Random(seed + 4)
     groups = list(view.programme.groups)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.context import ConversationContext, StoredContext
 from bot.messages import Reply
@@ -133,6 +133,10 @@ class RoomLinkStore(Protocol):
     async def reminders_enabled(self, platform: str, room_id: str) -> bool | None: ...
 
 
+RegistrationState = Literal["pending", "approved", "rejected", "withdrawn"]
+AuditAction = Literal["created", "approved", "rejected", "withdrawn"]
+
+
 @dataclass(frozen=True)
 class Registration:
     """A late registration (Nachmeldung) of an organisation for an AG. Times UTC."""
@@ -140,7 +144,7 @@ class Registration:
     id: int
     group_key: str
     organisation_key: str
-    state: str  # pending | approved | rejected | withdrawn
+    state: RegistrationState
     registrant_platform: str
     registrant_id: str
     registrant_name: str | None
@@ -159,7 +163,7 @@ class AuditEntry:
     registration_id: int
     group_key: str
     organisation_key: str
-    action: str  # created | approved | rejected | withdrawn
+    action: AuditAction
     actor_platform: str
     actor_id: str
     platform: str
@@ -177,7 +181,7 @@ class RegistrationStore(Protocol):
 
     async def pending_for(self, group_key: str, organisation_key: str) -> Registration | None: ...
 
-    async def decide(self, number: int, state: str, actor_platform: str, actor_id: str, platform: str, room_id: str,
+    async def decide(self, number: int, state: RegistrationState, actor_platform: str, actor_id: str, platform: str, room_id: str,
                      now: dt.datetime, reason: str | None = None) -> Registration | None: ...
 
     async def open(self, group_keys: set[str] | None = None, registrant_id: str | None = None) -> list[Registration]: ...

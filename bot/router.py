@@ -24,7 +24,7 @@ from bot.messages import IncomingMessage, Reply
 from bot.ports import ConversationContextStore, RoomLinkStore
 from bot.state import ProgrammeState
 from bot.text import clean
-from bot.registration import CONFIRM_WORDS
+from bot.commands.registration import CONFIRM_WORDS
 from bot.understanding import Intent, Question, detect_language, words as _words
 
 log = logging.getLogger(__name__)

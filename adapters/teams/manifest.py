@@ -3,8 +3,9 @@
 ``agbot teams-manifest --app-id <GUID> --out app.zip`` writes it. The manifest follows the Teams
 app manifest schema :data:`MANIFEST_VERSION` (developer.microsoft.com/json-schemas/teams); the bot
 works in personal chats, group chats and teams, and its command lists (German descriptions) come
-from the core's command table, so Teams' command menu and ``!hilfe`` agree. The icons (192x192 full
-colour, 32x32 white outline on transparent) are drawn here with zlib, no image library needed.
+from the core's command registry (``menu=`` of each command), so Teams' command menu and
+``!hilfe`` agree. The icons (192x192 full colour, 32x32 white outline on transparent) are drawn
+here with zlib, no image library needed.
 """
 from __future__ import annotations
 
@@ -18,18 +19,20 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from bot.commands import BY_NAME
+from bot.commands import BY_NAME, specs
 
 MANIFEST_VERSION = "1.22"  # the version Microsoft Learn calls current; Teams accepts all 1.x up to it
 SCHEMA_URL = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 ACCENT = (0x1F, 0x5C, 0x99)  # the colour behind the icon in Teams
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
-# core commands in Teams' command menu; at most 10 per scope (schema limit)
-TEAM_COMMANDS = ("hilfe", "ags", "leitung", "mitglieder", "termine", "meilensteine", "nachmelden", "anmeldungen",
-                 "verknuepfen", "erinnerungen")
-PERSONAL_COMMANDS = ("hilfe", "ags", "leitung", "mitglieder", "termine", "meilensteine", "nachmelden",
-                     "anmeldungen", "meine-daten", "daten-loeschen")
+MENU_LIMIT = 10  # commands per scope in Teams' command menu (schema limit)
+
+
+def menu_commands(scope: str) -> tuple[str, ...]:
+    """The core commands declared for Teams' command menu ``scope`` ("personal" or "team", see
+    ``menu=`` of :func:`bot.commands.command`), in the order of ``!hilfe``."""
+    return tuple(spec.name for spec in specs() if scope in spec.menu)
 
 
 def command_list(names: tuple[str, ...]) -> list[dict]:
@@ -40,7 +43,7 @@ def command_list(names: tuple[str, ...]) -> list[dict]:
     commands = []
     for name in names:
         spec = BY_NAME[name]
-        description = spec.summary[:1].upper() + spec.summary[1:]
+        description = spec.help[:1].upper() + spec.help[1:]
         if spec.args:
             description = f"{description}: {spec.name} {spec.args}"
         commands.append({"title": spec.name, "description": description[:128]})
@@ -89,8 +92,8 @@ def build_manifest(app_id: str, *, version: str = "1.0.0", short_name: str = "AG
             "supportsCalling": False,
             "supportsVideo": False,
             "commandLists": [
-                {"scopes": ["personal"], "commands": command_list(PERSONAL_COMMANDS)},
-                {"scopes": ["team", "groupChat"], "commands": command_list(TEAM_COMMANDS)},
+                {"scopes": ["personal"], "commands": command_list(menu_commands("personal"))},
+                {"scopes": ["team", "groupChat"], "commands": command_list(menu_commands("team"))},
             ],
         }],
         "permissions": ["identity", "messageTeamMembers"],
