@@ -166,6 +166,7 @@ class App:
         reminders = self.settings.reminders
         if getattr(self, "scheduler_db", None) is None:
             self.scheduler_db = await Database.open(self.db.path)
+        assert self.scheduler_db is not None
         offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before)
         return Dispatcher(
             self.state, self.rooms, ReminderDeliveries(self.scheduler_db), outbox, offsets,
@@ -177,7 +178,7 @@ class App:
         """Services that run beside the adapters: the reminder scheduler (sending through an outbox
         over the adapters' senders, woken by schedule changes made in chat) and, if ``[calendar]
         port`` is set, the iCalendar HTTP feed."""
-        services = []
+        services: list = []
         reminders = self.settings.reminders
         if reminders.enabled and adapters:
             from scheduler.waker import ReminderWaker
@@ -191,6 +192,6 @@ class App:
         return services
 
     async def close(self) -> None:
-        if getattr(self, "scheduler_db", None) is not None:
+        if self.scheduler_db is not None:
             await self.scheduler_db.close()
         await self.db.close()

@@ -115,8 +115,8 @@ class Router:
                 word, keys = question.ambiguous[0]
                 raise UserError(f"„{word}“ ist nicht eindeutig. Bitte genauer angeben:",
                                 f"\"{word}\" is ambiguous. Please be more specific:",
-                                items=tuple(f"{view.directory.get(k).name} ({view.directory.get(k).type.value})"
-                                            for k in keys if view.directory.get(k)))
+                                items=tuple(f"{org.name} ({org.type.value})"
+                                            for k in keys if (org := view.directory.get(k)) is not None))
         previous, replied = await self._load_context(message)
         reply, last = self._answer_parts(turn, questions, previous, replied)
         if last is not None and last != previous:

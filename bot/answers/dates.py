@@ -84,13 +84,13 @@ def answer_next_milestone(view: ProgrammeView, group: Group | None, now: dt.date
                      language=language)
     where = t(language, f"der {group.label}", f"of the {group.label}") if group else t(language, "der Arbeitsgruppen", "of the working groups")
     undated = [m.title for g in groups for m in g.milestones if not m.due]
-    past = [m for g in groups for m in g.milestones if m.due and m.due < today]
+    past = [(m.due, m) for g in groups for m in g.milestones if m.due and m.due < today]
     lead = t(language, f"Für die Meilensteine {where} ist noch kein kommendes Fälligkeitsdatum festgelegt.",
              f"No upcoming due date is set for the milestones {where}.")
     if past:
-        last = max(past, key=lambda m: m.due)
-        lead += t(language, f" Zuletzt fällig war „{last.title}“ am {date_short(last.due)}.",
-                  f" The last one, \"{last.title}\", was due {date_short(last.due)}.")
+        last_due, last = max(past, key=lambda pair: pair[0])
+        lead += t(language, f" Zuletzt fällig war „{last.title}“ am {date_short(last_due)}.",
+                  f" The last one, \"{last.title}\", was due {date_short(last_due)}.")
     footer = None
     if group and undated:
         footer = t(language, "Noch ohne Datum: " + "; ".join(undated) + ".", "Not dated yet: " + "; ".join(undated) + ".")
@@ -170,12 +170,12 @@ def answer_next_session(view: ProgrammeView, group: Group | None, now: dt.dateti
                            f"{start}".strip()),
                          footer=t(language, "Eintragen können ihn die Koordination der AG und die Admins (!serie).",
                                   "Coordinators and admins can enter them (!series)."), language=language)
-        footer = _cadence_text(view, language)
+        cadence = _cadence_text(view, language)
         if undated:
-            footer = t(language, f"Noch kein Termin eingetragen: {', '.join(undated)}. ",
-                       f"No date entered yet: {', '.join(undated)}. ") + footer
+            cadence = t(language, f"Noch kein Termin eingetragen: {', '.join(undated)}. ",
+                        f"No date entered yet: {', '.join(undated)}. ") + cadence
         return Reply(t(language, "Nächste Sitzungen der Arbeitsgruppen:", "Next sessions of the working groups:"),
-                     tuple(items), footer, language=language)
+                     tuple(items), cadence, language=language)
     upcoming = upcoming_sessions(group, now, 10, skip_holidays=view.skip_holidays)
     cancelled = []
     skip = nth - 1

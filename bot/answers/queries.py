@@ -60,10 +60,10 @@ def filter_members(view: ProgrammeView, *, types: frozenset[str] = frozenset(), 
                and (ag_count is None or (number >= n if op == ">=" else number == n))]
     merged = heapq.merge(*buckets, key=_by_name)
     if not (district_orgs or groups or wanted_status is not None):  # the buckets are the answer
-        total = sum(len(rows) for rows in buckets)
         chosen = merged if limit is None else itertools.islice(merged, limit)
-        return total, [Hit(row[1], row[3]) for row in chosen]
-    total, hits = 0, []
+        return sum(len(rows) for rows in buckets), [Hit(row[1], row[3]) for row in chosen]
+    total = 0
+    hits: list[Hit] = []
     for _, org, kreis, entries, _ in merged:
         if district_orgs and (org.key in district_keys or kreis not in districts_ars):
             continue
@@ -126,7 +126,7 @@ class _Register:
 
     def __init__(self) -> None:
         self.memberships: dict | None = None
-        self.directory = None
+        self.directory: object | None = None
         self.rows: dict[str, tuple] = {}
         self.buckets: dict[tuple[OrganisationType, int], list[tuple]] = {}
         self.names: dict[str, str] = {}

@@ -105,7 +105,8 @@ def _membership(a: Asked, q: Question) -> Reply:
 def _organisation_groups(a: Asked, q: Question) -> Reply:
     if q.ambiguous and not q.organisations:
         word, keys = q.ambiguous[0]
-        return groups.answer_organisation_groups(a.view, [a.view.directory.get(k) for k in keys], a.language, word)
+        found = [org for k in keys if (org := a.view.directory.get(k)) is not None]
+        return groups.answer_organisation_groups(a.view, found, a.language, word)
     return groups.answer_organisation_groups(a.view, _organisations(a, q), a.language)
 
 

@@ -109,6 +109,14 @@ class Understanding:
     ``directory`` object, see :meth:`ProgrammeView.updated`).
     """
 
+    group_choices: dict[str, frozenset[str]]
+    group_names: NameIndex
+    org_choices: dict[str, frozenset[str]]
+    org_names: NameIndex
+    glossary: Glossary
+    milestone_words: dict[str, tuple[tuple[str, str], ...]]
+    _milestone_cache: dict
+
     def __init__(self, view: ProgrammeView, previous: "Understanding | None" = None) -> None:
         self.view = view
         if previous is not None and previous.view.group_tokens is view.group_tokens:
@@ -232,11 +240,11 @@ class Understanding:
                 for a, b in zip(tokens, tokens[1:]))
             asks_membership = strong or bool(tokens[:1] and tokens[0] in v.YES_NO_START and "group_word" in flags)
             if asks_membership and not glossary:
-                names = unknown_names(originals, tokens, taken, first=0 if tokens and tokens[0] in v.WHO else 1)
+                names: list[str] = unknown_names(originals, tokens, taken, first=0 if tokens and tokens[0] in v.WHO else 1)
                 if not strong:  # "Ist Teams als Tool vorgesehen?": a word of the document is a topic
                     names = [n for n in names if not set(words(n)[1]) <= document_words()]
                 unknown_place = names[0] if names else None
-        for name, present in (("group", bool(groups)), ("room_group", room_group is not None),
+        for flag, present in (("group", bool(groups)), ("room_group", room_group is not None),
                               ("group_or_room", bool(groups) or room_group is not None),
                               ("org", bool(organisations or ambiguous)), ("person", bool(persons)),
                               ("unknown_group", unknown is not None), ("unknown_person", person_unknown is not None),
@@ -245,7 +253,7 @@ class Understanding:
                               ("multi", ag_count is not None), ("seat_side", seat is not None),
                               ("glossary_term", bool(glossary)), ("topic", bool(topic))):
             if present:
-                flags.add(name)
+                flags.add(flag)
         if "count" in flags and flags & {"type", "members"}:
             flags.add("count_members")
         if "type" in flags and not (groups or room_group):

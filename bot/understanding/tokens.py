@@ -23,7 +23,9 @@ def words(text: str) -> tuple[list[str], list[str]]:
 
 def words_and_breaks(text: str) -> tuple[list[str], list[str], set[int]]:
     """Words, folded tokens, and the indices of tokens that start a new clause (after ?.!:;())."""
-    originals, folded, breaks = [], [], set()
+    originals: list[str] = []
+    folded: list[str] = []
+    breaks: set[int] = set()
     position = 0
     for match in _WORD.finditer(text):
         word = match.group(0)
