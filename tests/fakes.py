@@ -52,9 +52,48 @@ def berlin(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> d
 
 
 def message(text: str, *, user: str = MEMBER, room: str = ROOM, now: dt.datetime = NOW,
-            direct: bool = False, addressed: bool = False, platform: str = PLATFORM) -> IncomingMessage:
-    return IncomingMessage(text=text, sender=UserRef(platform, user), channel=ChannelRef(platform, room, is_direct=direct),
-                           sent_at=now, message_id=f"msg-{next(_ids)}", addressed=addressed)
+            direct: bool = False, addressed: bool = False, platform: str = PLATFORM, name: str | None = None,
+            moderator: bool = False, message_id: str | None = None, replied_to: str | None = None,
+            thread_id: str | None = None) -> IncomingMessage:
+    """The one builder of incoming messages in the tests (defaults: a member in the test room, at NOW)."""
+    return IncomingMessage(text=text, sender=UserRef(platform, user, name),
+                           channel=ChannelRef(platform, room, is_direct=direct, thread_id=thread_id), sent_at=now,
+                           message_id=message_id or f"msg-{next(_ids)}", addressed=addressed,
+                           sender_is_room_moderator=moderator, replied_to=replied_to)
+
+
+class Conversation:
+    """A scripted conversation, like botbuilder's ``TestFlow``: one user in one room sends lines
+    to a router (or an App) and the test asserts each reply. The clock advances by ``step``
+    (default one minute) per line, so follow-ups stay within the conversation context's lifetime.
+
+    ``await talk.says("Wer leitet die AG Finanzen?", "Abt. 1")`` sends the line and asserts that
+    every given text is in the reply; it returns the reply for further checks.
+    """
+
+    def __init__(self, target, *, user: str = MEMBER, room: str = ROOM, start: dt.datetime = NOW,
+                 step: dt.timedelta = dt.timedelta(minutes=1), **message_options) -> None:
+        self.router = getattr(target, "router", target)
+        self.user, self.room, self.now, self.step = user, room, start, step
+        self.options = message_options
+        self.replies: list[Reply] = []
+
+    async def send(self, text: str, **overrides) -> Reply:
+        options = {"user": self.user, "room": self.room, "now": self.now, **self.options, **overrides}
+        reply = await self.router.handle(message(text, **options))
+        self.replies.append(reply)
+        self.now += self.step
+        return reply
+
+    async def says(self, text: str, *expected: str, kind: str | None = None, absent: tuple[str, ...] = ()) -> Reply:
+        reply = await self.send(text)
+        for part in expected:
+            assert part in reply.text, f"{text!r}: {part!r} not in {reply.text!r}"
+        for part in absent:
+            assert part not in reply.text, f"{text!r}: {part!r} in {reply.text!r}"
+        if kind is not None:
+            assert reply.kind == kind, f"{text!r}: kind {reply.kind}, expected {kind}"
+        return reply
 
 
 async def ask(target, text: str, **kwargs) -> Reply:

@@ -12,8 +12,7 @@ import re
 
 import pytest
 
-from bot.messages import ChannelRef, IncomingMessage, UserRef
-from fakes import ADMIN, FIN_COORD, MEMBER, NOW, PLATFORM, ROOM, UTC, ask, berlin
+from fakes import ADMIN, FIN_COORD, MEMBER, NOW, PLATFORM, ROOM, UTC, ask, berlin, message
 from store.database import Database
 from store.registrations import RegistrationRepository
 
@@ -28,9 +27,9 @@ async def count(db: Database, table: str) -> int:
 
 async def attempts(apps, per_app: int) -> list:
     """``per_app`` simultaneous '!nachmelden Finanzen Barleben' per App, all at once."""
-    calls = [app.router.handle(IncomingMessage(
-        text="!nachmelden Finanzen Barleben", sender=UserRef(PLATFORM, f"@kommune-{i}-{j}:example.org"),
-        channel=ChannelRef(PLATFORM, f"!raum-{i}-{j}:example.org"), sent_at=BEFORE, message_id=f"c-{i}-{j}"))
+    calls = [app.router.handle(message(
+        "!nachmelden Finanzen Barleben", user=f"@kommune-{i}-{j}:example.org",
+        room=f"!raum-{i}-{j}:example.org", now=BEFORE, message_id=f"c-{i}-{j}"))
         for i, app in enumerate(apps) for j in range(per_app)]
     return await asyncio.gather(*calls)
 
@@ -100,8 +99,7 @@ async def test_restart_between_registration_and_approval(open_app, db_path):
 
 async def test_crash_before_the_answer_loses_nothing_and_redelivery_does_not_duplicate(open_app, db_path):
     first = await open_app()
-    incoming = IncomingMessage(text="!nachmelden Finanzen Barleben", sender=UserRef(PLATFORM, MEMBER),
-                               channel=ChannelRef(PLATFORM, ROOM), sent_at=BEFORE, message_id="$event-1")
+    incoming = message("!nachmelden Finanzen Barleben", now=BEFORE, message_id="$event-1")
     await first.router.handle(incoming)  # the answer is never sent: the process dies here
     await first.close()
 

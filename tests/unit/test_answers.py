@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from fakes import (
-    ADMIN, AG_LABELS, DATE_OR_TIME, FIN_COORD, KOMM_COORD, MEMBER, NOW, PLATFORM, ROOM, UTC, ask, berlin,
+    ADMIN, AG_LABELS, DATE_OR_TIME, FIN_COORD, KOMM_COORD, MEMBER, NOW, PLATFORM, ROOM, UTC, ask, berlin, message,
 )
 
 
@@ -277,9 +277,7 @@ async def test_link_command_links_the_room_for_its_coordinator(app):
 
 
 async def test_room_moderator_may_link_a_room(app):
-    from bot.messages import ChannelRef, IncomingMessage, UserRef
-    msg = IncomingMessage("!verknuepfen Kommunikation", UserRef(PLATFORM, MEMBER), ChannelRef(PLATFORM, ROOM), NOW,
-                          "m-mod", sender_is_room_moderator=True)
+    msg = message("!verknuepfen Kommunikation", moderator=True)
     reply = await app.router.handle(msg)
     assert reply.kind == "confirmation"
     assert await app.rooms.group_of(PLATFORM, ROOM) == "kommunikation"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from fakes import NOW, ROOM, ask, message
+from fakes import NOW, ROOM, Conversation, ask, message
 
 OTHER_ROOM = "!other:example.org"
 
@@ -90,3 +90,13 @@ async def test_erasing_my_data_deletes_my_contexts(app):
     await ask(app, "!daten-loeschen")
     reply = await ask(app, "Und wer ist Mitglied?", now=NOW + dt.timedelta(minutes=1))
     assert reply.lead.startswith("Welche AG meinen Sie?")
+
+
+async def test_a_scripted_conversation_of_follow_ups(app):
+    talk = Conversation(app)
+    await talk.says("Welche Landkreise sind in der AG Kooperationsmodell?", "Landkreis Harz", "Landkreis Börde")
+    await talk.says("Und in der AG Kommunikation?", "Landkreise in der AG Kommunikation", "Salzlandkreis",
+                    absent=("Zeitz",))
+    await talk.says("Wer leitet sie?", "Makiol")
+    await talk.says("und wann trifft sie sich?", "AG Kommunikation")
+    await talk.says("Kurz bitte", "AG Kommunikation")

@@ -18,8 +18,8 @@ import re
 import pytest
 
 from bot.config import RegistrationSection, load_config
-from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
-from fakes import ADMIN, AG_LABELS, FIN_COORD, KOMM_COORD, MEMBER, NOW, PLATFORM, ROOM, UTC, berlin, make_settings
+from bot.messages import IncomingMessage, Reply
+from fakes import ADMIN, AG_LABELS, FIN_COORD, KOMM_COORD, MEMBER, NOW, PLATFORM, ROOM, UTC, berlin, make_settings, message
 from store.registrations import RegistrationRepository
 
 BEFORE = berlin(2022, 10, 1)  # well before the deadline (21.10.2022)
@@ -34,8 +34,7 @@ _ids = itertools.count(1)
 # -- helpers ----------------------------------------------------------------------------------------
 def msg(text: str, *, user: str = MEMBER, room: str = ROOM, now: dt.datetime = NOW, moderator: bool = False,
         name: str | None = None, platform: str = PLATFORM) -> IncomingMessage:
-    return IncomingMessage(text=text, sender=UserRef(platform, user, name), channel=ChannelRef(platform, room),
-                           sent_at=now, message_id=f"reg-{next(_ids)}", sender_is_room_moderator=moderator)
+    return message(text, user=user, room=room, now=now, moderator=moderator, name=name, platform=platform)
 
 
 async def send(app, text: str, **kwargs) -> Reply:
