@@ -25,7 +25,7 @@ from bot.ports import ConversationContextStore, RoomLinkStore
 from bot.state import ProgrammeState
 from bot.text import clean
 from bot.commands.registration import CONFIRM_WORDS
-from bot.understanding import Intent, Question, detect_language, words as _words
+from bot.understanding import Intent, Question, detect_language, words
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Router:
         return dataclasses.replace(reply, in_reply_to=message.message_id)
 
     def _error_reply(self, error: UserError, message: IncomingMessage) -> Reply:
-        _, tokens = _words(clean(message.text)[:MAX_LENGTH])
+        _, tokens = words(clean(message.text)[:MAX_LENGTH])
         language = detect_language(tokens) if tokens else self.default_language
         if message.text.lstrip()[:1] in "!/":
             word = command_word(message.text.lstrip()[1:].split(" ")[0]) if message.text.strip()[1:] else ""

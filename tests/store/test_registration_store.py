@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import re
 
-import pytest
 
 from fakes import ADMIN, FIN_COORD, MEMBER, NOW, PLATFORM, ROOM, UTC, ask, berlin, message
 from store.database import Database
