@@ -77,8 +77,10 @@ class ReminderWaker:
             if self._stopped.is_set():
                 return
             # APScheduler runs on the real clock; the injected clock may be shifted, so wait the
-            # same duration rather than until the same timestamp
-            wait = max(following - now, dt.timedelta(0))
+            # same duration rather than until the same timestamp. The duration is measured from the
+            # clock after sending: measured from before, every wake-up would be late by the time the
+            # previous one took to send.
+            wait = max(following - self.clock.now(), dt.timedelta(0))
             run_at = dt.datetime.now(dt.timezone.utc) + wait
             self.scheduler.add_job(self.wake, DateTrigger(run_date=run_at), id="dispatch", replace_existing=True,
                                    misfire_grace_time=None)
