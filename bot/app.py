@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.commands import Commands
 from bot.config import ConfigError, Settings
+from bot.loop_guard import LoopGuard
 from bot.outbox import Outbox
 from bot.programme_file import load_programme_file
 from bot.roles import Roles
@@ -103,7 +104,9 @@ class App:
             commands = Commands(programme, state, roles, rooms, registrations=RegistrationRepository(db),
                                 registration_deadline=settings.registration.deadline, contexts=contexts,
                                 on_schedule_change=schedule_changes.notify)
-            router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts)
+            loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
+            router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,
+                            loop_guard=loop_guard)
         except BaseException:
             await db.close()
             raise

@@ -36,6 +36,7 @@ class BotSection(BaseModel):
     timezone: str = BERLIN.key
     programme: Path | None = None  # None: the shipped bot/data/programme.toml
     database: Path = Path(DEFAULT_DATABASE)
+    answers_per_minute: int = Field(default=20, ge=0)  # per Matrix room / Teams conversation; 0: no limit
 
     @field_validator("timezone")
     @classmethod
@@ -68,6 +69,7 @@ class MatrixSection(BaseModel):
     allowed_inviters: list[str] = []  # user id patterns with *, e.g. "@*:example.org"
     store_dir: Path = Path("data/matrix-store")  # end-to-end encryption keys (keep private)
     sync_timeout_ms: int = Field(default=30000, ge=0, le=120000)
+    ignore_users: list[str] = []  # other bots' user id patterns with *: never answered (loop protection)
 
     @model_validator(mode="after")
     def _credentials(self) -> "MatrixSection":

@@ -17,6 +17,7 @@ from bot.answers.suggestions import spell_out, suggestions
 from bot.answers.table import Asked
 from bot.context import conversation_anchor, message_anchor
 from bot.document import answers as document
+from bot.loop_guard import LoopGuard
 from bot.conversation import Previous, resolve
 from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.errors import UserError
@@ -42,15 +43,22 @@ class Router:
     """Dispatches :class:`IncomingMessage` to commands or question answering; returns a :class:`Reply`."""
 
     def __init__(self, state: ProgrammeState, commands: Commands, rooms: RoomLinkStore,
-                 default_language: str = "de", contexts: ConversationContextStore | None = None) -> None:
+                 default_language: str = "de", contexts: ConversationContextStore | None = None,
+                 loop_guard: LoopGuard | None = None) -> None:
         self.state = state
         self.commands = commands
         self.rooms = rooms
         self.default_language = default_language
         self.contexts = contexts  # conversation contexts for follow-up questions (None: none kept)
+        self.loop_guard = loop_guard  # no answer loops with other bots (None: no limit)
 
     async def handle(self, message: IncomingMessage) -> Reply:
-        """Answer one message. Never raises (except on cancellation)."""
+        """Answer one message. Never raises (except on cancellation). A reply of kind "silent"
+        means: send nothing (loop protection, see :mod:`bot.loop_guard`)."""
+        if self.loop_guard is not None:
+            instead = self.loop_guard.check(message)
+            if instead is not None:
+                return dataclasses.replace(instead, in_reply_to=message.message_id)
         try:
             reply = await self._handle(message)
         except UserError as error:
@@ -60,6 +68,8 @@ class Router:
             reply = Reply(t(self.default_language, "Entschuldigung, dabei ist ein Fehler aufgetreten. Bitte versuchen Sie es "
                                                   "später noch einmal.", "Sorry, something went wrong. Please try again later."),
                           kind="error", language=self.default_language)
+        if self.loop_guard is not None:
+            self.loop_guard.answered(message, reply)
         return dataclasses.replace(reply, in_reply_to=message.message_id)
 
     def _error_reply(self, error: UserError, message: IncomingMessage) -> Reply:

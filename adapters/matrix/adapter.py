@@ -373,6 +373,9 @@ class MatrixAdapter:
             if source.get("event_id"):
                 await self.ledger.ignored(source["event_id"], room_id, self.clock.now())
             return
+        if inviter_allowed(message.sender.user_id, self.settings.ignore_users):  # other bots ([matrix] ignore_users)
+            await self.ledger.ignored(message.message_id, room_id, self.clock.now())
+            return
         creators = json.loads(await self.state.get(f"creators:{room_id}") or "[]")
         if room is not None and power_level(room, message.sender.user_id, creators) >= MODERATOR_POWER_LEVEL:
             message = dataclasses.replace(message, sender_is_room_moderator=True)
@@ -380,8 +383,8 @@ class MatrixAdapter:
             if not await self.ledger.claim(message.message_id, room_id, self.clock.now()):
                 return
             reply = await self.handler.handle(message)
-            event_id = await self.send(room_id, reply, message.channel.thread_id,
-                                       transaction_id("answer", message.message_id))
+            event_id = None if reply.kind == "silent" else await self.send(
+                room_id, reply, message.channel.thread_id, transaction_id("answer", message.message_id))
             # e.g. coordinators told about a registration, in rooms on any platform
             await self.outbox.notify(reply.notifications, message.message_id)
             await self.ledger.answered(message.message_id, event_id, self.clock.now())

@@ -484,9 +484,9 @@ class TeamsAdapter:
             async with self._core:
                 reply = await self.handler.handle(message)
                 extra = [registration_form(await self._group_names(), reply.language)] \
-                    if wants_registration_form(message.text) else []
+                    if wants_registration_form(message.text) and reply.kind != "silent" else []
             first: str | None = None
-            for activity in reply_activities(reply, extra):
+            for activity in (reply_activities(reply, extra) if reply.kind != "silent" else []):
                 sent = await self.sender.deliver(room, lambda a=activity: context.send_activity(Activity().deserialize(a)))
                 first = first or sent
                 await self._record(room, sent, message.message_id)

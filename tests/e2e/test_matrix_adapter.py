@@ -207,3 +207,36 @@ async def test_answer_event_is_recorded_and_a_reply_to_it_names_it(world):
     [message] = [m for m in seen if m.message_id == follow_up]
     assert message.replied_to == answer.event_id and message.text == "Und wer leitet die?"
     assert await question_of_soon(bot, room_id, second.event_id) == follow_up
+
+
+async def _echo_for(echo: Member, room_id: str, bot_id: str, seconds: float, prefix: str) -> None:
+    """Another bot: sends every message of AG-Bot back as m.text (with ``prefix``) for ``seconds``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    echoed: set[str] = set()
+    while loop.time() < deadline:
+        await echo.sync(300)
+        for event in list(echo.events.get(room_id, [])):
+            if getattr(event, "sender", None) == bot_id and event.event_id not in echoed and getattr(event, "body", ""):
+                echoed.add(event.event_id)
+                await echo.send(room_id, prefix + event.body)
+
+
+async def test_an_echo_bot_in_a_direct_chat_causes_no_loop(world):
+    synapse, bot_id = world["synapse"], world["bot_id"]
+    echo = await Member(synapse, synapse.new_user("mitglied-echo")).setup()
+    try:
+        room_id = await echo.create_room(None, invite=[bot_id], is_direct=True)
+        await echo.wait_joined(room_id, bot_id)
+        await echo.ask(room_id, "Wer leitet die AG Finanzen?", bot_id)
+        # an exact echo of the answer is not answered: after 4 s still one message of the bot
+        await _echo_for(echo, room_id, bot_id, 4, prefix="")
+        from_bot = [e for e in echo.events[room_id] if getattr(e, "sender", None) == bot_id and getattr(e, "body", "")]
+        assert len(from_bot) == 1, [e.body for e in from_bot]
+        # an echo that changes the text: the answer budget (20 a minute) ends it with one notice
+        await _echo_for(echo, room_id, bot_id, 12, prefix="Echo: ")
+        from_bot = [e for e in echo.events[room_id] if getattr(e, "sender", None) == bot_id and getattr(e, "body", "")]
+        assert len(from_bot) <= 21, len(from_bot)
+        assert any("sehr viele Nachrichten" in e.body for e in from_bot)
+    finally:
+        await echo.close()
