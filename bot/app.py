@@ -131,7 +131,8 @@ class App:
         if matrix is not None:
             from adapters.matrix.sender import MatrixSender
 
-            matrix_sender = MatrixSender(clock, self.sent_replies)
+            matrix_sender = MatrixSender(clock, self.sent_replies, matrix.reminder_msgtype,
+                                         matrix.reminder_mention)
         if teams is not None:
             from adapters.teams.adapter import TeamsSender
             from store.conversation_references import ConversationReferenceRepository

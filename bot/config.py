@@ -70,6 +70,9 @@ class MatrixSection(BaseModel):
     store_dir: Path = Path("data/matrix-store")  # end-to-end encryption keys (keep private)
     sync_timeout_ms: int = Field(default=30000, ge=0, le=120000)
     ignore_users: list[str] = []  # other bots' user id patterns with *: never answered (loop protection)
+    display_name: str = "AG-Bot"  # set at start, so that pills and mentions read "AG-Bot"
+    reminder_msgtype: Literal["m.text", "m.notice"] = "m.text"  # m.text notifies members, m.notice does not
+    reminder_mention: Literal["none", "room"] = "none"  # "room": @room in reminders where the bot may notify
 
     @model_validator(mode="after")
     def _credentials(self) -> "MatrixSection":

@@ -99,6 +99,7 @@ class Reply:
     parts: tuple["Reply", ...] = ()  # a combined answer renders its parts one after the other
     attachment: Attachment | None = None
     notifications: tuple[Notification, ...] = ()
+    mention: str | None = None  # the asker's user id in a group room: the platform may notify them
 
     @classmethod
     def combine(cls, parts: tuple["Reply", ...]) -> "Reply":

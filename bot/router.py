@@ -70,7 +70,8 @@ class Router:
                           kind="error", language=self.default_language)
         if self.loop_guard is not None:
             self.loop_guard.answered(message, reply)
-        return dataclasses.replace(reply, in_reply_to=message.message_id)
+        mention = None if message.channel.is_direct else message.sender.user_id
+        return dataclasses.replace(reply, in_reply_to=message.message_id, mention=mention)
 
     def _error_reply(self, error: UserError, message: IncomingMessage) -> Reply:
         _, tokens = words(clean(message.text)[:MAX_LENGTH])

@@ -32,6 +32,7 @@ from typing import Protocol
 
 import aiohttp
 from nio import (
+    ProfileSetDisplayNameResponse,
     AsyncClient, AsyncClientConfig, InviteMemberEvent, JoinError, LoginResponse, MatrixRoom, MegolmEvent,
     RoomCreateEvent, RoomMemberEvent, RoomMessagesResponse, SyncError, SyncResponse,
 )
@@ -202,6 +203,11 @@ class MatrixAdapter:
             log.info("Matrix: forgot %d handled-event ids older than %d days", forgotten, LEDGER_RETENTION.days)
         profile = await client.get_displayname(self.settings.user_id)
         name = getattr(profile, "displayname", None)
+        if self.settings.display_name and name != self.settings.display_name:
+            if isinstance(await client.set_displayname(self.settings.display_name), ProfileSetDisplayNameResponse):
+                name = self.settings.display_name
+            else:
+                log.warning("Matrix: could not set the display name %r", self.settings.display_name)
         self.identity = BotIdentity(self.settings.user_id, name)
         log.info("Matrix: logged in as %s (device %s)", self.settings.user_id, client.device_id)
 

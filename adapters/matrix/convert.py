@@ -154,22 +154,34 @@ def edit_target(source: dict) -> str | None:
     return None
 
 
-def content_from_reply(reply: Reply, thread_id: str | None = None) -> dict:
-    """The ``m.room.message`` content of an answer: an ``m.notice`` with plain and HTML body.
+def content_from_reply(reply: Reply, thread_id: str | None = None, reminder_msgtype: str = "m.text",
+                       room_mention: bool = False) -> dict:
+    """The ``m.room.message`` content of an answer or reminder, with plain and HTML body.
 
-    A reply to a threaded message stays in the thread (with a reply fallback relation for
-    clients without threads); otherwise it references the question via ``m.in_reply_to``.
-    HTML comes from :attr:`Reply.html`, which escapes every user-provided value.
+    Answers are ``m.notice``; an answer in a group room names the asker in ``m.mentions.user_ids``
+    (spec: "User and room mentions"), so Element's default push rules notify them. Reminders are
+    ``reminder_msgtype`` (default ``m.text``, which notifies like a person's message); with
+    ``room_mention`` (the bot may notify the room) they start with "@room" and carry
+    ``m.mentions.room``. A reply to a threaded question is a real thread reply to it
+    (``is_falling_back`` false, so clients show the quoted question); otherwise it references the
+    question via ``m.in_reply_to``. HTML comes from :attr:`Reply.html`, which escapes every
+    user-provided value.
     """
+    reminder = reply.kind == "reminder"
+    mentions: dict = {"user_ids": [reply.mention]} if reply.mention and not reminder else {}
+    body, html = reply.text, reply.html
+    if reminder and room_mention:
+        mentions = {"room": True}
+        body, html = f"@room {body}", f"<p>@room</p>{html}"
     content: dict = {
-        "msgtype": "m.notice",
-        "body": reply.text,
+        "msgtype": reminder_msgtype if reminder else "m.notice",
+        "body": body,
         "format": "org.matrix.custom.html",
-        "formatted_body": reply.html,
-        "m.mentions": {},
+        "formatted_body": html,
+        "m.mentions": mentions,
     }
     if thread_id:
-        relation: dict = {"rel_type": "m.thread", "event_id": thread_id, "is_falling_back": True}
+        relation: dict = {"rel_type": "m.thread", "event_id": thread_id, "is_falling_back": not reply.in_reply_to}
         if reply.in_reply_to:
             relation["m.in_reply_to"] = {"event_id": reply.in_reply_to}
         content["m.relates_to"] = relation

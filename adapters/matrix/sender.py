@@ -34,9 +34,12 @@ class MatrixSender:
 
     platform = PLATFORM
 
-    def __init__(self, clock: Clock, replies: ReplyLog | None = None) -> None:
+    def __init__(self, clock: Clock, replies: ReplyLog | None = None, reminder_msgtype: str = "m.text",
+                 reminder_mention: str = "none") -> None:
         self.clock = clock
         self.replies = replies
+        self.reminder_msgtype = reminder_msgtype  # "m.text" (notifies) or "m.notice"
+        self.reminder_mention = reminder_mention  # "none" or "room" (@room where the bot may use it)
         self.client: AsyncClient | None = None
 
     async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
@@ -52,7 +55,10 @@ class MatrixSender:
         room = client.rooms.get(room_id)
         if room is not None and room.encrypted and client.olm is not None and client.should_query_keys:
             await client.keys_query()
-        response = await client.room_send(room_id, "m.room.message", content_from_reply(reply, thread_id),
+        room_mention = (self.reminder_mention == "room" and room is not None and reply.kind == "reminder"
+                        and room.power_levels.can_user_notify(client.user_id, "room"))
+        content = content_from_reply(reply, thread_id, self.reminder_msgtype, room_mention)
+        response = await client.room_send(room_id, "m.room.message", content,
                                           tx_id=txn_id, ignore_unverified_devices=True)
         if not isinstance(response, RoomSendResponse):
             log.warning("Matrix: sending to %s failed: %s", room_id, getattr(response, "message", response))

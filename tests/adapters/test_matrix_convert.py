@@ -136,3 +136,24 @@ def test_reply_content_is_a_notice_with_escaped_html_and_relation():
 def test_invite_allow_list(inviter, allowed):
     assert inviter_allowed(inviter, ["@*:example.org"]) is allowed
     assert inviter_allowed(inviter, []) is False
+
+
+def test_answer_in_a_group_room_mentions_the_asker_and_a_thread_answer_is_a_real_thread_reply():
+    reply = Reply("Leitung der AG Finanzen", in_reply_to="$q", mention="@frau-meier:example.org")
+    content = content_from_reply(reply)
+    assert content["m.mentions"] == {"user_ids": ["@frau-meier:example.org"]} and content["msgtype"] == "m.notice"
+    threaded = content_from_reply(reply, thread_id="$root")["m.relates_to"]
+    assert threaded == {"rel_type": "m.thread", "event_id": "$root", "is_falling_back": False,
+                        "m.in_reply_to": {"event_id": "$q"}}
+    direct = content_from_reply(Reply("x", in_reply_to="$q"))
+    assert direct["m.mentions"] == {}
+
+
+def test_reminders_notify_as_text_and_with_room_mention_only_when_allowed():
+    reminder = Reply("Erinnerung: Sitzung der AG Finanzen morgen um 10:00 Uhr", kind="reminder")
+    plain = content_from_reply(reminder)
+    assert plain["msgtype"] == "m.text" and plain["m.mentions"] == {} and not plain["body"].startswith("@room")
+    loud = content_from_reply(reminder, room_mention=True)
+    assert loud["m.mentions"] == {"room": True} and loud["body"].startswith("@room ")
+    quiet = content_from_reply(reminder, reminder_msgtype="m.notice")
+    assert quiet["msgtype"] == "m.notice"

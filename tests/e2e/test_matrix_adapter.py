@@ -20,8 +20,6 @@ async def world(synapse, tmp_path_factory):
     bot_user = synapse.new_user("agbot")
     admin_user = synapse.new_user("koordination")
     member_user = synapse.new_user("mitglied")
-    synapse.request("PUT", f"/_matrix/client/v3/profile/{bot_user.user_id}/displayname",
-                    {"displayname": "AG-Bot"}, access_token=bot_user.access_token)
     runner = await BotRunner(synapse, bot_user, data, admins=[admin_user.user_id],
                              allowed_inviters=["@koordination-*:localhost", "@mitglied-*:localhost"]).start()
     admin = await Member(synapse, admin_user).setup()
@@ -69,11 +67,19 @@ async def test_question_by_mention_answered_and_plain_chatter_ignored(world):
     chatter = await member.send(room_id, "Wer leitet eigentlich die AG Kommunikation?")
     answer = await member.ask(room_id, "AG-Bot: Wer leitet die AG Kommunikation?", bot_id)
     assert "Makiol" in answer.body
+    # in a group room the answer names the asker, so that Element notifies them
+    assert answer.source["content"]["m.mentions"] == {"user_ids": [member.user_id]}
     pill = f'<a href="https://matrix.to/#/{bot_id}">AG-Bot</a> wer ist in der AG Finanzen?'
     answer = await member.ask(room_id, "AG-Bot wer ist in der AG Finanzen?", bot_id, formatted_body=pill,
                               extra={"m.mentions": {"user_ids": [bot_id]}})
     assert "Dessau-Roßlau" in answer.body
     assert member.replies_to(room_id, chatter, bot_id) == []
+
+
+async def test_display_name_is_set_at_start(world):
+    synapse, bot_id = world["synapse"], world["bot_id"]
+    profile = await world["member"].client.get_displayname(bot_id)
+    assert profile.displayname == "AG-Bot"
 
 
 async def test_direct_chat_answers_every_message(world):
@@ -158,6 +164,7 @@ async def test_threaded_question_answered_in_thread(world):
     relates = answer.source["content"]["m.relates_to"]
     assert relates["rel_type"] == "m.thread"
     assert relates["m.in_reply_to"]["event_id"] == question
+    assert relates["is_falling_back"] is False  # a real reply to the question inside the thread
 
 
 async def test_room_moderator_without_bot_role_may_link_the_room(world):

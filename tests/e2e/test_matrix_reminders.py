@@ -48,6 +48,7 @@ async def test_reminder_due_in_seconds_arrives_once_in_linked_room(synapse, tmp_
         reminder = await admin.wait_for(room_id, lambda e: getattr(e, "sender", None) == bot_user.user_id
                                         and getattr(e, "body", "").startswith("Erinnerung"), within=30)
         assert "AG Finanzen" in reminder.body and f"{start:%d.%m.%Y}, {start:%H:%M} Uhr" in reminder.body
+        assert reminder.source["content"]["msgtype"] == "m.text"  # notifies, unlike an m.notice
         assert "Raum 3.14" in reminder.body and "verspätet" not in reminder.body
         await asyncio.sleep(2)  # real time on purpose: nothing more may arrive
         await admin.sync(500)
