@@ -31,14 +31,24 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _OPTION = re.compile(r"""\b(ort|dauer|place|duration)=("([^"]*)"|'([^']*)'|„([^“”"]*)[“”"]|(\S+))""", re.IGNORECASE)
 
 
+FIRST_YEAR, LAST_YEAR = 2020, 2100  # dates of the programme's sessions and milestones
+
+
 def parse_date(word: str, language: str) -> dt.date:
-    """Parse TT.MM.JJJJ or ISO YYYY-MM-DD; raise :class:`UserError` otherwise."""
+    """Parse TT.MM.JJJJ or ISO YYYY-MM-DD in the years 2020 to 2100; raise :class:`UserError`
+    otherwise (a year like 9999 would overflow the calendar arithmetic behind the commands)."""
     match = _DATE.match(word)
     try:
+        day = None
         if match and match.group(1):
-            return dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        if match:
-            return dt.date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
+            day = dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        elif match:
+            day = dt.date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
+        if day is not None:
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise UserError(f"Das Datum {word} ist nicht plausibel (Jahre {FIRST_YEAR} bis {LAST_YEAR}).",
+                                f"The date {word} is not plausible (years {FIRST_YEAR} to {LAST_YEAR}).")
+            return day
     except ValueError:
         raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.") from None
     raise UserError(f"„{word}“ ist kein Datum. Bitte als TT.MM.JJJJ schreiben, z. B. 31.03.2023.",

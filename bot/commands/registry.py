@@ -135,6 +135,8 @@ def command(name: str, alias: str, *, help: str, help_en: str, example: str, arg
     is taken. Registration order is the order of ``!hilfe``.
     """
     def register(handler: Handler) -> Handler:
+        if name == alias:
+            raise ValueError(f"command {name!r}: the English alias must differ from the German name")
         for word in (name, alias):
             if word in BY_NAME:
                 raise ValueError(f"command word {word!r} is declared twice")

@@ -128,3 +128,24 @@ def test_no_import_circle_and_no_imports_hidden_in_functions():
 def test_command_modules_stay_small():
     for path in PACKAGE.glob("*.py"):
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 350, path.name
+
+
+def test_the_package_imports_every_feature_module():
+    """A feature module that bot/commands/__init__.py forgets to import registers nothing in the
+    running bot (the other tests import every module themselves, so they would not notice)."""
+    import ast
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and node.module == "bot.commands" for alias in node.names}
+    assert set(FEATURES) <= imported, set(FEATURES) - imported
+
+
+def test_a_name_equal_to_its_alias_is_refused():
+    import pytest
+
+    from bot.commands.registry import command
+
+    with pytest.raises(ValueError):
+        @command("pingtest", "pingtest", help="x", help_en="x", example="!pingtest")
+        async def ping(turn, args):  # pragma: no cover - never registered
+            raise AssertionError

@@ -372,3 +372,11 @@ async def test_kalender_leaves_out_the_holiday_session_when_holidays_are_skipped
     starts = calendar_starts((await ask(app, "!kalender Finanzen", now=now)).attachment.data)
     assert berlin(2024, 11, 14, 10) in starts
     assert berlin(2024, 10, 31, 10) not in starts
+
+
+@pytest.mark.parametrize("command", ["!absagen Finanzen 31.12.9999", "!verschieben Finanzen 31.12.9999 01.01.2024",
+                                     "!absagen Austauschrunde 31.12.9999", "!absagen Finanzen 01.01.0001"])
+async def test_dates_outside_the_plausible_years_are_refused_not_crashing(app, command):
+    from fakes import ADMIN, ask
+    reply = await ask(app, command, user=ADMIN)
+    assert reply.kind == "error" and "nicht plausibel" in reply.text
