@@ -176,7 +176,8 @@ class App:
             self.state, self.rooms, ReminderDeliveries(self.scheduler_db), outbox, offsets,
             owner=owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
             zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
-            late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays)
+            late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays,
+            concurrency=reminders.concurrency)
 
     async def build_services(self, clock, adapters: list) -> list:
         """Services that run beside the adapters: the reminder scheduler (sending through an outbox

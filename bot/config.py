@@ -126,6 +126,7 @@ class RemindersSection(BaseModel):
     skip_holidays: bool = False  # leave out sessions on public holidays of Sachsen-Anhalt
     lease_seconds: int = Field(default=30, ge=1, le=3600)  # how long a dispatcher may hold an unsent reminder
     late_after_minutes: int = Field(default=5, ge=0)  # later than this counts as "verspätet"
+    concurrency: int = Field(default=8, ge=1, le=100)  # rooms sent to at the same time for one due moment
 
     @field_validator("session_before", "exchange_before", "milestone_before")
     @classmethod

@@ -7,6 +7,7 @@ late; one whose event already started is recorded as dropped and logged.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
@@ -46,7 +47,8 @@ class Dispatcher:
     def __init__(self, state: ProgrammeState, rooms: RoomLinkStore, deliveries: ReminderLedger,
                  outbox: Outbox, offsets: ReminderOffsets, owner: str,
                  zone: ZoneInfo = BERLIN, lease: dt.timedelta = dt.timedelta(seconds=30),
-                 late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False) -> None:
+                 late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False,
+                 concurrency: int = 8) -> None:
         self.state = state
         self.rooms = rooms
         self.deliveries = deliveries
@@ -57,6 +59,7 @@ class Dispatcher:
         self.lease = lease
         self.late_after = late_after
         self.skip_holidays = skip_holidays
+        self.concurrency = max(1, concurrency)  # rooms sent to at the same time for one due moment
         self._cache: tuple | None = None  # (view, after, until, plan)
 
     async def _plan(self, after: dt.datetime, until: dt.datetime) -> Plan:
@@ -97,6 +100,7 @@ class Dispatcher:
         links = await self.rooms.all_links()
         final = await self.deliveries.final_since(now - lookback - dt.timedelta(days=1))
         view, _ = await self.state.current()
+        leased: list[tuple] = []
         for reminder in due:
             for link in self._targets(reminder, links):
                 target = (reminder.key, link.platform, link.room_id)
@@ -111,9 +115,17 @@ class Dispatcher:
                 if not await self.deliveries.acquire(*target, self.owner, reminder.due_at, now, self.lease):
                     report.busy.append(target)
                     continue
-                late = now - reminder.due_at > self.late_after
-                group = view.groups.get(reminder.occurrence.group_key or "")
-                reply = reminder_reply(reminder.occurrence, group.label if group else None, now, self.zone, late)
+                leased.append((reminder, link, target))
+        # the leased deliveries go out concurrently, at most ``concurrency`` at a time; each is
+        # finished in the ledger as it completes (a crash in between: retried after the lease with
+        # the same transaction id, so the platform does not post it twice)
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def deliver(reminder, link, target: tuple[str, str, str]) -> None:
+            late = now - reminder.due_at > self.late_after
+            group = view.groups.get(reminder.occurrence.group_key or "")
+            reply = reminder_reply(reminder.occurrence, group.label if group else None, now, self.zone, late)
+            async with limit:
                 try:
                     message_id = await self.outbox.send(link.platform, link.room_id, reply,
                                                         txn_id=reminder_txn_id(*target))
@@ -121,11 +133,13 @@ class Dispatcher:
                     log.exception("reminder %s to %s:%s failed; retried after the lease", *target)
                     await self.deliveries.finish(*target, "failed", now)
                     report.failed.append(target)
-                    continue
-                await self.deliveries.finish(*target, "sent" if message_id else "failed", now, late, message_id)
-                (report.sent if message_id else report.failed).append(target)
-                if late and message_id:
-                    report.late.append(target)
+                    return
+            await self.deliveries.finish(*target, "sent" if message_id else "failed", now, late, message_id)
+            (report.sent if message_id else report.failed).append(target)
+            if late and message_id:
+                report.late.append(target)
+
+        await asyncio.gather(*(deliver(*item) for item in leased))
         await self.deliveries.advance_watermark(now)
         return report
 

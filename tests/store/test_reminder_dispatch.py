@@ -539,3 +539,38 @@ async def test_one_outbox_reaches_rooms_on_every_platform_and_retries_only_the_f
     assert report.sent == [(key, "teams", channel)]
     assert teams.rooms() == [channel] and len(matrix.sent) == 1
     assert teams.attempts[0][2] == teams.attempts[1][2] == reminder_txn_id(key, "teams", channel)
+
+
+class SlowSender(RecordingSender):
+    """Each send takes 50 ms (a homeserver round trip); records how many run at the same time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(0.05)
+            return await super().send(room_id, reply, thread_id, txn_id)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_one_due_moment_goes_to_many_rooms_concurrently_and_once_each(app):
+    await set_series(app, "finanzen", FIRST)
+    rooms = [f"!fin-{i:02d}:example.org" for i in range(30)]
+    for room in rooms:
+        await app.rooms.link(PLATFORM, room, "finanzen", ADMIN, NOW)
+    sender = SlowSender()
+    dispatcher, clock = await start(app, sender, NOW)
+    assert dispatcher.concurrency == 8  # [reminders] concurrency, default
+    due = await dispatcher.next_due_after(clock.now())
+    await dispatcher.run_due(at(clock, due))
+    assert sender.rooms() == sorted(rooms)  # every room exactly once
+    assert 1 < sender.most_in_flight <= 8  # concurrent, bounded
+    again = await dispatcher.run_due(clock.now())
+    assert again.sent == [] and len(sender.sent) == 30
