@@ -37,10 +37,20 @@ class EventLedger:
             return row is not None and row[0] == "received"
 
     @serialized
-    async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime) -> None:
+    async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime, kind: str | None = None) -> None:
+        """Mark the event answered by ``reply_id`` (the bot's event, if known) with a reply of
+        ``kind`` (``Reply.kind``: "answer", "error", "confirmation", ...)."""
         await self.db.connection.execute(
-            "UPDATE handled_events SET state = 'answered', answered_at = ?, reply_id = ? "
-            "WHERE platform = ? AND event_id = ?", (utc_text(now), reply_id, self.platform, event_id))
+            "UPDATE handled_events SET state = 'answered', answered_at = ?, reply_id = ?, reply_kind = ? "
+            "WHERE platform = ? AND event_id = ?", (utc_text(now), reply_id, kind, self.platform, event_id))
+
+    async def answer_of(self, event_id: str) -> tuple[str, str | None, str | None] | None:
+        """(state, the bot's reply event id, the reply's kind) of a handled event, or None."""
+        async with self.db.connection.execute(
+                "SELECT state, reply_id, reply_kind FROM handled_events WHERE platform = ? AND event_id = ?",
+                (self.platform, event_id)) as cursor:
+            row = await cursor.fetchone()
+        return (row[0], row[1], row[2]) if row else None
 
     @serialized
     async def ignored(self, event_id: str, room_id: str, now: dt.datetime) -> None:

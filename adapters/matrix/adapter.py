@@ -365,10 +365,12 @@ class MatrixAdapter:
             return
         room = self.client.rooms.get(room_id)
         target = edit_target(source)
+        earlier = None  # (state, the bot's reply, its kind) of the message an edit changes
         if target is not None:
-            # an edit: answer its new content only if the original was never handled
-            if await self.ledger.state(target) is not None:
-                return
+            # an edit is read from its new content; what happens depends on the original's answer
+            earlier = await self.ledger.answer_of(target)
+            if earlier is not None and earlier[0] == "received":
+                return  # the original is being answered right now
             new = source.get("content", {}).get("m.new_content")
             if not isinstance(new, dict):
                 return
@@ -388,11 +390,25 @@ class MatrixAdapter:
         async with self._in_flight:
             if not await self.ledger.claim(message.message_id, room_id, self.clock.now()):
                 return
-            reply = await self.handler.handle(message)
-            event_id = None if reply.kind == "silent" else await self.send(
-                room_id, reply, message.channel.thread_id, transaction_id("answer", message.message_id))
+            answered = earlier if earlier is not None and earlier[0] == "answered" else None
+            if answered is not None and answered[2] == "confirmation":
+                # the original was a command that changed something: an edit does not run it again
+                reply = Reply("Die geänderte Nachricht führe ich nicht noch einmal aus: der ursprüngliche Befehl ist "
+                              "schon ausgeführt. Bitte schicken Sie eine neue Nachricht, wenn etwas anderes gelten soll.",
+                              kind="notice", in_reply_to=message.message_id)
+            else:
+                reply = await self.handler.handle(message)
+            if reply.kind == "silent":
+                event_id = None
+            elif answered is not None and answered[1] and answered[2] in ("answer", "fallback") \
+                    and reply.kind in ("answer", "fallback") and not reply.notifications and reply.attachment is None:
+                # an answered question, asked differently: the bot's answer is edited, not repeated
+                event_id = await self.sender.edit(room_id, answered[1], reply, transaction_id("edit", message.message_id))
+            else:
+                event_id = await self.send(room_id, reply, message.channel.thread_id,
+                                           transaction_id("answer", message.message_id))
             # e.g. coordinators told about a registration, in rooms on any platform
             await self.outbox.notify(reply.notifications, message.message_id)
-            await self.ledger.answered(message.message_id, event_id, self.clock.now())
+            await self.ledger.answered(message.message_id, event_id, self.clock.now(), reply.kind)
         if self.on_answered is not None:
             await self.on_answered(room_id, message.message_id)

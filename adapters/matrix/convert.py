@@ -190,6 +190,16 @@ def content_from_reply(reply: Reply, thread_id: str | None = None, reminder_msgt
     return content
 
 
+def edit_content(reply: Reply, original_event_id: str) -> dict:
+    """An ``m.replace`` edit of the bot's earlier answer ``original_event_id`` with ``reply``
+    (spec: "Event replacements"): the new content in ``m.new_content``, a "* " fallback body."""
+    new = content_from_reply(reply)
+    new.pop("m.relates_to", None)
+    return {"msgtype": new["msgtype"], "body": f"* {new['body']}", "format": new["format"],
+            "formatted_body": f"* {new['formatted_body']}", "m.mentions": new["m.mentions"],
+            "m.new_content": new, "m.relates_to": {"rel_type": "m.replace", "event_id": original_event_id}}
+
+
 def file_content(filename: str, mimetype: str, size: int, content_uri: str, keys: dict | None,
                  in_reply_to: str | None = None, thread_id: str | None = None) -> dict:
     """An ``m.file`` message for an uploaded file; ``keys`` (from an encrypted upload) turn the

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from nio import AsyncClient, RoomSendResponse, UploadResponse
 
-from adapters.matrix.convert import PLATFORM, content_from_reply, file_content
+from adapters.matrix.convert import PLATFORM, content_from_reply, edit_content, file_content
 from bot.clock import Clock
 from bot.messages import Reply
 
@@ -67,6 +67,19 @@ class MatrixSender:
         if reply.attachment is not None:
             await self._record(room_id, await self._send_file(room_id, reply, thread_id,
                                                               f"{txn_id}-file" if txn_id else None), reply)
+        return response.event_id
+
+    async def edit(self, room_id: str, original_event_id: str, reply: Reply, txn_id: str | None = None) -> str | None:
+        """Replace the bot's earlier answer ``original_event_id`` by ``reply`` (``m.replace``);
+        return the edit's event id, or None if the server refused."""
+        client = self.client
+        assert client is not None, "MatrixSender used before login"
+        response = await client.room_send(room_id, "m.room.message", edit_content(reply, original_event_id),
+                                          tx_id=txn_id, ignore_unverified_devices=True)
+        if not isinstance(response, RoomSendResponse):
+            log.warning("Matrix: editing %s in %s failed: %s", original_event_id, room_id,
+                        getattr(response, "message", response))
+            return None
         return response.event_id
 
     async def _record(self, room_id: str, event_id: str | None, reply: Reply) -> None:

@@ -128,6 +128,48 @@ async def test_edit_of_answered_message_not_answered_again(world):
     assert "Arbeitsgruppen" in marker.body
     assert member.replies_to(room_id, edit, bot_id) == []
     assert len(member.replies_to(room_id, original, bot_id)) == 1
+    # the bot edited its own answer instead (m.replace of its event), now about the AG Kommunikation
+    answer = member.replies_to(room_id, original, bot_id)[0]
+    replaced = await member.wait_for(room_id, lambda e: getattr(e, "sender", None) == bot_id and (
+        e.source["content"].get("m.relates_to") or {}).get("rel_type") == "m.replace"
+        and e.source["content"]["m.relates_to"].get("event_id") == answer.event_id)
+    assert "Makiol" in replaced.source["content"]["m.new_content"]["body"]
+
+
+def _edit(original: str, body: str) -> dict:
+    return {"m.new_content": {"msgtype": "m.text", "body": body},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": original}}
+
+
+async def test_edit_of_a_failed_command_or_a_forgotten_prefix_is_answered_once(world):
+    room_id = await group_room(world)
+    member, bot_id = world["member"], world["bot_id"]
+    typo = await member.send(room_id, "!leitung Kommunalpolitik")  # no such AG: an error answer
+    failed = await member.wait_for(room_id, lambda e: is_reply(e, typo, bot_id))
+    assert "gibt es nicht" in failed.body
+    fixed = await member.send(room_id, "* !leitung Kommunikation", extra=_edit(typo, "!leitung Kommunikation"))
+    answer = await member.wait_for(room_id, lambda e: is_reply(e, fixed, bot_id))
+    assert "Makiol" in answer.body
+    plain = await member.send(room_id, "leitung Finanzen")  # no "!" in a group room: not answered
+    prefixed = await member.send(room_id, "* !leitung Finanzen", extra=_edit(plain, "!leitung Finanzen"))
+    answer = await member.wait_for(room_id, lambda e: is_reply(e, prefixed, bot_id))
+    assert "Abt. 1" in answer.body
+    marker = await member.ask(room_id, "!ags", bot_id)
+    assert "Arbeitsgruppen" in marker.body
+    assert len(member.replies_to(room_id, fixed, bot_id)) == 1 and len(member.replies_to(room_id, prefixed, bot_id)) == 1
+
+
+async def test_edit_of_a_command_that_changed_something_is_not_run_again(world):
+    room_id = await group_room(world)
+    admin, bot_id = world["admin"], world["bot_id"]
+    link = await admin.send(room_id, "!verknuepfen Finanzen")
+    done = await admin.wait_for(room_id, lambda e: is_reply(e, link, bot_id))
+    assert "Finanzen" in done.body
+    changed = await admin.send(room_id, "* !verknuepfen Kommunikation", extra=_edit(link, "!verknuepfen Kommunikation"))
+    notice = await admin.wait_for(room_id, lambda e: is_reply(e, changed, bot_id))
+    assert "nicht noch einmal" in notice.body
+    shown = await admin.ask(room_id, "!verknuepfen", bot_id)
+    assert "Finanzen" in shown.body and "Kommunikation" not in shown.body
 
 
 async def test_own_and_other_bots_notices_ignored(world):
