@@ -75,11 +75,9 @@ def split_at_date(args: str) -> tuple[str, list[str]]:
 
 
 def check_local_time(day: dt.date, clock: dt.time) -> None:
-    """Reject implausible years and wall-clock times that do not exist in Europe/Berlin
-    (e.g. 02:30 on the night clocks go forward). Raises :class:`UserError`."""
-    if not 2020 <= day.year <= 2100:
-        raise UserError(f"Das Datum {day:%d.%m.%Y} ist nicht plausibel (Jahre 2020 bis 2100).",
-                        f"The date {day:%d.%m.%Y} is not plausible (years 2020 to 2100).")
+    """Reject wall-clock times that do not exist in Europe/Berlin (e.g. 02:30 on the night
+    clocks go forward); ``day`` comes from :func:`parse_date`, which already refuses implausible
+    years. Raises :class:`UserError`."""
     local = dt.datetime.combine(day, clock, tzinfo=BERLIN)
     if local.astimezone(dt.timezone.utc).astimezone(BERLIN).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise UserError(f"{clock:%H:%M} Uhr gibt es am {day:%d.%m.%Y} wegen der Zeitumstellung nicht.",

@@ -38,10 +38,7 @@ async def set_milestone(turn: Turn, args: str) -> Reply:
         raise usage_error("meilenstein", lang)
     group = required_group(turn, group_text, "meilenstein")
     turn.svc.require_manage(turn.message.sender, group)
-    due = parse_date(rest[0], lang)
-    if not 2020 <= due.year <= 2100:
-        raise UserError(f"Das Datum {due:%d.%m.%Y} ist nicht plausibel (Jahre 2020 bis 2100).",
-                        f"The date {due:%d.%m.%Y} is not plausible (years 2020 to 2100).")
+    due = parse_date(rest[0], lang)  # refuses years outside 2020-2100
     title = " ".join(rest[1:]).strip()
     if not title:
         raise usage_error("meilenstein", lang, t(lang, "Der Titel des Meilensteins fehlt.", "The milestone's title is missing."))
