@@ -5,7 +5,7 @@ kinds asked for, milestone titles). The words themselves live in :mod:`bot.under
 from __future__ import annotations
 
 from bot.text import tokens as fold_tokens
-from bot.understanding import vocabulary as v
+import bot.understanding.vocabulary as v
 from bot.understanding.tokens import is_word, token_cues
 from bot.view import ProgrammeView
 

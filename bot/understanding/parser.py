@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from bot.document.passages import document_words
 from bot.glossary import Glossary
-from bot.understanding import vocabulary as v
+import bot.understanding.vocabulary as v
 from bot.understanding.entities import (NameIndex, Span, district_spans, exact_all, exact_spans, fuzzy_spans, member_types,
                                         ordered_keys, unknown_group, unknown_names, unknown_person)
 from bot.understanding.flags import ag_count as read_ag_count, milestone_words, seat_side, type_words, word_flags
