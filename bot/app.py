@@ -103,7 +103,8 @@ class App:
             schedule_changes = ScheduleChanges()
             commands = Commands(programme, state, roles, rooms, registrations=RegistrationRepository(db),
                                 registration_deadline=settings.registration.deadline, contexts=contexts,
-                                on_schedule_change=schedule_changes.notify)
+                                on_schedule_change=schedule_changes.notify,
+                                calendar_url=settings.calendar.public_url if settings.calendar.port else None)
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,
                             loop_guard=loop_guard)

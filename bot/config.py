@@ -153,6 +153,15 @@ class CalendarSection(BaseModel):
 
     host: str = "127.0.0.1"
     port: int | None = Field(default=None, ge=1, le=65535)
+    # the address under which users reach the feed (behind a reverse proxy), e.g.
+    # "https://agbot.example.org"; !kalender then names the subscription URL <public_url>/calendar/<ag>.ics
+    public_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+
+    @model_validator(mode="after")
+    def _url_needs_feed(self) -> "CalendarSection":
+        if self.public_url and self.port is None:
+            raise ValueError("public_url needs port: the feed is only served when [calendar] port is set")
+        return self
 
 
 class Settings(BaseSettings):

@@ -8,6 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.platform_traits import PlatformTraits
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,8 @@ class IncomingMessage:
     ``m.in_reply_to`` event id, not a thread's fallback; Teams ``replyToId``, in a channel thread
     usually the thread's first post, or the id of a quoted message), None if it is no reply. If
     that message is an answer of the bot, :meth:`bot.ports.ConversationContextStore.question_of`
-    names the question it answered.
+    names the question it answered. ``traits`` is what the sender's platform can do and how its
+    users write commands, declared by the adapter (:class:`bot.platform_traits.PlatformTraits`).
     """
 
     text: str
@@ -56,6 +61,7 @@ class IncomingMessage:
     addressed: bool = False
     sender_is_room_moderator: bool = False  # e.g. Matrix power level >= 50 in this room
     replied_to: str | None = None
+    traits: "PlatformTraits | None" = None  # what the platform can do (None: Matrix-like, see bot.platform_traits)
 
     def __post_init__(self) -> None:
         if self.sent_at.tzinfo is None:

@@ -20,6 +20,7 @@ from bot.document import answers as document
 from bot.loop_guard import LoopGuard
 from bot.conversation import Previous, resolve
 from bot.commands import BY_NAME, Commands, Turn, command_word
+from bot.platform_traits import traits_of
 from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
 from bot.ports import ConversationContextStore, RoomLinkStore
@@ -71,6 +72,7 @@ class Router:
         if self.loop_guard is not None:
             self.loop_guard.answered(message, reply)
         mention = None if message.channel.is_direct else message.sender.user_id
+        reply = traits_of(message).render(reply, message.channel.is_direct, BY_NAME)
         return dataclasses.replace(reply, in_reply_to=message.message_id, mention=mention)
 
     def _error_reply(self, error: UserError, message: IncomingMessage) -> Reply:

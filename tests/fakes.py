@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_config
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
+from bot.platform_traits import PlatformTraits
 from bot.ports import MilestoneChange, ProgrammeChanges
 from bot.programme import Milestone, Programme, SessionSeries
 
@@ -54,12 +55,12 @@ def berlin(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> d
 def message(text: str, *, user: str = MEMBER, room: str = ROOM, now: dt.datetime = NOW,
             direct: bool = False, addressed: bool = False, platform: str = PLATFORM, name: str | None = None,
             moderator: bool = False, message_id: str | None = None, replied_to: str | None = None,
-            thread_id: str | None = None) -> IncomingMessage:
+            thread_id: str | None = None, traits: PlatformTraits | None = None) -> IncomingMessage:
     """The one builder of incoming messages in the tests (defaults: a member in the test room, at NOW)."""
     return IncomingMessage(text=text, sender=UserRef(platform, user, name),
                            channel=ChannelRef(platform, room, is_direct=direct, thread_id=thread_id), sent_at=now,
                            message_id=message_id or f"msg-{next(_ids)}", addressed=addressed,
-                           sender_is_room_moderator=moderator, replied_to=replied_to)
+                           sender_is_room_moderator=moderator, replied_to=replied_to, traits=traits)
 
 
 class Conversation:

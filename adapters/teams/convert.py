@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
+from bot.platform_traits import PlatformTraits
 from bot.text import strip_html
 
 PLATFORM = "teams"
@@ -197,6 +198,13 @@ def wants_registration_form(text: str) -> bool:
     return word in REGISTRATION_ACTIONS
 
 
+def teams_traits(bot_name: str) -> PlatformTraits:
+    """What Teams can do for the core: users address the bot by mentioning it (``@bot_name``; in
+    the personal chat the command word alone), the bot learns nothing about channel moderators, and
+    it cannot send files into every chat (``sends_files`` False)."""
+    return PlatformTraits(room_moderators=False, sends_files=False, mention=f"@{bot_name}")
+
+
 def incoming_from_activity(activity: dict, received_at: dt.datetime,
                            bot_names: Sequence[str] = ()) -> IncomingMessage | None:
     """The core message for a message activity, or None if the bot must not react.
@@ -232,12 +240,13 @@ def incoming_from_activity(activity: dict, received_at: dt.datetime,
         return None
     user_id = sender.get("aadObjectId") or sender.get("id")
     conversation_id = str(conversation_id)
+    shown = next((n for n in (bot.get("name"), *bot_names) if isinstance(n, str) and n.strip()), "AG-Bot")
     return IncomingMessage(
         text=text, sender=UserRef(PLATFORM, str(user_id), sender.get("name") or None),
         channel=ChannelRef(PLATFORM, base_conversation_id(conversation_id), is_direct=personal,
                            thread_id=thread_of(conversation_id)),
         sent_at=received_at, message_id=activity.get("id"), addressed=mentioned or personal,
-        replied_to=reply_target(activity))
+        replied_to=reply_target(activity), traits=teams_traits(shown))
 
 
 def conversation_reference(activity: dict) -> dict | None:
@@ -291,8 +300,22 @@ def _has_items(reply: Reply) -> bool:
     return bool(reply.items) or any(_has_items(p) for p in reply.parts)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~<])")
+_LIST_START = re.compile(r"^(\s*)([-+]|\d+\.)(?=\s)", re.MULTILINE)
+
+
+def escape_card_markdown(text: str) -> str:
+    """``text`` with every character that Adaptive Card Markdown (TextBlock: emphasis, links, lists)
+    would interpret escaped by a backslash (CommonMark escapes, honoured by Teams' renderers), so
+    what users or coordinators wrote ("[klick](https://evil.example)", "**laut**", "- Punkt")
+    shows literally and makes no link. Cards carry no Markdown of the bot's own: styles are card
+    properties (``weight``, ``isSubtle``)."""
+    return _LIST_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}" if m[2][-1] == "." else f"{m[1]}\\{m[2]}",
+                           _MARKDOWN_SPECIAL.sub(r"\\\1", text))
+
+
 def _text_block(text: str, **style) -> dict:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+    return {"type": "TextBlock", "text": escape_card_markdown(text), "wrap": True, **style}
 
 
 def adaptive_card(reply: Reply) -> dict:
@@ -353,11 +376,12 @@ def welcome_reply(language: str = "de", bot_name: str = "AG-Bot") -> Reply:
     if language == "en":
         return Reply(f"Hello! I am {bot_name} and answer questions about the working groups, e.g. "
                      "\"Who leads the Finanzen group?\".",
-                     footer=f"In channels and group chats please mention me (@{bot_name}). All commands: !help",
-                     language="en")
+                     footer=f"In channels and group chats please mention me (@{bot_name}). All commands: help "
+                            f"(in channels: @{bot_name} help)", language="en")
     return Reply(f"Hallo! Ich bin {bot_name} und beantworte Fragen zu den Arbeitsgruppen, z. B. "
                  "„Wer leitet die AG Finanzen?“.",
-                 footer=f"In Kanälen und Gruppenchats bitte @{bot_name} erwähnen. Alle Befehle: !hilfe")
+                 footer=f"In Kanälen und Gruppenchats bitte @{bot_name} erwähnen. Alle Befehle: hilfe "
+                        f"(in Kanälen: @{bot_name} hilfe)")
 
 
 def _split(text: str, limit: int) -> list[str]:
@@ -386,11 +410,8 @@ def _file_note(reply: Reply) -> str | None:
     if reply.attachment is None:
         return None
     if reply.language == "en":
-        return (f"(Teams: I cannot send the file {reply.attachment.filename} here. Subscribe to the calendar feed "
-                "instead (/calendar/<ag>.ics of the bot's [calendar] server), or use !kalender on Matrix or in the console.)")
-    return (f"(In Teams kann ich die Datei {reply.attachment.filename} nicht senden. Abonnieren Sie stattdessen den "
-            "Kalender-Feed (/calendar/<ag>.ics des [calendar]-Servers des Bots) oder nutzen Sie !kalender in Matrix "
-            "oder in der Konsole.)")
+        return f"(I cannot send the file {reply.attachment.filename} in Teams.)"
+    return f"(Die Datei {reply.attachment.filename} kann ich in Teams nicht senden.)"
 
 
 def reply_activities(reply: Reply, extra_attachments: Sequence[dict] = ()) -> list[dict]:

@@ -45,14 +45,15 @@ class RegistrationDesk:
 
 class Commands:
     """Runs commands against the services given at construction (store, state, roles, room
-    links; optionally the registration store, a deadline override and conversation contexts)."""
+    links; optionally the registration store, a deadline override, conversation contexts and the
+    calendar feed's public URL)."""
 
     def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, room_links: RoomLinkStore,
                  on_schedule_change: Callable[[], Awaitable[None]] | None = None,
                  registrations: RegistrationStore | None = None, registration_deadline: dt.date | None = None,
-                 contexts: ConversationContextStore | None = None) -> None:
+                 contexts: ConversationContextStore | None = None, calendar_url: str | None = None) -> None:
         self.services = Services(store, state, roles, room_links, registrations, registration_deadline, contexts,
-                                 on_schedule_change)
+                                 on_schedule_change, calendar_url.rstrip("/") if calendar_url else None)
         self.registration = RegistrationDesk(self.services, registrations) if registrations is not None else None
 
     @property

@@ -7,6 +7,7 @@ from bot.answers import t
 from bot.commands.args import group_arg, required_group
 from bot.commands.registry import BY_NAME, Turn, command, command_word, specs, unknown
 from bot.messages import Reply
+from bot.platform_traits import traits_of
 
 
 @command("hilfe", "help", args="[Befehl]", args_en="[command]", help="zeigt die Befehle oder die Hilfe zu einem Befehl",
@@ -19,10 +20,21 @@ async def help_(turn: Turn, args: str) -> Reply:
         spec = BY_NAME.get(word)
         if spec is None:
             raise unknown(turn, word)
-        return Reply(f"{spec.usage(lang)} – {spec.text(lang)}",
+        return Reply(f"{spec.usage(lang)} – {spec.text(lang, traits_of(turn.message).room_moderators)}",
                      footer=t(lang, f"Beispiel: {spec.example}", f"Example: {spec.example}"), language=lang)
-    items = tuple(f"{s.usage(lang)} – {s.text(lang)}" for s in specs())
-    return Reply(t(lang, "Befehle (mit ! oder / am Anfang):", "Commands (start with ! or /):"), items,
+    traits = traits_of(turn.message)
+    items = tuple(f"{s.usage(lang)} – {s.text(lang, traits.room_moderators)}" for s in specs())
+    if traits.mention is None:
+        lead = t(lang, "Befehle (mit ! oder / am Anfang):", "Commands (start with ! or /):")
+    elif turn.message.channel.is_direct:
+        lead = t(lang, "Befehle (hier im persönlichen Chat genügt das Befehlswort):",
+                 "Commands (in this personal chat the command word is enough):")
+    else:
+        lead = t(lang, f"Befehle (in Kanälen und Gruppenchats mit {traits.mention} davor, im persönlichen Chat "
+                       "genügt das Befehlswort):",
+                 f"Commands (in channels and group chats mention {traits.mention} first, in the personal chat the "
+                 "command word is enough):")
+    return Reply(lead, items,
                  t(lang, "Sie können auch einfach fragen, z. B. „Wer leitet die AG Finanzen?“ oder "
                          "„Wann ist der nächste Meilenstein fällig?“.",
                    "You can also just ask, e.g. \"Who leads the Finanzen group?\"."), language=lang)

@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 from bot.answers import t
 from bot.errors import PermissionDenied, UserError
 from bot.messages import IncomingMessage, Reply, UserRef
+from bot.platform_traits import traits_of
 from bot.ports import ConversationContextStore, ProgrammeStore, RegistrationStore, RoomLinkStore
 from bot.programme import Group
 from bot.roles import Roles
@@ -44,7 +45,8 @@ _PLACEHOLDER = re.compile(r"(?<![^\s=])<([\w\"'][^<>]*?)>(?![^\s.,;:!?])")
 class Services:
     """What command handlers work with, built once by the composition root and reached through
     :attr:`Turn.services`. ``registrations`` is None when late registration is not set up;
-    ``on_schedule_change`` (the reminder scheduler's wake-up) may be None."""
+    ``on_schedule_change`` (the reminder scheduler's wake-up) may be None; ``calendar_url`` is
+    None when the admin has not published the calendar feed."""
 
     store: ProgrammeStore
     state: ProgrammeState
@@ -54,6 +56,7 @@ class Services:
     registration_deadline: dt.date | None = None  # overrides the programme's deadline (Europe/Berlin day)
     contexts: ConversationContextStore | None = None  # listed by !meine-daten, deleted by !daten-loeschen
     on_schedule_change: Callable[[], Awaitable[None]] | None = None
+    calendar_url: str | None = None  # public base URL of the iCalendar feed ([calendar] public_url), no trailing /
 
     async def schedule_changed(self) -> None:
         """Tell the state and the reminder scheduler (if any) that sessions or milestones changed."""
@@ -93,6 +96,16 @@ class Turn:
         return self.services
 
 
+def managers(turn: Turn, label: str) -> tuple[str, str]:
+    """Who may manage ``label`` (an AG's label, "AG Finanzen") from this room, for refusals, in
+    German and English: its coordinators, admins and, where the platform knows them
+    (:class:`~bot.platform_traits.PlatformTraits`), this room's moderators."""
+    if traits_of(turn.message).room_moderators:
+        return (f"die Koordination der {label}, Admins und die Moderation dieses Raums",
+                f"the {label}'s coordinators, admins and this room's moderators")
+    return f"die Koordination der {label} und Admins", f"the {label}'s coordinators and admins"
+
+
 Handler = Callable[[Turn, str], Awaitable[Reply]]
 
 
@@ -118,8 +131,16 @@ class CommandSpec:
         name = self.alias if language == "en" else self.name
         return f"!{name} {args}".strip()
 
-    def text(self, language: str) -> str:
-        return self.help_en if language == "en" else self.help
+    def text(self, language: str, room_moderators: bool = True) -> str:
+        """The help text; a command that room moderators may run names its roles at the end, the
+        moderators only where the platform knows them (``room_moderators``)."""
+        text = self.help_en if language == "en" else self.help
+        if "room moderators" not in self.who:
+            return text
+        roles = [t(language, "Koordination", "coordinators")] + [t(language, "Admins", "admins")]
+        if room_moderators:
+            roles.append(t(language, "Raum-Moderation", "room moderators"))
+        return f"{text} ({', '.join(roles)})"
 
 
 _SPECS: list[CommandSpec] = []

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from bot.answers import t
 from bot.commands.args import required_group
-from bot.commands.registry import Turn, command
+from bot.commands.registry import Turn, command, managers
 from bot.errors import PermissionDenied
 from bot.messages import Reply
 
 
 @command("verknuepfen", "link", who=("coordination", "room moderators"), args="[AG]", args_en="[group]",
-         help="verknüpft diesen Raum mit einer AG; ohne AG: zeigt die Verknüpfung (Koordination, Raum-Moderation)",
-         help_en="links this room to a group; without a group: shows the link (coordinators, room moderators)",
+         help="verknüpft diesen Raum mit einer AG; ohne AG: zeigt die Verknüpfung",
+         help_en="links this room to a group; without a group: shows the link",
          example="!verknuepfen Finanzen", menu=("team",))
 async def link(turn: Turn, args: str) -> Reply:
     lang = turn.language
@@ -30,16 +30,13 @@ async def link(turn: Turn, args: str) -> Reply:
     if allowed and turn.room_group and turn.room_group != group.key and not message.sender_is_room_moderator \
             and not roles.may_manage(message.sender, turn.room_group):
         current = turn.view.groups[turn.room_group].label
-        raise PermissionDenied(
-            f"Dieser Raum ist mit der {current} verknüpft. Umhängen dürfen nur deren Koordination, Admins und "
-            "die Moderation dieses Raums.",
-            f"This room is linked to the {current}. Only its coordinators, admins and this room's moderators "
-            "may change that.")
+        de, en = managers(turn, current)
+        raise PermissionDenied(f"Dieser Raum ist mit der {current} verknüpft. Umhängen dürfen nur {de}.",
+                               f"This room is linked to the {current}. Only {en} may change that.")
     if not allowed:
-        raise PermissionDenied(
-            f"Einen Raum mit der {group.label} verknüpfen dürfen nur ihre Koordination, Admins und "
-            "Moderatorinnen und Moderatoren dieses Raums.",
-            f"Only the {group.label}'s coordinators, admins and moderators of this room may link it.")
+        de, en = managers(turn, group.label)
+        raise PermissionDenied(f"Einen Raum mit der {group.label} verknüpfen dürfen nur {de}.",
+                               f"Only {en} may link this room to the {group.label}.")
     await turn.svc.rooms.link(message.channel.platform, message.channel.room_id, group.key,
                               message.sender.user_id, turn.now)
     return Reply(t(lang, f"Dieser Raum ist jetzt mit der {group.label} verknüpft. Fragen ohne AG-Namen beziehen sich "

@@ -12,7 +12,8 @@ from bot.answers import t
 from bot.calendar_export import calendar_ics
 from bot.commands.args import (check_local_time, day_and_time, duration, group_arg, location, parse_date, parse_time,
                                required_group, split_at_date, split_options)
-from bot.commands.registry import Turn, command, usage_error
+from bot.commands.registry import Turn, command, managers, usage_error
+from bot.platform_traits import traits_of
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import BERLIN, datetime_long, every_weeks
 from bot.messages import Attachment, Notification, Reply
@@ -246,9 +247,9 @@ async def reminders(turn: Turn, args: str) -> Reply:
                                                           f"\"{args.strip()[:40]}\": on or off?"))
     message = turn.message
     if not (turn.svc.roles.may_manage(message.sender, turn.room_group) or message.sender_is_room_moderator):
-        raise PermissionDenied(f"Erinnerungen in diesem Raum schalten nur die Koordination der {label}, Admins und "
-                               "die Moderation des Raums.",
-                               f"Only the {label}'s coordinators, admins and room moderators may switch reminders here.")
+        de, en = managers(turn, label)
+        raise PermissionDenied(f"Erinnerungen in diesem Raum schalten nur {de}.",
+                               f"Only {en} may switch reminders here.")
     enabled = word in {"an", "on", "ein"}
     await turn.svc.rooms.set_reminders(channel.platform, channel.room_id, enabled)
     await turn.svc.schedule_changed()
@@ -264,11 +265,26 @@ async def calendar(turn: Turn, args: str) -> Reply:
     group = group_arg(turn, args, "kalender", required=False) if args.strip() else None
     if group is None and args.strip() == "" and turn.room_group:
         group = turn.view.groups[turn.room_group]
-    data = calendar_ics(turn.view.programme, group, turn.now, skip_holidays=turn.view.skip_holidays)
-    name = f"kalender-{group.key if group else 'alle'}.ics"
+    slug = group.key if group else "alle"
     what = group.label if group else t(lang, "alle AGs und die Austauschrunden", "all groups and the exchange rounds")
     empty = group is not None and group.session_series is None and not group.extra_sessions
     note = t(lang, " Es sind noch keine Sitzungen eingetragen.", " No sessions are set yet.") if empty else ""
+    feed = f"{turn.svc.calendar_url}/calendar/{slug}.ics" if turn.svc.calendar_url else None
+    subscribe = t(lang, f"Zum Abonnieren (aktualisiert sich selbst): {feed}",
+                  f"To subscribe (updates itself): {feed}") if feed else None
+    if not traits_of(turn.message).sends_files:
+        if feed:
+            return Reply(t(lang, f"Kalender ({what}) zum Abonnieren: {feed}{note}",
+                           f"Calendar ({what}) to subscribe to: {feed}{note}"),
+                         footer=t(lang, "In Outlook: Kalender hinzufügen → Aus dem Internet abonnieren.",
+                                  "In Outlook: Add calendar → Subscribe from web."), language=lang)
+        return Reply(t(lang, f"Eine Kalenderdatei ({what}) kann ich hier nicht senden, und einen Kalender-Feed zum "
+                             f"Abonnieren hat die Administration dieses Bots nicht eingerichtet.{note}",
+                       f"I cannot send a calendar file ({what}) here, and the bot's administrators have not set up "
+                       f"a calendar feed to subscribe to.{note}"),
+                     footer=t(lang, "Die nächsten Termine zeigt !termine.", "The next dates: !dates."), language=lang)
+    data = calendar_ics(turn.view.programme, group, turn.now, skip_holidays=turn.view.skip_holidays)
+    name = f"kalender-{slug}.ics"
     return Reply(t(lang, f"Kalender ({what}) als iCalendar-Datei {name}.{note}",
-                   f"Calendar ({what}) as iCalendar file {name}.{note}"), language=lang,
+                   f"Calendar ({what}) as iCalendar file {name}.{note}"), footer=subscribe, language=lang,
                  attachment=Attachment(name, "text/calendar", data))

@@ -129,6 +129,26 @@ async def test_group_chat_command_after_mention(playground):
     assert answer
 
 
+async def test_help_in_a_group_chat_shows_how_to_address_the_bot_in_teams(playground):
+    await playground.say(playground.group_chat, "hilfe", mention=True)
+    answer = await playground.wait_for(lambda m: m["conversationId"] == playground.group_chat
+                                       and "Befehle" in shown_text(m))
+    [card] = adaptive_cards(answer)
+    text = card["fallbackText"]  # the plain text; the card's TextBlocks carry it Markdown-escaped
+    assert "@Test Bot hilfe [Befehl]" in text  # the Playground's bot is called "Test Bot"
+    assert "!hilfe" not in text and "Moderation" not in text
+
+
+async def test_user_text_in_a_card_is_shown_literally(playground):
+    await playground.say(playground.personal_chat, "!mitglieder [klick](https://evil.example)")
+    answer = await playground.wait_for(lambda m: m["conversationId"] == playground.personal_chat
+                                       and "klick" in shown_text(m))
+    for card in adaptive_cards(answer):
+        for block in card["body"]:
+            text = block.get("text", "")
+            assert "[klick](" not in text, text  # escaped: \[klick\](...), no clickable link
+
+
 async def test_registration_through_the_card_form(playground):
     await playground.say(playground.personal_chat, "!nachmelden")
     form = await playground.wait_for(lambda m: any(e.get("id") == "kommune" for c in adaptive_cards(m)
@@ -143,7 +163,7 @@ async def test_installation_greets(playground):
     await playground.install(playground.group_chat)
     welcome = await playground.wait_for(lambda m: m["conversationId"] == playground.group_chat
                                         and "Hallo" in shown_text(m))
-    assert "!hilfe" in shown_text(welcome)
+    assert "@AG-Bot hilfe" in shown_text(welcome)  # the Teams way of addressing the bot, no "!"
 
 
 async def test_reminder_reaches_the_linked_channel_after_a_restart(bot_and_playground):

@@ -9,7 +9,7 @@ import pytest
 from adapters.teams.convert import (
     MAX_CARD_BYTES, MAX_TEXT_CHARS, base_conversation_id, bot_installed, bot_removed, conversation_reference,
     in_thread, incoming_from_activity, ledger_key, registration_form, remove_bot_mentions, reply_activities,
-    submit_text, thread_of, wants_registration_form,
+    escape_card_markdown, submit_text, thread_of, wants_registration_form,
 )
 from bot.messages import Attachment, Reply
 from teams_standin import (
@@ -225,4 +225,26 @@ def test_files_cannot_be_sent_and_the_answer_says_so():
     reply = Reply("Kalender (AG Finanzen) als iCalendar-Datei kalender-finanzen.ics.",
                   attachment=Attachment("kalender-finanzen.ics", "text/calendar", b"BEGIN:VCALENDAR"))
     [activity] = reply_activities(reply)
-    assert "kalender-finanzen.ics nicht senden" in activity["text"]
+    assert "Die Datei kalender-finanzen.ics kann ich in Teams nicht senden." in activity["text"]
+
+
+# -- Adaptive Card Markdown: what users wrote is shown, not interpreted --------------------------
+
+def _card_texts(activities: list[dict]) -> list[str]:
+    card = activities[0]["attachments"][0]["content"]
+    return [block["text"] for block in card["body"] if block.get("type") == "TextBlock"]
+
+
+def test_user_text_in_a_card_makes_no_link_no_emphasis_and_no_list():
+    reply = Reply("AG „[klick](https://evil.example)“ nicht gefunden. Meinten Sie:",
+                  ("**Finanzen**", "- Kommunikation", "1. Strategie", "_x_ <https://evil.example>"))
+    texts = _card_texts(reply_activities(reply))
+    assert texts[0] == "AG „\\[klick\\](https://evil.example)“ nicht gefunden. Meinten Sie:"
+    assert texts[1:] == ["• \\*\\*Finanzen\\*\\*", "• - Kommunikation", "• 1. Strategie",
+                         "• \\_x\\_ \\<https://evil.example>"]
+    assert reply_activities(reply)[0]["attachments"][0]["content"]["fallbackText"] == reply.text  # plain stays plain
+
+
+def test_markdown_list_starts_at_a_line_start_are_escaped():
+    assert escape_card_markdown("- a\n1. b\n  + c") == "\\- a\n1\\. b\n  \\+ c"
+    assert escape_card_markdown("Abt. 1 MID (Doppelspitze)") == "Abt. 1 MID (Doppelspitze)"

@@ -139,7 +139,7 @@ async def test_conversation_update_and_installation_store_references_and_greet(t
     installed = installation_update(connector.url)  # personal scope
     await post(http, adapter.port, installed)
     welcome = await connector.wait_for(lambda r: r.conversation_id == PERSONAL)
-    assert "Hallo" in welcome.text and "!hilfe" in welcome.text
+    assert "Hallo" in welcome.text and "Alle Befehle: hilfe" in welcome.text
     assert (await references.get(PERSONAL)).active
 
 
@@ -184,7 +184,7 @@ async def test_registration_by_card_form_and_coordinators_are_notified(teams_bot
     [form] = [c for c in answer.cards if any(e.get("id") == "kommune" for e in c["body"])]
     choices = next(e for e in form["body"] if e.get("id") == "ag")["choices"]
     assert "Finanzen" in [c["value"] for c in choices]
-    assert "!nachmelden <AG> <Kommune>" in answer.text  # the usage stays as text
+    assert "Aufruf: nachmelden <AG> <Kommune>" in answer.text  # the usage stays as text, the Teams way (personal chat)
     submit = message(connector.url, None, value={**form["actions"][0]["data"], "ag": "Finanzen", "kommune": "Barleben"},
                      reply_to="bot-msg-1")
     await post(http, adapter.port, submit)
