@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
 from signedjson.key import decode_verify_key_base64
 from signedjson.sign import verify_signed_json
 
@@ -188,5 +189,22 @@ async def test_cross_signing_off_leaves_the_device_unsigned(synapse, tmp_path):
         keys = await keys_of(synapse, viewer, bot_user.user_id)
         assert bot_user.user_id not in keys.get("master_keys", {})
         assert not (tmp_path / "matrix-store" / KEY_FILE_NAME).exists()
+    finally:
+        await runner.stop()
+
+
+async def test_token_only_login_sets_up_cross_signing_at_first_start(synapse, tmp_path):
+    # Synapse lets an account upload its first cross-signing keys without the password (MSC3967)
+    bot_user = synapse.new_user("agbot")
+    viewer = synapse.new_user("mitglied")
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[], allowed_inviters=[])
+    runner.settings.matrix = runner.settings.matrix.model_copy(
+        update={"password": None, "access_token": SecretStr(bot_user.access_token)})
+    try:
+        await runner.start()
+        status = runner.adapter.cross_signing
+        assert status.ok and status.uploaded, status
+        assert runner.adapter.client.device_id == bot_user.device_id
+        assert_cross_signed(await keys_of(synapse, viewer, bot_user.user_id), bot_user.user_id, bot_user.device_id)
     finally:
         await runner.stop()
