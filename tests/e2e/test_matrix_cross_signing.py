@@ -16,7 +16,7 @@ from signedjson.key import decode_verify_key_base64
 from signedjson.sign import verify_signed_json
 
 from adapters.matrix.cross_signing import KEY_FILE_NAME
-from matrix_helpers import BotRunner, Member
+from matrix_helpers import BotRunner
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 REPO = Path(__file__).resolve().parents[2]
