@@ -40,7 +40,7 @@ from nio import (
 )
 
 from adapters.matrix.convert import PLATFORM, BotIdentity, edit_target, incoming_from_event, inviter_allowed
-from adapters.matrix.cross_signing import CrossSigningError, CrossSigningStatus, cross_signing_for
+from adapters.matrix.cross_signing import CrossSigningStatus, cross_sign_at_start
 from adapters.matrix.sender import MatrixSender, ReplyLog
 from bot.clock import Clock
 from bot.config import MatrixSection
@@ -206,7 +206,7 @@ class MatrixAdapter:
             await self._remember_login(response.device_id, response.access_token)
         if client.should_upload_keys:
             await client.keys_upload()
-        await self._cross_sign(client)
+        self.cross_signing = await cross_sign_at_start(client, self.settings)
         # retention: the ledger of handled events needs only the recent past (see README, Datenschutz)
         forgotten = await self.ledger.forget_before(self.clock.now() - LEDGER_RETENTION)
         if forgotten:
@@ -220,25 +220,6 @@ class MatrixAdapter:
                 log.warning("Matrix: could not set the display name %r", self.settings.display_name)
         self.identity = BotIdentity(self.settings.user_id, name)
         log.info("Matrix: logged in as %s (device %s)", self.settings.user_id, client.device_id)
-
-    async def _cross_sign(self, client: AsyncClient) -> None:
-        """Make the bot's device cross-signed (see :mod:`adapters.matrix.cross_signing`) and log the
-        state in one line; a refusal or a bug is logged, the bot carries on without it."""
-        if not self.settings.cross_signing:
-            log.info("Matrix: cross-signing off ([matrix] cross_signing = false); clients that exclude "
-                     "unverified devices will not share room keys with the bot")
-            return
-        try:
-            status = self.cross_signing = await cross_signing_for(client, self.settings).ensure()
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
-            raise  # network: the login is retried as a whole
-        except CrossSigningError as exc:
-            log.warning("Matrix: cross-signing not set up: %s", exc)
-            return
-        except Exception:
-            log.exception("Matrix: cross-signing failed; carrying on without it")
-            return
-        (log.info if status.ok else log.warning)("Matrix: cross-signing: %s", status.summary())
 
     async def _remember_login(self, device_id: str, token: str) -> None:
         now = self.clock.now()
@@ -340,7 +321,6 @@ class MatrixAdapter:
             return
         if client.should_upload_keys:
             await client.keys_upload()
-        await self._cross_sign(client)
         if client.should_query_keys:
             await client.keys_query()
         if client.should_claim_keys:

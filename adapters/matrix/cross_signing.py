@@ -21,6 +21,7 @@ defines them, on PyNaCl); the device's own signature comes from nio's vodozemac 
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import json
@@ -31,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+import aiohttp
 import nacl.signing
 from canonicaljson import encode_canonical_json
 from signedjson.key import SigningKey, decode_signing_key_base64, decode_verify_key_base64, encode_base64
@@ -365,6 +367,29 @@ def cross_signing_for(client, settings) -> CrossSigning:
     return CrossSigning(NioKeysApi(client), client.user_id, client.device_id,
                         Path(settings.store_dir) / KEY_FILE_NAME,
                         olm.account.sign if olm is not None else None, password)
+
+
+async def cross_sign_at_start(client, settings) -> CrossSigningStatus | None:
+    """At the adapter's start: make the device of the logged-in nio ``client`` cross-signed
+    (:meth:`CrossSigning.ensure`) and log the state in one line. None if ``settings.cross_signing``
+    is off or it failed; a refusal or a bug is logged and the bot carries on without it. Network
+    errors propagate (the caller retries the login)."""
+    if not settings.cross_signing:
+        log.info("Matrix: cross-signing off ([matrix] cross_signing = false); clients that exclude "
+                 "unverified devices will not share room keys with the bot")
+        return None
+    try:
+        status = await cross_signing_for(client, settings).ensure()
+    except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
+        raise
+    except CrossSigningError as exc:
+        log.warning("Matrix: cross-signing not set up: %s", exc)
+        return None
+    except Exception:
+        log.exception("Matrix: cross-signing failed; carrying on without it")
+        return None
+    (log.info if status.ok else log.warning)("Matrix: cross-signing: %s", status.summary())
+    return status
 
 
 def _uia_advice(answer: dict[str, Any], have_password: bool) -> str:
