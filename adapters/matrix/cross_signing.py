@@ -22,7 +22,6 @@ defines them, on PyNaCl); the device's own signature comes from nio's vodozemac 
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 import json
 import logging
@@ -35,7 +34,9 @@ from typing import Any, Protocol
 import aiohttp
 import nacl.signing
 from canonicaljson import encode_canonical_json
-from signedjson.key import SigningKey, decode_signing_key_base64, decode_verify_key_base64, encode_base64
+from signedjson.key import (
+    SigningKey, decode_base64, decode_signing_key_base64, decode_verify_key_base64, encode_base64,
+)
 from signedjson.sign import SignatureVerifyException, sign_json, verify_signed_json
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def load_seeds(path: Path, user_id: str) -> CrossSigningSeeds | None:
         if data.get("user_id") != user_id:
             raise CrossSigningError(f"{path} holds the cross-signing keys of {data.get('user_id')!r}, not of {user_id}; "
                                     "move it away or point [matrix] store_dir elsewhere")
-        seeds = CrossSigningSeeds(*(base64.b64decode(data[usage] + "==") for usage in _USAGES))
+        seeds = CrossSigningSeeds(*(decode_base64(data[usage]) for usage in _USAGES))
     except FileNotFoundError:
         return None
     except CrossSigningError:
@@ -209,10 +210,10 @@ def _signed_by(obj: dict[str, Any] | None, user_id: str, key_id: str, public: st
     """True if ``obj`` carries a valid Ed25519 signature of ``user_id``'s key ``key_id`` (``public``)."""
     if obj is None or key_id not in (obj.get("signatures") or {}).get(user_id, {}):
         return False
-    verify_key = decode_verify_key_base64(_ALGORITHM, key_id.split(":", 1)[1], public)
     try:
+        verify_key = decode_verify_key_base64(_ALGORITHM, key_id.split(":", 1)[1], public)
         verify_signed_json(dict(obj), user_id, verify_key)
-    except SignatureVerifyException:
+    except (SignatureVerifyException, ValueError):  # a wrong signature, or a malformed key or signature
         return False
     return True
 
@@ -271,7 +272,9 @@ class CrossSigning:
                       "restore the file from a backup, or replace the keys with `agbot matrix-verify --reset` "
                       "(needs [matrix] password); members then see the bot's identity change once")
         elif not server_keys:
-            advice = "no cross-signing keys on the homeserver yet"
+            advice = "no cross-signing keys on the homeserver yet; the bot creates them at its next start"
+        elif not signed:
+            advice = "the device is not signed yet; the bot signs it at its next start"
         return CrossSigningStatus(seeds is not None, server_keys, match, signed, advice=advice, **done)
 
     async def ensure(self, reset: bool = False) -> CrossSigningStatus:
