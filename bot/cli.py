@@ -1,4 +1,4 @@
-"""Command line: ``agbot chat | ask | import | export``.
+"""Command line: ``agbot chat | ask | import | export | run | matrix-verify``.
 
 ``agbot chat`` is the embedded default: a console chat on the shipped programme with a local
 SQLite file. ``agbot ask --batch`` reads JSON lines ``{"text", "user"?, "group"?, "now"?}``
@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write the current programme as TOML")
     common(exp, talk=False)
     exp.add_argument("--out", help="file to write (default: stdout)")
+    verify = sub.add_parser("matrix-verify", help="report the cross-signing state of the bot's Matrix device "
+                                                  "(exit 0: signed, 1: not)")
+    common(verify, talk=False)
+    verify.add_argument("--reset", action="store_true",
+                        help="create new cross-signing keys and replace those on the homeserver (needs the password)")
     from adapters.teams.manifest import add_manifest_parser
 
     add_manifest_parser(sub)
@@ -120,6 +125,11 @@ async def _main(args: argparse.Namespace) -> int:
             from bot.runner import run
 
             return await run(app, clock)
+        if args.command == "matrix-verify":
+            from adapters.matrix.verify import run_verify
+            from store.adapter_state import AdapterStateRepository
+
+            return await run_verify(settings.matrix, AdapterStateRepository(app.db, "matrix"), args.reset)
         if args.command == "export-registrations":
             view, _ = await app.state.current()
             _write(await registrations_csv(RegistrationRepository(app.db), view), args.out)

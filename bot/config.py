@@ -73,6 +73,7 @@ class MatrixSection(BaseModel):
     display_name: str = "AG-Bot"  # set at start, so that pills and mentions read "AG-Bot"
     reminder_msgtype: Literal["m.text", "m.notice"] = "m.text"  # m.text notifies members, m.notice does not
     reminder_mention: Literal["none", "room"] = "none"  # "room": @room in reminders where the bot may notify
+    cross_signing: bool = True  # sign the bot's device at start (clients that exclude unverified devices)
 
     @model_validator(mode="after")
     def _credentials(self) -> "MatrixSection":

@@ -13,7 +13,9 @@ Behaviour (Matrix client-server API v1.11):
 * Answers are ``m.notice`` events with plain and HTML body, sent with a transaction id derived
   from the question's event id (the homeserver deduplicates a retry after a crash). nio retries a
   ``429 M_LIMIT_EXCEEDED`` after the server's ``retry_after_ms``.
-* Encrypted rooms work through nio's e2e support (vodozemac) with a persistent key store.
+* Encrypted rooms work through nio's e2e support (vodozemac) with a persistent key store; the
+  bot's device is cross-signed at start (:mod:`adapters.matrix.cross_signing`), so clients that
+  share room keys only with verified devices share them with the bot.
 * The event id of every answer is recorded with the question's event id (``replies``), so that a
   user's rich reply to an answer (``m.in_reply_to``) leads the core back to the question.
 """
@@ -38,6 +40,7 @@ from nio import (
 )
 
 from adapters.matrix.convert import PLATFORM, BotIdentity, edit_target, incoming_from_event, inviter_allowed
+from adapters.matrix.cross_signing import CrossSigningStatus, cross_sign_at_start
 from adapters.matrix.sender import MatrixSender, ReplyLog
 from bot.clock import Clock
 from bot.config import MatrixSection
@@ -93,6 +96,15 @@ def power_level(room: MatrixRoom, user_id: str, creators: list[str]) -> int | fl
     return levels.defaults.users_default
 
 
+def new_client(settings: MatrixSection) -> AsyncClient:
+    """A nio client with end-to-end encryption whose key store lives in ``store_dir`` (created 0700)."""
+    store = Path(settings.store_dir)
+    store.mkdir(mode=0o700, parents=True, exist_ok=True)
+    config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
+                               max_limit_exceeded=50, max_timeouts=3, request_timeout=60)
+    return AsyncClient(settings.homeserver, settings.user_id, store_path=str(store), config=config)
+
+
 def transaction_id(kind: str, key: str) -> str:
     """A stable transaction id for one logical send (e.g. the answer to one event)."""
     return f"agbot-{kind}-" + hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -125,6 +137,7 @@ class MatrixAdapter:
         self._full_state_done = False
         self._in_flight: asyncio.Lock = asyncio.Lock()
         self.on_answered: Callable[[str, str], Awaitable[None]] | None = None  # hook for tests/benchmarks
+        self.cross_signing: CrossSigningStatus | None = None  # after start: the device's cross-signing state
 
     @property
     def client(self) -> AsyncClient | None:
@@ -171,11 +184,7 @@ class MatrixAdapter:
         return True
 
     async def _login(self) -> None:
-        store = Path(self.settings.store_dir)
-        store.mkdir(parents=True, exist_ok=True)
-        config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
-                                   max_limit_exceeded=50, max_timeouts=3, request_timeout=60)
-        client = AsyncClient(self.settings.homeserver, self.settings.user_id, store_path=str(store), config=config)
+        client = new_client(self.settings)
         self.client = client
         device_id = await self.state.get("device_id")
         token = await self.state.get("access_token")
@@ -197,6 +206,7 @@ class MatrixAdapter:
             await self._remember_login(response.device_id, response.access_token)
         if client.should_upload_keys:
             await client.keys_upload()
+        self.cross_signing = await cross_sign_at_start(client, self.settings)
         # retention: the ledger of handled events needs only the recent past (see README, Datenschutz)
         forgotten = await self.ledger.forget_before(self.clock.now() - LEDGER_RETENTION)
         if forgotten:

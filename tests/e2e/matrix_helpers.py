@@ -28,13 +28,14 @@ class BotRunner:
     """The bot as ``agbot run`` builds it, inside the test's event loop."""
 
     def __init__(self, synapse, user, data_dir: Path, admins: list[str], allowed_inviters: list[str],
-                 coordinators: dict[str, list[str]] | None = None, answers_per_minute: int = 20) -> None:
+                 coordinators: dict[str, list[str]] | None = None, answers_per_minute: int = 20,
+                 cross_signing: bool = True) -> None:
         self.settings = Settings(
             bot=BotSection(database=data_dir / "bot.sqlite3", answers_per_minute=answers_per_minute),
             roles=RolesSection(admins=admins, coordinators=coordinators or {}),
             matrix=MatrixSection(homeserver=synapse.base_url, user_id=user.user_id, password=user.password,
                                  store_dir=data_dir / "matrix-store", sync_timeout_ms=500,
-                                 allowed_inviters=allowed_inviters),
+                                 allowed_inviters=allowed_inviters, cross_signing=cross_signing),
         )
         self.user_id = user.user_id
         self.app: App | None = None

@@ -72,3 +72,14 @@ def test_missing_question_and_bad_now_exit_2(tmp_path, run_cli):
     bad_now = run_cli("ask", "--db", tmp_path / "db.sqlite3", "--now", "2023-01-13T09:00", "hallo")
     assert bad_now.returncode == 2 and "Traceback" not in bad_now.stderr
     assert "offset" in bad_now.stderr
+
+
+def test_matrix_verify_needs_a_matrix_section_and_a_bot_that_has_logged_in(tmp_path, run_cli):
+    no_matrix = run_cli("matrix-verify", "--db", tmp_path / "db.sqlite3")
+    assert no_matrix.returncode == 2 and "[matrix]" in no_matrix.stdout, no_matrix
+    config = tmp_path / "matrix.toml"
+    config.write_text('[matrix]\nhomeserver = "http://127.0.0.1:9"\nuser_id = "@agbot:localhost"\npassword = "x"\n'
+                      f'store_dir = "{tmp_path / "store"}"\n', encoding="utf-8")
+    never_started = run_cli("matrix-verify", "--config", config, "--db", tmp_path / "db.sqlite3")
+    assert never_started.returncode == 1 and "agbot run" in never_started.stdout, never_started
+    assert "Traceback" not in never_started.stderr
