@@ -54,10 +54,15 @@ class BotRunner:
         await self.adapter.start()
         self.task = asyncio.create_task(self.adapter.run())
         if with_services:
-            self.services = await self.app.build_services(clock, [self.adapter])
-            for service in self.services:
-                await service.start()
+            await self.start_services()
         return self
+
+    async def start_services(self) -> None:
+        """Start the reminder scheduler as agbot run does: after the first sync (rooms known)."""
+        await asyncio.wait_for(self.adapter.ready.wait(), timeout=60)
+        self.services = await self.app.build_services(self.clock, [self.adapter])
+        for service in self.services:
+            await service.start()
 
     async def stop(self) -> None:
         for service in self.services:
