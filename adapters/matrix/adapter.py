@@ -373,6 +373,8 @@ class MatrixAdapter:
         source = getattr(event, "source", None)
         if not isinstance(source, dict) or source.get("type") != "m.room.message":
             return
+        if source.get("sender") == self.settings.user_id:
+            return  # the bot's own message (e.g. one of 100 reminders of a fan-out): nothing to record
         room = self.client.rooms.get(room_id)
         target = edit_target(source)
         earlier = None  # (state, the bot's reply, its kind) of the message an edit changes

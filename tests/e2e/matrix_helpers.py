@@ -12,14 +12,15 @@ import datetime as dt
 from pathlib import Path
 
 from nio import (
-    AsyncClient, AsyncClientConfig, MegolmEvent, RoomCreateResponse, RoomMemberEvent, RoomSendResponse,
-    SyncResponse,
+    AsyncClient, AsyncClientConfig, JoinResponse, MegolmEvent, MessageDirection, RoomCreateResponse,
+    RoomMemberEvent, RoomMessagesResponse, RoomSendResponse, SyncResponse,
 )
 
 from adapters.matrix.adapter import MatrixAdapter
 from bot.app import App
-from bot.clock import SystemClock
+from bot.clock import BERLIN, SystemClock
 from bot.config import BotSection, MatrixSection, RolesSection, Settings
+from bot.programme import SessionSeries
 from store.adapter_state import AdapterStateRepository
 from store.event_ledger import EventLedger
 
@@ -54,10 +55,15 @@ class BotRunner:
         await self.adapter.start()
         self.task = asyncio.create_task(self.adapter.run())
         if with_services:
-            self.services = await self.app.build_services(clock, [self.adapter])
-            for service in self.services:
-                await service.start()
+            await self.start_services()
         return self
+
+    async def start_services(self) -> None:
+        """Start the reminder scheduler as agbot run does: after the first sync (rooms known)."""
+        await asyncio.wait_for(self.adapter.ready.wait(), timeout=60)
+        self.services = await self.app.build_services(self.clock, [self.adapter])
+        for service in self.services:
+            await service.start()
 
     async def stop(self) -> None:
         for service in self.services:
@@ -184,3 +190,71 @@ def is_reply(event, event_id: str, bot_id: str) -> bool:
 
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def client_of(synapse, user, **config) -> AsyncClient:
+    """A matrix-nio client logged in as ``user`` (a ``RegisteredUser``) on its registration device."""
+    client = AsyncClient(synapse.base_url, user.user_id,
+                         config=AsyncClientConfig(max_limit_exceeded=50, max_timeouts=3, request_timeout=30, **config))
+    client.restore_login(user.user_id, user.device_id, user.access_token)
+    return client
+
+
+async def rooms_joined_by(synapse, owner, members: list, count: int, name: str, parallel: int = 10) -> list[str]:
+    """``count`` new rooms (named ``"{name} {n}"``) created by ``owner``, each invited to and joined by
+    every user in ``members``; ``parallel`` rooms are set up at a time through the client-server API.
+    Returns the room ids in order. Raises ``AssertionError`` if Synapse refuses a step."""
+    clients = [client_of(synapse, user) for user in [owner, *members]]
+    limit = asyncio.Semaphore(parallel)
+
+    async def one(n: int) -> str:
+        async with limit:
+            created = await clients[0].room_create(name=f"{name} {n}", invite=[m.user_id for m in members])
+            assert isinstance(created, RoomCreateResponse), created
+            for client in clients[1:]:
+                joined = await client.join(created.room_id)
+                assert isinstance(joined, JoinResponse), joined
+            return created.room_id
+
+    try:
+        return list(await asyncio.gather(*(one(n) for n in range(count))))
+    finally:
+        for client in clients:
+            await client.close()
+
+
+async def link_rooms_with_series(settings: Settings, group_key: str, rooms: list[str], start: dt.datetime,
+                                 by: str) -> None:
+    """Prepare the bot's database as ``!serie`` and ``!verknuepfen`` in each room would: a session
+    series of ``group_key`` starting at ``start`` (aware; stored as Berlin wall-clock time, seconds
+    kept) and every room of ``rooms`` linked to that AG on Matrix."""
+    app = await App.create(settings, now_utc())
+    try:
+        local = start.astimezone(BERLIN).replace(tzinfo=None)
+        await app.programme.set_session_series(group_key, SessionSeries(start=local), now_utc(), by)
+        for room_id in rooms:
+            await app.rooms.link("matrix", room_id, group_key, by, now_utc())
+    finally:
+        await app.close()
+
+
+async def bot_messages(synapse, reader, room_ids: list[str], sender: str, prefix: str = "",
+                       parallel: int = 10) -> dict[str, list[dict]]:
+    """Every event of ``sender`` whose body starts with ``prefix`` in each room, read by ``reader``
+    (a ``RegisteredUser`` in those rooms) with ``/messages`` (newest 200 per room), as raw event
+    dicts; ``origin_server_ts`` is Synapse's clock in ms since the epoch."""
+    client = client_of(synapse, reader)
+    limit = asyncio.Semaphore(parallel)
+
+    async def one(room_id: str) -> list[dict]:
+        async with limit:
+            page = await client.room_messages(room_id, start="", limit=200, direction=MessageDirection.back)
+            assert isinstance(page, RoomMessagesResponse), page
+            return [e.source for e in page.chunk if getattr(e, "sender", None) == sender
+                    and str(e.source.get("content", {}).get("body", "")).startswith(prefix)]
+
+    try:
+        found = await asyncio.gather(*(one(room_id) for room_id in room_ids))
+    finally:
+        await client.close()
+    return dict(zip(room_ids, found))

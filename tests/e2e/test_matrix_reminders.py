@@ -1,21 +1,23 @@
-"""Reminders end to end on a real Synapse: on time, once, and exactly once across a SIGKILL."""
+"""Reminders end to end on a real Synapse: on time, once, to 100 rooms at one due moment, and exactly
+once across a SIGKILL in the middle of that fan-out."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
-from zoneinfo import ZoneInfo
 
 import pytest
+import pytest_asyncio
 
-from bot.clock import ShiftedClock
-from matrix_helpers import BotRunner, Member
+from bot.clock import BERLIN, ShiftedClock
+from bot.config import load_config
+from matrix_helpers import BotRunner, Member, bot_messages, link_rooms_with_series, rooms_joined_by
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def session_in(hours: int = 2) -> dt.datetime:
@@ -58,65 +60,121 @@ async def test_reminder_due_in_seconds_arrives_once_in_linked_room(synapse, tmp_
         await admin.close()
 
 
-async def test_sigkill_while_sending_to_20_rooms_every_room_gets_exactly_one(synapse, tmp_path):
+ROOMS = 100
+
+
+@pytest_asyncio.fixture(scope="module")
+async def hundred_rooms(synapse):
+    """(bot account, admin account, 100 rooms both have joined): set up once (about 15 s) for the
+    fan-out tests, which tell their reminders apart by the session's time."""
     bot_user, admin_user = synapse.new_user("agbot"), synapse.new_user("koordination")
-    admin = await Member(synapse, admin_user).setup()
+    return bot_user, admin_user, await rooms_joined_by(synapse, admin_user, [bot_user], ROOMS, "AG Finanzen")
+
+
+async def test_one_due_moment_reaches_100_linked_rooms_exactly_once(synapse, hundred_rooms, tmp_path):
+    bot_user, admin_user, rooms = hundred_rooms
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[admin_user.user_id], allowed_inviters=[])
+    start = session_in(hours=2)
+    await link_rooms_with_series(runner.settings, "finanzen", rooms, start, admin_user.user_id)
+    runner.clock = ShiftedClock(start - dt.timedelta(hours=1, seconds=4))  # due 4 s after the bot starts
+    try:
+        await runner.start(with_services=True)
+        counts = await wait_for_reminders(synapse, admin_user, rooms, bot_user.user_id, start, within=60)
+        assert counts == [1] * ROOMS, counts
+        deliveries = await runner.app.scheduler_db.connection.execute_fetchall(
+            "SELECT state, COUNT(*) FROM reminder_deliveries GROUP BY state")
+        assert [tuple(row) for row in deliveries] == [("sent", ROOMS)]
+    finally:
+        await runner.stop()
+
+
+async def reminders_for(synapse, reader, rooms: list[str], bot_id: str, start: dt.datetime) -> dict[str, int]:
+    """How many reminders of ``bot_id`` for the session at ``start`` each room's history holds."""
+    found = await bot_messages(synapse, reader, rooms, bot_id, "Erinnerung")
+    when = f"{start.astimezone(BERLIN):%d.%m.%Y}, {start.astimezone(BERLIN):%H:%M} Uhr"
+    return {room_id: sum(when in e["content"]["body"] for e in events) for room_id, events in found.items()}
+
+
+async def wait_for_reminders(synapse, reader, rooms: list[str], bot_id: str, start: dt.datetime,
+                             within: float) -> list[int]:
+    """Poll the rooms' histories until each has a reminder of ``bot_id`` for the session at ``start``
+    (or ``within`` seconds passed), wait 4 s more for duplicates (longer than the 3 s lease of a
+    retry), and return the number of those reminders per room."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not all((await reminders_for(synapse, reader, rooms, bot_id, start)).values()):
+        if loop.time() > deadline:
+            break
+        await asyncio.sleep(0.5)  # polling the histories with a deadline
+    await asyncio.sleep(4)  # real time on purpose: a duplicate would arrive now
+    found = await reminders_for(synapse, reader, rooms, bot_id, start)
+    return [found[room_id] for room_id in rooms]
+
+
+async def test_sigkill_while_sending_to_100_rooms_every_room_gets_exactly_one(synapse, hundred_rooms, tmp_path, monkeypatch):
+    """The bot process is killed in the middle of a fan-out, at a moment when some reminders have
+    reached their rooms but are not yet recorded as sent in the ledger (the test holds the
+    database's write lock while the homeserver accepts them). After the restart those are sent again
+    with the same transaction id, and Synapse answers with the first event instead of posting a
+    second one."""
+    bot_user, admin_user, rooms = hundred_rooms
+    database = tmp_path / "bot.sqlite3"
     config = tmp_path / "config.toml"
     config.write_text(
-        f'[bot]\ndatabase = "{tmp_path / "bot.sqlite3"}"\n[roles]\nadmins = ["{admin_user.user_id}"]\n'
+        f'[bot]\ndatabase = "{database}"\n[roles]\nadmins = ["{admin_user.user_id}"]\n'
         f'[matrix]\nhomeserver = "{synapse.base_url}"\nuser_id = "{bot_user.user_id}"\n'
-        f'allowed_inviters = ["@koordination-*:localhost"]\nstore_dir = "{tmp_path / "keys"}"\nsync_timeout_ms = 1000\n'
+        f'store_dir = "{tmp_path / "keys"}"\nsync_timeout_ms = 1000\n'
         f'[reminders]\nlease_seconds = 3\n', encoding="utf-8")
-    env = {**os.environ, "AGBOT_MATRIX__PASSWORD": bot_user.password}
-    start = session_in()
-
-    logs = []
+    monkeypatch.setenv("AGBOT_MATRIX__PASSWORD", bot_user.password)  # for load_config and the bot processes
+    start = session_in(hours=3)  # not the session of the other fan-out test in the same rooms
+    await link_rooms_with_series(load_config(config), "finanzen", rooms, start, admin_user.user_id)
+    logs: list = []
 
     def launch(clock_start: dt.datetime) -> subprocess.Popen:
         logs.append(tmp_path / f"run-{len(logs) + 1}.log")
         return subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config),
-                                 "--clock-start", clock_start.isoformat()], env=env,
+                                 "--clock-start", clock_start.isoformat()],
                                 stdout=logs[-1].open("w"), stderr=subprocess.STDOUT)
 
     def log_tails() -> str:
         return "\n".join(f"--- {p.name}\n" + "\n".join(p.read_text().splitlines()[-15:]) for p in logs)
 
-    # the bot's clock starts 25 s before the 1-hour reminder: time to set up 20 linked rooms
-    process = launch(start - dt.timedelta(hours=1, seconds=25))
-    rooms = []
-    try:
-        for n in range(20):
-            room_id = await admin.create_room(f"AG Finanzen {n}", invite=[bot_user.user_id])
-            rooms.append(room_id)
-        for room_id in rooms:
-            await admin.wait_joined(room_id, bot_user.user_id, within=30)
-            await admin.ask(room_id, "!verknuepfen Finanzen", bot_user.user_id)
-        await admin.ask(rooms[0], f"!serie Finanzen {start:%d.%m.%Y} {start:%H:%M} 2", bot_user.user_id)
-        synapse.override_ratelimit(bot_user.user_id, 1, 2)  # slow the bot down: about one message a second
+    async def delivered() -> set[str]:
+        found = await reminders_for(synapse, admin_user, rooms, bot_user.user_id, start)
+        return {room_id for room_id, count in found.items() if count}
+
+    async def wait_delivered(at_least: int, within: float) -> set[str]:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 60
-        while loop.time() < deadline:  # wait until the first reminders have arrived, then kill
-            if sum(bool(reminders_in(admin, r, bot_user.user_id)) for r in rooms) >= 3:
-                break
-            await admin.sync(500)
-        got = sum(bool(reminders_in(admin, r, bot_user.user_id)) for r in rooms)
-        assert 3 <= got < 20, f"{got} rooms had a reminder before the kill; the test needs a kill mid-way\n{log_tails()}"
+        deadline = loop.time() + within
+        while len(got := await delivered()) < at_least and loop.time() < deadline:
+            await asyncio.sleep(0.2)  # polling with a deadline
+        return got
+
+    synapse.override_ratelimit(bot_user.user_id, 1, 2)  # slow the bot down: about one message a second
+    process = launch(start - dt.timedelta(hours=1, seconds=6))  # due 6 s after the start
+    lock = None
+    try:
+        got = await wait_delivered(3, within=60)
+        assert len(got) >= 3, f"no reminders arrived\n{log_tails()}"
+        # from now on the dispatcher cannot record a delivery, but keeps sending
+        lock = sqlite3.connect(database, timeout=10, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
+        got = await wait_delivered(len(got) + 3, within=30)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
+        lock.execute("ROLLBACK")
+        got = await delivered()
+        assert len(got) < ROOMS, f"all rooms had a reminder before the kill; the test needs a kill mid-way\n{log_tails()}"
+        recorded = {row[0] for row in lock.execute(
+            "SELECT room_id FROM reminder_deliveries WHERE state = 'sent'")}
+        assert got - recorded, "no reminder was delivered but unrecorded at the kill: the restart would test nothing"
         synapse.override_ratelimit(bot_user.user_id, 0, 0)
         process = launch(start - dt.timedelta(hours=1) + dt.timedelta(seconds=10))  # 10 s after the due moment
-        deadline = loop.time() + 60
-        while loop.time() < deadline:
-            if all(reminders_in(admin, r, bot_user.user_id) for r in rooms):
-                break
-            await admin.sync(500)
-        await asyncio.sleep(5)  # real time on purpose: leases expire, duplicates would show now
-        for _ in range(3):
-            await admin.sync(500)
-        counts = [len(reminders_in(admin, r, bot_user.user_id)) for r in rooms]
-        assert counts == [1] * 20, f"{counts}\n{log_tails()}"
+        counts = await wait_for_reminders(synapse, admin_user, rooms, bot_user.user_id, start, within=60)
+        assert counts == [1] * ROOMS, f"{counts}\n{log_tails()}"
     finally:
+        if lock is not None:
+            lock.close()
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=20)
-        await admin.close()

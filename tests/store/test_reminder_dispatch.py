@@ -574,3 +574,36 @@ async def test_one_due_moment_goes_to_many_rooms_concurrently_and_once_each(app)
     assert 1 < sender.most_in_flight <= 8  # concurrent, bounded
     again = await dispatcher.run_due(clock.now())
     assert again.sent == [] and len(sender.sent) == 30
+
+
+class OneRoomRateLimited(RecordingSender):
+    """The send to ``held`` waits (as nio waits out a 429's ``retry_after_ms``) until every other
+    room has got its reminder; a dispatcher that let one room hold up the rest would hang here."""
+
+    def __init__(self, held: str, others: int) -> None:
+        super().__init__()
+        self.held = held
+        self.others = others
+        self.others_done = asyncio.Event()
+
+    async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
+                   txn_id: str | None = None) -> str | None:
+        if room_id == self.held:
+            await self.others_done.wait()
+        event_id = await super().send(room_id, reply, thread_id, txn_id)
+        if len(self.sent) == self.others:
+            self.others_done.set()
+        return event_id
+
+
+async def test_a_room_waiting_out_a_rate_limit_holds_up_only_its_own_delivery(app):
+    await set_series(app, "finanzen", FIRST)
+    rooms = [f"!fin-{i:02d}:example.org" for i in range(30)]
+    for room in rooms:
+        await app.rooms.link(PLATFORM, room, "finanzen", ADMIN, NOW)
+    sender = OneRoomRateLimited(held=rooms[0], others=29)
+    dispatcher, clock = await start(app, sender, NOW)
+    due = await dispatcher.next_due_after(clock.now())
+    report = await asyncio.wait_for(dispatcher.run_due(at(clock, due)), timeout=10)
+    assert sender.rooms() == sorted(rooms) and len(report.sent) == 30
+    assert sender.sent[-1][0] == rooms[0]  # the held room last, after the 29 others
