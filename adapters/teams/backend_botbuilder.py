@@ -80,14 +80,14 @@ class BotbuilderBackend:
     async def reply(self, incoming: dict, activity: dict) -> str | None:
         reference = TurnContext.get_conversation_reference(Activity().deserialize(incoming))
         outgoing = TurnContext.apply_conversation_reference(Activity().deserialize(activity), reference)
-        return await self._post(outgoing)
+        return await self._post(outgoing, incoming.get("conversation"))
 
     async def continue_conversation(self, reference: dict, conversation_id: str, activity: dict) -> str | None:
         stored = ConversationReference().deserialize(reference)
         stored.conversation.id = conversation_id
         stored.activity_id = None  # a new message, not a reply
         outgoing = TurnContext.apply_conversation_reference(Activity().deserialize(activity), stored)
-        return await self._post(outgoing)
+        return await self._post(outgoing, reference.get("conversation"))
 
     async def close(self) -> None:
         if self._session is not None:
@@ -103,7 +103,15 @@ class BotbuilderBackend:
             AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL, True)
         return await asyncio.get_running_loop().run_in_executor(self._threads, credentials.get_access_token)
 
-    async def _post(self, activity: Activity) -> str | None:
+    async def _post(self, activity: Activity, conversation: dict | None) -> str | None:
+        """POST ``activity``; ``conversation`` (wire JSON of the incoming activity's or the stored
+        reference's conversation) gives the ``tenantId`` botbuilder's model would lose: it spells
+        the key ``tenantID``, so the tenant neither comes in nor goes out."""
+        body = activity.serialize()
+        body.get("conversation", {}).pop("tenantID", None)
+        tenant = (conversation or {}).get("tenantId") if isinstance(conversation, dict) else None
+        if tenant and isinstance(body.get("conversation"), dict):
+            body["conversation"]["tenantId"] = tenant
         if self._session is None:
             self._session = aiohttp.ClientSession(connector=connector_pool(self.settings),
                                                   timeout=request_timeout(self.settings))
@@ -113,7 +121,7 @@ class BotbuilderBackend:
             url += f"/{quote(activity.reply_to_id, safe='')}"
         token = await self._token.get()
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        async with self._session.post(url, json=activity.serialize(), headers=headers) as response:
+        async with self._session.post(url, json=body, headers=headers) as response:
             text = await response.text()
             if response.status >= 300:
                 raise ConnectorError(response.status, text, retry_after_seconds(response.headers.get("Retry-After")))
