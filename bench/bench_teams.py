@@ -220,7 +220,9 @@ class Target:
         if self.kind == "agbot":
             config = folder / f"config-{self.sdk}-{round_}.toml"
             database = folder / f"bot-{self.sdk}-{round_}{'-dead' if dead_user else ''}.sqlite3"
-            config.write_text(f'[bot]\ndatabase = "{database}"\n[teams]\nhost = "127.0.0.1"\nport = {port}\n'
+            # answers_per_minute = 0: each simulated user asks ~20 questions a minute in one chat,
+            # which the loop protection (20 a minute by default) would cut short; measured is the endpoint
+            config.write_text(f'[bot]\ndatabase = "{database}"\nanswers_per_minute = 0\n[teams]\nhost = "127.0.0.1"\nport = {port}\n'
                               f'sdk = "{self.sdk}"\n', encoding="utf-8")
             command = [sys.executable, "-m", "bot", "run", "--config", str(config)]
         else:
