@@ -87,7 +87,9 @@ class TeamsSection(BaseModel):
 
     ``app_id`` / ``app_password`` / ``tenant_id`` come from the bot's Azure registration (Microsoft
     Entra app); the password also from ``AGBOT_TEAMS__APP_PASSWORD``. Without ``app_id``
-    authentication is off (local development with the Agents Playground only).
+    authentication is off (local development with the Agents Playground only). ``sdk`` picks the
+    backend (``"agents"``: Microsoft 365 Agents SDK, default; ``"botbuilder"``: the archived Bot
+    Framework SDK); ``send_timeout`` bounds each call to the Bot Connector (seconds, connect + read).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -99,6 +101,9 @@ class TeamsSection(BaseModel):
     tenant_id: str | None = None
     app_type: Literal["SingleTenant", "MultiTenant"] = "SingleTenant"
     bot_name: str = "AG-Bot"  # how users address the bot (<at>AG-Bot</at>), besides its Teams name
+    # which SDK talks to the Bot Framework: the Microsoft 365 Agents SDK or the archived botbuilder
+    sdk: Literal["agents", "botbuilder"] = "agents"
+    send_timeout: float = Field(default=10.0, gt=0, le=120)  # seconds for one call to the Bot Connector
 
     @model_validator(mode="after")
     def _credentials(self) -> "TeamsSection":

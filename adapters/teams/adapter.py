@@ -1,15 +1,18 @@
-"""The Microsoft Teams adapter: serves the Bot Framework endpoint and owns every botbuilder object.
+"""The Microsoft Teams adapter: serves the Bot Framework endpoint; an SDK backend authenticates and sends.
 
-Nothing of botbuilder leaves this module and its helper :mod:`adapters.teams.sdk`: the core gets
+No SDK object leaves the backends (:mod:`adapters.teams.backend`, one module per SDK: the
+Microsoft 365 Agents SDK by default, botbuilder with ``[teams] sdk = "botbuilder"``): the core gets
 :class:`~bot.messages.IncomingMessage` from :mod:`adapters.teams.convert` (plain activity JSON), the
-store keeps conversation references as wire-format JSON, and the runner sees the usual adapter
-interface (``platform``, ``ready``, ``start``, ``run``, ``stop``, ``send``).
+store keeps conversation references as wire-format JSON (the same for both backends), and the
+runner sees the usual adapter interface (``platform``, ``ready``, ``start``, ``run``, ``stop``,
+``send``).
 
-Behaviour (Bot Framework REST API v3 and Teams bot documentation):
+Behaviour (Bot Framework REST API v3 and Teams bot documentation), the same on both backends:
 * ``POST /api/messages`` takes activities. With ``[teams] app_id`` every request must carry a
-  Bot Framework token (JWT from the Bot Connector, checked by ``ConfigurationBotFrameworkAuthentication``:
-  signature, issuer, audience = app id, service URL claim); anything else is answered 401 and not
-  processed. Without ``app_id`` authentication is off (local development) and a warning is logged.
+  Bot Framework token (JWT from the Bot Connector: signature, issuer, audience = app id, service URL
+  claim; see :meth:`adapters.teams.backend.TeamsBackend.authenticate`); anything else is answered
+  401 and not processed. Without ``app_id`` authentication is off (local development) and a
+  warning is logged.
 * Each activity's turn runs in a background task and answers through the Bot Connector
   (``replyToActivity``, so a channel answer stays in its thread). The HTTP request gets 200 once
   the turn is done, or 202 after 5 s at the latest while the turn goes on: Teams waits 15 s and then
@@ -18,23 +21,13 @@ Behaviour (Bot Framework REST API v3 and Teams bot documentation):
 * Every activity (message, ``conversationUpdate``, ``installationUpdate``) refreshes the
   conversation reference in the database; :meth:`TeamsAdapter.send` continues the conversation from
   it (reminders, notifications), also after a restart. A 403 marks the reference inactive; 429 and
-  5xx are retried with backoff (``Retry-After`` honoured); other rooms never wait for one room.
+  5xx are retried with backoff (``Retry-After`` honoured).
+* No stall: each call to the Bot Connector is async (aiohttp) and given up after ``[teams]
+  send_timeout`` seconds; everything sent to one conversation goes through that conversation's
+  lane (:mod:`adapters.teams.lanes`) in order, so a conversation whose connector does not answer
+  delays only itself. The core answers one message at a time; sending happens outside that lock.
 * Lists are Adaptive Cards with a plain-text fallback; a bare ``!nachmelden`` also gets a form card,
   whose ``Action.Submit`` comes back as ``!nachmelden <AG> <Kommune>``.
-
-Successor SDK: the Python Bot Framework SDK (botbuilder-*) is archived; its successor is the
-Microsoft 365 Agents SDK (``microsoft-agents-hosting-core``, ``-hosting-aiohttp``,
-``-authentication-msal``, ``-activity``), same Activity protocol and endpoint. Moving means changing
-this module and :mod:`adapters.teams.sdk` only: ``CloudAdapter`` and
-``ConfigurationBotFrameworkAuthentication`` become the Agents SDK's ``CloudAdapter`` with an
-``MsalConnectionManager`` (and its JWT check instead of ``authenticate_request``),
-``botbuilder.schema.Activity``/``ConversationReference`` become the pydantic models of
-``microsoft_agents.activity`` (``model_validate``/``model_dump(by_alias=True)`` instead of
-``deserialize``/``serialize``), ``TurnContext`` comes from ``microsoft_agents.hosting.core``,
-``continue_conversation`` takes the agent app id first, and HTTP errors of the connector client are
-``aiohttp`` errors instead of msrest's ``HttpOperationError`` (the credential and connector caches of
-:mod:`adapters.teams.sdk` are then unnecessary). :mod:`adapters.teams.convert`, the stored
-references, ``[teams]`` and the tests against the HTTP endpoint stay as they are.
 """
 from __future__ import annotations
 
@@ -46,21 +39,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+import aiohttp
 from aiohttp import web
-from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory,
-)
-from botbuilder.schema import Activity, ConversationReference
-from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from adapters.teams.backend import ConnectorError, TeamsBackend, Unauthorized, make_backend
 from adapters.teams.convert import (
     PLATFORM, base_conversation_id, bot_installed, bot_removed, conversation_reference, in_thread,
     incoming_from_activity, ledger_key, registration_form, reply_activities, wants_registration_form, welcome_reply,
 )
-from adapters.teams.sdk import (
-    CachedCredentials, ReusingAuthentication, SdkConfiguration, http_status, retry_after,
-)
+from adapters.teams.lanes import LaneFull, Lanes
 from bot.clock import Clock
 from bot.config import TeamsSection
 from bot.messages import IncomingMessage, Reply
@@ -76,6 +63,7 @@ LOCAL_ID = "teams-"  # prefix of the id deliver makes up when the service return
 MAX_TURNS = 64  # turns running at once; more wait for a free slot
 ACK_WITHIN = 5.0  # seconds a request waits for its turn before it is acknowledged (Teams waits 15 s)
 STOP_GRACE = 10.0  # seconds stop() waits for running turns
+LANE_LIMIT = 100  # sends waiting for one conversation; more are refused (its connector is slow or gone)
 
 
 class MessageHandler(Protocol):
@@ -113,56 +101,61 @@ class Forbidden(Exception):
 
 
 class TeamsSender:
-    """Sends to Teams through the Bot Connector, with retries (429 and 5xx back off from
-    ``retry_base`` seconds). ``references`` holds the conversation references; ``auth_overrides``
-    sets further keys of the SDK configuration (e.g. ``TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL``
-    for a sovereign cloud). :attr:`stopping` set: no more retries. Close with :meth:`close`.
+    """Sends to Teams through the Bot Connector with the backend ``settings.sdk`` names (or
+    ``backend``), with retries (429 and 5xx back off from ``retry_base`` seconds) and one lane per
+    conversation (:attr:`lanes`). ``references`` holds the conversation references;
+    ``auth_overrides`` sets further keys of the botbuilder SDK configuration (e.g.
+    ``TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL`` for a sovereign cloud). :attr:`stopping` set: no
+    more retries. Close with :meth:`close`.
     """
 
     platform = PLATFORM
 
     def __init__(self, settings: TeamsSection, references: ReferenceStore, clock: Clock, *,
-                 auth_overrides: dict | None = None, retry_base: float = 1.0) -> None:
+                 auth_overrides: dict | None = None, retry_base: float = 1.0,
+                 backend: TeamsBackend | None = None) -> None:
         self.settings = settings
         self.references = references
         self.clock = clock
         self.retry_base = retry_base
         self.stopping = asyncio.Event()
-        configuration = SdkConfiguration(settings, auth_overrides)
-        credentials = CachedCredentials(ConfigurationServiceClientCredentialFactory(configuration))
-        self.auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(configuration,
-                                                                                  credentials_factory=credentials))
-        self.cloud = CloudAdapter(self.auth)
+        self.backend = backend if backend is not None else make_backend(settings, auth_overrides)
+        self.lanes = Lanes(LANE_LIMIT)
         self._sent: collections.OrderedDict[str, str] = collections.OrderedDict()  # txn id -> activity id
 
     async def close(self) -> None:
-        """Stop retrying and close the connector's credentials and sessions."""
+        """Stop retrying and close the backend's HTTP sessions."""
         self.stopping.set()
-        await self.auth.close()
+        await self.backend.close()
 
-    async def deliver(self, room_id: str, attempt: Callable[[], Awaitable]) -> str | None:
-        """Run one send with retries: 429 and 5xx back off exponentially from ``retry_base`` seconds,
-        or as long as ``Retry-After`` says (up to 30 s). Network errors are not retried here (the
-        HTTP layer retried the connection already). Returns the new activity's id (or a local id if
-        the service gave none), None when it gave up; raises :class:`Forbidden` on 403."""
+    async def deliver(self, room_id: str, attempt: Callable[[], Awaitable[str | None]]) -> str | None:
+        """Run one send with retries: each attempt gets ``[teams] send_timeout`` seconds; 429 and
+        5xx back off exponentially from ``retry_base`` seconds, or as long as ``Retry-After`` says
+        (up to 30 s). Network errors and timeouts are not retried (the message may have arrived, and
+        a resend would double it). Returns the new activity's id (or a local id if the service gave
+        none), None when it gave up (logged with the conversation id); raises :class:`Forbidden`
+        on 403."""
         delay = self.retry_base
         for number in range(1, SEND_ATTEMPTS + 1):
             try:
-                response = await attempt()
-                return getattr(response, "id", None) or f"{LOCAL_ID}{uuid.uuid4().hex}"
-            except HttpOperationError as exc:
-                status = http_status(exc)
+                async with asyncio.timeout(self.settings.send_timeout):
+                    sent_id = await attempt()
+                return sent_id or f"{LOCAL_ID}{uuid.uuid4().hex}"
+            except ConnectorError as exc:
+                status = exc.status
                 if status == 403:
                     raise Forbidden(str(exc)[:200]) from None
-                if status is not None and status != 429 and status < 500:
+                if status != 429 and status < 500:
                     log.warning("Teams: sending to %s refused with %s: %s", room_id, status, str(exc)[:200])
                     return None
-                wait = retry_after(exc) if status == 429 else None
+                wait = exc.retry_after if status == 429 else None
                 reason = f"HTTP {status}"
-            except (ClientRequestError, OSError, asyncio.TimeoutError) as exc:
-                # the HTTP layer (requests/urllib3 under msrest) already retried the connection three
-                # times; after a read error the message may have arrived, and a resend would double it
-                log.warning("Teams: sending to %s failed: %s", room_id, str(exc)[:300])
+            except (TimeoutError, asyncio.TimeoutError):
+                log.warning("Teams: sending to %s: no answer from the connector within %.0f s; not sent",
+                            room_id, self.settings.send_timeout)
+                return None
+            except (aiohttp.ClientError, OSError) as exc:
+                log.warning("Teams: sending to %s failed: %s", room_id, str(exc)[:300] or type(exc).__name__)
                 return None
             if number == SEND_ATTEMPTS or self.stopping.is_set():
                 log.warning("Teams: sending to %s failed after %d attempts (%s)", room_id, number, reason)
@@ -176,15 +169,26 @@ class TeamsSender:
             delay *= 2
         return None
 
+    def reserve(self, room_id: str):
+        """A place in the lane of ``room_id`` (see :meth:`adapters.teams.lanes.Lanes.reserve`), or
+        None (logged) when too many sends already wait there."""
+        try:
+            return self.lanes.reserve(base_conversation_id(room_id))
+        except LaneFull:
+            log.warning("Teams: %d sends already wait for %s (its connector is slow or gone); not sent",
+                        self.lanes.limit, room_id)
+            return None
+
     async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
                    txn_id: str | None = None) -> str | None:
         """Send ``reply`` proactively to the Teams conversation ``room_id`` (into the channel thread
         ``thread_id`` if given); return the id of the (first) message, or None if it could not be sent.
 
-        Uses the stored conversation reference (``continue_conversation``). Without one (the bot never
-        heard from that conversation) or with an inactive one, nothing is sent. 403 marks the
-        reference inactive. ``txn_id``: a repeated id within this process returns the first result
-        without sending again (Bot Framework has no idempotency key of its own).
+        Uses the stored conversation reference (``continue_conversation`` of the backend), in the
+        conversation's lane. Without a reference (the bot never heard from that conversation) or
+        with an inactive one, nothing is sent. 403 marks the reference inactive. ``txn_id``: a
+        repeated id within this process returns the first result without sending again (Bot
+        Framework has no idempotency key of its own).
         """
         if txn_id is not None and txn_id in self._sent:
             return self._sent[txn_id]
@@ -197,23 +201,23 @@ class TeamsSender:
         if not stored.active:
             log.info("Teams: %s is inactive (%s); not sent", room_id, stored.inactive_reason)
             return None
-        reference = ConversationReference().deserialize(stored.reference)
-        reference.conversation.id = in_thread(room_id, thread_id)
+        conversation_id = in_thread(room_id, thread_id)
         tenant = (stored.reference.get("conversation") or {}).get("tenantId")
-        activities = [Activity().deserialize(a) for a in reply_activities(reply)]
+        activities = reply_activities(reply)
+        for activity in activities:
+            if tenant:  # Teams wants the tenant on proactive messages
+                activity["channelData"] = {"tenant": {"id": tenant}}
+        ticket = self.reserve(room_id)
+        if ticket is None:
+            return None
         sent: list[str | None] = []
-
-        async def logic(context: TurnContext) -> None:
-            context.activity.id = None  # a new message, not a reply to the continuation event
-            for activity in activities:
-                if tenant:
-                    activity.channel_data = {"tenant": {"id": tenant}}
-                sent.append(await self.deliver(room_id, lambda a=activity: context.send_activity(a)))
-                if sent[-1] is None:
-                    break
-
         try:
-            await self.cloud.continue_conversation(reference, logic, bot_app_id=self.settings.app_id or "")
+            async with ticket:
+                for activity in activities:
+                    sent.append(await self.deliver(room_id, lambda a=activity: self.backend.continue_conversation(
+                        stored.reference, conversation_id, a)))
+                    if sent[-1] is None:
+                        break
         except Forbidden as exc:
             await self.references.deactivate(room_id, f"403 Forbidden: {exc}", self.clock.now())
             log.warning("Teams: 403 from %s: the bot may no longer post there; reference marked inactive", room_id)
@@ -263,8 +267,6 @@ class TeamsAdapter:
         self.sender = sender if sender is not None else TeamsSender(
             settings, references, clock, auth_overrides=auth_overrides, retry_base=retry_base)
         self.outbox = outbox if outbox is not None else Outbox([self.sender])
-        self._auth = self.sender.auth
-        self._cloud = self.sender.cloud
         self._auth_enabled = bool(settings.app_id)
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
@@ -272,7 +274,6 @@ class TeamsAdapter:
         self._turn_slots = asyncio.Semaphore(MAX_TURNS)
         self._in_flight: set[str] = set()
         self._core = asyncio.Lock()  # the core answers one message at a time (as on Matrix)
-        self._rooms: dict[str, asyncio.Lock] = {}
         self._bot_names = tuple(n for n in (settings.bot_name,) if n)
 
     @property
@@ -295,9 +296,6 @@ class TeamsAdapter:
 
         Raises ``OSError`` if the address is taken.
         """
-        # urllib3 (under the SDK's msrest) logs every connection retry as a warning; the outcome of a
-        # send is logged here once
-        logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
         if not self._auth_enabled:
             log.warning("Teams: no app_id configured: authentication is OFF and every request to /api/messages "
                         "is accepted. Use this only for local development (Agents Playground).")
@@ -357,19 +355,16 @@ class TeamsAdapter:
             return web.Response(status=400, text="body is not JSON")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return web.Response(status=400, text="not an activity")
-        try:
-            activity = Activity().deserialize(body)
-        except Exception:  # msrest raises its own DeserializationError for wrong field types
-            return web.Response(status=400, text="not an activity")
         header = request.headers.get("Authorization", "") if self._auth_enabled else ""
         try:
-            authenticated = await self._auth.authenticate_request(activity, header)
-        except Exception as exc:  # PermissionError, malformed or foreign tokens, unreachable key service
-            log.warning("Teams: refused a %s activity from %s: %s", body.get("type"), request.remote,
-                        str(exc)[:200] or type(exc).__name__)
+            await self.sender.backend.authenticate(body, header)
+        except ValueError:  # the backend's activity model refused it (wrong field types)
+            return web.Response(status=400, text="not an activity")
+        except Unauthorized as exc:
+            log.warning("Teams: refused a %s activity from %s: %s", body.get("type"), request.remote, exc)
             return web.Response(status=401)
         if body["type"] == "invoke":
-            return await self._invoke(authenticated, activity, body)
+            return await self._invoke(body)
         if body["type"] not in ("message", "conversationUpdate", "installationUpdate"):
             return web.Response(status=200)  # typing, reactions, events: nothing to do
         key: str | None = None
@@ -390,7 +385,7 @@ class TeamsAdapter:
                 if duplicate or not await self._claim(key, room):
                     log.info("Teams: activity %s was sent again; already handled", body.get("id"))
                     return web.Response(status=200)
-        task = asyncio.create_task(self._turn(authenticated, activity, body, key, incoming))
+        task = asyncio.create_task(self._turn(body, key, incoming))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         # a quick turn is answered 200 after its reply went out (if the process dies before, the
@@ -409,36 +404,28 @@ class TeamsAdapter:
             self._in_flight.discard(key)
         return claimed
 
-    async def _invoke(self, authenticated, activity: Activity, body: dict) -> web.Response:
+    async def _invoke(self, body: dict) -> web.Response:
         """Invokes need their answer in the HTTP response; AG-Bot uses none (its cards submit messages)."""
         await self._remember(body)
         return web.json_response({}, status=501)
 
     # -- turns ----------------------------------------------------------------------------------
-    async def _turn(self, authenticated, activity: Activity, body: dict, key: str | None,
-                    incoming: IncomingMessage | None) -> None:
+    async def _turn(self, body: dict, key: str | None, incoming: IncomingMessage | None) -> None:
         try:
-            async with self._turn_slots:
-                await self._cloud.process_activity(authenticated, activity,
-                                                   lambda context: self._on_turn(context, body, key, incoming))
+            kind = body.get("type")
+            if kind == "message" and incoming is not None:
+                await self._on_message(body, key, incoming)
+            elif kind in ("conversationUpdate", "installationUpdate"):
+                await self._on_membership(body)
+        except Forbidden as exc:
+            room = base_conversation_id(str((body.get("conversation") or {}).get("id", "")))
+            await self.references.deactivate(room, f"403 Forbidden: {exc}", self.clock.now())
+            log.warning("Teams: 403 when answering in %s: reference marked inactive", room)
         except Exception:
             log.exception("Teams: turn for activity %s (%s) failed", body.get("id"), body.get("type"))
         finally:
             if key is not None:
                 self._in_flight.discard(key)
-
-    async def _on_turn(self, context: TurnContext, body: dict, key: str | None,
-                       incoming: IncomingMessage | None) -> None:
-        try:
-            kind = body.get("type")
-            if kind == "message" and incoming is not None:
-                await self._on_message(context, body, key, incoming)
-            elif kind in ("conversationUpdate", "installationUpdate"):
-                await self._on_membership(context, body)
-        except Forbidden as exc:
-            room = base_conversation_id(str((body.get("conversation") or {}).get("id", "")))
-            await self.references.deactivate(room, f"403 Forbidden: {exc}", self.clock.now())
-            log.warning("Teams: 403 when answering in %s: reference marked inactive", room)
 
     async def _remember(self, body: dict) -> None:
         reference = conversation_reference(body)
@@ -447,7 +434,7 @@ class TeamsAdapter:
             log.info("Teams: conversation reference stored for %s (%s)", reference["conversation"]["id"],
                      reference["conversation"]["conversationType"])
 
-    async def _on_membership(self, context: TurnContext, body: dict) -> None:
+    async def _on_membership(self, body: dict) -> None:
         reference = conversation_reference(body)
         if reference is None:
             return
@@ -464,37 +451,49 @@ class TeamsAdapter:
             return
         await self._remember(body)
         if bot_installed(body):
-            for activity in reply_activities(welcome_reply(self.language, self.settings.bot_name)):
-                await self.sender.deliver(conversation_id,
-                                    lambda a=activity: context.send_activity(Activity().deserialize(a)))
+            await self._answer(conversation_id, body,
+                               reply_activities(welcome_reply(self.language, self.settings.bot_name)), None)
 
-    def _room_lock(self, room_id: str) -> asyncio.Lock:
-        lock = self._rooms.get(room_id)
-        if lock is None:
-            if len(self._rooms) > 10_000:  # forget idle rooms
-                for room in [r for r, held in self._rooms.items() if not held.locked()]:
-                    del self._rooms[room]
-            lock = self._rooms[room_id] = asyncio.Lock()
-        return lock
-
-    async def _on_message(self, context: TurnContext, body: dict, key: str | None, message: IncomingMessage) -> None:
+    async def _on_message(self, body: dict, key: str | None, message: IncomingMessage) -> None:
         await self._remember(body)
         room = message.channel.room_id
-        async with self._room_lock(room):  # answers in one conversation keep their order
+        async with self._turn_slots:
             async with self._core:
                 reply = await self.handler.handle(message)
                 extra = [registration_form(await self._group_names(), reply.language)] \
                     if wants_registration_form(message.text) and reply.kind != "silent" else []
-            first: str | None = None
-            for activity in (reply_activities(reply, extra) if reply.kind != "silent" else []):
-                sent = await self.sender.deliver(room, lambda a=activity: context.send_activity(Activity().deserialize(a)))
-                first = first or sent
-                await self._record(room, sent, message.message_id)
+                # the lane is taken in the order the core answers, so answers keep their order
+                ticket = self.sender.reserve(room) if reply.kind != "silent" else None
+        try:
+            activities = reply_activities(reply, extra) if ticket is not None else []
+        except BaseException:
+            if ticket is not None:
+                ticket.cancel()
+            raise
+        first = await self._answer(room, body, activities, message.message_id, ticket)
         await self.outbox.notify(reply.notifications, message.message_id)  # rooms on any platform
         if key is not None:
             await self.ledger.answered(key, first, self.clock.now())
         if self.on_answered is not None:
             await self.on_answered(room, message.message_id or "")
+
+    async def _answer(self, room: str, incoming: dict, activities: list[dict], question_id: str | None,
+                      ticket=None) -> str | None:
+        """Send ``activities`` as replies to ``incoming`` in the lane of ``room`` (``ticket``, a
+        place reserved earlier, or a new one); returns the first sent activity's id, None if
+        nothing went out. Raises :class:`Forbidden` on 403."""
+        ticket = ticket if ticket is not None else self.sender.reserve(room) if activities else None
+        if ticket is None:
+            return None
+        first: str | None = None
+        async with ticket:
+            for activity in activities:
+                sent = await self.sender.deliver(room, lambda a=activity: self.sender.backend.reply(incoming, a))
+                first = first or sent
+                await self._record(room, sent, question_id)
+                if sent is None:
+                    break
+        return first
 
     async def _record(self, room: str, sent_id: str | None, question_id: str | None) -> None:
         """Remember that the activity ``sent_id`` answered ``question_id`` (ids the service gave

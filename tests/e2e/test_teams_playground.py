@@ -1,7 +1,7 @@
 """End to end with Microsoft's own Teams emulator, the Microsoft 365 Agents Playground (``-c msteams``).
 
 The bot runs as ``agbot run`` runs it (:func:`bot.runner.run` with a ``[teams]`` section, real
-SQLite file, auth off as for local development); the Playground posts Teams activities to its
+SQLite file, auth off as for local development), once on each SDK backend; the Playground posts Teams activities to its
 ``/api/messages`` and plays the Bot Connector, and the test reads what the bot sent from the
 Playground's WebSocket. The npm package is installed into ``.playground`` if missing (see
 :mod:`playground_server`); without node/npm the module skips, under ``CI=true`` it fails.
@@ -34,12 +34,12 @@ BEFORE_DEADLINE = dt.datetime(2022, 10, 20, 10, 0, tzinfo=BERLIN)  # late regist
 SESSION = dt.datetime(2023, 1, 26, 10, 0, tzinfo=BERLIN)
 
 
-def settings_for(database, **reminders):
+def settings_for(database, sdk: str, **reminders):
     settings = make_settings()
     roles = settings.roles.model_copy(update={"coordinators": {"Finanzen": [PLAYGROUND_USER_AAD]}})
     return settings.model_copy(update={
         "roles": roles, "bot": settings.bot.model_copy(update={"database": database}),
-        "teams": TeamsSection(host="127.0.0.1", port=0 if reminders else free_port()),
+        "teams": TeamsSection(host="127.0.0.1", port=0 if reminders else free_port(), sdk=sdk),
         "reminders": RemindersSection(**reminders) if reminders else settings.reminders})
 
 
@@ -79,10 +79,11 @@ class RunningBot:
             await self.app.close()
 
 
-@pytest.fixture(scope="module")
-async def bot_and_playground(tmp_path_factory):
+@pytest.fixture(scope="module", params=["agents", "botbuilder"])
+async def bot_and_playground(request, tmp_path_factory):
+    """The bot on one SDK backend (each test runs on both) and a Playground talking to it."""
     folder = tmp_path_factory.mktemp("teams-playground")
-    settings = settings_for(folder / "bot.sqlite3")
+    settings = settings_for(folder / "bot.sqlite3", request.param)
     bot = await RunningBot(settings, ShiftedClock(BEFORE_DEADLINE)).start()
     playground = None
     try:
@@ -174,8 +175,11 @@ async def test_reminder_reaches_the_linked_channel_after_a_restart(bot_and_playg
     await playground.say(channel, f"!serie Finanzen {SESSION:%d.%m.%Y} {SESSION:%H:%M} 2 ort=\"Raum 3.14\"",
                          mention=True)
     await playground.wait_for(lambda m: m["conversationId"].startswith(channel) and "Sitzungsserie" in shown_text(m))
-    # a second bot process on the same database whose clock is 3 s before the 1-hour reminder
-    settings = settings_for(bot.settings.bot.database, session_before=["1h"], exchange_before=[], milestone_before=[])
+    # a second bot process on the same database, on the other SDK backend (the stored conversation
+    # reference serves both), whose clock is 3 s before the 1-hour reminder
+    other = "botbuilder" if bot.settings.teams.sdk == "agents" else "agents"
+    settings = settings_for(bot.settings.bot.database, other, session_before=["1h"], exchange_before=[],
+                            milestone_before=[])
     later = await RunningBot(settings, ShiftedClock(SESSION - dt.timedelta(hours=1, seconds=3))).start()
     try:
         reminder = await playground.wait_for(lambda m: m["conversationId"] == channel

@@ -186,13 +186,17 @@ def card_text(element) -> str:
 class ConnectorStandIn:
     """A local Bot Connector service. ``failures[conversation_id]`` is a list of statuses (with
     optional ``Retry-After``) answered one per call before succeeding; ``delays[conversation_id]``
-    seconds to wait before answering."""
+    seconds to wait before answering; calls for a conversation in ``silent`` are taken but never
+    answered (until :meth:`close`), as by a connector that hangs; ``hanging`` counts them."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.attempts: list[tuple[str, int]] = []  # (conversation id, status answered)
         self.failures: dict[str, list[tuple[int, str | None]]] = {}
         self.delays: dict[str, float] = {}
+        self.silent: set[str] = set()
+        self.hanging = 0
+        self._closing = asyncio.Event()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._counter = itertools.count(1)
@@ -209,12 +213,17 @@ class ConnectorStandIn:
         return self
 
     async def close(self) -> None:
+        self._closing.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
     async def _activity(self, request: web.Request) -> web.Response:
         conversation = request.match_info["conversation"]
         body = await request.json()
+        if conversation in self.silent:
+            self.hanging += 1
+            await self._closing.wait()
+            return web.Response(status=503)
         if self.delays.get(conversation):
             await asyncio.sleep(self.delays[conversation])
         planned = self.failures.get(conversation)

@@ -1,8 +1,9 @@
-"""Where the Bot Framework SDK may appear: in adapters/teams/adapter.py and sdk.py only.
+"""Where the Bot Framework SDKs may appear: each in its own backend module of the Teams adapter.
 
-The core, the scheduler, the store and the other adapters never import botbuilder, botframework or
-msrest; in the Teams package the pure modules (convert, manifest) do not either, so a move to the
-Microsoft 365 Agents SDK changes those two modules.
+The Microsoft 365 Agents SDK (``microsoft_agents``) only in adapters/teams/backend_agents.py,
+botbuilder (``botbuilder``, ``botframework``, ``msrest``) only in backend_botbuilder.py. The core, the
+scheduler, the store, the other adapters and the shared Teams modules (adapter, convert, lanes,
+manifest) import neither, so both backends share all behaviour.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 SDK = {"botbuilder", "botframework", "msrest", "msal", "microsoft_agents"}
-SDK_HOME = {ROOT / "adapters" / "teams" / "adapter.py", ROOT / "adapters" / "teams" / "sdk.py"}
+AGENTS_HOME = ROOT / "adapters" / "teams" / "backend_agents.py"
+BOTBUILDER_HOME = ROOT / "adapters" / "teams" / "backend_botbuilder.py"
+SDK_HOME = {AGENTS_HOME, BOTBUILDER_HOME}
 CHECKED = sorted(p for folder in ("bot", "scheduler", "store", "adapters") for p in (ROOT / folder).rglob("*.py")
                  if p not in SDK_HOME)
 
@@ -28,9 +31,12 @@ def imported_roots(path: Path) -> set[str]:
     return found
 
 
-def test_the_sdk_lives_in_the_teams_adapter():
-    assert {"botbuilder", "botframework"} <= set().union(*(imported_roots(p) for p in SDK_HOME))
-    assert ROOT / "adapters" / "teams" / "convert.py" in CHECKED
+def test_each_sdk_lives_in_its_backend():
+    assert "microsoft_agents" in imported_roots(AGENTS_HOME)
+    assert not imported_roots(AGENTS_HOME) & {"botbuilder", "botframework", "msrest"}
+    assert {"botbuilder", "botframework"} <= imported_roots(BOTBUILDER_HOME)
+    assert "microsoft_agents" not in imported_roots(BOTBUILDER_HOME)
+    assert ROOT / "adapters" / "teams" / "adapter.py" in CHECKED
 
 
 @pytest.mark.parametrize("path", CHECKED, ids=lambda p: str(p.relative_to(ROOT)))

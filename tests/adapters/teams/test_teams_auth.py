@@ -4,7 +4,7 @@ Bot Framework tokens are RS256 JWTs from the Bot Connector: issuer ``https://api
 audience = the bot's app id, a ``serviceurl`` claim equal to the activity's ``serviceUrl``, signed
 by a key published in the Bot Framework's OpenID metadata (with the channel in its
 ``endorsements``). The tests publish their own key set on a local OpenID metadata server and point
-the SDK's channel validation at it; tokens signed with it pass, everything else gets 401 and is not
+both SDKs' token validation at it (each test runs on both backends); tokens signed with it pass, everything else gets 401 and is not
 processed. Outgoing calls then carry the bot's own token (MSAL is replaced by a fixed token).
 """
 from __future__ import annotations
@@ -81,12 +81,21 @@ class OpenIdServer:
 
 @pytest.fixture
 def openid(monkeypatch):
+    """The test key set in place of the Bot Framework's, for both SDKs; the bot's own token for
+    calls to the connector (normally from Microsoft Entra via MSAL) is ``bot-token``."""
     from botframework.connector.auth import ChannelValidation, MicrosoftAppCredentials
+    from microsoft_agents.authentication.msal import MsalAuth
+    from microsoft_agents.hosting.core.authorization import _entra_issuers
 
     server = OpenIdServer()
     monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", server.metadata_url)
-    # the bot's own token for calls to the connector (normally from Microsoft Entra via MSAL)
+    monkeypatch.setitem(_entra_issuers.BOTFRAMEWORK_JWKS_URIS, ISSUER, f"{server.url}/keys")
     monkeypatch.setattr(MicrosoftAppCredentials, "get_access_token", lambda self, force_refresh=False: "bot-token")
+
+    async def agents_token(self, resource_url, scopes, force_refresh=False):
+        return "bot-token"
+
+    monkeypatch.setattr(MsalAuth, "get_access_token", agents_token)
     yield server
     server.close()
 
@@ -146,7 +155,7 @@ async def test_without_app_id_authentication_is_off_with_a_warning(teams_bot, co
     await connector.reply_to(activity)
 
 
-async def test_agbot_run_serves_teams_from_the_config(open_app, http):
+async def test_agbot_run_serves_teams_from_the_config(open_app, http, sdk):
     """``agbot run``'s runner starts the Teams endpoint from ``[teams]`` and stops it cleanly."""
     import asyncio
     import socket
@@ -157,7 +166,7 @@ async def test_agbot_run_serves_teams_from_the_config(open_app, http):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = await open_app(settings_=teams_settings(port=port))
+    app = await open_app(settings_=teams_settings(port=port, sdk=sdk))
     stop = asyncio.Event()
     task = asyncio.create_task(run(app, SystemClock(), stop))
     try:

@@ -27,6 +27,8 @@ def test_teams_section_secrets_from_environment(tmp_path, monkeypatch):
     ('[teams]\napp_password = "x"\n', "app_id is missing"),
     ('[teams]\napp_type = "Both"\n', "teams.app_type"),
     ('[teams]\nport = 70000\n', "teams.port"),
+    ('[teams]\nsdk = "bot-framework"\n', "teams.sdk"),
+    ('[teams]\nsend_timeout = 0\n', "teams.send_timeout"),
 ])
 def test_teams_section_errors_name_the_field(tmp_path, monkeypatch, text, expected):
     monkeypatch.delenv("AGBOT_TEAMS__APP_PASSWORD", raising=False)
@@ -47,3 +49,9 @@ def test_missing_password_and_tenant_are_reported_together(tmp_path, monkeypatch
         load_config(write(tmp_path, f'[teams]\napp_id = "{BOT_APP_ID}"\n'))
     text = "\n".join(error.value.lines)
     assert "app_password" in text and "tenant_id" in text
+
+
+def test_the_agents_sdk_is_the_default_backend(tmp_path):
+    settings = load_config(write(tmp_path, '[teams]\n'))
+    assert settings.teams.sdk == "agents" and settings.teams.send_timeout == 10
+    assert load_config(write(tmp_path, '[teams]\nsdk = "botbuilder"\n')).teams.sdk == "botbuilder"

@@ -33,8 +33,9 @@ class MatrixStandIn:
         return f"$notice-{len(self.sent)}"
 
 
-async def test_a_registration_in_teams_notifies_a_linked_matrix_room_and_teams_channel(open_app, connector, http):
-    app = await open_app(settings_=teams_settings())
+async def test_a_registration_in_teams_notifies_a_linked_matrix_room_and_teams_channel(open_app, connector, http,
+                                                                                         sdk):
+    app = await open_app(settings_=teams_settings(sdk=sdk))
     clock = FixedClock(BEFORE_DEADLINE)
     references = ConversationReferenceRepository(app.db, "teams")
     teams_sender = TeamsSender(app.settings.teams, references, clock, retry_base=0.02)

@@ -12,11 +12,13 @@ import logging
 import time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.clock import FixedClock
 from bot.messages import Reply
 from bot.outbox import Outbox
 from store.conversation_references import ConversationReferenceRepository
-from teams_standin import CHANNEL, ERIKA, GROUP_CHAT, PERSONAL, channel_message, message, post
+from teams_standin import BOT, CHANNEL, ERIKA, GROUP_CHAT, PERSONAL, TENANT, channel_message, message, post
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -131,3 +133,45 @@ async def test_repeated_transaction_id_sends_once(teams_bot, connector, http):
     first = await adapter.send(PERSONAL, Reply("Erinnerung"), txn_id="agbot-reminder-1")
     second = await adapter.send(PERSONAL, Reply("Erinnerung"), txn_id="agbot-reminder-1")
     assert first == second and len(connector.in_conversation(PERSONAL)) == before + 1
+
+
+@pytest.mark.parametrize("sdk,other", [("agents", "botbuilder"), ("botbuilder", "agents")])
+async def test_a_reference_stored_by_one_backend_works_with_the_other(teams_bot, connector, http, db_path, sdk, other):
+    """Switching ``[teams] sdk`` keeps the stored conversation references: the other backend posts
+    into the same conversations, addressed the same way."""
+    app, adapter = await teams_bot(sdk=sdk)
+    await introduce(adapter, connector, http, channel_message(connector.url, "!ags"), message(connector.url, "!ags"))
+    assert await adapter.send(CHANNEL, Reply("Erinnerung eins"))
+    before = await connector.wait_for(lambda r: "Erinnerung eins" in r.text)
+    await adapter.stop()
+    await app.close()
+
+    app, adapter = await teams_bot(database=db_path, sdk=other)
+    assert adapter.sender.backend.name == other
+    assert await adapter.send(CHANNEL, Reply("Erinnerung zwei"))
+    assert await adapter.send(PERSONAL, Reply("Hinweis"))
+    after = await connector.wait_for(lambda r: "Erinnerung zwei" in r.text)
+    note = await connector.wait_for(lambda r: r.conversation_id == PERSONAL and r.text == "Hinweis")
+    assert after.conversation_id == before.conversation_id == CHANNEL and after.reply_to is None
+    for key in ("type", "from", "conversation", "channelId", "serviceUrl", "channelData"):
+        assert after.activity[key] == before.activity[key], key
+    assert after.activity["from"] == BOT and after.activity["channelData"]["tenant"]["id"] == TENANT
+    assert note.activity["conversation"]["id"] == PERSONAL and note.reply_to is None
+
+
+@pytest.mark.parametrize("sdk", ["agents"])  # the test starts one bot on each backend itself
+async def test_both_backends_answer_with_the_same_activity(teams_bot, connector, http):
+    """An answer goes out the same on either backend: same addressing, same content."""
+    answers = []
+    for backend in ("agents", "botbuilder"):
+        app, adapter = await teams_bot(sdk=backend)
+        question = channel_message(connector.url, "!ags", activity_id=f"1000{len(answers)}")
+        await post(http, adapter.port, question)
+        answers.append((await connector.reply_to(question)).activity)
+        await adapter.stop()
+    agents, botbuilder = answers
+    assert agents["replyToId"] != botbuilder["replyToId"]  # each answers its own question
+    for key in set(agents) | set(botbuilder):
+        if key not in ("replyToId", "conversation"):
+            assert agents.get(key) == botbuilder.get(key), key
+    assert agents["conversation"]["tenantId"] == botbuilder["conversation"]["tenantId"] == TENANT

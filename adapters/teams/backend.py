@@ -1,0 +1,125 @@
+"""What the Teams adapter needs from a Bot Framework SDK, and the choice between the two it supports.
+
+``[teams] sdk`` picks the backend: ``"agents"`` (Microsoft 365 Agents SDK, the default, see
+:mod:`adapters.teams.backend_agents`) or ``"botbuilder"`` (the archived Bot Framework SDK, see
+:mod:`adapters.teams.backend_botbuilder`). A backend does three things and nothing else:
+
+* :meth:`TeamsBackend.authenticate` checks the ``Authorization`` header of a request to
+  ``/api/messages`` (with ``[teams] app_id``): a Bot Framework token (RS256 JWT) signed by a key
+  of the Bot Framework's OpenID metadata, issuer ``https://api.botframework.com``, audience = the
+  app id, ``serviceurl`` claim = the activity's ``serviceUrl``. Without ``app_id`` it accepts all.
+* :meth:`TeamsBackend.reply` answers an incoming activity (``replyToActivity``, so a channel
+  answer stays in its thread) and :meth:`TeamsBackend.continue_conversation` posts into a
+  conversation from a stored conversation reference (``sendToConversation``), each as one HTTP
+  request with the bot's own token (from Microsoft Entra through MSAL, cached).
+* Errors of the Bot Connector come out as :class:`ConnectorError` (HTTP status and
+  ``Retry-After``); network failures as ``OSError`` or :class:`asyncio.TimeoutError`.
+
+Activities and conversation references go in and out as plain wire JSON (``dict``), the same for
+both backends, so a reference stored by one works with the other. Retries, timeouts, the
+per-conversation order and everything else are the adapter's (:mod:`adapters.teams.adapter`).
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+import aiohttp
+
+from bot.config import TeamsSection
+
+BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"  # iss of tokens from the Bot Connector
+TOKEN_REUSE = 600.0  # seconds a fetched bot token is reused (Entra tokens live 60-90 minutes)
+
+
+class Unauthorized(Exception):
+    """The request's token is missing, malformed, forged, expired or meant for someone else."""
+
+
+class ConnectorError(Exception):
+    """The Bot Connector answered ``status`` (an int, e.g. 403, 429, 503); ``retry_after`` is its
+    ``Retry-After`` header in seconds, None if absent or unreadable."""
+
+    def __init__(self, status: int, message: str = "", retry_after: float | None = None) -> None:
+        super().__init__(f"HTTP {status}: {message[:200]}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+class TeamsBackend(Protocol):
+    """One SDK's authentication and sending (see the module docstring)."""
+
+    name: str
+
+    async def authenticate(self, activity: dict, authorization: str) -> None:
+        """Check ``authorization`` (the whole header, ``"Bearer <jwt>"``, or ``""``) for ``activity``
+        (wire JSON). Raises :class:`Unauthorized`; ``ValueError`` if the activity is malformed."""
+        ...
+
+    async def reply(self, incoming: dict, activity: dict) -> str | None:
+        """Send ``activity`` (wire JSON) as the answer to ``incoming`` (wire JSON, as received);
+        returns the id the service gave the new activity (None if it gave none)."""
+        ...
+
+    async def continue_conversation(self, reference: dict, conversation_id: str, activity: dict) -> str | None:
+        """Post ``activity`` as a new message into ``conversation_id`` (a conversation or a channel
+        thread, ``<channel>;messageid=<id>``) of the stored conversation ``reference`` (wire JSON,
+        see :func:`adapters.teams.convert.conversation_reference`); returns the new activity's id."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def make_backend(settings: TeamsSection, auth_overrides: dict | None = None) -> TeamsBackend:
+    """The backend ``settings.sdk`` names. ``auth_overrides``: further keys of the botbuilder SDK
+    configuration (e.g. ``TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL``); the Agents backend ignores them."""
+    if settings.sdk == "botbuilder":
+        from adapters.teams.backend_botbuilder import BotbuilderBackend
+
+        return BotbuilderBackend(settings, auth_overrides)
+    from adapters.teams.backend_agents import AgentsBackend
+
+    return AgentsBackend(settings)
+
+
+def connector_pool(settings: TeamsSection) -> aiohttp.TCPConnector:
+    """The connection pool for calls to the Bot Connector: up to 512 connections in all, any number
+    per host (Teams sends every conversation of a region through one host), connections kept 30 s."""
+    return aiohttp.TCPConnector(limit=512, limit_per_host=0, keepalive_timeout=30)
+
+
+def request_timeout(settings: TeamsSection) -> aiohttp.ClientTimeout:
+    """``[teams] send_timeout`` seconds for one call to the Bot Connector, connecting and reading."""
+    return aiohttp.ClientTimeout(total=settings.send_timeout)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A ``Retry-After`` header (delta-seconds, RFC 9110 section 10.2.3) in seconds, None if absent
+    or not a number (HTTP dates are not used by the Bot Connector)."""
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+class TokenCache:
+    """The bot's own token for calls to the Bot Connector, fetched by ``fetch`` (an SDK's MSAL
+    call) at most once at a time and reused for :data:`TOKEN_REUSE` seconds. ``fetch`` returning
+    ``""`` means no token (authentication off)."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[str]]) -> None:
+        self._fetch = fetch
+        self._token: str | None = None
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> str:
+        if self._token is not None and time.monotonic() - self._fetched_at < TOKEN_REUSE:
+            return self._token
+        async with self._lock:
+            if self._token is None or time.monotonic() - self._fetched_at >= TOKEN_REUSE:
+                self._token = await self._fetch()
+                self._fetched_at = time.monotonic()
+            return self._token
