@@ -12,6 +12,7 @@ import contextlib
 import functools
 import sqlite3
 import importlib.resources
+import os
 import re
 from pathlib import Path
 
@@ -30,6 +31,20 @@ def migrations() -> list[tuple[int, str, str]]:
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def create_private(path: Path) -> None:
+    """Create the database file ``path`` (and its missing parent directories) readable by the
+    owner only, whatever the umask: the file 0600, directories this call creates 0700. SQLite
+    gives the ``-wal`` and ``-shm`` files the database file's mode. An existing file keeps its
+    mode (``agbot run`` warns about readable ones, see :mod:`bot.file_modes`)."""
+    missing = [parent for parent in (path.parent, *path.parent.parents) if not parent.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
 
 
 def serialized(method):
@@ -64,13 +79,13 @@ class Database:
         """
         path = str(path)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            create_private(Path(path))
         connection = await aiosqlite.connect(path, isolation_level=None)
         connection.row_factory = aiosqlite.Row
         db = cls(connection, path)
         try:
             for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA journal_mode = WAL",
-                           "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"):
+                           "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA secure_delete = ON"):
                 # read every result row: an unfinished statement would keep a read transaction open
                 async with connection.execute(pragma) as cursor:
                     await cursor.fetchall()

@@ -26,6 +26,7 @@ import hashlib
 import time
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
@@ -172,7 +173,9 @@ class MatrixAdapter:
 
     async def _login(self) -> None:
         store = Path(self.settings.store_dir)
-        store.mkdir(parents=True, exist_ok=True)
+        if not store.exists():  # the end-to-end keys: owner only, whatever the umask
+            store.mkdir(mode=0o700, parents=True)
+            os.chmod(store, 0o700)
         config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
                                    max_limit_exceeded=50, max_timeouts=3, request_timeout=60)
         client = AsyncClient(self.settings.homeserver, self.settings.user_id, store_path=str(store), config=config)
