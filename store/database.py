@@ -48,15 +48,23 @@ def create_private(path: Path) -> None:
 
 
 def serialized(method):
-    """Run a repository method that writes while holding its database's write lock.
+    """Run a repository method that writes as one ``BEGIN IMMEDIATE`` transaction, holding its
+    database's write lock.
 
-    Coroutines share one aiosqlite connection; without the lock one coroutine's single-statement
-    write could join (and be rolled back with) another's open transaction, or two could issue
-    ``BEGIN`` at once. Serialized methods must not call each other (the lock is not reentrant).
+    Coroutines share one aiosqlite connection; without the lock one coroutine's write could join
+    (and be rolled back with) another's open transaction, or two could issue ``BEGIN`` at once.
+    Without ``BEGIN IMMEDIATE`` a write in autocommit mode could start from a read snapshot that
+    another coroutine's unfinished ``SELECT`` keeps open on the shared connection; when another
+    process committed meanwhile, SQLite must refuse to upgrade that stale snapshot and answers
+    "database is locked" at once, without waiting for the busy timeout (issue 13: a Teams answer
+    was sent but its ledger row stayed "received"). ``BEGIN IMMEDIATE`` takes the write lock
+    first and is retried (:meth:`Database.begin`) until such a reader has finished.
+    Serialized methods must not call each other (the lock is not reentrant); inside them,
+    :meth:`Database.transaction` joins the open transaction.
     """
     @functools.wraps(method)
     async def wrapper(self, *args, **kwargs):
-        async with self.db.write_lock:
+        async with self.db.write_lock, self.db.transaction():
             return await method(self, *args, **kwargs)
 
     return wrapper
@@ -115,7 +123,12 @@ class Database:
     @contextlib.asynccontextmanager
     async def transaction(self):
         """``async with db.transaction():`` — BEGIN IMMEDIATE, COMMIT on leaving, ROLLBACK (and
-        re-raise) on an exception. Leaving early without writing commits an empty transaction."""
+        re-raise) on an exception. Leaving early without writing commits an empty transaction.
+        Inside an open transaction (a :func:`serialized` method) it joins that one: the outer
+        commits or rolls back."""
+        if self.connection.in_transaction:
+            yield self.connection
+            return
         await self.begin()
         try:
             yield self.connection
