@@ -95,6 +95,7 @@ class App:
             state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays)
             view, _ = await state.current()
             roles = build_roles(settings, view)
+            from store.personal_data import PersonalDataRepository
             from store.registrations import RegistrationRepository
 
             sent_replies = SentReplyRepository(db)
@@ -104,7 +105,8 @@ class App:
             commands = Commands(programme, state, roles, rooms, registrations=RegistrationRepository(db),
                                 registration_deadline=settings.registration.deadline, contexts=contexts,
                                 on_schedule_change=schedule_changes.notify,
-                                calendar_url=settings.calendar.public_url if settings.calendar.port else None)
+                                calendar_url=settings.calendar.public_url if settings.calendar.port else None,
+                                personal_data=PersonalDataRepository(db))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,
                             loop_guard=loop_guard)

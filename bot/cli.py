@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from adapters.console.convert import DEFAULT_USER, answer_line, parse_now
 from bot.app import App
 from bot.clock import Clock, FixedClock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_config
+from bot.file_modes import PRIVATE_UMASK
 from bot.programme_file import ProgrammeFileError, load_programme_file, programme_to_toml
 from bot.registration_export import registrations_csv
 from store.registrations import RegistrationRepository
@@ -66,11 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _config_path(args: argparse.Namespace) -> str | None:
+    """``--config``, else ``./config.toml`` if it exists, else None (defaults and environment)."""
+    if args.config is None and Path("config.toml").exists():
+        return "config.toml"
+    return args.config
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    path = args.config
-    if path is None and Path("config.toml").exists():
-        path = "config.toml"
-    return load_config(path)
+    return load_config(_config_path(args))
 
 
 async def _open(args: argparse.Namespace, settings: Settings) -> tuple[App, Clock]:
@@ -124,7 +130,7 @@ async def _main(args: argparse.Namespace) -> int:
         if args.command == "run":
             from bot.runner import run
 
-            return await run(app, clock)
+            return await run(app, clock, config_file=_config_path(args))
         if args.command == "matrix-verify":
             from adapters.matrix.verify import run_verify
             from store.adapter_state import AdapterStateRepository
@@ -152,6 +158,7 @@ async def _main(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    os.umask(PRIVATE_UMASK)  # the database, the Matrix store, keys and exports: owner only (see bot.file_modes)
     logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("nio").setLevel(logging.WARNING)  # nio logs every room event at INFO

@@ -3,7 +3,7 @@ use fakes. Nothing here imports a database or chat SDK."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -246,3 +246,30 @@ class SentReplyStore(Protocol):
 
     async def forget_before(self, cutoff: dt.datetime) -> int:
         """Delete links recorded before ``cutoff``; return how many."""
+
+
+class PersonalPlace(Protocol):
+    """One place holding a user id (see :class:`PersonalDataStore`)."""
+
+    @property
+    def what(self) -> str: ...  # German, e.g. "Meilenstein-Termin gesetzt"
+
+    @property
+    def rows(self) -> int: ...
+
+
+class PersonalDataStore(Protocol):
+    """The places outside registrations and conversation contexts that name who made a change
+    (milestone dates, session series, cancellations, extra sessions) or created a Matrix room, and
+    the scrubbing of freed database content after an erasure (implemented by
+    :class:`store.personal_data.PersonalDataRepository`)."""
+
+    async def places(self, user_id: str) -> Sequence[PersonalPlace]: ...
+
+    async def erase(self, user_id: str, pseudonym: str) -> int:
+        """Replace ``user_id`` by ``pseudonym`` (or drop what needs no history); rows changed."""
+        ...
+
+    async def scrub(self) -> None:
+        """Checkpoint and truncate the write-ahead log, so no old copy of erased data stays there."""
+        ...

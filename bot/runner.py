@@ -7,16 +7,36 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from pathlib import Path
 
 from bot.app import App
 from bot.clock import Clock
 from bot.config import ConfigError
+from bot.file_modes import ExposedFile, database_files, readable_by_others
 
 log = logging.getLogger("agbot")
 
 
-async def run(app: App, clock: Clock, stop: asyncio.Event | None = None) -> int:
-    """Run the adapters until ``stop`` is set (by SIGTERM/SIGINT when not given)."""
+def warn_about_exposed_files(app: App, config_file: str | None) -> list[ExposedFile]:
+    """Log one warning naming every group/world-readable file that holds secrets; return them."""
+    paths: list[str | Path] = [*database_files(app.db.path)]
+    if app.settings.matrix is not None:
+        paths.append(app.settings.matrix.store_dir)
+    if config_file:
+        paths.append(config_file)
+    exposed = readable_by_others(paths)
+    if exposed:
+        log.warning("readable by other users of this machine, but holding secrets (tokens, keys, personal data): %s. "
+                    "Fix: chmod 600 on the files, chmod 700 on the directories (chmod -R go-rwx <path>).",
+                    ", ".join(str(e) for e in exposed))
+    return exposed
+
+
+async def run(app: App, clock: Clock, stop: asyncio.Event | None = None, config_file: str | None = None) -> int:
+    """Run the adapters until ``stop`` is set (by SIGTERM/SIGINT when not given). Warns first about
+    secret-holding files that other users of the machine may read (the database, the Matrix store,
+    ``config_file``)."""
+    warn_about_exposed_files(app, config_file)
     adapters = app.build_adapters(clock)
     services = await app.build_services(clock, adapters)
     if not adapters:

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import sqlite3
 import importlib.resources
+import os
 import re
 from pathlib import Path
 
@@ -32,16 +33,38 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def serialized(method):
-    """Run a repository method that writes while holding its database's write lock.
+def create_private(path: Path) -> None:
+    """Create the database file ``path`` (and its missing parent directories) readable by the
+    owner only, whatever the umask: the file 0600, directories this call creates 0700. SQLite
+    gives the ``-wal`` and ``-shm`` files the database file's mode. An existing file keeps its
+    mode (``agbot run`` warns about readable ones, see :mod:`bot.file_modes`)."""
+    missing = [parent for parent in (path.parent, *path.parent.parents) if not parent.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
 
-    Coroutines share one aiosqlite connection; without the lock one coroutine's single-statement
-    write could join (and be rolled back with) another's open transaction, or two could issue
-    ``BEGIN`` at once. Serialized methods must not call each other (the lock is not reentrant).
+
+def serialized(method):
+    """Run a repository method that writes as one ``BEGIN IMMEDIATE`` transaction, holding its
+    database's write lock.
+
+    Coroutines share one aiosqlite connection; without the lock one coroutine's write could join
+    (and be rolled back with) another's open transaction, or two could issue ``BEGIN`` at once.
+    Without ``BEGIN IMMEDIATE`` a write in autocommit mode could start from a read snapshot that
+    another coroutine's unfinished ``SELECT`` keeps open on the shared connection; when another
+    process committed meanwhile, SQLite must refuse to upgrade that stale snapshot and answers
+    "database is locked" at once, without waiting for the busy timeout (issue 13: a Teams answer
+    was sent but its ledger row stayed "received"). ``BEGIN IMMEDIATE`` takes the write lock
+    first and is retried (:meth:`Database.begin`) until such a reader has finished.
+    Serialized methods must not call each other (the lock is not reentrant); inside them,
+    :meth:`Database.transaction` joins the open transaction.
     """
     @functools.wraps(method)
     async def wrapper(self, *args, **kwargs):
-        async with self.db.write_lock:
+        async with self.db.write_lock, self.db.transaction():
             return await method(self, *args, **kwargs)
 
     return wrapper
@@ -64,13 +87,13 @@ class Database:
         """
         path = str(path)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            create_private(Path(path))
         connection = await aiosqlite.connect(path, isolation_level=None)
         connection.row_factory = aiosqlite.Row
         db = cls(connection, path)
         try:
             for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA journal_mode = WAL",
-                           "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"):
+                           "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA secure_delete = ON"):
                 # read every result row: an unfinished statement would keep a read transaction open
                 async with connection.execute(pragma) as cursor:
                     await cursor.fetchall()
@@ -100,7 +123,12 @@ class Database:
     @contextlib.asynccontextmanager
     async def transaction(self):
         """``async with db.transaction():`` — BEGIN IMMEDIATE, COMMIT on leaving, ROLLBACK (and
-        re-raise) on an exception. Leaving early without writing commits an empty transaction."""
+        re-raise) on an exception. Leaving early without writing commits an empty transaction.
+        Inside an open transaction (a :func:`serialized` method) it joins that one: the outer
+        commits or rolls back."""
+        if self.connection.in_transaction:
+            yield self.connection
+            return
         await self.begin()
         try:
             yield self.connection

@@ -28,6 +28,7 @@ import hashlib
 import time
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
@@ -99,7 +100,9 @@ def power_level(room: MatrixRoom, user_id: str, creators: list[str]) -> int | fl
 def new_client(settings: MatrixSection) -> AsyncClient:
     """A nio client with end-to-end encryption whose key store lives in ``store_dir`` (created 0700)."""
     store = Path(settings.store_dir)
-    store.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not store.exists():  # the end-to-end keys: owner only, whatever the umask
+        store.mkdir(mode=0o700, parents=True)
+        os.chmod(store, 0o700)
     config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
                                max_limit_exceeded=50, max_timeouts=3, request_timeout=60)
     return AsyncClient(settings.homeserver, settings.user_id, store_path=str(store), config=config)
@@ -297,6 +300,17 @@ class MatrixAdapter:
                 creators = [event.sender] + [u for u in (extra if isinstance(extra, list) else []) if isinstance(u, str)]
                 await self.state.set(f"creators:{room_id}", json.dumps(creators), self.clock.now())
 
+    async def _creators(self, room_id: str, room: MatrixRoom | None) -> list[str]:
+        """The room's creators (room version 12 on: unlimited power), as remembered from its
+        ``m.room.create`` event. When not remembered (e.g. after ``!daten-loeschen`` of a creator)
+        the create event's sender as nio saw it in this process's full-state sync; the next
+        start's full-state sync remembers them again. Empty for older room versions."""
+        stored = await self.state.get(f"creators:{room_id}")
+        if stored is not None:
+            return json.loads(stored)
+        creator = getattr(room, "creator", None) if room is not None else None
+        return [creator] if isinstance(creator, str) and creator else []
+
     async def _timeline(self, room_id: str, info, since: str | None) -> list:
         """The room's new events in order; after a gap (``limited`` timeline, e.g. a burst or a
         long downtime) the missed events are fetched with /messages back to the last token."""
@@ -396,7 +410,7 @@ class MatrixAdapter:
         if inviter_allowed(message.sender.user_id, self.settings.ignore_users):  # other bots ([matrix] ignore_users)
             await self.ledger.ignored(message.message_id, room_id, self.clock.now())
             return
-        creators = json.loads(await self.state.get(f"creators:{room_id}") or "[]")
+        creators = await self._creators(room_id, room)
         if room is not None and power_level(room, message.sender.user_id, creators) >= MODERATOR_POWER_LEVEL:
             message = dataclasses.replace(message, sender_is_room_moderator=True)
         async with self._in_flight:

@@ -17,7 +17,7 @@ from bot.commands import info, milestones, schedule, rooms, registration, privac
 from bot.commands.registry import (BY_NAME, CommandSpec, Services, Turn, command, command_word, run, specs,
                                    unbracket)
 from bot.messages import Reply
-from bot.ports import ConversationContextStore, ProgrammeStore, RegistrationStore, RoomLinkStore
+from bot.ports import ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore, RoomLinkStore
 from bot.programme import Group, Organisation
 from bot.roles import Roles
 from bot.state import ProgrammeState
@@ -51,9 +51,10 @@ class Commands:
     def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, room_links: RoomLinkStore,
                  on_schedule_change: Callable[[], Awaitable[None]] | None = None,
                  registrations: RegistrationStore | None = None, registration_deadline: dt.date | None = None,
-                 contexts: ConversationContextStore | None = None, calendar_url: str | None = None) -> None:
+                 contexts: ConversationContextStore | None = None, calendar_url: str | None = None,
+                 personal_data: PersonalDataStore | None = None) -> None:
         self.services = Services(store, state, roles, room_links, registrations, registration_deadline, contexts,
-                                 on_schedule_change, calendar_url.rstrip("/") if calendar_url else None)
+                                 on_schedule_change, calendar_url.rstrip("/") if calendar_url else None, personal_data)
         self.registration = RegistrationDesk(self.services, registrations) if registrations is not None else None
 
     @property

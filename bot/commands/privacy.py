@@ -1,6 +1,7 @@
 """Data protection commands: ``meine-daten`` / ``my-data`` lists what is stored about the sender
-(registrations, audit entries, room links, conversation contexts), ``daten-loeschen`` /
-``delete-my-data`` erases it (the audit keeps the events under a pseudonym)."""
+(registrations, audit entries, room links, conversation contexts, changes they made to milestones
+and sessions, Matrix rooms they created), ``daten-loeschen`` / ``delete-my-data`` erases it (the
+audit and the change history keep the events under a pseudonym) and scrubs the write-ahead log."""
 from __future__ import annotations
 
 from bot.answers import t
@@ -30,6 +31,9 @@ async def my_data(turn: Turn, args: str) -> Reply:
     if turn.svc.contexts is not None:
         items += [_context_item(turn, stored) for stored in
                   await turn.svc.contexts.personal_data(sender.platform, sender.user_id)]
+    if turn.svc.personal_data is not None:
+        items += [f"Änderungsverlauf: {place.what} ({place.rows}×)"
+                  for place in await turn.svc.personal_data.places(sender.user_id)]
     if not items:
         return Reply(t(lang, f"Über {sender.user_id} ist nichts gespeichert.",
                        f"Nothing is stored about {sender.user_id}."), language=lang)
@@ -48,6 +52,9 @@ async def erase(turn: Turn, args: str) -> Reply:
                                                   turn.message.channel.room_id)
     if turn.svc.contexts is not None:
         changed += await turn.svc.contexts.erase_person(sender.platform, sender.user_id)
+    if turn.svc.personal_data is not None:
+        changed += await turn.svc.personal_data.erase(sender.user_id, pseudonym)
+        await turn.svc.personal_data.scrub()
     return Reply(t(lang, f"Ihre personenbezogenen Daten sind gelöscht ({changed} Einträge). Das Protokoll führt die "
                          f"Vorgänge weiter unter dem Pseudonym {pseudonym}.",
                    f"Your personal data is deleted ({changed} entries). The audit keeps the events under the "

@@ -1,0 +1,144 @@
+"""``!daten-loeschen`` leaves no copy of the user's id anywhere in the database (issue 13 item 2).
+
+One user (an admin, so every command is open to them) fills a real SQLite database through every
+command that stores something: room link, session series, extra session, cancellation, move,
+exchange round, milestone date, reminders switch, late registrations (confirmed, rejected, one
+waiting for "ja"), questions with follow-ups (conversation context), and the Matrix adapter's
+remembered room creators. After the erasure every column of every table is scanned for the id, and
+so are the database file and its write-ahead log as raw bytes, while the connection is still open
+(as in a running bot). A second user's data stays.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from fakes import ADMIN, MEMBER, NOW, ROOM, berlin, make_settings, message
+from store.adapter_state import AdapterStateRepository
+
+USER = "@erika.musterfrau:verwaltung.example"
+OTHER = MEMBER
+BEFORE = berlin(2022, 10, 1)  # within the registration window
+
+
+@pytest.fixture
+def settings():
+    base = make_settings()
+    roles = base.roles.model_copy(update={"admins": [ADMIN, USER]})
+    return base.model_copy(update={"roles": roles})
+
+
+async def send(app, text: str, user: str = USER, now=NOW, room: str = ROOM):
+    name = "Erika Musterfrau" if user == USER else "Max Mustermann"
+    reply = await app.router.handle(message(text, user=user, now=now, room=room, name=name))
+    assert reply.kind != "error", (text, reply.text)
+    return reply
+
+
+async def fill(app) -> None:
+    """Everything one user can leave in the database, through the commands."""
+    await send(app, "!nachmelden Finanzen Barleben", now=BEFORE)
+    await send(app, "!nachmelden Kommunikation Barleben", now=BEFORE)
+    await send(app, "!bestaetigen 1", now=BEFORE)
+    await send(app, "!ablehnen 2 doppelt gemeldet", now=BEFORE)
+    asked = await app.router.handle(message("!nachmelden Finanzn Dessau-Roßlau", user=USER, now=BEFORE))
+    assert "Meinten Sie die AG Finanzen?" in asked.text  # waits for "ja" (pending_confirmations)
+    await send(app, "!verknuepfen Finanzen")
+    await send(app, "!serie Finanzen 26.01.2023 10:00 2")
+    await send(app, "!termin Finanzen 02.02.2023 14:00 ort=https://meet.example.org/finanzen")
+    await send(app, "!absagen Finanzen 26.01.2023 Krankheit")
+    await send(app, "!verschieben Finanzen 09.02.2023 10.02.2023 11:00")
+    await send(app, "!austauschrunde 15.02.2023 10:00")
+    await send(app, "!meilenstein Finanzen 31.03.2023 Nutzungskonzept")
+    await send(app, "!erinnerungen aus")
+    await send(app, "Wer leitet die AG Kommunikation?")
+    await send(app, "Und wer ist Mitglied?")
+    state = AdapterStateRepository(app.db, "matrix")
+    await state.set(f"creators:{ROOM}", f'["{USER}", "{OTHER}"]', NOW)
+    await state.set("creators:!other-room:example.org", f'["{OTHER}"]', NOW)
+    # a second user, whose data must survive
+    await send(app, "!nachmelden Finanzen Wanzleben-Börde", user=OTHER, now=BEFORE)
+    await send(app, "Wer leitet die AG Finanzen?", user=OTHER, room="!other-room:example.org")
+
+
+async def cells_with(app, needle: str) -> list[tuple[str, str]]:
+    """(table, column) of every cell whose text contains ``needle``."""
+    found = []
+    async with app.db.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
+        tables = [row[0] for row in await cursor.fetchall()]
+    for table in tables:
+        async with app.db.connection.execute(f'PRAGMA table_info("{table}")') as cursor:
+            columns = [row[1] for row in await cursor.fetchall()]
+        for column in columns:
+            async with app.db.connection.execute(
+                    f'SELECT count(*) FROM "{table}" WHERE instr(CAST("{column}" AS TEXT), ?) > 0', (needle,)) as cursor:
+                if (await cursor.fetchone())[0]:
+                    found.append((table, column))
+    return found
+
+
+def raw_hits(path: Path, needle: str) -> dict[str, int]:
+    """How often ``needle`` occurs as bytes in the database file, its WAL and shared memory."""
+    hits = {}
+    for suffix in ("", "-wal", "-shm"):
+        file = Path(f"{path}{suffix}")
+        if file.exists():
+            hits[file.name] = file.read_bytes().count(needle.encode())
+    return hits
+
+
+async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app, db_path):
+    await fill(app)
+    before = await cells_with(app, USER)
+    # the scan can find the id: every place the commands wrote it to
+    assert {("milestones", "updated_by"), ("series", "updated_by"), ("series_changes", "changed_by"),
+            ("extra_sessions", "created_by"), ("registrations", "registrant_id"), ("registrations", "decided_by"),
+            ("registration_audit", "actor_id"), ("room_links", "linked_by"), ("pending_confirmations", "user_id"),
+            ("conversation_contexts", "user_id"), ("adapter_state", "value")} <= set(before), before
+    assert sum(raw_hits(db_path, USER).values()) > 0
+
+    listed = await send(app, "!meine-daten")
+    for what in ("Meilenstein-Termin gesetzt", "Sitzungsserie festgelegt", "Sitzung abgesagt oder verschoben",
+                 "Zusatzsitzung angelegt", "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
+                 "Gesprächskontext"):
+        assert what in listed.text, (what, listed.text)
+
+    erased = await send(app, "!daten-loeschen")
+    assert erased.kind == "confirmation"
+
+    assert await cells_with(app, USER) == []
+    assert await cells_with(app, "Erika Musterfrau") == []  # the display name given with the registration
+    assert raw_hits(db_path, USER) == {name: 0 for name in raw_hits(db_path, USER)}
+    assert Path(f"{db_path}-wal").stat().st_size == 0  # checkpointed and truncated
+    nothing = await send(app, "!meine-daten")
+    assert "nichts gespeichert" in nothing.text
+
+    # the other user's data and the shared facts stay
+    assert ("registrations", "registrant_id") in await cells_with(app, OTHER)
+    state = AdapterStateRepository(app.db, "matrix")
+    assert await state.get("creators:!other-room:example.org") == f'["{OTHER}"]'
+    assert await state.get(f"creators:{ROOM}") is None  # re-read from the room when needed
+    reply = await send(app, "!termine Finanzen")
+    assert "10.02.2023" in reply.text  # the moved session is still moved
+
+
+async def test_erasing_someone_with_nothing_stored_changes_nothing(app):
+    reply = await send(app, "!daten-loeschen", user="@niemand:example.org")
+    assert reply.kind == "confirmation" and "(0 Einträge)" in reply.text
+
+
+async def test_database_and_wal_are_private_whatever_the_umask(open_app, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        app = await open_app(database=tmp_path / "neu" / "agbot.sqlite3")
+        await send(app, "Wer leitet die AG Finanzen?")
+    finally:
+        os.umask(old)
+    folder = tmp_path / "neu"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    for name in ("agbot.sqlite3", "agbot.sqlite3-wal", "agbot.sqlite3-shm"):
+        assert (folder / name).stat().st_mode & 0o777 == 0o600, name
