@@ -7,6 +7,7 @@ later ``AGBOT_MATRIX__PASSWORD``). Unknown keys are errors (``extra="forbid"``).
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -82,12 +83,24 @@ class MatrixSection(BaseModel):
         return self
 
 
+def is_loopback(host: str) -> bool:
+    """True for "localhost" and loopback IP addresses (127.0.0.0/8, ::1); False for names and
+    addresses that other machines can reach, including "0.0.0.0" and "::" (all interfaces)."""
+    if host.strip().casefold().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class TeamsSection(BaseModel):
     """``[teams]``: the Bot Framework endpoint ``POST /api/messages`` that ``agbot run`` serves.
 
     ``app_id`` / ``app_password`` / ``tenant_id`` come from the bot's Azure registration (Microsoft
     Entra app); the password also from ``AGBOT_TEAMS__APP_PASSWORD``. Without ``app_id``
-    authentication is off (local development with the Agents Playground only). ``sdk`` picks the
+    authentication is off (local development with the Agents Playground only; ``host`` must then be
+    loopback, see :func:`is_loopback`). ``sdk`` picks the
     backend (``"agents"``: Microsoft 365 Agents SDK, default; ``"botbuilder"``: the archived Bot
     Framework SDK); ``send_timeout`` bounds each call to the Bot Connector (seconds, connect + read).
     """
@@ -113,8 +126,13 @@ class TeamsSection(BaseModel):
                 problems.append("app_id is set: set app_password too (or AGBOT_TEAMS__APP_PASSWORD)")
             if self.app_type == "SingleTenant" and not self.tenant_id:
                 problems.append("app_type SingleTenant needs tenant_id (the Microsoft Entra tenant of the bot)")
-        elif self.app_password is not None:
-            problems.append("app_password is set but app_id is missing")
+        else:
+            if self.app_password is not None:
+                problems.append("app_password is set but app_id is missing")
+            if not is_loopback(self.host):
+                problems.append(f"host {self.host!r} without app_id: authentication is off, so the endpoint may only "
+                                "listen on loopback (127.0.0.1, ::1, localhost); set app_id, app_password and "
+                                "tenant_id from the Azure registration to listen elsewhere")
         if problems:  # all at once, so a fix needs one round, not one per problem
             raise ValueError("; ".join(problems))
         return self

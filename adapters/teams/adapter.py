@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -42,7 +43,9 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
-from adapters.teams.backend import ConnectorError, TeamsBackend, Unauthorized, make_backend
+from adapters.teams.backend import (
+    ConnectorError, TeamsBackend, Unauthorized, loopback_url, make_backend, token_expires,
+)
 from adapters.teams.convert import (
     PLATFORM, base_conversation_id, bot_installed, bot_removed, conversation_reference, in_thread,
     incoming_from_activity, ledger_key, registration_form, reply_activities, wants_registration_form, welcome_reply,
@@ -63,6 +66,7 @@ LOCAL_ID = "teams-"  # prefix of the id deliver makes up when the service return
 MAX_TURNS = 64  # turns running at once; more wait for a free slot
 ACK_WITHIN = 5.0  # seconds a request waits for its turn before it is acknowledged (Teams waits 15 s)
 STOP_GRACE = 10.0  # seconds stop() waits for running turns
+BODY_READ_TIMEOUT = 10.0  # seconds a client may take to send a request body (slow clients are cut off)
 LANE_LIMIT = 100  # sends waiting for one conversation; more are refused (its connector is slow or gone)
 
 
@@ -350,12 +354,28 @@ class TeamsAdapter:
         if request.content_type != "application/json":
             return web.Response(status=415, text="expected application/json")
         try:
-            body = await request.json()
-        except ValueError:
+            raw = await asyncio.wait_for(request.read(), BODY_READ_TIMEOUT)
+            body = json.loads(raw)
+        except asyncio.TimeoutError:
+            return web.Response(status=408, text="request body not received in time")
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413, text="request body too large")
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deeply to read
             return web.Response(status=400, text="body is not JSON")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return web.Response(status=400, text="not an activity")
         header = request.headers.get("Authorization", "") if self._auth_enabled else ""
+        if self._auth_enabled and not token_expires(header):
+            log.warning("Teams: refused a %s activity from %s: token without exp claim", body.get("type"),
+                        request.remote)
+            return web.Response(status=401)
+        if not self._auth_enabled and not loopback_url(body.get("serviceUrl")):
+            # development mode: nobody authenticated this request, so it may only name a connector on
+            # this machine (the Agents Playground); a forged serviceUrl would receive the answer and
+            # replace the conversation's stored reference (reminders would go there)
+            log.warning("Teams: refused a %s activity from %s: authentication is off and its serviceUrl %r is not "
+                        "on loopback", body.get("type"), request.remote, str(body.get("serviceUrl"))[:200])
+            return web.Response(status=403, text="serviceUrl must be on loopback while authentication is off")
         try:
             await self.sender.backend.authenticate(body, header)
         except ValueError:  # the backend's activity model refused it (wrong field types)

@@ -25,13 +25,40 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import aiohttp
+import jwt
 
-from bot.config import TeamsSection
+from bot.config import TeamsSection, is_loopback
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"  # iss of tokens from the Bot Connector
 TOKEN_REUSE = 600.0  # seconds a fetched bot token is reused (Entra tokens live 60-90 minutes)
+
+
+def token_expires(authorization: str) -> bool:
+    """True if the ``Authorization`` header's bearer token (a JWT, not verified here) carries an
+    ``exp`` claim. PyJWT checks ``exp`` only when present, and neither SDK demands it, so a token
+    without one would never expire; the adapter refuses such tokens before the backend checks the
+    signature."""
+    token = authorization.removeprefix("Bearer ").strip()
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return True  # not a JWT at all: the backend refuses it with its own reason
+    return isinstance(claims.get("exp"), (int, float))
+
+
+def loopback_url(url: object) -> bool:
+    """True if ``url`` is an http(s) URL whose host is on loopback (see :func:`bot.config.is_loopback`):
+    the only connector a request may name while authentication is off (development mode)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parsed = urlsplit(url)
+    except ValueError:
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.hostname) and is_loopback(parsed.hostname or "")
 
 
 class Unauthorized(Exception):

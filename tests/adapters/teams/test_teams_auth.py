@@ -68,10 +68,11 @@ class OpenIdServer:
         return f"{self.url}/.well-known/openidconfiguration"
 
     def token(self, service_url: str, audience: str = BOT_APP_ID, key=None, expires_in: int = 3600,
-              issuer: str = ISSUER) -> str:
+              issuer: str = ISSUER, without: tuple[str, ...] = ()) -> str:
         now = int(time.time())
         claims = {"iss": issuer, "aud": audience, "serviceurl": service_url, "nbf": now - 60,
                   "exp": now + expires_in, "iat": now - 60}
+        claims = {k: v for k, v in claims.items() if k not in without}
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": KID})
 
     def close(self) -> None:
@@ -113,6 +114,7 @@ async def test_requests_without_a_valid_token_get_401_and_are_not_processed(team
         openid.token(connector.url, key=other_key),  # signed by someone else
         openid.token(connector.url, audience="another-bot"),  # meant for another bot
         openid.token(connector.url, expires_in=-3600),  # expired
+        openid.token(connector.url, without=("exp",)),  # never expires: refused too
         openid.token("https://evil.example.org/"),  # service URL claim does not match
         openid.token(connector.url, issuer="https://login.microsoftonline.com/x/v2.0"),
     ]

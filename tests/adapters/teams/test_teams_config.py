@@ -55,3 +55,27 @@ def test_the_agents_sdk_is_the_default_backend(tmp_path):
     settings = load_config(write(tmp_path, '[teams]\n'))
     assert settings.teams.sdk == "agents" and settings.teams.send_timeout == 10
     assert load_config(write(tmp_path, '[teams]\nsdk = "botbuilder"\n')).teams.sdk == "botbuilder"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "agbot.example.org", ""])
+def test_without_app_id_the_endpoint_may_only_listen_on_loopback(tmp_path, host):
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, f'[teams]\nhost = "{host}"\n'))
+    assert any("loopback" in line for line in error.value.lines), error.value.lines
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.1.1", "::1", "localhost", "[::1]"])
+def test_loopback_hosts_are_fine_without_app_id(tmp_path, host):
+    assert load_config(write(tmp_path, f'[teams]\nhost = "{host}"\n')).teams.host == host
+
+
+def test_with_app_id_any_host_is_allowed(tmp_path):
+    settings = load_config(write(tmp_path, f'[teams]\nhost = "0.0.0.0"\napp_id = "{BOT_APP_ID}"\n'
+                                           f'app_password = "x"\ntenant_id = "{TENANT}"\n'))
+    assert settings.teams.host == "0.0.0.0"
+
+
+def test_agbot_run_refuses_an_open_endpoint_without_app_id(run_cli, tmp_path):
+    (tmp_path / "open.toml").write_text('[teams]\nhost = "0.0.0.0"\n', encoding="utf-8")
+    result = run_cli("run", "--config", "open.toml", "--db", tmp_path / "x.sqlite3", timeout=60)
+    assert result.returncode == 2 and "loopback" in result.stderr

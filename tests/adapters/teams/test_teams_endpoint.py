@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import time
 from zoneinfo import ZoneInfo
 
@@ -199,6 +200,10 @@ async def test_invalid_requests_and_health(teams_bot, connector, http):
     assert (await post(http, adapter.port, {}, raw=b"not json"))[0] == 400
     assert (await post(http, adapter.port, {}, raw=b"text=hallo", content_type="text/plain"))[0] == 415
     assert (await post(http, adapter.port, {"text": "no type"}))[0] == 400
+    nested = b'{"type": "message", "value": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert (await post(http, adapter.port, {}, raw=nested))[0] == 400  # not a 500 with a traceback
+    huge = json.dumps({**message(connector.url, "x"), "text": "x" * (2 * 1024 * 1024)}).encode()
+    assert (await post(http, adapter.port, {}, raw=huge))[0] == 413
     invoke = {**message(connector.url, None), "type": "invoke", "name": "adaptiveCard/action"}
     assert (await post(http, adapter.port, invoke))[0] == 501
     async with http.get(f"http://127.0.0.1:{adapter.port}/healthz") as response:
@@ -213,3 +218,33 @@ async def test_activity_whose_turn_died_with_the_process_is_processed_when_resen
                                              dt.datetime.now(dt.timezone.utc))
     assert (await post(http, adapter.port, activity))[0] == 200
     assert "Abt. 1 MID" in (await connector.reply_to(activity)).text
+
+
+async def test_a_slow_client_is_cut_off_and_others_are_served(teams_bot, connector, http, monkeypatch):
+    import adapters.teams.adapter as teams_adapter
+
+    monkeypatch.setattr(teams_adapter, "BODY_READ_TIMEOUT", 0.5)
+    app, adapter = await teams_bot()
+    reader, writer = await asyncio.open_connection("127.0.0.1", adapter.port)
+    writer.write(b"POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 1000\r\n\r\n{\"type\": ")  # and then nothing more
+    await writer.drain()
+    ask = message(connector.url, "!ags")
+    assert (await post(http, adapter.port, ask))[0] == 200  # served meanwhile
+    status_line = await asyncio.wait_for(reader.readline(), 5)
+    assert b" 408 " in status_line
+    writer.close()
+
+
+async def test_development_mode_accepts_only_a_connector_on_loopback(teams_bot, connector, http, caplog):
+    app, adapter = await teams_bot()
+    references = ConversationReferenceRepository(app.db)
+    genuine = message(connector.url, "!ags")
+    assert (await post(http, adapter.port, genuine))[0] == 200
+    stored = await references.get(PERSONAL)
+    for url in ("https://evil.example/", "http://10.0.0.5:3978/", "http://localhost.evil.example/", "ftp://127.0.0.1/",
+                None):
+        forged = {**message(connector.url, "!ags"), "serviceUrl": url}
+        assert (await post(http, adapter.port, forged))[0] == 403, url
+    assert await references.get(PERSONAL) == stored  # the stored reference is still the genuine one
+    assert "is not on loopback" in caplog.text
