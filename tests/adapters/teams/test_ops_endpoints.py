@@ -148,3 +148,34 @@ async def test_readyz_and_sync_lag_follow_the_matrix_sync(ops_bot, http):
     assert status == 503 and list(body["failed"]) == ["matrix"] and "61 s" in body["failed"]["matrix"]
     adapter.last_sync_at = clock.now()
     assert (await get(http, ops, "/readyz"))[0] == 200
+
+
+async def test_agbot_run_serves_the_ops_endpoints_beside_teams(open_app, http):
+    """``agbot run``'s runner starts the listener from ``[ops]`` with the adapters, stops it at the end."""
+    import socket
+
+    from bot.runner import run
+
+    with socket.socket() as probe:  # a free port for [ops] (run() does not hand out its services)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = await open_app(settings_=ops_settings(ops=OpsSection(port=port)))
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(app, SystemClock(), stop))
+    try:
+        for _ in range(250):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            await asyncio.sleep(0.02)
+        async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+            assert response.status == 200 and (await response.json())["checks"] == {"database": "ok", "teams": "ok"}
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(task, 15) == 0
+    with pytest.raises(OSError):
+        async with http.get(f"http://127.0.0.1:{port}/healthz"):
+            pass
