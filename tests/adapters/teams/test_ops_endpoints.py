@@ -179,3 +179,16 @@ async def test_agbot_run_serves_the_ops_endpoints_beside_teams(open_app, http):
     with pytest.raises(OSError):
         async with http.get(f"http://127.0.0.1:{port}/healthz"):
             pass
+
+
+async def test_an_unexpected_failure_counts_as_error_with_its_latency(open_app):
+    """The database connection gone under the router: the user gets the apology, metrics an error."""
+    from fakes import PLATFORM, message as core_message
+
+    app = await open_app(settings_=ops_settings())
+    await app.db.close()
+    reply = await app.router.handle(core_message("Wer leitet die AG Finanzen?"))
+    assert reply.kind == "error" and "Entschuldigung" in reply.text
+    registry = app.metrics.registry  # type: ignore[attr-defined]
+    assert registry.get_sample_value("agbot_messages_total", {"platform": PLATFORM, "outcome": "error"}) == 1
+    assert registry.get_sample_value("agbot_answer_seconds_count", {"platform": PLATFORM}) == 1
