@@ -188,6 +188,18 @@ class CalendarSection(BaseModel):
         return self
 
 
+class OpsSection(BaseModel):
+    """``[ops]``: the operations HTTP listener (``/healthz``, ``/readyz``, ``/metrics``; see
+    :mod:`adapters.ops_http.server`). Off unless ``port`` is set (0: any free port, tests);
+    ``sync_stale_after``: seconds without a successful Matrix sync before ``/readyz`` says 503."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"  # loopback: scrape locally or through the reverse proxy
+    port: int | None = Field(default=None, ge=0, le=65535)  # the README suggests 9464
+    sync_stale_after: float = Field(default=90.0, gt=0, le=86400)  # three 30 s long polls
+
+
 class Settings(BaseSettings):
     """The whole configuration. Sections: ``[bot]``, ``[roles]``, ``[matrix]`` (optional)."""
 
@@ -200,6 +212,7 @@ class Settings(BaseSettings):
     reminders: RemindersSection = RemindersSection()
     calendar: CalendarSection = CalendarSection()
     registration: RegistrationSection = RegistrationSection()
+    ops: OpsSection = OpsSection()
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
