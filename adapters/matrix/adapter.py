@@ -304,6 +304,14 @@ class MatrixAdapter:
                 creators = [event.sender] + [u for u in (extra if isinstance(extra, list) else []) if isinstance(u, str)]
                 await self.state.set(f"creators:{room_id}", json.dumps(creators), self.clock.now())
 
+    async def _original(self, room_id: str, event_id: str) -> dict | None:
+        """The raw event ``event_id`` (``sender``, ``content``; an encrypted one keeps its relation in
+        the clear), fetched from the homeserver; None when it cannot be read."""
+        response = await self.client.room_get_event(room_id, event_id)
+        event = getattr(response, "event", None)
+        source = getattr(event, "source", None)
+        return source if isinstance(source, dict) else None
+
     async def _creators(self, room_id: str, room: MatrixRoom | None) -> list[str]:
         """The room's creators (room version 12 on: unlimited power), as remembered from its
         ``m.room.create`` event. When not remembered (e.g. after ``!daten-loeschen`` of a creator)
@@ -404,6 +412,14 @@ class MatrixAdapter:
             new = source.get("content", {}).get("m.new_content")
             if not isinstance(new, dict):
                 return
+            original = await self._original(room_id, target)
+            if original is None or original.get("sender") != source.get("sender"):
+                # only the original's sender may replace it (client-server API, m.replace)
+                await self.ledger.ignored(source.get("event_id") or target, room_id, self.clock.now())
+                return
+            relation = (original.get("content") or {}).get("m.relates_to")
+            if isinstance(relation, dict) and relation.get("rel_type") == "m.thread":
+                new = {**new, "m.relates_to": relation}  # an edit in a thread is answered in that thread
             source = {**source, "content": new}
         message = incoming_from_event(source, room_id, self.identity, await self._is_direct(room, room_id),
                                       self.clock.now())
@@ -442,5 +458,11 @@ class MatrixAdapter:
             # e.g. coordinators told about a registration, in rooms on any platform
             await self.outbox.notify(reply.notifications, message.message_id)
             await self.ledger.answered(message.message_id, event_id, self.clock.now(), reply.kind)
+            if target is not None and reply.kind != "silent" and not (answered and answered[2] == "confirmation"):
+                # the original now stands for what its latest edit did: a later edit of it sees a
+                # command that changed something (and does not run again) or the answer to edit
+                await self.ledger.ignored(target, room_id, self.clock.now())  # a row to update, if none
+                await self.ledger.answered(target, event_id or (answered[1] if answered else None), self.clock.now(),
+                                           reply.kind)
         if self.on_answered is not None:
             await self.on_answered(room_id, message.message_id)

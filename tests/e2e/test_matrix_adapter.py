@@ -172,6 +172,51 @@ async def test_edit_of_a_command_that_changed_something_is_not_run_again(world):
     assert "Finanzen" in shown.body and "Kommunikation" not in shown.body
 
 
+async def test_a_second_edit_of_a_command_does_not_run_it_again(world):
+    """Forgotten "!" added by an edit runs the command once; editing the same original again must
+    not run it a second time (the original stands for what its first edit did)."""
+    room_id = await group_room(world)
+    admin, bot_id = world["admin"], world["bot_id"]
+    plain = await admin.send(room_id, "verknuepfen Finanzen")  # no "!": not answered in a group room
+    first = await admin.send(room_id, "* !verknuepfen Finanzen", extra=_edit(plain, "!verknuepfen Finanzen"))
+    done = await admin.wait_for(room_id, lambda e: is_reply(e, first, bot_id))
+    assert "jetzt mit der AG Finanzen" in done.body
+    second = await admin.send(room_id, "* !verknuepfen Kommunikation", extra=_edit(plain, "!verknuepfen Kommunikation"))
+    notice = await admin.wait_for(room_id, lambda e: is_reply(e, second, bot_id))
+    assert "nicht noch einmal" in notice.body
+    shown = await admin.ask(room_id, "!verknuepfen", bot_id)
+    assert "Finanzen" in shown.body and "Kommunikation" not in shown.body
+
+
+async def test_an_edit_by_someone_else_is_ignored(world):
+    """Only the original's sender may replace it (m.replace): the member's edit of the admin's
+    message is neither answered nor changes the bot's answer."""
+    room_id = await group_room(world)
+    admin, member, bot_id = world["admin"], world["member"], world["bot_id"]
+    original = await admin.send(room_id, "!leitung Finanzen")
+    await admin.wait_for(room_id, lambda e: is_reply(e, original, bot_id))
+    forged = await member.send(room_id, "* !meine-daten", extra=_edit(original, "!meine-daten"))
+    marker = await admin.ask(room_id, "!ags", bot_id)
+    assert "Arbeitsgruppen" in marker.body
+    assert admin.replies_to(room_id, forged, bot_id) == []
+    assert not [e for e in admin.events[room_id] if getattr(e, "sender", None) == bot_id
+                and (e.source["content"].get("m.relates_to") or {}).get("rel_type") == "m.replace"]
+
+
+async def test_an_edit_in_a_thread_is_answered_in_the_thread(world):
+    room_id = await group_room(world)
+    member, bot_id = world["member"], world["bot_id"]
+    root = await member.send(room_id, "Thema: Leitung")
+    typo = await member.send(room_id, "!leitung Xyzq", extra={"m.relates_to": {"rel_type": "m.thread", "event_id": root}})
+    await member.wait_for(room_id, lambda e: is_reply(e, typo, bot_id) or (
+        getattr(e, "sender", None) == bot_id and (e.source["content"].get("m.relates_to") or {}).get("event_id") == root))
+    fixed = await member.send(room_id, "* !leitung Finanzen", extra=_edit(typo, "!leitung Finanzen"))
+    answer = await member.wait_for(room_id, lambda e: getattr(e, "sender", None) == bot_id and "Abt. 1" in getattr(e, "body", ""))
+    relates = answer.source["content"]["m.relates_to"]
+    assert relates["rel_type"] == "m.thread" and relates["event_id"] == root
+    assert relates["m.in_reply_to"]["event_id"] == fixed
+
+
 async def test_own_and_other_bots_notices_ignored(world):
     room_id = await group_room(world)
     member, bot_id = world["member"], world["bot_id"]
