@@ -109,6 +109,12 @@ def new_client(settings: MatrixSection) -> AsyncClient:
     return AsyncClient(settings.homeserver, settings.user_id, store_path=str(store), config=config)
 
 
+def _key_store(settings: MatrixSection, device_id: str) -> Path:
+    """nio's key database of ``device_id`` in ``store_dir`` (its SqliteStore names it
+    ``<user id>_<device id>.db``)."""
+    return Path(settings.store_dir) / f"{settings.user_id}_{device_id}.db"
+
+
 def transaction_id(kind: str, key: str) -> str:
     """A stable transaction id for one logical send (e.g. the answer to one event)."""
     return f"agbot-{kind}-" + hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -194,6 +200,24 @@ class MatrixAdapter:
         self.client = client
         device_id = await self.state.get("device_id")
         token = await self.state.get("access_token")
+        if device_id and token and not _key_store(self.settings, device_id).exists():
+            # the database knows the device, but its end-to-end keys are gone (store_dir lost or not
+            # restored with the database): as that device the bot could never decrypt again
+            if self.settings.password is not None:
+                log.warning("Matrix: the key store of device %s is missing (%s); logging in as a new device "
+                            "(delete the old one in Element under Settings > Sessions)", device_id,
+                            _key_store(self.settings, device_id))
+                device_id = token = None
+            elif self.settings.access_token is not None \
+                    and self.settings.access_token.get_secret_value() != token:
+                log.warning("Matrix: the key store of device %s is missing; using the new access token from the "
+                            "config", device_id)
+                device_id = token = None
+            else:
+                log.error("Matrix: the key store of device %s is missing (%s): encrypted rooms cannot be read as "
+                          "this device. Restore store_dir from the backup taken with the database, or log in "
+                          "anew: a new access token (a new device) in [matrix] access_token, or a password "
+                          "(see README, Encryption)", device_id, _key_store(self.settings, device_id))
         if device_id and token:
             client.restore_login(self.settings.user_id, device_id, token)
         elif self.settings.access_token is not None:

@@ -100,6 +100,43 @@ async def test_encrypted_room_answers_and_keeps_working_after_restart(synapse, t
         await member.close()
 
 
+async def test_a_lost_key_store_means_a_new_device_that_still_answers_encrypted_rooms(synapse, tmp_path):
+    """The database keeps the device id and token, but store_dir is gone (not restored with the
+    database): with a password the bot logs in as a new device, instead of staying on a device whose
+    keys no longer exist and never decrypting again."""
+    import shutil
+
+    bot_user = synapse.new_user("agbot")
+    member = await Member(synapse, synapse.new_user("mitglied"), store_dir=tmp_path / "member-keys").setup()
+    runner = BotRunner(synapse, bot_user, tmp_path / "bot", admins=[], allowed_inviters=["@mitglied-*:localhost"])
+    try:
+        await runner.start()
+        room_id = await member.create_room("AG Finanzen (verschlüsselt)", invite=[bot_user.user_id], encrypted=True)
+        await member.wait_joined(room_id, bot_user.user_id)
+        assert "Abt. 1" in (await member.ask(room_id, "!leitung Finanzen", bot_user.user_id, within=30)).body
+        device_before = runner.adapter.client.device_id
+        await runner.stop()
+        shutil.rmtree(tmp_path / "bot" / "matrix-store")
+        await runner.start()
+        device_after = runner.adapter.client.device_id
+        assert device_after != device_before
+        # the member's client learns of the new device through its sync (device list change), as
+        # Element does, before it shares the room key with it
+        for _ in range(60):
+            await member.sync(500)
+            if member.client.should_query_keys:
+                await member.client.keys_query()
+            if device_after in {d.id for d in member.client.device_store.active_user_devices(bot_user.user_id)}:
+                break
+        else:
+            raise AssertionError("the member's client never saw the bot's new device")
+        again = await member.ask(room_id, "!mitglieder Finanzen", bot_user.user_id, within=30)
+        assert again.decrypted and "Mitglieder der AG Finanzen" in again.body
+    finally:
+        await runner.stop()
+        await member.close()
+
+
 async def test_burst_under_low_rate_limit_is_answered_completely(synapse_low_ratelimit, tmp_path):
     synapse = synapse_low_ratelimit
     bot_user = synapse.new_user("agbot")
