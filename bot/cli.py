@@ -1,4 +1,4 @@
-"""Command line: ``agbot chat | ask | import | export | run | matrix-verify``.
+"""Command line: ``agbot chat | ask | import | export | run | matrix-verify | backup | restore``.
 
 ``agbot chat`` is the embedded default: a console chat on the shipped programme with a local
 SQLite file. ``agbot ask --batch`` reads JSON lines ``{"text", "user"?, "group"?, "now"?}``
@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     from adapters.teams.manifest import add_manifest_parser
 
     add_manifest_parser(sub)
+    from bot.backup_command import add_backup_parsers
+
+    add_backup_parsers(sub, common)
     return parser
 
 
@@ -114,6 +117,29 @@ def _write(text: str, out: str | None) -> None:
         sys.stdout.write(text)
 
 
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    """``agbot run``, holding the shared run lock on the database for its lifetime (so that
+    ``agbot restore`` refuses to replace the files of a running bot, see :mod:`store.run_lock`)."""
+    from bot.runner import run
+    from store.run_lock import LockHeld, RunLock
+
+    try:
+        lock = RunLock(args.db or settings.bot.database, exclusive=False)
+        lock.acquire()
+    except LockHeld as exc:
+        print(f"agbot run: {exc.path} is held by agbot restore (pid {exc.pid}); start the bot when it has finished",
+              file=sys.stderr)
+        return 1
+    try:
+        app, clock = await _open(args, settings)
+        try:
+            return await run(app, clock, config_file=_config_path(args))
+        finally:
+            await app.close()
+    finally:
+        lock.release()
+
+
 async def _main(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.command == "import":
@@ -125,12 +151,10 @@ async def _main(args: argparse.Namespace) -> int:
             await app.close()
         print("\n".join(report) if report else "Keine Änderungen.")
         return 0
+    if args.command == "run":
+        return await _run(args, settings)
     app, clock = await _open(args, settings)
     try:
-        if args.command == "run":
-            from bot.runner import run
-
-            return await run(app, clock, config_file=_config_path(args))
         if args.command == "matrix-verify":
             from adapters.matrix.verify import run_verify
             from store.adapter_state import AdapterStateRepository
@@ -169,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_manifest_command(args)
         if args.command == "chat":
             return _chat(args, _settings(args))
+        if args.command in ("backup", "restore"):
+            from bot.backup_command import run_backup_command
+
+            return run_backup_command(args, _settings(args), SystemClock().now())
         return asyncio.run(_main(args))
     except KeyboardInterrupt:
         return 130
