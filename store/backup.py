@@ -248,9 +248,10 @@ def verify_backup(folder: str | Path) -> Manifest:
 
 def existing_targets(database: str | Path, store_dir: str | Path | None) -> list[Path]:
     """The files a restore would replace: the database with its -wal/-shm/-journal, and the store
-    folder if it is not empty."""
+    folder if it is not empty. Companions without their database are useless leftovers, not
+    listed (the restore deletes them)."""
     base = Path(database)
-    found = [p for p in (base, *(Path(f"{base}{s}") for s in _COMPANIONS)) if p.exists()]
+    found = [p for p in (base, *(Path(f"{base}{s}") for s in _COMPANIONS)) if p.exists()] if base.exists() else []
     if store_dir is not None and Path(store_dir).is_dir() and any(Path(store_dir).iterdir()):
         found.append(Path(store_dir))
     return found
