@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sqlite3
 import sys
@@ -21,6 +20,7 @@ from bot.app import App
 from bot.clock import Clock, FixedClock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_config
 from bot.file_modes import PRIVATE_UMASK
+from bot.logging_setup import configure_logging, configured_secrets
 from bot.programme_file import ProgrammeFileError, load_programme_file, programme_to_toml
 from bot.registration_export import registrations_csv
 from store.registrations import RegistrationRepository
@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     from adapters.teams.manifest import add_manifest_parser
 
     add_manifest_parser(sub)
-    from bot.backup_command import add_backup_parsers
+    from store.backup_cli import add_backup_parsers
 
     add_backup_parsers(sub, common)
     return parser
@@ -79,7 +79,10 @@ def _config_path(args: argparse.Namespace) -> str | None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_config(_config_path(args))
+    """The configuration; also applies its ``[logging]`` section (level, format, secrets to redact)."""
+    settings = load_config(_config_path(args))
+    configure_logging(settings.logging.level, settings.logging.format, args.command, configured_secrets(settings))
+    return settings
 
 
 async def _open(args: argparse.Namespace, settings: Settings) -> tuple[App, Clock]:
@@ -183,9 +186,7 @@ async def _main(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     os.umask(PRIVATE_UMASK)  # the database, the Matrix store, keys and exports: owner only (see bot.file_modes)
-    logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("nio").setLevel(logging.WARNING)  # nio logs every room event at INFO
+    configure_logging(None, "text", args.command)  # until the config is read (see _settings)
     try:
         if args.command == "teams-manifest":
             from adapters.teams.manifest import run_manifest_command
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "chat":
             return _chat(args, _settings(args))
         if args.command in ("backup", "restore"):
-            from bot.backup_command import run_backup_command
+            from store.backup_cli import run_backup_command
 
             return run_backup_command(args, _settings(args), SystemClock().now())
         return asyncio.run(_main(args))

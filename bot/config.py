@@ -188,6 +188,22 @@ class CalendarSection(BaseModel):
         return self
 
 
+class LoggingSection(BaseModel):
+    """``[logging]``: ``level`` (DEBUG, INFO, WARNING, ERROR; default: INFO for ``agbot run``, WARNING
+    for the other commands) and ``format`` ("text" or "json": one JSON object per line), see
+    :mod:`bot.logging_setup`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
+    format: Literal["text", "json"] = "text"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
 class Settings(BaseSettings):
     """The whole configuration. Sections: ``[bot]``, ``[roles]``, ``[matrix]`` (optional)."""
 
@@ -200,6 +216,7 @@ class Settings(BaseSettings):
     reminders: RemindersSection = RemindersSection()
     calendar: CalendarSection = CalendarSection()
     registration: RegistrationSection = RegistrationSection()
+    logging: LoggingSection = LoggingSection()
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

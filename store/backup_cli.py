@@ -1,4 +1,5 @@
-"""``agbot backup DIR`` and ``agbot restore DIR [--force]`` (see :mod:`store.backup`, :mod:`store.run_lock`).
+"""``agbot backup DIR`` and ``agbot restore DIR [--force]`` (see :mod:`store.backup`,
+:mod:`store.run_lock`); the CLI (:mod:`bot.cli`) hands these two commands here.
 
 Exit status: 0 done; 1 the operation failed or was refused (no database, damaged backup, a
 running bot, files that would be overwritten without ``--force``); 2 bad configuration or usage
