@@ -23,6 +23,7 @@ from typing import IO
 from bot.config import Settings
 
 REDACTED = "[redacted]"
+_RUNTIME_SECRETS: set[str] = set()  # secrets learnt while running (see register_secret)
 _KEYS = r"access_token|refresh_token|password|client_secret|app_password|token"
 _PATTERNS = [
     # JSON and Python reprs: "access_token": "abc" / 'password': 'abc'
@@ -32,6 +33,14 @@ _PATTERNS = [
     # HTTP Authorization headers
     (re.compile(r"\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE), rf"\1{REDACTED}"),
 ]
+
+
+def register_secret(value: str) -> None:
+    """Add a secret learnt at run time (e.g. the Matrix access token of a password login, kept in
+    the database, not the config) to what every :class:`RedactingFilter` removes. Process-wide,
+    like logging itself; empty values are ignored."""
+    if value:
+        _RUNTIME_SECRETS.add(value)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -54,15 +63,16 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message, self.secrets)
+        secrets = [*self.secrets, *_RUNTIME_SECRETS]
+        cleaned = redact(message, secrets)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
+            record.exc_text = redact(record.exc_text, secrets)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info, self.secrets)
+            record.stack_info = redact(record.stack_info, secrets)
         return True
 
 
@@ -92,7 +102,8 @@ def configure_logging(level: str | None, fmt: str, command: str, secrets: Iterab
 
     ``level``: "DEBUG" | "INFO" | "WARNING" | "ERROR"; None: INFO for ``agbot run``, WARNING for
     the other commands (their output is the answer). ``fmt``: "text" or "json". nio logs every
-    room event at INFO, so it is held at WARNING unless ``level`` is DEBUG.
+    room event at INFO, so it is held at WARNING unless ``level`` is DEBUG. aiosqlite is held at
+    INFO always: at DEBUG it logs every statement with its parameters (personal data, tokens).
     """
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
@@ -105,6 +116,7 @@ def configure_logging(level: str | None, fmt: str, command: str, secrets: Iterab
     chosen = level or ("INFO" if command == "run" else "WARNING")
     root.setLevel(chosen)
     logging.getLogger("nio").setLevel(logging.DEBUG if chosen == "DEBUG" else logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     return handler
 
 

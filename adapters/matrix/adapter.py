@@ -45,6 +45,7 @@ from adapters.matrix.cross_signing import CrossSigningStatus, cross_sign_at_star
 from adapters.matrix.sender import MatrixSender, ReplyLog
 from bot.clock import Clock
 from bot.config import MatrixSection
+from bot.logging_setup import register_secret
 from bot.messages import IncomingMessage, Reply
 from bot.outbox import Outbox
 
@@ -192,6 +193,7 @@ class MatrixAdapter:
         device_id = await self.state.get("device_id")
         token = await self.state.get("access_token")
         if device_id and token:
+            register_secret(token)
             client.restore_login(self.settings.user_id, device_id, token)
         elif self.settings.access_token is not None:
             client.access_token = self.settings.access_token.get_secret_value()
@@ -206,6 +208,7 @@ class MatrixAdapter:
                                           device_name=self.settings.device_name)
             if not isinstance(response, LoginResponse):
                 raise RuntimeError(f"Matrix: login as {self.settings.user_id} failed: {getattr(response, 'message', response)}")
+            register_secret(response.access_token)  # a token made now: logs must never show it
             await self._remember_login(response.device_id, response.access_token)
         if client.should_upload_keys:
             await client.keys_upload()
