@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import Commands
 from bot.config import ConfigError, Settings
 from bot.loop_guard import LoopGuard
+from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
 from bot.programme_file import load_programme_file
 from bot.roles import Roles
@@ -61,6 +62,15 @@ def build_roles(settings: Settings, view: ProgrammeView) -> Roles:
                  coordinators={k: frozenset(v) for k, v in coordinators.items()})
 
 
+def build_metrics(settings: Settings) -> Metrics:
+    """Prometheus counters in their own registry when ``[ops] port`` is set, else no-ops."""
+    if settings.ops.port is None:
+        return NO_METRICS
+    from adapters.ops_http.metrics import PrometheusMetrics
+
+    return PrometheusMetrics()
+
+
 @dataclass
 class App:
     """Everything one bot process uses, wired together. Close it with :meth:`close`."""
@@ -76,6 +86,7 @@ class App:
     contexts: ConversationContextRepository | None = None  # conversation contexts for follow-up questions
     sent_replies: SentReplyRepository | None = None  # which bot message answered which question
     schedule_changes: ScheduleChanges = field(default_factory=ScheduleChanges)  # commands -> reminder waker
+    metrics: Metrics = NO_METRICS  # Prometheus counters when [ops] port is set (see build_metrics)
 
     @classmethod
     async def create(cls, settings: Settings, now: dt.datetime, database: str | Path | None = None) -> "App":
@@ -108,8 +119,9 @@ class App:
                                 calendar_url=settings.calendar.public_url if settings.calendar.port else None,
                                 personal_data=PersonalDataRepository(db))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
+            metrics = build_metrics(settings)
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,
-                            loop_guard=loop_guard)
+                            loop_guard=loop_guard, metrics=metrics)
         except BaseException:
             await db.close()
             raise
@@ -117,7 +129,7 @@ class App:
         # the garbage collector's full passes (they cost 50-100 ms at 500 AGs, see bench_answers.py)
         gc.freeze()
         return cls(settings, db, programme, rooms, state, roles, router, contexts=contexts, sent_replies=sent_replies,
-                   schedule_changes=schedule_changes)
+                   schedule_changes=schedule_changes, metrics=metrics)
 
     def build_adapters(self, clock) -> list:
         """The chat adapters the configuration asks for ([matrix], [teams]). Adapter modules are
@@ -142,6 +154,8 @@ class App:
 
             references = ConversationReferenceRepository(self.db, "teams")
             teams_sender = TeamsSender(teams, references, clock)
+        if teams_sender is not None:
+            teams_sender.metrics = self.metrics  # retried sends (nio retries Matrix sends internally)
         outbox = Outbox(sender for sender in (matrix_sender, teams_sender) if sender is not None)
         adapters: list = []
         if matrix is not None:
@@ -156,6 +170,8 @@ class App:
             adapters.append(TeamsAdapter(teams, self.router, references, EventLedger(self.db, "teams"), clock,
                                          state=self.state, language=self.settings.bot.language,
                                          replies=self.sent_replies, sender=teams_sender, outbox=outbox))
+        for adapter in adapters:
+            adapter.metrics = self.metrics
         return adapters
 
     async def build_dispatcher(self, outbox: Outbox, owner: str | None = None):
@@ -180,12 +196,13 @@ class App:
             owner=owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
             zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
             late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays,
-            concurrency=reminders.concurrency)
+            concurrency=reminders.concurrency, metrics=self.metrics)
 
     async def build_services(self, clock, adapters: list) -> list:
         """Services that run beside the adapters: the reminder scheduler (sending through an outbox
         over the adapters' senders, woken by schedule changes made in chat) and, if ``[calendar]
-        port`` is set, the iCalendar HTTP feed."""
+        port`` is set, the iCalendar HTTP feed; if ``[ops] port`` is set, the operations listener
+        (``/healthz``, ``/readyz``, ``/metrics``)."""
         services: list = []
         reminders = self.settings.reminders
         if reminders.enabled and adapters:
@@ -197,6 +214,12 @@ class App:
             from adapters.calendar_http.server import CalendarServer
 
             services.append(CalendarServer(self.state, clock, self.settings.calendar.host, self.settings.calendar.port))
+        ops = self.settings.ops
+        if ops.port is not None:
+            from adapters.ops_http.server import OpsServer
+
+            services.append(OpsServer(self.db.path, adapters, self.metrics, clock, ops.host, ops.port,  # type: ignore[arg-type]
+                                      ops.sync_stale_after))
         return services
 
     async def close(self) -> None:

@@ -188,6 +188,18 @@ class CalendarSection(BaseModel):
         return self
 
 
+class OpsSection(BaseModel):
+    """``[ops]``: the operations HTTP listener (``/healthz``, ``/readyz``, ``/metrics``; see
+    :mod:`adapters.ops_http.server`). Off unless ``port`` is set (0: any free port, tests);
+    ``sync_stale_after``: seconds without a successful Matrix sync before ``/readyz`` says 503."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"  # loopback: scrape locally or through the reverse proxy
+    port: int | None = Field(default=None, ge=0, le=65535)  # the README suggests 9464
+    sync_stale_after: float = Field(default=90.0, gt=0, le=86400)  # three 30 s long polls
+
+
 class LoggingSection(BaseModel):
     """``[logging]``: ``level`` (DEBUG, INFO, WARNING, ERROR; default: INFO for ``agbot run``, WARNING
     for the other commands) and ``format`` ("text" or "json": one JSON object per line), see
@@ -216,6 +228,7 @@ class Settings(BaseSettings):
     reminders: RemindersSection = RemindersSection()
     calendar: CalendarSection = CalendarSection()
     registration: RegistrationSection = RegistrationSection()
+    ops: OpsSection = OpsSection()
     logging: LoggingSection = LoggingSection()
 
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 
 from bot.answers import table
 from bot.answers.common import BRIEF_LIMIT, SHORT_LIMIT, shorten
@@ -18,6 +19,7 @@ from bot.answers.table import Asked
 from bot.context import conversation_anchor, message_anchor
 from bot.document import answers as document
 from bot.loop_guard import LoopGuard
+from bot.metrics import NO_METRICS, Metrics, Outcome
 from bot.conversation import Previous, resolve
 from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.platform_traits import traits_of
@@ -45,8 +47,9 @@ class Router:
 
     def __init__(self, state: ProgrammeState, commands: Commands, rooms: RoomLinkStore,
                  default_language: str = "de", contexts: ConversationContextStore | None = None,
-                 loop_guard: LoopGuard | None = None) -> None:
+                 loop_guard: LoopGuard | None = None, metrics: Metrics = NO_METRICS) -> None:
         self.state = state
+        self.metrics = metrics  # messages by platform and outcome, answer latency (see bot.metrics)
         self.commands = commands
         self.rooms = rooms
         self.default_language = default_language
@@ -55,22 +58,31 @@ class Router:
 
     async def handle(self, message: IncomingMessage) -> Reply:
         """Answer one message. Never raises (except on cancellation). A reply of kind "silent"
-        means: send nothing (loop protection, see :mod:`bot.loop_guard`)."""
+        means: send nothing (loop protection, see :mod:`bot.loop_guard`). Reports the outcome and
+        the time taken to :attr:`metrics`."""
+        started = time.perf_counter()
+        platform = message.channel.platform
         if self.loop_guard is not None:
             instead = self.loop_guard.check(message)
             if instead is not None:
+                self.metrics.message_handled(platform, "ignored" if instead.kind == "silent" else "refused")
                 return dataclasses.replace(instead, in_reply_to=message.message_id)
+        outcome: Outcome = "answered"
         try:
             reply = await self._handle(message)
         except UserError as error:
             reply = self._error_reply(error, message)
         except Exception:
+            outcome = "error"
             log.exception("failed to handle message %s from %s", message.message_id, message.sender.user_id)
             reply = Reply(t(self.default_language, "Entschuldigung, dabei ist ein Fehler aufgetreten. Bitte versuchen Sie es "
                                                   "später noch einmal.", "Sorry, something went wrong. Please try again later."),
                           kind="error", language=self.default_language)
         if self.loop_guard is not None:
             self.loop_guard.answered(message, reply)
+        if outcome == "answered" and reply.kind in {"silent", "refusal"}:
+            outcome = "ignored" if reply.kind == "silent" else "refused"
+        self.metrics.message_handled(platform, outcome, time.perf_counter() - started)
         mention = None if message.channel.is_direct else message.sender.user_id
         reply = traits_of(message).render(reply, message.channel.is_direct, BY_NAME)
         return dataclasses.replace(reply, in_reply_to=message.message_id, mention=mention)

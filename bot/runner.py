@@ -57,8 +57,9 @@ async def run(app: App, clock: Clock, stop: asyncio.Event | None = None, config_
         await adapter.run()
 
     async def serve_service(service) -> None:
-        for adapter in adapters:  # reminders need the adapters logged in
-            await adapter.ready.wait()
+        if not getattr(service, "starts_early", False):  # the ops listener reports the adapters' start
+            for adapter in adapters:  # reminders need the adapters logged in
+                await adapter.ready.wait()
         await service.start()
         await service.run()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.clock import BERLIN
+from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
 from bot.ports import ReminderLedger, RoomLink, RoomLinkStore
 from bot.reminders import reminder_reply
@@ -48,7 +49,7 @@ class Dispatcher:
                  outbox: Outbox, offsets: ReminderOffsets, owner: str,
                  zone: ZoneInfo = BERLIN, lease: dt.timedelta = dt.timedelta(seconds=30),
                  late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False,
-                 concurrency: int = 8) -> None:
+                 concurrency: int = 8, metrics: Metrics = NO_METRICS) -> None:
         self.state = state
         self.rooms = rooms
         self.deliveries = deliveries
@@ -59,6 +60,7 @@ class Dispatcher:
         self.lease = lease
         self.late_after = late_after
         self.skip_holidays = skip_holidays
+        self.metrics = metrics  # reminders sent / late / dropped / failed (see bot.metrics)
         self.concurrency = max(1, concurrency)  # rooms sent to at the same time for one due moment
         self._cache: tuple | None = None  # (view, after, until, plan)
 
@@ -141,6 +143,10 @@ class Dispatcher:
 
         await asyncio.gather(*(deliver(*item) for item in leased))
         await self.deliveries.advance_watermark(now)
+        for outcome, targets in (("sent", report.sent), ("late", report.late), ("dropped", report.dropped),
+                                 ("failed", report.failed)):
+            for _, platform, _ in targets:
+                self.metrics.reminder(platform, outcome)  # type: ignore[arg-type]
         return report
 
     async def next_due_after(self, now: dt.datetime) -> dt.datetime:

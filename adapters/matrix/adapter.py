@@ -47,6 +47,7 @@ from bot.clock import Clock
 from bot.config import MatrixSection
 from bot.logging_setup import register_secret
 from bot.messages import IncomingMessage, Reply
+from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,8 @@ class MatrixAdapter:
         self.identity = BotIdentity(settings.user_id)
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()  # set after the first sync: rooms are known, sending works
+        self.last_sync_at: dt.datetime | None = None  # end of the last successful sync (clock time); /readyz
+        self.metrics: Metrics = NO_METRICS  # counts ignored events (set by the composition root)
         self._full_state_done = False
         self._in_flight: asyncio.Lock = asyncio.Lock()
         self.on_answered: Callable[[str, str], Awaitable[None]] | None = None  # hook for tests/benchmarks
@@ -294,6 +297,7 @@ class MatrixAdapter:
         await self._e2e_housekeeping()
         await self.state.set("sync_token", response.next_batch, self.clock.now())
         self._full_state_done = True
+        self.last_sync_at = self.clock.now()
 
     async def _remember_creators(self, room_id: str, events: list) -> None:
         for event in events:
@@ -409,9 +413,11 @@ class MatrixAdapter:
         if message is None:
             if source.get("event_id"):
                 await self.ledger.ignored(source["event_id"], room_id, self.clock.now())
+                self.metrics.message_handled(PLATFORM, "ignored")
             return
         if inviter_allowed(message.sender.user_id, self.settings.ignore_users):  # other bots ([matrix] ignore_users)
             await self.ledger.ignored(message.message_id, room_id, self.clock.now())
+            self.metrics.message_handled(PLATFORM, "ignored")
             return
         creators = await self._creators(room_id, room)
         if room is not None and power_level(room, message.sender.user_id, creators) >= MODERATOR_POWER_LEVEL:

@@ -54,6 +54,7 @@ from adapters.teams.lanes import LaneFull, Lanes
 from bot.clock import Clock
 from bot.config import TeamsSection
 from bot.messages import IncomingMessage, Reply
+from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ class TeamsSender:
         self.references = references
         self.clock = clock
         self.retry_base = retry_base
+        self.metrics: Metrics = NO_METRICS  # counts retried sends (set by the composition root)
         self.stopping = asyncio.Event()
         self.backend = backend if backend is not None else make_backend(settings, auth_overrides)
         self.lanes = Lanes(LANE_LIMIT)
@@ -169,6 +171,7 @@ class TeamsSender:
                 log.warning("Teams: %s asks to wait %.0f s before sending to %s; given up", reason, wait, room_id)
                 return None
             log.info("Teams: sending to %s: %s; retry %d in %.1f s", room_id, reason, number, wait)
+            self.metrics.send_retry(PLATFORM)
             await asyncio.sleep(wait)
             delay *= 2
         return None
@@ -258,6 +261,7 @@ class TeamsAdapter:
                  sender: TeamsSender | None = None, outbox: Outbox | None = None) -> None:
         self.settings = settings
         self.handler = handler
+        self.metrics: Metrics = NO_METRICS  # counts ignored activities (set by the composition root)
         self.references = references
         self.ledger = ledger
         self.clock = clock
@@ -397,6 +401,7 @@ class TeamsAdapter:
                 await self._remember(body)
                 if key is not None:
                     await self.ledger.ignored(key, room, self.clock.now())
+                    self.metrics.message_handled(PLATFORM, "ignored")
                 return web.Response(status=200)
             if key is not None:
                 # taken before the first await: copies arriving at the same moment see it

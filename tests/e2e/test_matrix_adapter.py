@@ -289,3 +289,15 @@ async def test_an_echo_bot_in_a_direct_chat_causes_no_loop(world):
         assert any("sehr viele Nachrichten" in e.body for e in from_bot)
     finally:
         await echo.close()
+
+
+async def test_each_successful_sync_is_recorded_for_readiness(world):
+    """``last_sync_at`` (read by ``/readyz`` and ``agbot_matrix_sync_lag_seconds``) moves with every sync."""
+    import datetime as dt
+
+    adapter = world["bot"].adapter
+    room_id = await group_room(world, "AG Sync")
+    first = adapter.last_sync_at
+    assert first is not None and dt.datetime.now(dt.timezone.utc) - first < dt.timedelta(seconds=60)
+    await world["member"].ask(room_id, "!ags", world["bot_id"])
+    assert adapter.last_sync_at > first

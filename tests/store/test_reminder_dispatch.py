@@ -607,3 +607,22 @@ async def test_a_room_waiting_out_a_rate_limit_holds_up_only_its_own_delivery(ap
     report = await asyncio.wait_for(dispatcher.run_due(at(clock, due)), timeout=10)
     assert sender.rooms() == sorted(rooms) and len(report.sent) == 30
     assert sender.sent[-1][0] == rooms[0]  # the held room last, after the 29 others
+
+
+async def test_reminders_sent_late_and_dropped_are_counted_for_metrics(open_app, db_path):
+    """With ``[ops] port`` set, the App's Prometheus counters count per room what the dispatcher did
+    (late ones also as sent): 3 on time the day before, 2 late and 1 dropped after downtime."""
+    from bot.config import OpsSection
+
+    settings = make_settings().model_copy(update={"ops": OpsSection(port=0)})
+    app = await open_app(settings_=settings)
+    await set_series(app, "finanzen", dt.datetime(2023, 1, 26, 10, 30))
+    await set_series(app, "kommunikation", dt.datetime(2023, 1, 26, 9, 45))
+    await link_rooms(app)
+    dispatcher, clock = await start(app, RecordingSender(), berlin(2023, 1, 25, 9))
+    await run_like_the_waker(dispatcher, clock, berlin(2023, 1, 26, 7, 0))
+    await dispatcher.run_due(at(clock, berlin(2023, 1, 26, 10, 0)))
+    registry = app.metrics.registry  # type: ignore[attr-defined]
+    counts = {outcome: registry.get_sample_value("agbot_reminders_total", {"platform": PLATFORM, "outcome": outcome})
+              for outcome in ("sent", "late", "dropped", "failed")}
+    assert counts == {"sent": 5.0, "late": 2.0, "dropped": 1.0, "failed": None}

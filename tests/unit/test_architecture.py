@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BOT = sorted((ROOT / "bot").rglob("*.py"))
 STORE = sorted((ROOT / "store").glob("*.py"))
-SDKS = {"nio", "botbuilder", "botframework", "apscheduler", "aiohttp"}
+SDKS = {"nio", "botbuilder", "botframework", "apscheduler", "aiohttp", "prometheus_client"}
 OUTER = {"store", "adapters", "scheduler"}
 COMPOSITION_ROOT = {"app.py", "cli.py"}
 
