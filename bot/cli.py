@@ -1,4 +1,4 @@
-"""Command line: ``agbot chat | ask | import | export | run | matrix-verify``.
+"""Command line: ``agbot chat | ask | import | export | run | matrix-verify | backup | restore``.
 
 ``agbot chat`` is the embedded default: a console chat on the shipped programme with a local
 SQLite file. ``agbot ask --batch`` reads JSON lines ``{"text", "user"?, "group"?, "now"?}``
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sqlite3
 import sys
@@ -21,6 +20,7 @@ from bot.app import App
 from bot.clock import Clock, FixedClock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_config
 from bot.file_modes import PRIVATE_UMASK
+from bot.logging_setup import configure_logging, configured_secrets
 from bot.programme_file import ProgrammeFileError, load_programme_file, programme_to_toml
 from bot.registration_export import registrations_csv
 from store.registrations import RegistrationRepository
@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     from adapters.teams.manifest import add_manifest_parser
 
     add_manifest_parser(sub)
+    from store.backup_cli import add_backup_parsers
+
+    add_backup_parsers(sub, common)
     return parser
 
 
@@ -76,7 +79,10 @@ def _config_path(args: argparse.Namespace) -> str | None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_config(_config_path(args))
+    """The configuration; also applies its ``[logging]`` section (level, format, secrets to redact)."""
+    settings = load_config(_config_path(args))
+    configure_logging(settings.logging.level, settings.logging.format, args.command, configured_secrets(settings))
+    return settings
 
 
 async def _open(args: argparse.Namespace, settings: Settings) -> tuple[App, Clock]:
@@ -114,6 +120,29 @@ def _write(text: str, out: str | None) -> None:
         sys.stdout.write(text)
 
 
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    """``agbot run``, holding the shared run lock on the database for its lifetime (so that
+    ``agbot restore`` refuses to replace the files of a running bot, see :mod:`store.run_lock`)."""
+    from bot.runner import run
+    from store.run_lock import LockHeld, RunLock
+
+    try:
+        lock = RunLock(args.db or settings.bot.database, exclusive=False)
+        lock.acquire()
+    except LockHeld as exc:
+        print(f"agbot run: {exc.path} is held by agbot restore (pid {exc.pid}); start the bot when it has finished",
+              file=sys.stderr)
+        return 1
+    try:
+        app, clock = await _open(args, settings)
+        try:
+            return await run(app, clock, config_file=_config_path(args))
+        finally:
+            await app.close()
+    finally:
+        lock.release()
+
+
 async def _main(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.command == "import":
@@ -125,12 +154,10 @@ async def _main(args: argparse.Namespace) -> int:
             await app.close()
         print("\n".join(report) if report else "Keine Änderungen.")
         return 0
+    if args.command == "run":
+        return await _run(args, settings)
     app, clock = await _open(args, settings)
     try:
-        if args.command == "run":
-            from bot.runner import run
-
-            return await run(app, clock, config_file=_config_path(args))
         if args.command == "matrix-verify":
             from adapters.matrix.verify import run_verify
             from store.adapter_state import AdapterStateRepository
@@ -159,9 +186,7 @@ async def _main(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     os.umask(PRIVATE_UMASK)  # the database, the Matrix store, keys and exports: owner only (see bot.file_modes)
-    logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("nio").setLevel(logging.WARNING)  # nio logs every room event at INFO
+    configure_logging(None, "text", args.command)  # until the config is read (see _settings)
     try:
         if args.command == "teams-manifest":
             from adapters.teams.manifest import run_manifest_command
@@ -169,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_manifest_command(args)
         if args.command == "chat":
             return _chat(args, _settings(args))
+        if args.command in ("backup", "restore"):
+            from store.backup_cli import run_backup_command
+
+            return run_backup_command(args, _settings(args), SystemClock().now())
         return asyncio.run(_main(args))
     except KeyboardInterrupt:
         return 130

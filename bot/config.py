@@ -200,6 +200,22 @@ class OpsSection(BaseModel):
     sync_stale_after: float = Field(default=90.0, gt=0, le=86400)  # three 30 s long polls
 
 
+class LoggingSection(BaseModel):
+    """``[logging]``: ``level`` (DEBUG, INFO, WARNING, ERROR; default: INFO for ``agbot run``, WARNING
+    for the other commands) and ``format`` ("text" or "json": one JSON object per line), see
+    :mod:`bot.logging_setup`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
+    format: Literal["text", "json"] = "text"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
 class Settings(BaseSettings):
     """The whole configuration. Sections: ``[bot]``, ``[roles]``, ``[matrix]`` (optional)."""
 
@@ -213,6 +229,7 @@ class Settings(BaseSettings):
     calendar: CalendarSection = CalendarSection()
     registration: RegistrationSection = RegistrationSection()
     ops: OpsSection = OpsSection()
+    logging: LoggingSection = LoggingSection()
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -45,6 +45,7 @@ from adapters.matrix.cross_signing import CrossSigningStatus, cross_sign_at_star
 from adapters.matrix.sender import MatrixSender, ReplyLog
 from bot.clock import Clock
 from bot.config import MatrixSection
+from bot.logging_setup import register_secret
 from bot.messages import IncomingMessage, Reply
 from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
@@ -219,6 +220,7 @@ class MatrixAdapter:
                           "anew: a new access token (a new device) in [matrix] access_token, or a password "
                           "(see README, Encryption)", device_id, _key_store(self.settings, device_id))
         if device_id and token:
+            register_secret(token)
             client.restore_login(self.settings.user_id, device_id, token)
         elif self.settings.access_token is not None:
             client.access_token = self.settings.access_token.get_secret_value()
@@ -233,6 +235,7 @@ class MatrixAdapter:
                                           device_name=self.settings.device_name)
             if not isinstance(response, LoginResponse):
                 raise RuntimeError(f"Matrix: login as {self.settings.user_id} failed: {getattr(response, 'message', response)}")
+            register_secret(response.access_token)  # a token made now: logs must never show it
             await self._remember_login(response.device_id, response.access_token)
         if client.should_upload_keys:
             await client.keys_upload()
