@@ -10,6 +10,7 @@ Times are the messages' ``sent_at`` (timezone-aware), so tests inject the clock.
 from __future__ import annotations
 
 import collections
+import math
 import datetime as dt
 import re
 
@@ -57,8 +58,9 @@ class LoopGuard:
         if room in self._paused:
             return Reply("", kind="silent")
         self._paused.add(room)
+        wait = max(1, math.ceil((times[0] + self.window - message.sent_at).total_seconds()))
         return Reply(f"Hier kamen in kurzer Zeit sehr viele Nachrichten; ich antworte in diesem Raum erst in "
-                     f"{int(self.window.total_seconds())} Sekunden wieder.", kind="notice")
+                     f"{wait} Sekunden wieder.", kind="notice")
 
     def answered(self, message: IncomingMessage, reply: Reply) -> None:
         """Remember an answer that goes out (its text, and the time for the budget)."""

@@ -18,12 +18,14 @@ async def test_an_echo_of_the_answer_is_not_answered(app):
 
 
 async def test_budget_per_minute_then_one_notice_then_silence(app):
-    kinds = []
+    replies = []
     for i in range(24):
-        reply = await ask(app, f"Wer leitet die AG Finanzen? ({i})", now=NOW + dt.timedelta(seconds=i), **MATRIX_DM)
-        kinds.append(reply.kind)
+        replies.append(await ask(app, f"Wer leitet die AG Finanzen? ({i})", now=NOW + dt.timedelta(seconds=i),
+                                 **MATRIX_DM))
+    kinds = [reply.kind for reply in replies]
     assert kinds[:20] == ["answer"] * 20
     assert kinds[20] == "notice" and kinds[21:] == ["silent"] * 3
+    assert "erst in 40 Sekunden" in replies[20].text  # the first answer (second 0) leaves the minute at 60
     later = await ask(app, "Wer leitet die AG Finanzen?", now=NOW + dt.timedelta(seconds=61), **MATRIX_DM)
     assert later.kind == "answer"
 
