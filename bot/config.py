@@ -86,10 +86,10 @@ class MatrixSection(BaseModel):
 def is_loopback(host: str) -> bool:
     """True for "localhost" and loopback IP addresses (127.0.0.0/8, ::1); False for names and
     addresses that other machines can reach, including "0.0.0.0" and "::" (all interfaces)."""
-    if host.strip().casefold().rstrip(".") == "localhost":
+    if host.casefold().rstrip(".") == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
     except ValueError:
         return False
 

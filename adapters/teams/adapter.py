@@ -387,6 +387,10 @@ class TeamsAdapter:
         except Unauthorized as exc:
             log.warning("Teams: refused a %s activity from %s: %s", body.get("type"), request.remote, exc)
             return web.Response(status=401)
+        if body["type"] == "message" and not (isinstance(body.get("id"), str) and body["id"]
+                                              and isinstance(body.get("conversation"), dict)
+                                              and body["conversation"].get("id")):
+            return web.Response(status=400, text="a message activity needs an id and a conversation id")
         if body["type"] == "invoke":
             return await self._invoke(body)
         if body["type"] not in ("message", "conversationUpdate", "installationUpdate"):

@@ -22,7 +22,10 @@ same Azure registration. What is taken from it:
 """
 from __future__ import annotations
 
+import asyncio
 import collections
+import logging
+from urllib.parse import quote
 
 import aiohttp
 import jwt
@@ -37,6 +40,11 @@ from adapters.teams.backend import (
     retry_after_seconds,
 )
 from bot.config import TeamsSection
+
+# the Agents SDK logs every activity that fails validation at ERROR with a traceback (a request with
+# a broken body would write megabytes of log); the adapter answers such requests 400 and logs nothing
+_SDK_VALIDATION_LOG = logging.getLogger("microsoft_agents.activity.activity")
+_SDK_VALIDATION_LOG.setLevel(logging.CRITICAL)
 
 MAX_SERVICE_URLS = 32  # connector clients kept (Teams uses a few regional service URLs)
 
@@ -65,9 +73,14 @@ class AgentsBackend:
         self._clients: collections.OrderedDict[str, ConnectorClient] = collections.OrderedDict()
 
     async def authenticate(self, activity: dict, authorization: str) -> None:
-        Activity.model_validate(activity)  # pydantic's ValidationError is a ValueError
-        if self._validator is None:
-            return  # authentication off (no app id)
+        if self._validator is not None:
+            await self._check_token(activity, authorization)
+        # only then the activity model (pydantic's ValidationError is a ValueError): in a worker
+        # thread, since a hostile body can take seconds to validate; the SDK's own ERROR log with a
+        # traceback per invalid activity is silenced (see _SDK_VALIDATION_LOG)
+        await asyncio.to_thread(Activity.model_validate, activity)
+
+    async def _check_token(self, activity: dict, authorization: str) -> None:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("no bearer token")
@@ -88,8 +101,9 @@ class AgentsBackend:
         reference = Activity.model_validate(incoming).get_conversation_reference()
         outgoing = Activity.model_validate(activity).apply_conversation_reference(reference)
         client = await self._client(outgoing.service_url)
-        return await self._call(client.conversations.reply_to_activity(outgoing.conversation.id,
-                                                                       outgoing.reply_to_id, outgoing))
+        return await self._call(client.conversations.reply_to_activity(quote(outgoing.conversation.id, safe=""),
+                                                                       quote(outgoing.reply_to_id or "", safe=""),
+                                                                       outgoing))
 
     async def continue_conversation(self, reference: dict, conversation_id: str, activity: dict) -> str | None:
         stored = ConversationReference.model_validate(reference)
@@ -97,7 +111,8 @@ class AgentsBackend:
         stored.activity_id = None  # a new message, not a reply
         outgoing = Activity.model_validate(activity).apply_conversation_reference(stored)
         client = await self._client(outgoing.service_url)
-        return await self._call(client.conversations.send_to_conversation(outgoing.conversation.id, outgoing))
+        return await self._call(client.conversations.send_to_conversation(quote(outgoing.conversation.id, safe=""),
+                                                                          outgoing))
 
     async def close(self) -> None:
         for client in self._clients.values():

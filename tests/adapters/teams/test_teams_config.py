@@ -57,7 +57,7 @@ def test_the_agents_sdk_is_the_default_backend(tmp_path):
     assert load_config(write(tmp_path, '[teams]\nsdk = "botbuilder"\n')).teams.sdk == "botbuilder"
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "agbot.example.org", ""])
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "agbot.example.org", "", "127.0.0.1 "])
 def test_without_app_id_the_endpoint_may_only_listen_on_loopback(tmp_path, host):
     with pytest.raises(ConfigError) as error:
         load_config(write(tmp_path, f'[teams]\nhost = "{host}"\n'))

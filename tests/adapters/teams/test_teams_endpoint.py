@@ -248,3 +248,20 @@ async def test_development_mode_accepts_only_a_connector_on_loopback(teams_bot, 
         assert (await post(http, adapter.port, forged))[0] == 403, url
     assert await references.get(PERSONAL) == stored  # the stored reference is still the genuine one
     assert "is not on loopback" in caplog.text
+
+
+async def test_a_hostile_activity_is_refused_quickly_without_a_logged_traceback(teams_bot, connector, http, caplog):
+    """150,000 invalid attachments (450 KB): 400, no ERROR log (the Agents SDK logged megabytes with
+    tracebacks for it), and the endpoint keeps answering meanwhile."""
+    app, adapter = await teams_bot()
+    hostile = json.dumps({**message(connector.url, "x"), "from": None, "attachments": [1] * 150_000}).encode()
+    caplog.clear()
+    posted = asyncio.create_task(post(http, adapter.port, {}, raw=hostile))
+    async with http.get(f"http://127.0.0.1:{adapter.port}/healthz") as response:
+        assert response.status == 200
+    status, _ = await posted
+    assert status == 400
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert len(caplog.text) < 5000
+    without_id = {k: v for k, v in message(connector.url, "!ags").items() if k != "id"}
+    assert (await post(http, adapter.port, without_id))[0] == 400
