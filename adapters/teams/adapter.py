@@ -48,10 +48,12 @@ from adapters.teams.backend import (
 )
 from adapters.teams.convert import (
     PLATFORM, base_conversation_id, bot_installed, bot_removed, conversation_reference, in_thread,
-    incoming_from_activity, ledger_key, registration_form, reply_activities, wants_registration_form, welcome_reply,
+    incoming_from_activity, ledger_key, registration_form, reply_activities, teams_traits, wants_registration_form,
+    welcome_reply,
 )
 from adapters.teams.lanes import LaneFull, Lanes
 from bot.clock import Clock
+from bot.commands import BY_NAME
 from bot.config import TeamsSection
 from bot.messages import IncomingMessage, Reply
 from bot.metrics import NO_METRICS, Metrics
@@ -210,6 +212,9 @@ class TeamsSender:
             return None
         conversation_id = in_thread(room_id, thread_id)
         tenant = (stored.reference.get("conversation") or {}).get("tenantId")
+        # commands named in notifications ("Bestätigen: !bestaetigen 1") the Teams way, as in answers
+        bot_name = (stored.reference.get("bot") or {}).get("name") or self.settings.bot_name
+        reply = teams_traits(bot_name).render(reply, stored.conversation_type == "personal", BY_NAME)
         activities = reply_activities(reply)
         for activity in activities:
             if tenant:  # Teams wants the tenant on proactive messages

@@ -193,6 +193,7 @@ async def test_registration_by_card_form_and_coordinators_are_notified(teams_bot
     assert "Barleben" in confirmation.text and "Nr." in confirmation.text
     notice = await connector.wait_for(lambda r: r.conversation_id == CHANNEL and "Barleben" in r.text)
     assert notice.reply_to is None  # a new post in the linked channel, sent proactively
+    assert "@AG-Bot bestaetigen" in notice.text and "!bestaetigen" not in notice.text  # the Teams way
 
 
 async def test_invalid_requests_and_health(teams_bot, connector, http):
