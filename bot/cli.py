@@ -1,4 +1,4 @@
-"""Command line: ``agbot chat | ask | import | export | run | matrix-verify | backup | restore``.
+"""Command line: ``agbot chat | ask | import | export | run | matrix-verify | backup | restore | privacy``.
 
 ``agbot chat`` is the embedded default: a console chat on the shipped programme with a local
 SQLite file. ``agbot ask --batch`` reads JSON lines ``{"text", "user"?, "group"?, "now"?}``
@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     from store.backup_cli import add_backup_parsers
 
     add_backup_parsers(sub, common)
+    from bot.privacy_cli import add_privacy_parser
+
+    add_privacy_parser(sub, common)
     return parser
 
 
@@ -156,6 +159,10 @@ async def _main(args: argparse.Namespace) -> int:
         return 0
     if args.command == "run":
         return await _run(args, settings)
+    if args.command == "privacy":
+        from bot.privacy_cli import run_privacy_command
+
+        return await run_privacy_command(args, lambda: _open(args, settings), Path(args.db or settings.bot.database))
     app, clock = await _open(args, settings)
     try:
         if args.command == "matrix-verify":

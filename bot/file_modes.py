@@ -33,9 +33,20 @@ def database_files(database: str | Path) -> list[Path]:
     return [p for p in (base, Path(f"{base}-wal"), Path(f"{base}-shm")) if p.exists()]
 
 
-def readable_by_others(paths: Iterable[str | Path]) -> list[ExposedFile]:
-    """Every existing path in ``paths`` (directories with everything below them) whose mode lets
-    the group or others read or enter it, in sorted order. Symlinks are not followed."""
+def database_folder(database: str | Path) -> Path | None:
+    """The folder holding the database (e.g. ``data/``), unless it is the working directory
+    itself (whose other files are not the bot's to judge)."""
+    folder = Path(database).parent
+    try:
+        return None if folder.resolve() == Path.cwd().resolve() else folder
+    except OSError:
+        return folder
+
+
+def readable_by_others(paths: Iterable[str | Path], recurse: bool = True) -> list[ExposedFile]:
+    """Every existing path in ``paths`` (directories with everything below them, unless
+    ``recurse`` is False) whose mode lets the group or others read or enter it, in sorted order.
+    Symlinks are not followed."""
     found: dict[Path, int] = {}
 
     def check(path: Path) -> None:
@@ -47,7 +58,7 @@ def readable_by_others(paths: Iterable[str | Path]) -> list[ExposedFile]:
             return
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             found[path] = stat.S_IMODE(mode)
-        if stat.S_ISDIR(mode):
+        if recurse and stat.S_ISDIR(mode):
             for child in path.iterdir():
                 check(child)
 

@@ -30,6 +30,11 @@ class Metrics(Protocol):
     def send_retry(self, platform: str) -> None:
         """One retried send (e.g. Teams: the Bot Connector answered 429 or 5xx)."""
 
+    def reply_failed(self, platform: str) -> None:
+        """A reply to an incoming message was ready but the platform did not take it (refused,
+        timed out, given up after retries). The message is still counted by
+        :meth:`message_handled` with its outcome; this counts the answers users did not get."""
+
 
 class _NoMetrics:
     def message_handled(self, platform: str, outcome: Outcome, seconds: float | None = None) -> None:
@@ -39,6 +44,9 @@ class _NoMetrics:
         pass
 
     def send_retry(self, platform: str) -> None:
+        pass
+
+    def reply_failed(self, platform: str) -> None:
         pass
 
 

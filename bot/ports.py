@@ -257,6 +257,9 @@ class PersonalPlace(Protocol):
     @property
     def rows(self) -> int: ...
 
+    @property
+    def kept(self) -> bool: ...  # True: erasure replaces the id by the pseudonym; False: it deletes the rows
+
 
 class PersonalDataStore(Protocol):
     """The places outside registrations and conversation contexts that name who made a change

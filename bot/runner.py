@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.app import App
 from bot.clock import Clock
 from bot.config import ConfigError
-from bot.file_modes import ExposedFile, database_files, readable_by_others
+from bot.file_modes import ExposedFile, database_files, database_folder, readable_by_others
 
 log = logging.getLogger("agbot")
 
@@ -25,6 +25,9 @@ def warn_about_exposed_files(app: App, config_file: str | None) -> list[ExposedF
     if config_file:
         paths.append(config_file)
     exposed = readable_by_others(paths)
+    folder = database_folder(app.db.path)  # data/ itself: others could list the file names
+    if folder is not None:
+        exposed = sorted({*exposed, *readable_by_others([folder], recurse=False)}, key=lambda e: e.path)
     if exposed:
         log.warning("readable by other users of this machine, but holding secrets (tokens, keys, personal data): %s. "
                     "Fix: chmod 600 on the files, chmod 700 on the directories (chmod -R go-rwx <path>).",

@@ -36,13 +36,15 @@ _CREATOR_KEY = "creators:"
 
 @dataclass(frozen=True)
 class PersonalPlace:
-    """One place holding the user id: ``what`` (German, for ``!meine-daten``), ``table``, ``column``
-    and the number of rows."""
+    """One place holding the user id: ``what`` (German, for ``!meine-daten``), ``table``, ``column``,
+    the number of rows and whether erasure keeps them under the pseudonym (``kept``, the change
+    history) or deletes them (room creators)."""
 
     what: str
     table: str
     column: str
     rows: int
+    kept: bool = True
 
 
 class PersonalDataRepository:
@@ -65,7 +67,7 @@ class PersonalDataRepository:
         creators = await self._creator_keys(user_id)
         if creators:
             found.append(PersonalPlace("Matrix-Raum erstellt (für Moderationsrechte)", "adapter_state", "value",
-                                       len(creators)))
+                                       len(creators), kept=False))
         return found
 
     async def _creator_keys(self, user_id: str) -> list[str]:

@@ -482,6 +482,8 @@ class MatrixAdapter:
             else:
                 event_id = await self.send(room_id, reply, message.channel.thread_id,
                                            transaction_id("answer", message.message_id))
+            if reply.kind != "silent" and event_id is None:
+                self.metrics.reply_failed(PLATFORM)
             # e.g. coordinators told about a registration, in rooms on any platform
             await self.outbox.notify(reply.notifications, message.message_id)
             await self.ledger.answered(message.message_id, event_id, self.clock.now(), reply.kind)

@@ -23,6 +23,8 @@ class PrometheusMetrics:
     - ``agbot_reminders_total{platform, outcome}``: reminders per room (sent, late, dropped,
       failed; late ones are counted in sent too)
     - ``agbot_send_retries_total{platform}``: sends repeated after 429/5xx
+    - ``agbot_replies_failed_total{platform}``: answers that were ready but not delivered (the
+      platform refused, timed out, or retries gave up)
     - ``agbot_matrix_sync_lag_seconds``: seconds since the last successful Matrix sync (set by the
       ops server at each scrape, only when Matrix is configured; NaN before the first sync)
     """
@@ -37,6 +39,8 @@ class PrometheusMetrics:
                                  "(late ones also count as sent)", ["platform", "outcome"], registry=self.registry)
         self.retries = Counter("agbot_send_retries", "Sends repeated after a 429 or 5xx answer", ["platform"],
                                registry=self.registry)
+        self.failed_replies = Counter("agbot_replies_failed", "Answers ready but not delivered (refused, timed "
+                                      "out or given up)", ["platform"], registry=self.registry)
         self._sync_lag: Gauge | None = None
 
     def message_handled(self, platform: str, outcome: Outcome, seconds: float | None = None) -> None:
@@ -49,6 +53,9 @@ class PrometheusMetrics:
 
     def send_retry(self, platform: str) -> None:
         self.retries.labels(platform).inc()
+
+    def reply_failed(self, platform: str) -> None:
+        self.failed_replies.labels(platform).inc()
 
     def set_matrix_sync_lag(self, seconds: float) -> None:
         """Seconds since the last successful Matrix sync (``float("nan")``: none yet)."""

@@ -505,6 +505,8 @@ class TeamsAdapter:
                 ticket.cancel()
             raise
         first = await self._answer(room, body, activities, message.message_id, ticket)
+        if reply.kind != "silent" and first is None:
+            self.metrics.reply_failed(PLATFORM)
         await self.outbox.notify(reply.notifications, message.message_id)  # rooms on any platform
         if key is not None:
             await self.ledger.answered(key, first, self.clock.now())

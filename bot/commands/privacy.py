@@ -1,39 +1,110 @@
 """Data protection commands: ``meine-daten`` / ``my-data`` lists what is stored about the sender
 (registrations, audit entries, room links, conversation contexts, changes they made to milestones
 and sessions, Matrix rooms they created), ``daten-loeschen`` / ``delete-my-data`` erases it (the
-audit and the change history keep the events under a pseudonym) and scrubs the write-ahead log."""
+audit and the change history keep the events under a pseudonym) and scrubs the write-ahead log.
+
+:func:`stored_about` and :func:`erase_person` do the work for any user on any platform; the chat
+commands call them for the sender, ``agbot privacy show|erase`` (:mod:`bot.privacy_cli`) for a
+user an administrator names, e.g. for a request received by letter.
+"""
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from bot.answers import t
-from bot.commands.registration import ACTION_DE, STATE_DE, registration_label, registration_store
-from bot.commands.registry import Turn, command
+from bot.clock import BERLIN
+from bot.commands.registration import ACTION_DE, STATE_DE, registration_label_in, registration_store
+from bot.commands.registry import Services, Turn, command
 from bot.context import CONTEXT_LIFETIME, StoredContext
 from bot.directory import display_name
-from bot.clock import BERLIN
 from bot.messages import Reply
+from bot.view import ProgrammeView
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What :func:`erase_person` did: ``changed`` rows changed or deleted in all tables;
+    ``pseudonym`` the id that replaced the user's; ``pseudonymised`` whether any record (audit,
+    registration, change history, room link) keeps events under that pseudonym (False when
+    everything stored was simply deleted)."""
+
+    changed: int
+    pseudonym: str
+    pseudonymised: bool
+
+
+def entries(count: int, lang: str) -> str:
+    """``"1 Eintrag"``/``"3 Einträge"`` (``"1 entry"``/``"3 entries"`` in English)."""
+    if lang == "en":
+        return f"{count} {'entry' if count == 1 else 'entries'}"
+    return f"{count} {'Eintrag' if count == 1 else 'Einträge'}"
+
+
+async def stored_about(services: Services, view: ProgrammeView, platform: str, user_id: str) -> list[str]:
+    """One German line per record that holds ``user_id`` of ``platform`` (``"matrix"``, ``"teams"``,
+    ``"console"``): registrations, audit rows, room links, conversation contexts, change history
+    (actor columns, Matrix room creators). Empty when nothing is stored. Raises
+    :class:`~bot.errors.UserError` when late registration is not set up (no registration store)."""
+    store = services.registrations
+    items: list[str] = []
+    if store is not None:
+        registrations, audit = await store.personal_data(platform, user_id)
+        items += [f"Nachmeldung {registration_label_in(view, r)}: {STATE_DE[r.state]}, "
+                  f"Name: {r.registrant_name or '–'}, Raum {r.room_id}" for r in registrations]
+        items += [f"Protokoll: Nr. {a.registration_id} {ACTION_DE[a.action]} am "
+                  f"{a.at.astimezone(BERLIN):%d.%m.%Y %H:%M}" for a in audit]
+    links = [link for link in await services.rooms.all_links() if link.linked_by == user_id]
+    items += [f"Raumverknüpfung: {link.room_id} → "
+              f"{view.groups[link.group_key].label if link.group_key in view.groups else link.group_key}"
+              for link in links]
+    if services.contexts is not None:
+        items += [_context_item(view, stored) for stored in await services.contexts.personal_data(platform, user_id)]
+    if services.personal_data is not None:
+        items += [f"Änderungsverlauf: {place.what} ({place.rows}×)"
+                  for place in await services.personal_data.places(user_id)]
+    return items
+
+
+async def erase_person(services: Services, platform: str, user_id: str, now: dt.datetime,
+                       room_id: str = "daten-loeschen") -> Erasure:
+    """Erase ``user_id`` of ``platform``: withdraw their open registrations (audited in
+    ``room_id`` at ``now``, timezone-aware), replace the id and name by a pseudonym in
+    registrations, audit, room links and the change history, delete their conversation contexts,
+    pending "ja" questions and remembered Matrix room creators, then checkpoint and truncate the
+    WAL. Idempotent: a second call changes nothing."""
+    store = services.registrations
+    if store is None:
+        raise RuntimeError("erase_person needs the registration store (it computes the pseudonym)")
+    kept = bool(await _kept_under_pseudonym(services, platform, user_id))
+    changed, pseudonym = await store.erase_person(platform, user_id, now, room_id)
+    if services.contexts is not None:
+        changed += await services.contexts.erase_person(platform, user_id)
+    if services.personal_data is not None:
+        changed += await services.personal_data.erase(user_id, pseudonym)
+        await services.personal_data.scrub()
+    return Erasure(changed, pseudonym, kept)
+
+
+async def _kept_under_pseudonym(services: Services, platform: str, user_id: str) -> int:
+    """How many records will keep their event under the pseudonym (not simply be deleted)."""
+    count = 0
+    if services.registrations is not None:
+        registrations, audit = await services.registrations.personal_data(platform, user_id)
+        count += len(registrations) + len(audit)
+    count += len([link for link in await services.rooms.all_links() if link.linked_by == user_id])
+    if services.personal_data is not None:
+        count += sum(place.rows for place in await services.personal_data.places(user_id) if place.kept)
+    return count
 
 
 @command("meine-daten", "my-data", help="zeigt, was über Sie gespeichert ist",
          help_en="shows what is stored about you", example="!meine-daten", menu=("personal",))
 async def my_data(turn: Turn, args: str) -> Reply:
-    store = registration_store(turn)
+    registration_store(turn)  # the clear answer when late registration is not set up
     lang = turn.language
     sender = turn.message.sender
-    registrations, audit = await store.personal_data(sender.platform, sender.user_id)
-    items = [f"Nachmeldung {registration_label(turn, r)}: {STATE_DE[r.state]}, Name: {r.registrant_name or '–'}, "
-             f"Raum {r.room_id}" for r in registrations]
-    items += [f"Protokoll: Nr. {a.registration_id} {ACTION_DE[a.action]} am {a.at.astimezone(BERLIN):%d.%m.%Y %H:%M}"
-              for a in audit]
-    links = [link for link in await turn.svc.rooms.all_links() if link.linked_by == sender.user_id]
-    items += [f"Raumverknüpfung: {link.room_id} → "
-              f"{turn.view.groups[link.group_key].label if link.group_key in turn.view.groups else link.group_key}"
-              for link in links]
-    if turn.svc.contexts is not None:
-        items += [_context_item(turn, stored) for stored in
-                  await turn.svc.contexts.personal_data(sender.platform, sender.user_id)]
-    if turn.svc.personal_data is not None:
-        items += [f"Änderungsverlauf: {place.what} ({place.rows}×)"
-                  for place in await turn.svc.personal_data.places(sender.user_id)]
+    items = await stored_about(turn.svc, turn.view, sender.platform, sender.user_id)
     if not items:
         return Reply(t(lang, f"Über {sender.user_id} ist nichts gespeichert.",
                        f"Nothing is stored about {sender.user_id}."), language=lang)
@@ -45,23 +116,34 @@ async def my_data(turn: Turn, args: str) -> Reply:
 @command("daten-loeschen", "delete-my-data", help="löscht Ihre personenbezogenen Daten",
          help_en="deletes your personal data", example="!daten-loeschen", menu=("personal",))
 async def erase(turn: Turn, args: str) -> Reply:
-    store = registration_store(turn)
+    registration_store(turn)
     lang = turn.language
     sender = turn.message.sender
-    changed, pseudonym = await store.erase_person(sender.platform, sender.user_id, turn.now,
-                                                  turn.message.channel.room_id)
-    if turn.svc.contexts is not None:
-        changed += await turn.svc.contexts.erase_person(sender.platform, sender.user_id)
-    if turn.svc.personal_data is not None:
-        changed += await turn.svc.personal_data.erase(sender.user_id, pseudonym)
-        await turn.svc.personal_data.scrub()
-    return Reply(t(lang, f"Ihre personenbezogenen Daten sind gelöscht ({changed} Einträge). Das Protokoll führt die "
-                         f"Vorgänge weiter unter dem Pseudonym {pseudonym}.",
-                   f"Your personal data is deleted ({changed} entries). The audit keeps the events under the "
-                   f"pseudonym {pseudonym}."), language=lang, kind="confirmation")
+    done = await erase_person(turn.svc, sender.platform, sender.user_id, turn.now, turn.message.channel.room_id)
+    return Reply(erasure_text(done, lang), language=lang, kind="confirmation")
 
 
-def _context_item(turn: Turn, stored: StoredContext) -> str:
+def erasure_text(done: Erasure, lang: str = "de", user_id: str | None = None) -> str:
+    """The answer to an erasure: how many entries, and the pseudonym only where records keep it.
+    Addressed to the user (``user_id`` None, the chat command) or naming ``user_id`` (the CLI)."""
+    if done.changed == 0:
+        if user_id is not None:
+            return t(lang, f"Über {user_id} war nichts gespeichert; es gab nichts zu löschen.",
+                     f"Nothing was stored about {user_id}; there was nothing to delete.")
+        return t(lang, "Über Sie war nichts gespeichert; es gab nichts zu löschen.",
+                 "Nothing was stored about you; there was nothing to delete.")
+    whose = (t(lang, "Ihre personenbezogenen Daten sind", "Your personal data is") if user_id is None
+             else t(lang, f"Die personenbezogenen Daten von {user_id} sind", f"The personal data of {user_id} is"))
+    text = t(lang, f"{whose} gelöscht ({entries(done.changed, 'de')}).",
+             f"{whose} deleted ({entries(done.changed, 'en')}).")
+    if done.pseudonymised:
+        text += " " + t(lang, f"Das Protokoll und der Änderungsverlauf führen die Vorgänge weiter unter dem "
+                              f"Pseudonym {done.pseudonym}.",
+                        f"The audit and the change history keep the events under the pseudonym {done.pseudonym}.")
+    return text
+
+
+def _context_item(view: ProgrammeView, stored: StoredContext) -> str:
     """One line of ``!meine-daten`` about a stored conversation context (German, like the others):
     where, what it was about, when (Europe/Berlin) and when it is deleted."""
     context = stored.context
@@ -71,8 +153,8 @@ def _context_item(turn: Turn, stored: StoredContext) -> str:
         where = f"Frage {stored.anchor.removeprefix('msg:')}"
     else:
         where = "Gespräch"
-    about = [turn.view.groups[k].label if k in turn.view.groups else k for k in context.groups]
-    about += [display_name(org) if (org := turn.view.directory.get(k)) else k for k in context.organisations]
+    about = [view.groups[k].label if k in view.groups else k for k in context.groups]
+    about += [display_name(org) if (org := view.directory.get(k)) else k for k in context.organisations]
     about += [f"Thema „{' '.join(context.topic)}“"] if context.topic else []
     if context.intent:
         about.append(f"Frageart {context.intent}")

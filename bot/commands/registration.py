@@ -25,6 +25,7 @@ from bot.formatting import date_long
 from bot.messages import Notification, Reply
 from bot.ports import AuditAction, Registration, RegistrationState, RegistrationStore
 from bot.programme import Group, Organisation
+from bot.view import ProgrammeView
 from bot.text import tokens
 from bot.understanding import suggest_groups
 
@@ -84,8 +85,15 @@ async def _split(turn: Turn, args: str) -> tuple[Group, str]:
 
 
 def registration_label(turn: Turn, registration: Registration) -> str:
-    org = turn.view.directory.get(registration.organisation_key)
-    group = turn.view.groups.get(registration.group_key)
+    """``"Nr. 3: Barleben für die AG Finanzen"`` (see :func:`registration_label_in`)."""
+    return registration_label_in(turn.view, registration)
+
+
+def registration_label_in(view: ProgrammeView, registration: Registration) -> str:
+    """``"Nr. 3: Barleben für die AG Finanzen"``: number, organisation and AG as ``view`` names
+    them (the stored keys where the programme no longer has them)."""
+    org = view.directory.get(registration.organisation_key)
+    group = view.groups.get(registration.group_key)
     return (f"Nr. {registration.id}: {display_name(org) if org else registration.organisation_key} für die "
             f"{group.label if group else registration.group_key}")
 

@@ -57,8 +57,8 @@ class Services:
     registration_deadline: dt.date | None = None  # overrides the programme's deadline (Europe/Berlin day)
     contexts: ConversationContextStore | None = None  # listed by !meine-daten, deleted by !daten-loeschen
     on_schedule_change: Callable[[], Awaitable[None]] | None = None
-    calendar_url: str | None = None
-    personal_data: PersonalDataStore | None = None  # change history naming users, for the privacy commands  # public base URL of the iCalendar feed ([calendar] public_url), no trailing /
+    calendar_url: str | None = None  # public base URL of the iCalendar feed ([calendar] public_url), no trailing /
+    personal_data: PersonalDataStore | None = None  # change history naming users, for the privacy commands
 
     async def schedule_changed(self) -> None:
         """Tell the state and the reminder scheduler (if any) that sessions or milestones changed."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes import ADMIN, MEMBER, NOW, ROOM, berlin, make_settings, message
+from fakes import ADMIN, MEMBER, NOW, PLATFORM, ROOM, berlin, make_settings, message
 from store.adapter_state import AdapterStateRepository
 
 USER = "@erika.musterfrau:verwaltung.example"
@@ -30,37 +30,38 @@ def settings():
     return base.model_copy(update={"roles": roles})
 
 
-async def send(app, text: str, user: str = USER, now=NOW, room: str = ROOM):
+async def send(app, text: str, user: str = USER, now=NOW, room: str = ROOM, platform: str = PLATFORM):
     name = "Erika Musterfrau" if user == USER else "Max Mustermann"
-    reply = await app.router.handle(message(text, user=user, now=now, room=room, name=name))
+    reply = await app.router.handle(message(text, user=user, now=now, room=room, name=name, platform=platform))
     assert reply.kind != "error", (text, reply.text)
     return reply
 
 
-async def fill(app) -> None:
+async def fill(app, platform: str = PLATFORM) -> None:
     """Everything one user can leave in the database, through the commands."""
-    await send(app, "!nachmelden Finanzen Barleben", now=BEFORE)
-    await send(app, "!nachmelden Kommunikation Barleben", now=BEFORE)
-    await send(app, "!bestaetigen 1", now=BEFORE)
-    await send(app, "!ablehnen 2 doppelt gemeldet", now=BEFORE)
-    asked = await app.router.handle(message("!nachmelden Finanzn Dessau-Roßlau", user=USER, now=BEFORE))
+    await send(app, "!nachmelden Finanzen Barleben", now=BEFORE, platform=platform)
+    await send(app, "!nachmelden Kommunikation Barleben", now=BEFORE, platform=platform)
+    await send(app, "!bestaetigen 1", now=BEFORE, platform=platform)
+    await send(app, "!ablehnen 2 doppelt gemeldet", now=BEFORE, platform=platform)
+    asked = await app.router.handle(message("!nachmelden Finanzn Dessau-Roßlau", user=USER, now=BEFORE,
+                                            platform=platform))
     assert "Meinten Sie die AG Finanzen?" in asked.text  # waits for "ja" (pending_confirmations)
-    await send(app, "!verknuepfen Finanzen")
-    await send(app, "!serie Finanzen 26.01.2023 10:00 2")
-    await send(app, "!termin Finanzen 02.02.2023 14:00 ort=https://meet.example.org/finanzen")
-    await send(app, "!absagen Finanzen 26.01.2023 Krankheit")
-    await send(app, "!verschieben Finanzen 09.02.2023 10.02.2023 11:00")
-    await send(app, "!austauschrunde 15.02.2023 10:00")
-    await send(app, "!meilenstein Finanzen 31.03.2023 Nutzungskonzept")
-    await send(app, "!erinnerungen aus")
-    await send(app, "Wer leitet die AG Kommunikation?")
-    await send(app, "Und wer ist Mitglied?")
+    await send(app, "!verknuepfen Finanzen", platform=platform)
+    await send(app, "!serie Finanzen 26.01.2023 10:00 2", platform=platform)
+    await send(app, "!termin Finanzen 02.02.2023 14:00 ort=https://meet.example.org/finanzen", platform=platform)
+    await send(app, "!absagen Finanzen 26.01.2023 Krankheit", platform=platform)
+    await send(app, "!verschieben Finanzen 09.02.2023 10.02.2023 11:00", platform=platform)
+    await send(app, "!austauschrunde 15.02.2023 10:00", platform=platform)
+    await send(app, "!meilenstein Finanzen 31.03.2023 Nutzungskonzept", platform=platform)
+    await send(app, "!erinnerungen aus", platform=platform)
+    await send(app, "Wer leitet die AG Kommunikation?", platform=platform)
+    await send(app, "Und wer ist Mitglied?", platform=platform)
     state = AdapterStateRepository(app.db, "matrix")
     await state.set(f"creators:{ROOM}", f'["{USER}", "{OTHER}"]', NOW)
     await state.set("creators:!other-room:example.org", f'["{OTHER}"]', NOW)
     # a second user, whose data must survive
-    await send(app, "!nachmelden Finanzen Wanzleben-Börde", user=OTHER, now=BEFORE)
-    await send(app, "Wer leitet die AG Finanzen?", user=OTHER, room="!other-room:example.org")
+    await send(app, "!nachmelden Finanzen Wanzleben-Börde", user=OTHER, now=BEFORE, platform=platform)
+    await send(app, "Wer leitet die AG Finanzen?", user=OTHER, room="!other-room:example.org", platform=platform)
 
 
 async def cells_with(app, needle: str) -> list[tuple[str, str]]:
@@ -124,9 +125,17 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert "10.02.2023" in reply.text  # the moved session is still moved
 
 
+async def test_erasing_only_a_conversation_context_names_no_pseudonym(app):
+    await send(app, "Wer leitet die AG Finanzen?")
+    reply = await send(app, "!daten-loeschen")
+    assert reply.text == "Ihre personenbezogenen Daten sind gelöscht (1 Eintrag).", reply.text
+    english = await send(app, "!delete-my-data")
+    assert english.text == "Nothing was stored about you; there was nothing to delete.", english.text
+
+
 async def test_erasing_someone_with_nothing_stored_changes_nothing(app):
     reply = await send(app, "!daten-loeschen", user="@niemand:example.org")
-    assert reply.kind == "confirmation" and "(0 Einträge)" in reply.text
+    assert reply.kind == "confirmation" and reply.text == "Über Sie war nichts gespeichert; es gab nichts zu löschen."
 
 
 async def test_database_and_wal_are_private_whatever_the_umask(open_app, tmp_path):
@@ -142,3 +151,51 @@ async def test_database_and_wal_are_private_whatever_the_umask(open_app, tmp_pat
     assert folder.stat().st_mode & 0o777 == 0o700
     for name in ("agbot.sqlite3", "agbot.sqlite3-wal", "agbot.sqlite3-shm"):
         assert (folder / name).stat().st_mode & 0o777 == 0o600, name
+
+
+# -- agbot privacy show|erase: requests that reach the administrator outside the chat ------------------
+async def test_admin_cli_shows_and_erases_a_matrix_users_data_while_the_bot_holds_the_database(
+        app, db_path, run_cli):
+    await fill(app, platform="matrix")
+    assert ("registrations", "registrant_id") in await cells_with(app, USER)
+
+    shown = run_cli("privacy", "show", "--platform", "matrix", "--user", USER, "--db", db_path)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"Gespeichert über {USER} (matrix):")
+    for what in ("Nachmeldung Nr. 1: Barleben für die AG Finanzen", "Raumverknüpfung",
+                 "Meilenstein-Termin gesetzt", "Matrix-Raum erstellt"):
+        assert what in shown.stdout, (what, shown.stdout)
+    # the questions were asked years before the CLI's clock: their contexts expired and are purged
+    assert "Gesprächskontext" not in shown.stdout
+    assert "Wanzleben-Börde" not in shown.stdout  # the other user's registration
+    # the same id on another platform is another person as far as registrations go
+    teams = run_cli("privacy", "show", "--platform", "teams", "--user", USER, "--db", db_path)
+    assert "Nachmeldung" not in teams.stdout and "Gesprächskontext" not in teams.stdout
+
+    dry = run_cli("privacy", "erase", "--platform", "matrix", "--user", USER, "--db", db_path)
+    assert dry.returncode == 0 and "Nichts gelöscht" in dry.stdout and "--yes" in dry.stdout
+    assert ("registrations", "registrant_id") in await cells_with(app, USER)
+
+    erased = run_cli("privacy", "erase", "--platform", "matrix", "--user", USER, "--db", db_path, "--yes")
+    assert erased.returncode == 0, erased.stderr
+    assert erased.stdout.startswith(f"Die personenbezogenen Daten von {USER} sind gelöscht (")
+    assert "Pseudonym pseudonym-" in erased.stdout
+    assert await cells_with(app, USER) == []
+    assert raw_hits(db_path, USER) == {name: 0 for name in raw_hits(db_path, USER)}
+    assert ("registrations", "registrant_id") in await cells_with(app, OTHER)
+    # the running bot answers on from the same database
+    assert "nichts gespeichert" in (await send(app, "!meine-daten", platform="matrix")).text
+
+    again = run_cli("privacy", "erase", "--platform", "matrix", "--user", USER, "--db", db_path, "--yes")
+    assert again.returncode == 0 and f"Über {USER} war nichts gespeichert" in again.stdout
+
+
+def test_admin_cli_refuses_a_missing_database_and_an_empty_user(tmp_path, run_cli):
+    missing = tmp_path / "nirgends.sqlite3"
+    result = run_cli("privacy", "show", "--platform", "matrix", "--user", USER, "--db", missing)
+    assert result.returncode == 1 and "no database" in result.stderr
+    assert not missing.exists()  # not created (and seeded) by asking
+    empty = run_cli("privacy", "erase", "--platform", "teams", "--user", " ", "--db", missing, "--yes")
+    assert empty.returncode == 2 and "--user" in empty.stderr
+    wrong = run_cli("privacy", "show", "--platform", "telegram", "--user", USER)
+    assert wrong.returncode == 2 and "invalid choice" in wrong.stderr

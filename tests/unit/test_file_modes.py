@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import os
 
-from bot.file_modes import database_files, readable_by_others
+from bot.file_modes import database_files, database_folder, readable_by_others
 from bot.runner import warn_about_exposed_files
 
 
@@ -42,3 +42,20 @@ async def test_run_warns_about_a_readable_database_and_config(app, db_path, tmp_
     for companion in database_files(db_path):
         os.chmod(companion, 0o600)
     assert warn_about_exposed_files(app, str(config)) == []
+
+
+async def test_run_warns_about_the_databases_folder_but_not_the_working_directory(open_app, tmp_path, caplog,
+                                                                                   monkeypatch):
+    data = tmp_path / "data"
+    app = await open_app(database=data / "agbot.sqlite3")
+    os.chmod(data, 0o755)  # as an administrator's mkdir with umask 022 leaves it
+    with caplog.at_level(logging.WARNING, logger="agbot"):
+        exposed = warn_about_exposed_files(app, None)
+    assert [(e.path, e.mode) for e in exposed] == [(data, 0o755)]
+    assert f"{data} (0755)" in caplog.text
+    os.chmod(data, 0o700)
+    assert warn_about_exposed_files(app, None) == []
+    monkeypatch.chdir(data)  # the database in the working directory: its folder is not judged
+    os.chmod(data, 0o755)
+    assert database_folder(app.db.path) is None
+    assert warn_about_exposed_files(app, None) == []

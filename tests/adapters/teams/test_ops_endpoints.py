@@ -95,7 +95,24 @@ async def test_metrics_count_answers_refusals_ignored_chatter_and_retries(ops_bo
     assert moved(before, after, "agbot_answer_seconds_bucket", platform="teams", le="10.0") == 3
     assert 0 < moved(before, after, "agbot_answer_seconds_sum", platform="teams") < 30
     assert moved(before, after, "agbot_send_retries_total", platform="teams") == 1
+    assert moved(before, after, "agbot_replies_failed_total", platform="teams") == 0  # the retry got through
     assert ("agbot_matrix_sync_lag_seconds", ()) not in after  # no Matrix configured
+
+
+async def test_an_answer_the_connector_refuses_is_counted_as_failed_reply(ops_bot, connector, http):
+    app, adapters, ops = await ops_bot()
+    teams = adapters[0]
+    before = await scrape(http, ops)
+    connector.failures[PERSONAL] = [(400, None)]  # refused, not retried
+    refused = message(connector.url, "Wer leitet die AG Finanzen?")
+    assert (await post(http, teams.port, refused))[0] == 200
+    delivered = message(connector.url, "!ags")
+    assert (await post(http, teams.port, delivered))[0] == 200
+    await connector.reply_to(delivered)
+    after = await scrape(http, ops)
+    assert moved(before, after, "agbot_messages_total", platform="teams", outcome="answered") == 2
+    assert moved(before, after, "agbot_replies_failed_total", platform="teams") == 1
+    assert moved(before, after, "agbot_send_retries_total", platform="teams") == 0
 
 
 async def test_a_second_app_counts_on_its_own(ops_bot, connector, http, tmp_path):
