@@ -28,6 +28,8 @@ ACTOR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("series", "updated_by", "Sitzungsserie festgelegt"),
     ("series_changes", "changed_by", "Sitzung abgesagt oder verschoben"),
     ("extra_sessions", "created_by", "Zusatzsitzung angelegt"),
+    ("work_audit", "actor_id", "Arbeitsstand geändert (Aufträge, Tagesordnung, Ergebnisse, Risiken, Teilnahme, "
+                               "Umfragen)"),
 )
 """(table, column, what the row records, in German) of every column that names who made a change."""
 
