@@ -14,11 +14,15 @@ from zoneinfo import ZoneInfo
 from bot.commands import Commands
 from bot.config import ConfigError, Settings
 from bot.loop_guard import LoopGuard
+from bot.messages import Reply
 from bot.metrics import NO_METRICS, Metrics
+from bot.occurrence_text import occurrence_text
 from bot.outbox import Outbox
 from bot.programme_file import load_programme_file
+from bot.report import build_report, report_reply
 from bot.roles import Roles
 from bot.router import Router
+from bot.schedule import Occurrence
 from bot.schedule_changes import ScheduleChanges
 from bot.state import ProgrammeState
 from bot.understanding import Understanding, find_groups
@@ -107,17 +111,20 @@ class App:
             view, _ = await state.current()
             roles = build_roles(settings, view)
             from store.personal_data import PersonalDataRepository
+            from bot.report import MembershipSource, MilestoneSource, SessionSource
             from store.registrations import RegistrationRepository
 
             sent_replies = SentReplyRepository(db)
             contexts = ConversationContextRepository(db, sent_replies)
             await contexts.purge_expired(now)  # what expired while the bot was down
             schedule_changes = ScheduleChanges()
-            commands = Commands(programme, state, roles, rooms, registrations=RegistrationRepository(db),
+            registrations = RegistrationRepository(db)
+            commands = Commands(programme, state, roles, rooms, registrations=registrations,
                                 registration_deadline=settings.registration.deadline, contexts=contexts,
                                 on_schedule_change=schedule_changes.notify,
                                 calendar_url=settings.calendar.public_url if settings.calendar.port else None,
-                                personal_data=PersonalDataRepository(db))
+                                personal_data=PersonalDataRepository(db),
+                                report_sources=(SessionSource(), MilestoneSource(), MembershipSource(registrations)))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             metrics = build_metrics(settings)
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,
@@ -190,13 +197,26 @@ class App:
         if getattr(self, "scheduler_db", None) is None:
             self.scheduler_db = await Database.open(self.db.path)
         assert self.scheduler_db is not None
-        offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before)
+        offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before,
+                                        reminders.report_before_exchange)
         return Dispatcher(
             self.state, self.rooms, ReminderDeliveries(self.scheduler_db), outbox, offsets,
             owner=owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
             zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
             late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays,
-            concurrency=reminders.concurrency, metrics=self.metrics)
+            concurrency=reminders.concurrency, metrics=self.metrics, report=self.exchange_report)
+
+    async def exchange_report(self, occurrence: Occurrence, now: dt.datetime) -> Reply:
+        """The status report of every AG sent to the linked rooms before the exchange round
+        ``occurrence`` (see :mod:`bot.report`): a lead naming the round, then one part per AG."""
+        view, _ = await self.state.current()
+        built = await build_report(view, self.router.commands.services.report_sources, now)
+        when = occurrence_text(occurrence)
+        lead = Reply(f"Statusberichte der AGs für die gemeinsame Austauschrunde am {when} ({built.since_label}):",
+                     footer="Auf Nachfrage: !bericht <AG> (auch mit „seit TT.MM.JJJJ“).", kind="reminder")
+        body = report_reply(built)
+        parts = body.parts or (body,)
+        return Reply.combine((lead, *parts))
 
     async def build_services(self, clock, adapters: list) -> list:
         """Services that run beside the adapters: the reminder scheduler (sending through an outbox

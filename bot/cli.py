@@ -1,4 +1,4 @@
-"""Command line: ``agbot chat | ask | import | export | run | matrix-verify | backup | restore | privacy``.
+"""Command line: ``agbot chat | ask | import | export | report | run | matrix-verify | backup | restore | privacy``.
 
 ``agbot chat`` is the embedded default: a console chat on the shipped programme with a local
 SQLite file. ``agbot ask --batch`` reads JSON lines ``{"text", "user"?, "group"?, "now"?}``
@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write the current programme as TOML")
     common(exp, talk=False)
     exp.add_argument("--out", help="file to write (default: stdout)")
+    rep = sub.add_parser("report", help="write the AGs' status report (as sent before each exchange round) "
+                                        "as Markdown or HTML, e.g. for e-mail")
+    common(rep, talk=False)
+    rep.add_argument("--format", choices=("md", "html"), default="md", help="md (Markdown, default) or html")
+    rep.add_argument("--ag", action="append", help="only this AG (name as in chat, e.g. Finanzen); repeatable")
+    rep.add_argument("--since", help="start of the period, TT.MM.JJJJ (default: the previous exchange round)")
+    rep.add_argument("--now", help="the clock, ISO 8601 with offset (default: now)")
+    rep.add_argument("--out", help="file to write (default: stdout)")
     verify = sub.add_parser("matrix-verify", help="report the cross-signing state of the bot's Matrix device "
                                                   "(exit 0: signed, 1: not)")
     common(verify, talk=False)
@@ -177,6 +185,8 @@ async def _main(args: argparse.Namespace) -> int:
         if args.command == "export":
             _write(programme_to_toml(await app.programme.load()), args.out)
             return 0
+        if args.command == "report":
+            return await _report(app, clock, args)
         session = _console(app, clock, args)
         if args.batch:
             return await session.run_batch(sys.stdin, lambda line: print(line, flush=True))
@@ -188,6 +198,33 @@ async def _main(args: argparse.Namespace) -> int:
         return 0
     finally:
         await app.close()
+
+
+async def _report(app: App, clock: Clock, args: argparse.Namespace) -> int:
+    """``agbot report``: the status report as Markdown or HTML (exit 2 for an unknown AG or date)."""
+    from bot.commands.args import parse_date
+    from bot.errors import UserError
+    from bot.report import build_report, report_html, report_markdown
+    from bot.understanding import find_groups
+
+    view, understanding = await app.state.current()
+    keys = None
+    if args.ag:
+        keys = []
+        for name in args.ag:
+            found = find_groups(understanding, name)
+            if not found:
+                print(f"agbot report: no AG named {name!r}", file=sys.stderr)
+                return 2
+            keys.append(found[0])
+    try:
+        since = parse_date(args.since, "de") if args.since else None
+    except UserError as exc:
+        print(f"agbot report: --since: {exc.message}", file=sys.stderr)
+        return 2
+    built = await build_report(view, app.router.commands.services.report_sources, clock.now(), since, keys)
+    _write(report_html(built) if args.format == "html" else report_markdown(built), args.out)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

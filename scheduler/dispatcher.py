@@ -8,17 +8,21 @@ late; one whose event already started is recorded as dropped and logged.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+from collections.abc import Awaitable, Callable
 import hashlib
 import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.clock import BERLIN
+from bot.messages import Reply
 from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
 from bot.ports import ReminderLedger, RoomLink, RoomLinkStore
 from bot.reminders import reminder_reply
+from bot.schedule import Occurrence
 from bot.state import ProgrammeState
 from scheduler.planning import Plan, PlannedReminder, ReminderOffsets, plan
 
@@ -49,7 +53,8 @@ class Dispatcher:
                  outbox: Outbox, offsets: ReminderOffsets, owner: str,
                  zone: ZoneInfo = BERLIN, lease: dt.timedelta = dt.timedelta(seconds=30),
                  late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False,
-                 concurrency: int = 8, metrics: Metrics = NO_METRICS) -> None:
+                 concurrency: int = 8, metrics: Metrics = NO_METRICS,
+                 report: Callable[[Occurrence, dt.datetime], Awaitable[Reply]] | None = None) -> None:
         self.state = state
         self.rooms = rooms
         self.deliveries = deliveries
@@ -62,6 +67,7 @@ class Dispatcher:
         self.skip_holidays = skip_holidays
         self.metrics = metrics  # reminders sent / late / dropped / failed (see bot.metrics)
         self.concurrency = max(1, concurrency)  # rooms sent to at the same time for one due moment
+        self.report = report  # builds the status report sent before an exchange round (offsets.report)
         self._cache: tuple | None = None  # (view, after, until, plan)
 
     async def _plan(self, after: dt.datetime, until: dt.datetime) -> Plan:
@@ -72,7 +78,8 @@ class Dispatcher:
         if cached and cached[0] is view and cached[1] <= after and until <= cached[2]:
             return cached[3]
         end = max(until, after + LOOKAHEAD)
-        fresh = plan(view.programme, self.offsets, after, end, self.zone, self.skip_holidays)
+        offsets = self.offsets if self.report is not None else dataclasses.replace(self.offsets, report=())
+        fresh = plan(view.programme, offsets, after, end, self.zone, self.skip_holidays)
         self._cache = (view, after, end, fresh)
         return fresh
 
@@ -126,7 +133,15 @@ class Dispatcher:
         async def deliver(reminder, link, target: tuple[str, str, str]) -> None:
             late = now - reminder.due_at > self.late_after
             group = view.groups.get(reminder.occurrence.group_key or "")
-            reply = reminder_reply(reminder.occurrence, group.label if group else None, now, self.zone, late)
+            if reminder.purpose == "bericht":
+                built = reports.get(reminder.key)
+                if built is None:  # building it failed (logged): retried after the lease
+                    await self.deliveries.finish(*target, "failed", now)
+                    report.failed.append(target)
+                    return
+                reply = built
+            else:
+                reply = reminder_reply(reminder.occurrence, group.label if group else None, now, self.zone, late)
             async with limit:
                 try:
                     message_id = await self.outbox.send(link.platform, link.room_id, reply,
@@ -141,6 +156,15 @@ class Dispatcher:
             if late and message_id:
                 report.late.append(target)
 
+        # a status report is built once per due moment and sent to every room
+        reports: dict[str, Reply | None] = {}  # None: building it failed
+        for reminder, _, _ in leased:
+            if reminder.purpose == "bericht" and reminder.key not in reports and self.report is not None:
+                reports[reminder.key] = None
+                try:
+                    reports[reminder.key] = await self.report(reminder.occurrence, now)
+                except Exception:
+                    log.exception("status report %s could not be built; retried after the lease", reminder.key)
         await asyncio.gather(*(deliver(*item) for item in leased))
         await self.deliveries.advance_watermark(now)
         for outcome, targets in (("sent", report.sent), ("late", report.late), ("dropped", report.dropped),

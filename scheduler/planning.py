@@ -20,11 +20,13 @@ class ReminderOffsets:
     session: tuple[Offset, ...]
     exchange: tuple[Offset, ...]
     milestone: tuple[Offset, ...]
+    report: tuple[Offset, ...] = ()  # the status report before each exchange round (empty: none)
 
     @classmethod
-    def parse(cls, session: list[str], exchange: list[str], milestone: list[str]) -> "ReminderOffsets":
+    def parse(cls, session: list[str], exchange: list[str], milestone: list[str],
+              report: list[str] | None = None) -> "ReminderOffsets":
         return cls(tuple(map(parse_offset, session)), tuple(map(parse_offset, exchange)),
-                   tuple(map(parse_offset, milestone)))
+                   tuple(map(parse_offset, milestone)), tuple(map(parse_offset, report or ())))
 
     def for_kind(self, kind: str) -> tuple[Offset, ...]:
         return {"sitzung": self.session, "austauschrunde": self.exchange, "meilenstein": self.milestone}[kind]
@@ -32,7 +34,7 @@ class ReminderOffsets:
     @property
     def longest(self) -> dt.timedelta:
         """How far before its occurrence any reminder can be due (an upper bound)."""
-        offsets = self.session + self.exchange + self.milestone
+        offsets = self.session + self.exchange + self.milestone + self.report
         return max((o.longest for o in offsets), default=dt.timedelta(0))
 
 
@@ -43,13 +45,15 @@ class PlannedReminder:
     due_at: dt.datetime  # zone-aware
     occurrence: Occurrence
     offset: Offset
+    purpose: str = "erinnerung"  # "erinnerung" (the reminder text) or "bericht" (the status report)
 
     @property
     def key(self) -> str:
         """Stable ledger key: the occurrence key plus the offset (and the moved start, so a move
-        is announced again)."""
+        is announced again); a status report's key starts with ``bericht:``."""
         moved = f"@{self.occurrence.start.isoformat()}" if self.occurrence.status == "moved" else ""
-        return f"{self.occurrence.key}{moved}|{self.offset.label}"
+        prefix = "bericht:" if self.purpose == "bericht" else ""
+        return f"{prefix}{self.occurrence.key}{moved}|{self.offset.label}"
 
 
 @dataclass(frozen=True)
@@ -97,4 +101,9 @@ def plan(programme: Programme, offsets: ReminderOffsets, after: dt.datetime, bef
             due = offset.due_at(occurrence, zone)
             if after < due <= before:
                 found.append(PlannedReminder(due, occurrence, offset))
+        if occurrence.kind == "austauschrunde" and not occurrence.cancelled:
+            for offset in offsets.report:
+                due = offset.due_at(occurrence, zone)
+                if after < due <= before:
+                    found.append(PlannedReminder(due, occurrence, offset, "bericht"))
     return Plan.of(found)

@@ -27,6 +27,7 @@ from bot.platform_traits import traits_of
 from bot.ports import (ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore,
                        RoomLinkStore)
 from bot.programme import Group
+from bot.report import ReportSource
 from bot.roles import Roles
 from bot.state import ProgrammeState
 from bot.text import fold
@@ -59,6 +60,7 @@ class Services:
     on_schedule_change: Callable[[], Awaitable[None]] | None = None
     calendar_url: str | None = None  # public base URL of the iCalendar feed ([calendar] public_url), no trailing /
     personal_data: PersonalDataStore | None = None  # change history naming users, for the privacy commands
+    report_sources: tuple[ReportSource, ...] = ()  # what the status report (!bericht) is made of
 
     async def schedule_changed(self) -> None:
         """Tell the state and the reminder scheduler (if any) that sessions or milestones changed."""

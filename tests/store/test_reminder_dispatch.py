@@ -215,6 +215,12 @@ async def test_exchange_round_reminders_go_to_every_linked_room_of_every_group(a
     assert all("Austauschrunde" in text and "in 7 Tagen" in text and "23.02.2023, 14:00 Uhr" in text
                for _, text, _ in sender.sent)
     sender.clear()
+    await dispatcher.run_due(at(clock, berlin(2023, 2, 21, 14)))  # 2 days before: the AGs' status reports
+    assert sender.rooms() == everyone
+    assert all(text.startswith("Statusberichte der AGs für die gemeinsame Austauschrunde am Donnerstag, "
+                               "23.02.2023, 14:00 Uhr") and "Statusbericht der AG Finanzen" in text
+               for _, text, _ in sender.sent)
+    sender.clear()
     await dispatcher.run_due(at(clock, berlin(2023, 2, 22, 14)))  # 1 day before
     assert sender.rooms() == everyone
     assert all("morgen" in text for _, text, _ in sender.sent)
@@ -302,6 +308,37 @@ async def test_restart_with_a_new_process_catches_up_from_the_shared_database(op
     assert all("verspätet" in t and "in 30 Minuten" in t for _, t, _ in sender_b.sent)
 
 
+async def test_status_reports_can_be_switched_off_and_a_failed_build_is_retried(open_app, tmp_path):
+    base = make_settings()
+    off = base.model_copy(update={"reminders": base.reminders.model_copy(update={"report_before_exchange": []})})
+    app = await open_app(settings_=off)
+    await set_series(app, None, dt.datetime(2023, 2, 23, 14), "FREQ=WEEKLY;INTERVAL=6")
+    await link_rooms(app)
+    sender = RecordingSender()
+    dispatcher, clock = await start(app, sender, berlin(2023, 2, 21, 13, 59))
+    await dispatcher.run_due(at(clock, berlin(2023, 2, 21, 14)))
+    assert sender.sent == []
+
+    on = await open_app(database=tmp_path / "second.sqlite3", settings_=base)
+    await set_series(on, None, dt.datetime(2023, 2, 23, 14), "FREQ=WEEKLY;INTERVAL=6")
+    await link_rooms(on)
+    sender = RecordingSender()
+    dispatcher, clock = await start(on, sender, berlin(2023, 2, 21, 13, 59), owner="process-b")
+    failures = []
+
+    async def broken(occurrence, now):
+        failures.append(now)
+        raise RuntimeError("a report source failed")
+
+    working, dispatcher.report = dispatcher.report, broken
+    result = await dispatcher.run_due(at(clock, berlin(2023, 2, 21, 14)))
+    assert len(failures) == 1 and len(result.failed) == 3 and sender.sent == []
+    dispatcher.report = working
+    await dispatcher.run_due(at(clock, berlin(2023, 2, 21, 14, 5)))  # after the 30 s lease: once more
+    assert sender.rooms() == [FIN_1, FIN_2, KOMM]
+    assert all(text.startswith("Statusberichte der AGs") for _, text, _ in sender.sent)
+
+
 # -- several processes ----------------------------------------------------------------------------------
 async def test_two_processes_on_one_database_send_each_reminder_exactly_once(open_app, db_path):
     app_a = await open_app(db_path)
@@ -325,8 +362,10 @@ async def test_two_processes_on_one_database_send_each_reminder_exactly_once(ope
         await asyncio.gather(dispatcher_a.run_due(now), dispatcher_b.run_due(now))
         await asyncio.gather(dispatcher_b.run_due(now), dispatcher_a.run_due(now))  # and once more
     sent = sender_a.sent + sender_b.sent
-    # sessions 26.01, 09.02, 23.02 x 2 offsets x 12 rooms; exchange round 23.02 x 2 offsets x 13 rooms
-    assert len(sent) == 3 * 2 * 12 + 2 * 13
+    # sessions 26.01, 09.02, 23.02 x 2 offsets x 12 rooms; exchange round 23.02 x 2 offsets x 13 rooms,
+    # and its status report (2 days before, sent late at 22.02 10:00) once to each of the 13 rooms
+    assert len(sent) == 3 * 2 * 12 + 2 * 13 + 13
+    assert sum(1 for _, text, _ in sent if text.startswith("Statusberichte der AGs")) == 13
     assert Counter(txn for _, _, txn in sent).most_common(1)[0][1] == 1  # nothing twice
     assert sender_a.sent and sender_b.sent  # both took part
     deliveries = await ReminderDeliveries(app_b.db).all()

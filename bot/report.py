@@ -1,0 +1,251 @@
+"""The status report (Statusbericht) of each AG for the joint exchange round (Austauschrunde).
+
+The workshop asks the AGs to report "the results reached" in the exchange round every six weeks.
+A report covers one period, by default from the previous exchange round (or the workshop, before
+the first) until now, and has one part per AG with sections contributed by *report sources*:
+the programme itself (milestones), late registrations (new and pending members), and the stores
+of the groups' work (tasks, results, risks, attendance) where they are set up. Each source
+answers for all AGs at once (one query per source, not per AG), so a report for 500 AGs stays
+cheap (see ``bench/bench_report.py``).
+
+Output forms: :func:`report_reply` (chat, one part per AG), :func:`report_markdown` and
+:func:`report_html` (``agbot report``, for e-mail). Dates are shown in Europe/Berlin.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.answers import t
+from bot.clock import BERLIN
+from bot.directory import display_name
+from bot.formatting import date_long, date_short
+from bot.messages import Reply
+from bot.ports import RegistrationStore
+from bot.programme import Group
+from bot.occurrence_text import occurrence_text
+from bot.schedule import exchange_occurrences, group_occurrences, upcoming_sessions
+from bot.view import ProgrammeView
+
+UPCOMING = dt.timedelta(weeks=6)
+"""How far ahead "due soon" looks: until the exchange round after next (every six weeks)."""
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """One section of one AG's report: a German ``title`` ("Meilensteine") and its ``lines``
+    (full sentences or "label: value" lines, no markup)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupReport:
+    """The report of one AG (or UAG): ``group_key``, ``label`` ("AG Finanzen"), its sections in
+    source order (sources with nothing to say are left out)."""
+
+    group_key: str
+    label: str
+    sections: tuple[ReportSection, ...]
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """A report for the period ``since`` .. ``until`` (aware datetimes); ``since_label`` says
+    what the period starts with ("seit der Austauschrunde am 15.02.2023")."""
+
+    since: dt.datetime
+    until: dt.datetime
+    since_label: str
+    groups: tuple[GroupReport, ...]
+
+
+class ReportSource(Protocol):
+    """Something that contributes sections to the report (a store of the groups' work)."""
+
+    async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
+                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+        """Sections per group key for ``groups`` covering ``since`` .. ``now`` (aware). Groups
+        the source has nothing for may be missing from the mapping."""
+        ...
+
+
+def report_period(view: ProgrammeView, now: dt.datetime, since: dt.date | None = None) -> tuple[dt.datetime, str]:
+    """Where a report's period starts, and how to say it (German): ``since`` (a day, 00:00
+    Europe/Berlin) if given; else the start of the latest exchange round that began before
+    ``now`` and was not cancelled; else the workshop day."""
+    if since is not None:
+        return dt.datetime.combine(since, dt.time(0, 0), tzinfo=BERLIN), f"seit {date_short(since)}"
+    workshop = view.programme.meta.workshop_date
+    start = dt.datetime.combine(workshop, dt.time(0, 0), tzinfo=BERLIN)
+    rounds = [o for o in exchange_occurrences(view.programme, start, now) if not o.cancelled and o.start < now]
+    if rounds:
+        latest = rounds[-1].start
+        return latest, f"seit der Austauschrunde am {date_short(latest.astimezone(BERLIN).date())}"
+    return start, f"seit dem Workshop am {date_short(workshop)}"
+
+
+async def build_report(view: ProgrammeView, sources: Sequence[ReportSource], now: dt.datetime,
+                       since: dt.date | None = None, group_keys: Sequence[str] | None = None) -> StatusReport:
+    """The report of ``group_keys`` (default: every AG and UAG, in programme order) for the
+    period from :func:`report_period` until ``now`` (aware)."""
+    start, label = report_period(view, now, since)
+    groups = [view.groups[k] for k in group_keys if k in view.groups] if group_keys is not None \
+        else list(view.programme.groups)
+    collected: dict[str, list[ReportSection]] = {g.key: [] for g in groups}
+    for source in sources:
+        found = await source.report_sections(view, groups, start, now)
+        for key, sections in found.items():
+            if key in collected:
+                collected[key] += [s for s in sections if s.lines]
+    return StatusReport(start, now, label,
+                        tuple(GroupReport(g.key, g.label, tuple(collected[g.key])) for g in groups))
+
+
+def _heading(report: StatusReport, part: GroupReport) -> str:
+    return f"Statusbericht der {part.label} ({report.since_label}, Stand {date_short(report.until.astimezone(BERLIN).date())})"
+
+
+def report_reply(report: StatusReport, language: str = "de") -> Reply:
+    """The report as a chat reply: one part per AG, one item per section ("Titel: Zeile; Zeile"). The report's content is German (it quotes the AG's own texts); an English
+    ``language`` only changes the frame."""
+    parts = []
+    for part in report.groups:
+        items = tuple(f"{section.title}: {'; '.join(section.lines)}" for section in part.sections)
+        if not items:
+            parts.append(Reply(_heading(report, part) + ": " + t(language, "nichts Neues.", "nothing new."),
+                               language=language))
+            continue
+        parts.append(Reply(_heading(report, part) + ":", items, language=language))
+    if not parts:
+        return Reply(t(language, "Für diese Auswahl gibt es keine AG.", "No group matches."), language=language)
+    return Reply.combine(tuple(parts)) if len(parts) > 1 else parts[0]
+
+
+def report_markdown(report: StatusReport) -> str:
+    """The report as Markdown (CommonMark): a level-1 title, one level-2 heading per AG, one
+    level-3 heading per section with a bullet list. Texts from chat are escaped so that they
+    cannot add markup."""
+    lines = [f"# Statusbericht für die Austauschrunde ({report.since_label}, Stand "
+             f"{date_short(report.until.astimezone(BERLIN).date())})", ""]
+    for part in report.groups:
+        lines += [f"## {_md(part.label)}", ""]
+        if not part.sections:
+            lines += ["Nichts Neues.", ""]
+        for section in part.sections:
+            lines += [f"### {_md(section.title)}", "", *[f"- {_md(line)}" for line in section.lines], ""]
+    return "\n".join(lines)
+
+
+def report_html(report: StatusReport) -> str:
+    """The report as a complete HTML5 document (UTF-8, lang="de"), everything escaped."""
+    title = html.escape(f"Statusbericht für die Austauschrunde ({report.since_label}, Stand "
+                        f"{date_short(report.until.astimezone(BERLIN).date())})")
+    out = ["<!DOCTYPE html>", '<html lang="de">', '<head><meta charset="utf-8">', f"<title>{title}</title></head>",
+           "<body>", f"<h1>{title}</h1>"]
+    for part in report.groups:
+        out.append(f"<h2>{html.escape(part.label)}</h2>")
+        if not part.sections:
+            out.append("<p>Nichts Neues.</p>")
+        for section in part.sections:
+            out.append(f"<h3>{html.escape(section.title)}</h3>")
+            out.append("<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in section.lines) + "</ul>")
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~"})
+
+
+def _md(text: str) -> str:
+    return text.translate(_MD_SPECIAL)
+
+
+# -- the sources every installation has ----------------------------------------------------------------
+class MilestoneSource:
+    """Milestones from the programme: due in the period (past), due in the next six weeks, and
+    how many have no date yet."""
+
+    async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
+                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+        first = since.astimezone(BERLIN).date()
+        today = now.astimezone(BERLIN).date()
+        until = (now + UPCOMING).astimezone(BERLIN).date()
+        found: dict[str, list[ReportSection]] = {}
+        for group in groups:
+            lines = []
+            for milestone in group.milestones:
+                if milestone.due is None:
+                    continue
+                if first <= milestone.due < today:
+                    lines.append(f"„{milestone.title}“ war fällig am {date_long(milestone.due)}")
+                elif today <= milestone.due <= until:
+                    lines.append(f"„{milestone.title}“ ist fällig am {date_long(milestone.due)}")
+            undated = sum(1 for m in group.milestones if m.due is None)
+            if undated:
+                lines.append(f"{undated} noch ohne Datum" if undated > 1 else "1 noch ohne Datum")
+            if lines:
+                found[group.key] = [ReportSection("Meilensteine", tuple(lines))]
+        return found
+
+
+class MembershipSource:
+    """Late registrations: organisations admitted in the period, registrations still open."""
+
+    def __init__(self, registrations: RegistrationStore) -> None:
+        self.registrations = registrations
+
+    async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
+                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+        keys = {g.key for g in groups}
+        admitted: dict[str, list[str]] = {}
+        pending: dict[str, int] = {}
+        for registration in await self.registrations.all():
+            if registration.group_key not in keys:
+                continue
+            org = view.directory.get(registration.organisation_key)
+            name = display_name(org) if org else registration.organisation_key
+            if registration.state == "approved" and registration.decided_at is not None \
+                    and since <= registration.decided_at <= now:
+                admitted.setdefault(registration.group_key, []).append(name)
+            elif registration.state == "pending":
+                pending[registration.group_key] = pending.get(registration.group_key, 0) + 1
+        found: dict[str, list[ReportSection]] = {}
+        for key in keys:
+            lines = []
+            if admitted.get(key):
+                lines.append("neu aufgenommen: " + ", ".join(admitted[key]))
+            if pending.get(key):
+                count = pending[key]
+                lines.append(f"{count} Nachmeldung{'en' if count > 1 else ''} noch offen")
+            if lines:
+                found[key] = [ReportSection("Mitglieder", tuple(lines))]
+        return found
+
+
+class SessionSource:
+    """Sessions of the period (held and cancelled) and the next one, from the programme's
+    schedule (series, changes, extra sessions)."""
+
+    async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
+                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+        found: dict[str, list[ReportSection]] = {}
+        for group in groups:
+            if group.session_series is None and not group.extra_sessions:
+                continue
+            past = group_occurrences(group, since, now)
+            held = sum(1 for o in past if not o.cancelled)
+            cancelled = len(past) - held
+            lines = []
+            if past:
+                lines.append(f"{held} im Zeitraum" + (f" ({cancelled} abgesagt)" if cancelled else ""))
+            upcoming = [o for o in upcoming_sessions(group, now, count=3) if not o.cancelled]
+            if upcoming:
+                lines.append(f"nächste: {occurrence_text(upcoming[0])}")
+            if lines:
+                found[group.key] = [ReportSection("Sitzungen", tuple(lines))]
+        return found

@@ -1,0 +1,132 @@
+"""The AGs' status report (issue 14 item 7): ``!bericht`` on demand, the period (since the
+previous exchange round, the workshop, or ``seit``), the sections built from the programme and
+the late registrations of a real SQLite database, Markdown/HTML output that cannot be broken by
+chat text, and ``agbot report``. The report sent before each exchange round is covered in
+tests/store/test_reminder_dispatch.py."""
+from __future__ import annotations
+
+import datetime as dt
+import html.parser
+
+import pytest
+
+from bot.report import ReportSection, StatusReport, GroupReport, build_report, report_html, report_markdown
+from fakes import ADMIN, FIN_COORD, NOW, ask, berlin
+
+MARCH = berlin(2023, 3, 1, 10)
+
+
+async def admin(app, text: str, now=NOW):
+    reply = await ask(app, text, user=ADMIN, now=now)
+    assert reply.kind != "error", reply.text
+    return reply
+
+
+async def test_report_of_one_ag_names_sessions_milestones_and_the_period(app):
+    await admin(app, "!serie Finanzen 12.01.2023 10:00 2")
+    await admin(app, "!absagen Finanzen 26.01.2023 Krankheit")
+    await admin(app, "!meilenstein Finanzen 31.03.2023 Nutzungskonzept")
+    reply = await ask(app, "!bericht Finanzen", now=MARCH)
+    assert reply.lead == "Statusbericht der AG Finanzen (seit dem Workshop am 19.10.2022, Stand 01.03.2023):"
+    sessions, milestones = reply.items
+    # 12.01., 09.02., 23.02. held, 26.01. cancelled
+    assert sessions == "Sitzungen: 3 im Zeitraum (1 abgesagt); nächste: Donnerstag, 09.03.2023, 10:00 Uhr"
+    assert milestones.startswith("Meilensteine: „Nutzungskonzept (kurzfristig)“ ist fällig am Freitag, 31.03.2023")
+    later = await ask(app, "!bericht Finanzen", now=berlin(2023, 4, 3))
+    assert "„Nutzungskonzept (kurzfristig)“ war fällig am Freitag, 31.03.2023" in later.text
+
+
+async def test_the_period_starts_at_the_previous_exchange_round_or_the_given_day(app):
+    await admin(app, "!austauschrunde 15.02.2023 10:00")
+    await admin(app, "!serie Finanzen 12.01.2023 10:00 2")
+    reply = await ask(app, "!bericht Finanzen", now=MARCH)
+    assert "(seit der Austauschrunde am 15.02.2023, Stand 01.03.2023)" in reply.lead
+    assert "Sitzungen: 1 im Zeitraum" in reply.text  # 23.02. only
+    since = await ask(app, "!bericht Finanzen seit 01.02.2023", now=MARCH)
+    assert "(seit 01.02.2023," in since.lead and "Sitzungen: 2 im Zeitraum" in since.text
+
+
+async def test_new_members_and_open_registrations_are_reported(app):
+    before = berlin(2022, 10, 20)  # within the registration window
+    for text in ("!nachmelden Finanzen Barleben", "!nachmelden Finanzen Merseburg"):
+        assert (await ask(app, text, now=before)).kind == "confirmation"
+    assert (await ask(app, "!bestaetigen 1", user=FIN_COORD, now=before)).kind == "confirmation"
+    reply = await ask(app, "!bericht Finanzen", now=MARCH)
+    assert "Mitglieder: neu aufgenommen: Barleben; 1 Nachmeldung noch offen" in reply.text
+    # admitted before the period: not new any more
+    later = await ask(app, "!bericht Finanzen seit 01.01.2023", now=MARCH)
+    assert "neu aufgenommen" not in later.text and "1 Nachmeldung noch offen" in later.text
+
+
+async def test_every_ag_outside_a_linked_room_and_the_rooms_ag_inside_one(app):
+    everything = await ask(app, "!bericht", now=MARCH)
+    labels = [part.lead.split(" (")[0] for part in everything.parts]
+    assert labels[:2] == ["Statusbericht der AG Kooperationsmodell", "Statusbericht der UAG Technische Umsetzung"]
+    assert "Statusbericht der AG Kommunikation" in labels
+    assert (await ask(app, "!bericht alle", now=MARCH)).text == everything.text
+    await ask(app, "!verknuepfen Kommunikation", user=ADMIN)
+    here = await ask(app, "!bericht", now=MARCH)
+    assert here.lead.startswith("Statusbericht der AG Kommunikation") and not here.parts
+    english = await ask(app, "!report Finanzen", now=MARCH)
+    assert english.lead.startswith("Statusbericht der AG Finanzen")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("!bericht Finanzen seit 32.13.2023", "kein gültiges Datum"),
+    ("!bericht Finanzen seit 01.01.2030", "in der Zukunft"),
+    ("!bericht Quantenphysik", "Quantenphysik"),
+])
+async def test_bad_input_gets_a_clear_answer(app, text, expected):
+    reply = await ask(app, text, now=MARCH)
+    assert reply.kind == "error" and expected in reply.text, reply.text
+
+
+class _Hostile:
+    """A source whose text comes from chat and tries to add markup."""
+
+    async def report_sections(self, view, groups, since, now):
+        return {groups[0].key: [ReportSection("Risiken", ("<script>alert(1)</script> **fett** [x](http://e.vil)",))]}
+
+
+async def test_markdown_and_html_escape_chat_text(app):
+    view, _ = await app.state.current()
+    built = await build_report(view, [_Hostile()], MARCH, group_keys=["finanzen"])
+    markdown = report_markdown(built)
+    assert "\\*\\*fett\\*\\*" in markdown and "\\[x\\]\\(http://e\\.vil\\)" in markdown
+    assert markdown.startswith("# Statusbericht für die Austauschrunde (seit dem Workshop am 19.10.2022")
+    page = report_html(built)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+    class Tags(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+    parser = Tags()
+    parser.feed(page)
+    assert parser.tags == ["html", "head", "meta", "title", "body", "h1", "h2", "h3", "ul", "li"]
+
+
+def test_an_ag_with_nothing_to_report_says_so():
+    report = StatusReport(MARCH, MARCH, "seit 01.03.2023", (GroupReport("x", "AG X", ()),))
+    assert "## AG X\n\nNichts Neues." in report_markdown(report)
+
+
+def test_cli_writes_markdown_and_html_and_refuses_unknown_ags(tmp_path, run_cli):
+    db = tmp_path / "agbot.sqlite3"
+    markdown = run_cli("report", "--db", db, "--ag", "Finanzen", "--now", "2023-03-01T10:00:00+01:00")
+    assert markdown.returncode == 0, markdown.stderr
+    assert markdown.stdout.startswith("# Statusbericht für die Austauschrunde (seit dem Workshop am 19.10.2022, "
+                                      "Stand 01.03.2023)")
+    assert "## AG Finanzen" in markdown.stdout and "## AG Kommunikation" not in markdown.stdout
+    out = tmp_path / "bericht.html"
+    page = run_cli("report", "--db", db, "--format", "html", "--out", out, "--since", "01.01.2023")
+    assert page.returncode == 0 and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "seit 01.01.2023" in out.read_text(encoding="utf-8")
+    unknown = run_cli("report", "--db", db, "--ag", "Quantenphysik")
+    assert unknown.returncode == 2 and "Quantenphysik" in unknown.stderr
+    bad = run_cli("report", "--db", db, "--since", "gestern")
+    assert bad.returncode == 2 and "--since" in bad.stderr
