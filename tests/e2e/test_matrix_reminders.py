@@ -178,3 +178,37 @@ async def test_sigkill_while_sending_to_100_rooms_every_room_gets_exactly_one(sy
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=20)
+
+
+async def test_status_report_goes_out_once_two_days_before_the_exchange_round(synapse, tmp_path):
+    bot_user, admin_user = synapse.new_user("agbot"), synapse.new_user("koordination")
+    admin = await Member(synapse, admin_user).setup()
+    start = session_in(hours=3)
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[admin_user.user_id],
+                       allowed_inviters=["@koordination-*:localhost"])
+    # the bot's clock runs 8 s before the report's moment: two days before the exchange round
+    runner.clock = ShiftedClock(start - dt.timedelta(days=2, seconds=8))
+    try:
+        await runner.start(with_services=True)
+        room_id = await admin.create_room("AG Finanzen", invite=[bot_user.user_id])
+        await admin.wait_joined(room_id, bot_user.user_id)
+        await admin.ask(room_id, "!verknuepfen Finanzen", bot_user.user_id)
+        fixed = await admin.ask(room_id, f"!austauschrunde {start:%d.%m.%Y} {start:%H:%M}", bot_user.user_id)
+        assert "Austauschrunde" in fixed.body
+
+        def is_report(event) -> bool:
+            return getattr(event, "sender", None) == bot_user.user_id and \
+                getattr(event, "body", "").startswith("Statusberichte der AGs")
+
+        report = await admin.wait_for(room_id, is_report, within=30)
+        assert "gemeinsame Austauschrunde am" in report.body and f"{start:%d.%m.%Y}, {start:%H:%M} Uhr" in report.body
+        assert "Statusbericht der AG Finanzen (seit dem Workshop am 19.10.2022" in report.body
+        assert "Statusbericht der AG Kommunikation" in report.body  # every AG, in every linked room
+        html = report.source["content"].get("formatted_body", "")
+        assert "Statusbericht der AG Finanzen" in html
+        await asyncio.sleep(2)  # real time on purpose: nothing more may arrive
+        await admin.sync(500)
+        assert len([e for e in admin.events.get(room_id, []) if is_report(e)]) == 1
+    finally:
+        await runner.stop()
+        await admin.close()
