@@ -65,7 +65,8 @@ class PollRepository:
         async with connection.execute("SELECT * FROM poll_votes WHERE poll_id = ? ORDER BY voted_at",
                                       (number,)) as cursor:
             votes = tuple(PollVote(v["voter_platform"], v["voter_id"],
-                                   tuple(int(n) for n in v["options"].split(",") if n), _time(v["voted_at"]))
+                                   tuple(int(n) for n in v["options"].split(",") if n),
+                                   dt.datetime.fromisoformat(v["voted_at"]))
                           for v in await cursor.fetchall())
         return Poll(row["id"], row["group_key"], row["title"], row["state"], row["created_by"],
                     dt.datetime.fromisoformat(row["created_at"]), _time(row["closed_at"]), row["chosen_option"],
