@@ -79,7 +79,7 @@ def _session(turn: Turn, group: Group, words: list[str]) -> Occurrence:
     if not upcoming:
         raise UserError(f"Für die {group.label} ist keine nächste Sitzung eingetragen.",
                         f"No next session of the {group.label} is set.",
-                        footer=f"Sitzungen legt die Koordination mit !serie oder !termin fest.",
+                        footer="Sitzungen legt die Koordination mit !serie oder !termin fest.",
                         footer_en="Coordinators set sessions with !series or !session.")
     return upcoming[0]
 
