@@ -110,8 +110,10 @@ class App:
             state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays)
             view, _ = await state.current()
             roles = build_roles(settings, view)
+            from store.attendance import AttendanceRepository
             from store.personal_data import PersonalDataRepository
             from bot.report import MembershipSource, MilestoneSource, SessionSource
+            from store.polls import PollRepository
             from store.registrations import RegistrationRepository
 
             sent_replies = SentReplyRepository(db)
@@ -123,7 +125,8 @@ class App:
                                 registration_deadline=settings.registration.deadline, contexts=contexts,
                                 on_schedule_change=schedule_changes.notify,
                                 calendar_url=settings.calendar.public_url if settings.calendar.port else None,
-                                personal_data=PersonalDataRepository(db),
+                                personal_data=PersonalDataRepository(db), attendance=AttendanceRepository(db),
+                                polls=PollRepository(db),
                                 report_sources=(SessionSource(), MilestoneSource(), MembershipSource(registrations)))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             metrics = build_metrics(settings)
@@ -153,8 +156,10 @@ class App:
         if matrix is not None:
             from adapters.matrix.sender import MatrixSender
 
+            from store.prompts import PromptRepository
+
             matrix_sender = MatrixSender(clock, self.sent_replies, matrix.reminder_msgtype,
-                                         matrix.reminder_mention)
+                                         matrix.reminder_mention, prompts=PromptRepository(self.db))
         if teams is not None:
             from adapters.teams.adapter import TeamsSender
             from store.conversation_references import ConversationReferenceRepository

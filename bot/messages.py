@@ -88,6 +88,65 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One answer of a :class:`Prompt`: ``key`` (stable within the prompt: "ja", "2"), the
+    ``label`` users see, the ``command`` it stands for (what the user would type, e.g.
+    ``"!teilnahme Finanzen 02.02.2023 ja"``) and a ``symbol`` (an emoji) for platforms that answer
+    with reactions."""
+
+    key: str
+    label: str
+    command: str
+    symbol: str | None = None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A question the bot asks that users answer with one tap, and what each answer runs.
+
+    ``kind`` "choice": one of the ``choices`` (Teams: one ``Action.Submit`` button each; Matrix:
+    the bot's message with a reaction per choice). ``kind`` "poll": up to ``max_selections``
+    choices at once (Teams: an ``Input.ChoiceSet``; Matrix: a native poll); the chosen keys are
+    appended to ``command`` ("!abstimmen 3" -> "!abstimmen 3 1 2"). ``withdraw`` is the command
+    that withdraws a user's answer (a redacted reaction, an empty poll response), ``ref`` names
+    what is asked ("umfrage:3", "teilnahme:finanzen:2023-02-02T13:00:00Z"). No user ids inside:
+    it is stored with the message it went out with."""
+
+    kind: str  # "choice" or "poll"
+    ref: str
+    question: str
+    choices: tuple[Choice, ...]
+    command: str | None = None
+    withdraw: str | None = None
+    max_selections: int = 1
+
+    def command_for(self, keys: "list[str] | tuple[str, ...]") -> str | None:
+        """The command a user's answer stands for: the choice's command (kind "choice", first
+        known key), the poll command with the known keys (kind "poll"), or ``withdraw`` when no
+        key is known (an empty or spoiled answer)."""
+        known = [k for k in keys if any(c.key == k for c in self.choices)]
+        if not known:
+            return self.withdraw
+        if self.kind == "poll" and self.command:
+            return " ".join([self.command, *dict.fromkeys(known[:self.max_selections])])
+        return next(c.command for c in self.choices if c.key == known[0])
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (see :meth:`from_dict`)."""
+        return {"kind": self.kind, "ref": self.ref, "question": self.question, "command": self.command,
+                "withdraw": self.withdraw, "max_selections": self.max_selections,
+                "choices": [{"key": c.key, "label": c.label, "command": c.command, "symbol": c.symbol}
+                            for c in self.choices]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Prompt":
+        """The prompt :meth:`to_dict` made; raises ``KeyError``/``TypeError`` for other dicts."""
+        return cls(data["kind"], data["ref"], data["question"],
+                   tuple(Choice(c["key"], c["label"], c["command"], c.get("symbol")) for c in data["choices"]),
+                   data.get("command"), data.get("withdraw"), int(data.get("max_selections", 1)))
+
+
+@dataclass(frozen=True)
 class Reply:
     """An answer: a lead sentence, optional list items and an optional closing sentence.
 
@@ -106,6 +165,8 @@ class Reply:
     attachment: Attachment | None = None
     notifications: tuple[Notification, ...] = ()
     mention: str | None = None  # the asker's user id in a group room: the platform may notify them
+    prompt: Prompt | None = None  # a question answered by one tap (buttons, reactions, a native poll)
+    closes: str | None = None  # the ref of a prompt this reply ends (Matrix: m.poll.end to its polls)
 
     @classmethod
     def combine(cls, parts: tuple["Reply", ...]) -> "Reply":

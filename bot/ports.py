@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from bot.context import ConversationContext, StoredContext
-from bot.messages import Reply
+from bot.messages import ChannelRef, Prompt, Reply, UserRef
 from bot.programme import ExtraSession, Group, Meta, Milestone, Programme, SeriesChange, SessionSeries
 
 
@@ -280,3 +280,132 @@ class PersonalDataStore(Protocol):
     async def scrub(self) -> None:
         """Checkpoint and truncate the write-ahead log, so no old copy of erased data stays there."""
         ...
+
+
+# -- attendance and date polls (issue 14 items 5 and 6) -----------------------------------------
+AttendanceAnswerWord = Literal["ja", "nein", "vielleicht"]
+
+
+@dataclass(frozen=True)
+class AttendanceAnswer:
+    """Who answers whether they attend one session: the person (``organisation_key`` None) or a
+    member organisation answered for by the person. ``session_start`` is the occurrence's
+    original start (UTC, aware), ``answered_at`` UTC."""
+
+    id: int
+    group_key: str
+    session_start: dt.datetime
+    organisation_key: str | None
+    answer: AttendanceAnswerWord
+    person_platform: str
+    person_id: str
+    person_name: str | None
+    answered_at: dt.datetime
+
+
+class AttendanceStore(Protocol):
+    """Attendance answers (implemented by :class:`store.attendance.AttendanceRepository`); each
+    change is audited (work_audit kind 'teilnahme') in its transaction. ``where`` is the room
+    the answer came from, ``now`` timezone-aware."""
+
+    async def answer(self, group_key: str, session_start: dt.datetime, organisation_key: str | None,
+                     answer: AttendanceAnswerWord, by: UserRef, where: ChannelRef,
+                     now: dt.datetime) -> str | None:
+        """Store the answer (replacing an earlier one of the same person, or for the same
+        organisation); return the answer it replaced, or None if it is the first."""
+
+    async def withdraw(self, group_key: str, session_start: dt.datetime, organisation_key: str | None,
+                       by: UserRef, where: ChannelRef, now: dt.datetime) -> bool:
+        """Delete the person's own answer (or the organisation's); False if there was none."""
+
+    async def answers(self, group_key: str, session_start: dt.datetime) -> list[AttendanceAnswer]:
+        """The answers for one session, in the order given."""
+
+
+@dataclass(frozen=True)
+class PollOption:
+    """One proposed date: its ``number`` (1, 2, …), ``start`` (naive, Europe/Berlin wall clock)
+    and the public holiday of Sachsen-Anhalt on that day, if any."""
+
+    number: int
+    start: dt.datetime
+    holiday: str | None = None
+
+
+@dataclass(frozen=True)
+class PollVote:
+    """One voter's current vote: the option numbers chosen."""
+
+    voter_platform: str
+    voter_id: str
+    options: tuple[int, ...]
+    voted_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A date poll (Terminabstimmung) of an AG; ``id`` is the number users type. Times UTC
+    except the options' (see :class:`PollOption`)."""
+
+    id: int
+    group_key: str
+    title: str
+    state: Literal["open", "closed"]
+    created_by: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    chosen_option: int | None
+    options: tuple[PollOption, ...]
+    votes: tuple[PollVote, ...] = ()
+
+    def count(self, number: int) -> int:
+        """How many voters chose option ``number``."""
+        return sum(1 for vote in self.votes if number in vote.options)
+
+
+class PollStore(Protocol):
+    """Date polls (implemented by :class:`store.polls.PollRepository`); each change is audited
+    (work_audit kind 'umfrage') in its transaction."""
+
+    async def create(self, group_key: str, title: str, options: Sequence[PollOption], by: UserRef,
+                     where: ChannelRef, now: dt.datetime) -> Poll: ...
+
+    async def get(self, number: int) -> Poll | None:
+        """The poll with its options and current votes, or None."""
+
+    async def vote(self, number: int, options: tuple[int, ...], by: UserRef, where: ChannelRef,
+                   now: dt.datetime) -> bool | None:
+        """Store ``by``'s vote, replacing their earlier one; True if it replaced one, False if it
+        is their first, None if the poll is not open (closed or unknown)."""
+
+    async def withdraw_vote(self, number: int, by: UserRef, where: ChannelRef, now: dt.datetime) -> bool:
+        """Delete ``by``'s vote on an open poll; False if there was none."""
+
+    async def close(self, number: int, chosen: int | None, by: UserRef, where: ChannelRef,
+                    now: dt.datetime) -> Poll | None:
+        """Close an open poll (remembering the chosen option); None if it was not open."""
+
+    async def of_group(self, group_key: str | None, state: str | None = "open") -> list[Poll]:
+        """The polls of one AG (None: all AGs), optionally only those in ``state``."""
+
+
+class PromptStore(Protocol):
+    """Which bot message carries which :class:`~bot.messages.Prompt`, and the reactions users
+    gave to it (implemented by :class:`store.prompts.PromptRepository`; written by the adapters)."""
+
+    async def remember(self, platform: str, room_id: str, message_id: str, prompt: Prompt,
+                       now: dt.datetime) -> None: ...
+
+    async def prompt_of(self, platform: str, room_id: str, message_id: str) -> Prompt | None: ...
+
+    async def messages_of(self, platform: str, ref: str) -> list[tuple[str, str]]:
+        """(room id, message id) of every message of ``platform`` that carries the prompt ``ref``."""
+
+    async def add_reaction(self, platform: str, room_id: str, reaction_id: str, message_id: str, user_id: str,
+                           choice: str, now: dt.datetime) -> None: ...
+
+    async def remove_reaction(self, platform: str, room_id: str, reaction_id: str) -> tuple[str, str] | None:
+        """Forget a reaction; (message id, user id) it was given by, or None if unknown."""
+
+    async def reactions_of(self, platform: str, room_id: str, message_id: str, user_id: str) -> list[str]:
+        """The choice keys of the user's remaining reactions to a message, oldest first."""

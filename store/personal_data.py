@@ -30,8 +30,17 @@ ACTOR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("extra_sessions", "created_by", "Zusatzsitzung angelegt"),
     ("work_audit", "actor_id", "Arbeitsstand geändert (Aufträge, Tagesordnung, Ergebnisse, Risiken, Teilnahme, "
                                "Umfragen)"),
+    ("attendance", "person_id", "Teilnahme an einer Sitzung angegeben"),
+    ("polls", "created_by", "Terminumfrage angelegt"),
+    ("poll_votes", "voter_id", "in einer Terminumfrage abgestimmt"),
+    ("prompt_reactions", "user_id", "auf eine Teilnahme-Frage reagiert (Matrix)"),
 )
 """(table, column, what the row records, in German) of every column that names who made a change."""
+
+NAME_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("attendance", "person_name", "person_id"),
+)
+"""(table, display-name column, its user-id column): names emptied (NULL) on erasure."""
 
 _CREATOR_KEY = "creators:"
 
@@ -94,6 +103,11 @@ class PersonalDataRepository:
         changed = 0
         keys = await self._creator_keys(user_id)
         async with self.db.transaction() as connection:
+            for table, column, id_column in NAME_COLUMNS:
+                cursor = await connection.execute(
+                    f"UPDATE {table} SET {column} = NULL WHERE {id_column} = ? AND {column} IS NOT NULL",  # noqa: S608
+                    (user_id,))
+                changed += cursor.rowcount
             for table, column, _ in ACTOR_COLUMNS:
                 cursor = await connection.execute(
                     f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (pseudonym, user_id))  # noqa: S608

@@ -40,15 +40,17 @@ from nio import (
     RoomCreateEvent, RoomMemberEvent, RoomMessagesResponse, SyncError, SyncResponse,
 )
 
-from adapters.matrix.convert import PLATFORM, BotIdentity, edit_target, incoming_from_event, inviter_allowed
+from adapters.matrix.convert import (ANSWER_TYPES, PLATFORM, BotIdentity, TapAnswer, edit_target, incoming_from_event,
+                                     inviter_allowed, tap_answer)
 from adapters.matrix.cross_signing import CrossSigningStatus, cross_sign_at_start
 from adapters.matrix.sender import MatrixSender, ReplyLog
 from bot.clock import Clock
 from bot.config import MatrixSection
 from bot.logging_setup import register_secret
-from bot.messages import IncomingMessage, Reply
+from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
 from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
+from bot.ports import PromptStore
 
 log = logging.getLogger(__name__)
 
@@ -127,20 +129,22 @@ class MatrixAdapter:
     ``sender`` sends through the client this adapter logs in (answers, and proactive messages
     through the outbox); without one, the adapter makes its own (recording answers in ``replies``).
     ``outbox`` delivers the notifications of a turn (e.g. to a Teams channel); without one, only
-    to Matrix rooms.
+    to Matrix rooms. ``prompts`` (for a sender the adapter makes) remembers the bot's one-tap
+    questions: reactions, poll responses and redactions answering them run their commands.
     """
 
     platform = PLATFORM
 
     def __init__(self, settings: MatrixSection, handler: MessageHandler, state: KeyValueStore,
                  ledger: Ledger, clock: Clock, replies: ReplyLog | None = None, *,
-                 sender: MatrixSender | None = None, outbox: Outbox | None = None) -> None:
+                 sender: MatrixSender | None = None, outbox: Outbox | None = None,
+                 prompts: PromptStore | None = None) -> None:
         self.settings = settings
         self.handler = handler
         self.state = state
         self.ledger = ledger
         self.clock = clock
-        self.sender = sender if sender is not None else MatrixSender(clock, replies)
+        self.sender = sender if sender is not None else MatrixSender(clock, replies, prompts=prompts)
         self.outbox = outbox if outbox is not None else Outbox([self.sender])
         self.identity = BotIdentity(settings.user_id)
         self._stopping = asyncio.Event()
@@ -424,6 +428,11 @@ class MatrixAdapter:
             log.warning("Matrix: could not decrypt event %s in %s (session %s)", event.event_id, room_id, event.session_id)
             return
         source = getattr(event, "source", None)
+        if isinstance(source, dict) and source.get("type") in ANSWER_TYPES:
+            answer = tap_answer(source)
+            if answer is not None and source.get("sender") != self.settings.user_id:
+                await self._on_tap(room_id, source, answer)
+            return
         if not isinstance(source, dict) or source.get("type") != "m.room.message":
             return
         if source.get("sender") == self.settings.user_id:
@@ -495,3 +504,61 @@ class MatrixAdapter:
                                            reply.kind)
         if self.on_answered is not None:
             await self.on_answered(room_id, message.message_id)
+
+    # -- one-tap answers ------------------------------------------------------------------------
+    async def _tap_command(self, room_id: str, sender: str, answer: TapAnswer) -> str | None:
+        """The command a reaction, poll response or redaction stands for, or None if it answers
+        none of the bot's prompt messages. A reaction is recorded (so its redaction can be
+        undone); a redaction withdraws the answer, or falls back to the user's remaining reaction."""
+        prompts = self.sender.prompts
+        if prompts is None:
+            return None
+        if answer.kind == "redaction":
+            removed = await prompts.remove_reaction(PLATFORM, room_id, answer.target)
+            if removed is None:
+                return None
+            message_id, user_id = removed
+            prompt = await prompts.prompt_of(PLATFORM, room_id, message_id)
+            remaining = await prompts.reactions_of(PLATFORM, room_id, message_id, user_id)
+            return prompt.command_for(remaining[-1:]) if prompt is not None else None
+        prompt = await prompts.prompt_of(PLATFORM, room_id, answer.target)
+        if prompt is None:
+            return None
+        if answer.kind == "poll":
+            return prompt.command_for(answer.keys) if prompt.kind == "poll" else None
+        choice = next((c for c in prompt.choices if c.symbol and answer.keys[0] in (
+            c.symbol.replace("\ufe0f", ""), c.key)), None)
+        if choice is None:
+            return None  # another emoji: no answer
+        return choice.command
+
+    async def _on_tap(self, room_id: str, source: dict, answer: TapAnswer) -> None:
+        """Run the command a one-tap answer stands for as the reacting or voting user. The
+        reaction or the vote shows in the room already: only a refusal or an error is answered
+        (not for redactions). Each event is claimed in the event ledger, so it counts once."""
+        event_id, sender = source.get("event_id"), source.get("sender")
+        if not isinstance(event_id, str) or not isinstance(sender, str) \
+                or inviter_allowed(sender, self.settings.ignore_users):
+            return
+        async with self._in_flight:
+            if not await self.ledger.claim(event_id, room_id, self.clock.now()):
+                return
+            command = await self._tap_command(room_id, sender, answer)
+            if command is None:
+                await self.ledger.ignored(event_id, room_id, self.clock.now())
+                return
+            if answer.kind == "reaction" and self.sender.prompts is not None:
+                await self.sender.prompts.add_reaction(PLATFORM, room_id, event_id, answer.target, sender,
+                                                       answer.keys[0], self.clock.now())
+            room = self.client.rooms.get(room_id)
+            message = IncomingMessage(command, UserRef(PLATFORM, sender), ChannelRef(
+                PLATFORM, room_id, is_direct=await self._is_direct(room, room_id)), self.clock.now(),
+                message_id=event_id, addressed=True)
+            reply = await self.handler.handle(message)
+            sent = None
+            if reply.kind in ("error", "refusal") and answer.kind != "redaction":
+                sent = await self.send(room_id, dataclasses.replace(reply, in_reply_to=None, mention=sender),
+                                       None, transaction_id("tap", event_id))
+            await self.ledger.answered(event_id, sent, self.clock.now(), reply.kind)
+        if self.on_answered is not None:
+            await self.on_answered(room_id, event_id)

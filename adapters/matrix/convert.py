@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
+from bot.messages import ChannelRef, IncomingMessage, Prompt, Reply, UserRef
 
 PLATFORM = "matrix"
 _MX_REPLY = re.compile(r"<mx-reply>.*?</mx-reply>", re.DOTALL | re.IGNORECASE)
@@ -227,3 +227,80 @@ def inviter_allowed(inviter: str, patterns: list[str]) -> bool:
     import fnmatch
 
     return any(fnmatch.fnmatchcase(inviter, pattern) for pattern in patterns)
+
+
+# -- one-tap answers: reactions and native polls (MSC3381) ---------------------------------------
+# Element Web (matrix-js-sdk's PollStartEvent) and Element X (matrix-rust-sdk, ruma's
+# UnstablePollStartEventContent) send and render polls under the unstable names of MSC3381;
+# responses are accepted under both the unstable and the stable names.
+POLL_START = "org.matrix.msc3381.poll.start"
+POLL_END = "org.matrix.msc3381.poll.end"
+POLL_RESPONSE_TYPES = ("org.matrix.msc3381.poll.response", "m.poll.response")
+POLL_DISCLOSED = "org.matrix.msc3381.poll.disclosed"
+TEXT = "org.matrix.msc1767.text"  # the MSC1767 text block, as Element writes it
+ANSWER_TYPES = ("m.reaction", "m.room.redaction", *POLL_RESPONSE_TYPES)
+
+
+def poll_start_content(prompt: Prompt) -> dict:
+    """The content of a native poll (event type :data:`POLL_START`) for a "poll" prompt: the
+    question, one answer per choice (its key as the answer id), ``kind`` disclosed (results
+    visible while it runs), ``max_selections`` from the prompt, and the text fallback
+    ("question\\n1. answer …") for clients that do not render polls."""
+    fallback = "\n".join([prompt.question, *(f"{i}. {c.label}" for i, c in enumerate(prompt.choices, 1))])
+    return {POLL_START: {"question": {TEXT: prompt.question, "body": prompt.question, "msgtype": "m.text"},
+                         "kind": POLL_DISCLOSED, "max_selections": max(1, prompt.max_selections),
+                         "answers": [{"id": c.key, TEXT: c.label} for c in prompt.choices]},
+            TEXT: fallback, "body": fallback, "msgtype": "m.text"}
+
+
+def poll_end_content(start_event_id: str, text: str) -> dict:
+    """The content of :data:`POLL_END` closing the poll ``start_event_id`` (a reference relation),
+    with ``text`` (the result) as fallback."""
+    return {"m.relates_to": {"rel_type": "m.reference", "event_id": start_event_id},
+            "org.matrix.msc3381.poll.end": {}, TEXT: text, "body": text, "msgtype": "m.text"}
+
+
+def reaction_content(event_id: str, key: str) -> dict:
+    """An ``m.reaction`` annotating ``event_id`` with ``key`` (spec: "Reactions")."""
+    return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+
+
+def normalise_key(key: str) -> str:
+    """A reaction key without emoji variation selectors (U+FE0F/U+FE0E), which clients add or
+    leave out: "✅️" and "✅" are the same answer."""
+    return key.replace("\ufe0f", "").replace("\ufe0e", "").strip()
+
+
+@dataclass(frozen=True)
+class TapAnswer:
+    """A one-tap answer read from an event: ``kind`` "reaction" (``keys`` = the reaction key),
+    "poll" (``keys`` = the chosen answer ids; empty or missing = spoiled, per MSC3381) or
+    "redaction" (``target`` = the redacted event); ``target`` is the event answered."""
+
+    kind: str
+    target: str
+    keys: tuple[str, ...] = ()
+
+
+def tap_answer(source: dict) -> TapAnswer | None:
+    """The answer an ``m.reaction`` (annotation), poll response (reference to the poll) or
+    redaction event carries, or None for any other event. A redaction names its target in
+    ``content.redacts`` (room version 11 on) or at the top level (earlier versions)."""
+    kind = source.get("type")
+    content = source.get("content") if isinstance(source.get("content"), dict) else {}
+    relates = content.get("m.relates_to") if isinstance(content.get("m.relates_to"), dict) else {}
+    target = relates.get("event_id")
+    if kind == "m.room.redaction":
+        redacts = content.get("redacts") or source.get("redacts")
+        return TapAnswer("redaction", redacts) if isinstance(redacts, str) and redacts else None
+    if not isinstance(target, str) or not target:
+        return None
+    if kind == "m.reaction" and relates.get("rel_type") == "m.annotation" and isinstance(relates.get("key"), str):
+        return TapAnswer("reaction", target, (normalise_key(relates["key"]),))
+    if kind in POLL_RESPONSE_TYPES and relates.get("rel_type") == "m.reference":
+        block = content.get(kind) if isinstance(content.get(kind), dict) else content.get(
+            "org.matrix.msc3381.poll.response") or content.get("m.selections") or {}
+        answers = block.get("answers") if isinstance(block, dict) else block
+        keys = tuple(a for a in answers if isinstance(a, str)) if isinstance(answers, list) else ()
+        return TapAnswer("poll", target, keys)
+    return None

@@ -13,9 +13,11 @@ from typing import Protocol
 
 from nio import AsyncClient, RoomSendResponse, UploadResponse
 
-from adapters.matrix.convert import PLATFORM, content_from_reply, edit_content, file_content
+from adapters.matrix.convert import (PLATFORM, POLL_END, POLL_START, content_from_reply, edit_content, file_content,
+                                     poll_end_content, poll_start_content, reaction_content)
 from bot.clock import Clock
 from bot.messages import Reply
+from bot.ports import PromptStore
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,10 @@ class MatrixSender:
     platform = PLATFORM
 
     def __init__(self, clock: Clock, replies: ReplyLog | None = None, reminder_msgtype: str = "m.text",
-                 reminder_mention: str = "none") -> None:
+                 reminder_mention: str = "none", prompts: PromptStore | None = None) -> None:
         self.clock = clock
         self.replies = replies
+        self.prompts = prompts  # which event carries which one-tap question (reactions, polls)
         self.reminder_msgtype = reminder_msgtype  # "m.text" (notifies) or "m.notice"
         self.reminder_mention = reminder_mention  # "none" or "room" (@room where the bot may use it)
         self.client: AsyncClient | None = None
@@ -67,7 +70,48 @@ class MatrixSender:
         if reply.attachment is not None:
             await self._record(room_id, await self._send_file(room_id, reply, thread_id,
                                                               f"{txn_id}-file" if txn_id else None), reply)
+        if reply.prompt is not None and self.prompts is not None:
+            await self._send_prompt(room_id, response.event_id, reply, txn_id)
+        if reply.closes is not None and self.prompts is not None:
+            await self._end_polls(reply, txn_id)
         return response.event_id
+
+    async def _send_prompt(self, room_id: str, event_id: str, reply: Reply, txn_id: str | None) -> None:
+        """Make the reply answerable by one tap: a "choice" prompt is remembered for the message
+        itself, which the bot annotates with one reaction per choice (users tap them); a "poll"
+        prompt goes out as a native poll (Element renders it), remembered for the poll's event."""
+        prompt = reply.prompt
+        assert prompt is not None and self.prompts is not None and self.client is not None
+        if prompt.kind == "poll":
+            response = await self.client.room_send(room_id, POLL_START, poll_start_content(prompt),
+                                                   tx_id=f"{txn_id}-poll" if txn_id else None,
+                                                   ignore_unverified_devices=True)
+            if not isinstance(response, RoomSendResponse):
+                log.warning("Matrix: the poll for %s could not be sent to %s: %s", prompt.ref, room_id,
+                            getattr(response, "message", response))
+                return
+            await self.prompts.remember(PLATFORM, room_id, response.event_id, prompt, self.clock.now())
+            return
+        await self.prompts.remember(PLATFORM, room_id, event_id, prompt, self.clock.now())
+        for choice in prompt.choices:
+            if choice.symbol:
+                await self.client.room_send(room_id, "m.reaction", reaction_content(event_id, choice.symbol),
+                                            tx_id=f"{txn_id}-react-{choice.key}" if txn_id else None,
+                                            ignore_unverified_devices=True)
+
+    async def _end_polls(self, reply: Reply, txn_id: str | None) -> None:
+        """Send ``m.poll.end`` (MSC3381, unstable name) to every native poll of ``reply.closes``."""
+        assert self.prompts is not None and self.client is not None and reply.closes is not None
+        for room_id, poll_event in await self.prompts.messages_of(PLATFORM, reply.closes):
+            prompt = await self.prompts.prompt_of(PLATFORM, room_id, poll_event)
+            if prompt is None or prompt.kind != "poll":
+                continue
+            response = await self.client.room_send(room_id, POLL_END, poll_end_content(poll_event, reply.text),
+                                                   tx_id=f"{txn_id}-end-{poll_event}" if txn_id else None,
+                                                   ignore_unverified_devices=True)
+            if not isinstance(response, RoomSendResponse):
+                log.warning("Matrix: ending the poll %s in %s failed: %s", poll_event, room_id,
+                            getattr(response, "message", response))
 
     async def edit(self, room_id: str, original_event_id: str, reply: Reply, txn_id: str | None = None) -> str | None:
         """Replace the bot's earlier answer ``original_event_id`` by ``reply`` (``m.replace``);

@@ -28,7 +28,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
+from bot.messages import ChannelRef, IncomingMessage, Prompt, Reply, UserRef
 from bot.platform_traits import PlatformTraits
 from bot.text import strip_html
 
@@ -169,22 +169,38 @@ def reply_target(activity: dict) -> str | None:
     return None
 
 
+COMMAND_ACTION = "befehl"
+"""``Action.Submit`` data ``{"action": "befehl", "befehl": "!…"}`` runs that command (one-tap
+answers, :func:`prompt_card`); a choice set's ``auswahl`` input is appended to it."""
+MAX_SUBMITTED = 500
+
+
 def submit_text(value) -> str | None:
     """The command an Adaptive Card submit stands for, or None if the value is not ours.
 
     ``{"action": "nachmelden", "ag": "Finanzen", "kommune": "Barleben"}`` becomes
     ``"!nachmelden Finanzen Barleben"``; a missing input leaves its word out, so the core answers
-    with the command's usage.
+    with the command's usage. ``{"action": "befehl", "befehl": "!abstimmen 3", "auswahl": "1,2"}``
+    becomes ``"!abstimmen 3 1 2"`` (a multi-select choice set submits its values comma-separated).
+    A submitted command is what the user could have typed: it runs with the user's rights.
     """
     value = _dict(value)
     action = value.get("action")
-    if not isinstance(action, str) or action.strip().casefold() not in REGISTRATION_ACTIONS:
+    if not isinstance(action, str):
         return None
 
-    def field(name: str) -> str:
+    def field(name: str, limit: int = 200) -> str:
         raw = value.get(name)
-        return _SPACES.sub(" ", str(raw).replace("\n", " ")).strip()[:200] if raw is not None else ""
+        return _SPACES.sub(" ", str(raw).replace("\n", " ")).strip()[:limit] if raw is not None else ""
 
+    if action.strip().casefold() == COMMAND_ACTION:
+        command = field(COMMAND_ACTION, MAX_SUBMITTED)
+        if not command.startswith("!"):
+            return None
+        chosen = field("auswahl", MAX_SUBMITTED).replace(",", " ")
+        return f"{command} {chosen}".strip()
+    if action.strip().casefold() not in REGISTRATION_ACTIONS:
+        return None
     words = [w for w in (field("ag"), field("kommune")) if w]
     return " ".join(["!nachmelden", *words])
 
@@ -371,6 +387,28 @@ def registration_form(group_names: Sequence[str], language: str = "de") -> dict:
     return card_attachment(card)
 
 
+def prompt_card(prompt: Prompt, language: str = "de") -> dict:
+    """The Adaptive Card answering ``prompt`` with one tap: a "choice" prompt gets one
+    ``Action.Submit`` per choice, a "poll" prompt an ``Input.ChoiceSet`` (``isMultiSelect`` when
+    more than one choice may be taken) and a submit button. Each submit sends
+    ``{"action": "befehl", "befehl": <command>}`` (plus ``auswahl``), see :func:`submit_text`."""
+    en = language == "en"
+    body: list[dict] = [_text_block(prompt.question, weight="Bolder")]
+    if prompt.kind == "poll" and prompt.command:
+        body.append({"type": "Input.ChoiceSet", "id": "auswahl", "style": "expanded",
+                     "isMultiSelect": prompt.max_selections > 1, "isRequired": True,
+                     "errorMessage": "Please choose a date" if en else "Bitte einen Termin wählen",
+                     "choices": [{"title": c.label, "value": c.key} for c in prompt.choices]})
+        actions = [{"type": "Action.Submit", "title": "Vote" if en else "Abstimmen",
+                    "data": {"action": COMMAND_ACTION, COMMAND_ACTION: prompt.command}}]
+    else:
+        actions = [{"type": "Action.Submit", "title": f"{c.symbol} {c.label}" if c.symbol else c.label,
+                    "data": {"action": COMMAND_ACTION, COMMAND_ACTION: c.command}} for c in prompt.choices]
+    card = {"type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "version": CARD_VERSION, "fallbackText": prompt.question, "body": body, "actions": actions}
+    return card_attachment(card)
+
+
 def welcome_reply(language: str = "de", bot_name: str = "AG-Bot") -> Reply:
     """What the bot says when it is installed in a personal chat, group chat or team."""
     if language == "en":
@@ -421,10 +459,13 @@ def reply_activities(reply: Reply, extra_attachments: Sequence[dict] = ()) -> li
     the lead as ``summary`` (notifications, activity feed); other answers are plain text. A card
     too large for Teams falls back to plain text, and plain text longer than
     :data:`MAX_TEXT_CHARS` is split into several messages. ``extra_attachments`` (e.g. a form)
-    go with the first message. Files (iCalendar) cannot be sent by a bot into every Teams chat;
-    the answer says so instead.
+    go with the first message, and so does the one-tap card of a reply with a prompt
+    (:func:`prompt_card`). Files (iCalendar) cannot be sent by a bot into every Teams chat; the
+    answer says so instead.
     """
     note = _file_note(reply)
+    if reply.prompt is not None:
+        extra_attachments = [*extra_attachments, prompt_card(reply.prompt, reply.language)]
     if _has_items(reply) and not note:
         card = adaptive_card(reply)
         if len(json.dumps(card, ensure_ascii=False).encode()) <= MAX_CARD_BYTES:

@@ -13,11 +13,12 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 
 # importing the feature modules registers their commands, in the order !hilfe lists them
-from bot.commands import info, milestones, schedule, rooms, registration, privacy, report  # noqa: F401
+from bot.commands import info, milestones, schedule, rooms, registration, attendance, polls, report, privacy  # noqa: F401
 from bot.commands.registry import (BY_NAME, CommandSpec, Services, Turn, command, command_word, run, specs,
                                    unbracket)
 from bot.messages import Reply
-from bot.ports import ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore, RoomLinkStore
+from bot.ports import (AttendanceStore, ConversationContextStore, PersonalDataStore, PollStore, ProgrammeStore,
+                       RegistrationStore, RoomLinkStore)
 from bot.programme import Group, Organisation
 from bot.report import ReportSource
 from bot.roles import Roles
@@ -53,10 +54,11 @@ class Commands:
                  on_schedule_change: Callable[[], Awaitable[None]] | None = None,
                  registrations: RegistrationStore | None = None, registration_deadline: dt.date | None = None,
                  contexts: ConversationContextStore | None = None, calendar_url: str | None = None,
-                 personal_data: PersonalDataStore | None = None, report_sources: tuple[ReportSource, ...] = ()) -> None:
+                 personal_data: PersonalDataStore | None = None, attendance: AttendanceStore | None = None,
+                 polls: PollStore | None = None, report_sources: tuple[ReportSource, ...] = ()) -> None:
         self.services = Services(store, state, roles, room_links, registrations, registration_deadline, contexts,
                                  on_schedule_change, calendar_url.rstrip("/") if calendar_url else None, personal_data,
-                                 report_sources)
+                                 report_sources=report_sources, attendance=attendance, polls=polls)
         self.registration = RegistrationDesk(self.services, registrations) if registrations is not None else None
 
     @property

@@ -24,8 +24,8 @@ from bot.answers import t
 from bot.errors import PermissionDenied, UserError
 from bot.messages import IncomingMessage, Reply, UserRef
 from bot.platform_traits import traits_of
-from bot.ports import (ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore,
-                       RoomLinkStore)
+from bot.ports import (AttendanceStore, ConversationContextStore, PersonalDataStore, PollStore, ProgrammeStore,
+                       RegistrationStore, RoomLinkStore)
 from bot.programme import Group
 from bot.report import ReportSource
 from bot.roles import Roles
@@ -61,6 +61,8 @@ class Services:
     calendar_url: str | None = None  # public base URL of the iCalendar feed ([calendar] public_url), no trailing /
     personal_data: PersonalDataStore | None = None  # change history naming users, for the privacy commands
     report_sources: tuple[ReportSource, ...] = ()  # what the status report (!bericht) is made of
+    attendance: AttendanceStore | None = None  # attendance answers (!teilnahme), None when not set up
+    polls: PollStore | None = None  # date polls (!umfrage), None when not set up
 
     async def schedule_changed(self) -> None:
         """Tell the state and the reminder scheduler (if any) that sessions or milestones changed."""

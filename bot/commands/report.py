@@ -18,7 +18,7 @@ _ALL = {"alle", "all", "alles"}
 @command("bericht", "report", args="[AG|alle] [seit <TT.MM.JJJJ>]", args_en="[group|all] [since <DD.MM.YYYY>]",
          help="Statusbericht für die Austauschrunde: Meilensteine, Mitglieder, Aufträge, Risiken",
          help_en="status report for the exchange round: milestones, members, tasks, risks",
-         example="!bericht Finanzen seit 01.02.2023", menu=("personal", "team"))
+         example="!bericht Finanzen seit 01.02.2023")
 async def report(turn: Turn, args: str) -> Reply:
     """The report since ``seit`` (default: the previous exchange round), of the named AG, the
     room's AG, or all AGs."""

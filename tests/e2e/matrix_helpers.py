@@ -23,6 +23,7 @@ from bot.config import BotSection, MatrixSection, RolesSection, Settings
 from bot.programme import SessionSeries
 from store.adapter_state import AdapterStateRepository
 from store.event_ledger import EventLedger
+from store.prompts import PromptRepository
 
 
 class BotRunner:
@@ -51,7 +52,8 @@ class BotRunner:
         self.app = await App.create(self.settings, clock.now())
         self.adapter = MatrixAdapter(self.settings.matrix, self.app.router,
                                      AdapterStateRepository(self.app.db, "matrix"),
-                                     EventLedger(self.app.db, "matrix"), clock, replies=self.app.sent_replies)
+                                     EventLedger(self.app.db, "matrix"), clock, replies=self.app.sent_replies,
+                                     prompts=PromptRepository(self.app.db))
         await self.adapter.start()
         self.task = asyncio.create_task(self.adapter.run())
         if with_services:

@@ -17,6 +17,7 @@ import pytest
 
 from fakes import ADMIN, MEMBER, NOW, PLATFORM, ROOM, berlin, make_settings, message
 from store.adapter_state import AdapterStateRepository
+from store.prompts import PromptRepository
 
 USER = "@erika.musterfrau:verwaltung.example"
 OTHER = MEMBER
@@ -54,6 +55,11 @@ async def fill(app, platform: str = PLATFORM) -> None:
     await send(app, "!austauschrunde 15.02.2023 10:00", platform=platform)
     await send(app, "!meilenstein Finanzen 31.03.2023 Nutzungskonzept", platform=platform)
     await send(app, "!erinnerungen aus", platform=platform)
+    await send(app, "!teilnahme Finanzen 23.02.2023 ja", platform=platform)
+    await send(app, '!teilnahme Finanzen 23.02.2023 vielleicht fuer="Halle (Saale)"', platform=platform)
+    await send(app, "!umfrage Finanzen 01.03.2023 10:00 02.03.2023 10:00", platform=platform)
+    await send(app, "!abstimmen 1 1 2", platform=platform)
+    await PromptRepository(app.db).add_reaction("matrix", ROOM, "$reaction", "$question", USER, "ja", NOW)
     await send(app, "Wer leitet die AG Kommunikation?", platform=platform)
     await send(app, "Und wer ist Mitglied?", platform=platform)
     state = AdapterStateRepository(app.db, "matrix")
@@ -97,13 +103,16 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert {("milestones", "updated_by"), ("series", "updated_by"), ("series_changes", "changed_by"),
             ("extra_sessions", "created_by"), ("registrations", "registrant_id"), ("registrations", "decided_by"),
             ("registration_audit", "actor_id"), ("room_links", "linked_by"), ("pending_confirmations", "user_id"),
-            ("conversation_contexts", "user_id"), ("adapter_state", "value")} <= set(before), before
+            ("conversation_contexts", "user_id"), ("adapter_state", "value"), ("attendance", "person_id"),
+            ("polls", "created_by"), ("poll_votes", "voter_id"), ("prompt_reactions", "user_id"),
+            ("work_audit", "actor_id")} <= set(before), before
+    assert ("attendance", "person_name") in await cells_with(app, "Erika Musterfrau")
     assert sum(raw_hits(db_path, USER).values()) > 0
 
     listed = await send(app, "!meine-daten")
     for what in ("Meilenstein-Termin gesetzt", "Sitzungsserie festgelegt", "Sitzung abgesagt oder verschoben",
                  "Zusatzsitzung angelegt", "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
-                 "Gesprächskontext"):
+                 "Gesprächskontext", "Teilnahme an einer Sitzung angegeben", "in einer Terminumfrage abgestimmt"):
         assert what in listed.text, (what, listed.text)
 
     erased = await send(app, "!daten-loeschen")
@@ -123,6 +132,8 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert await state.get(f"creators:{ROOM}") is None  # re-read from the room when needed
     reply = await send(app, "!termine Finanzen")
     assert "10.02.2023" in reply.text  # the moved session is still moved
+    result = await send(app, "!umfrage-ergebnis 1", user=OTHER)
+    assert "1 Person hat abgestimmt" in result.text  # the vote is kept under the pseudonym
 
 
 async def test_erasing_only_a_conversation_context_names_no_pseudonym(app):
