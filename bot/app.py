@@ -112,11 +112,12 @@ class App:
             roles = build_roles(settings, view)
             from store.attendance import AttendanceRepository
             from store.personal_data import PersonalDataRepository
-            from bot.report import MembershipSource, MilestoneSource, SessionSource
+            from bot.report import AttendanceSource, MembershipSource, MilestoneSource, SessionSource
             from store.polls import PollRepository
             from store.registrations import RegistrationRepository
 
             sent_replies = SentReplyRepository(db)
+            attendance, polls = AttendanceRepository(db), PollRepository(db)
             contexts = ConversationContextRepository(db, sent_replies)
             await contexts.purge_expired(now)  # what expired while the bot was down
             schedule_changes = ScheduleChanges()
@@ -125,9 +126,9 @@ class App:
                                 registration_deadline=settings.registration.deadline, contexts=contexts,
                                 on_schedule_change=schedule_changes.notify,
                                 calendar_url=settings.calendar.public_url if settings.calendar.port else None,
-                                personal_data=PersonalDataRepository(db), attendance=AttendanceRepository(db),
-                                polls=PollRepository(db),
-                                report_sources=(SessionSource(), MilestoneSource(), MembershipSource(registrations)))
+                                personal_data=PersonalDataRepository(db), attendance=attendance, polls=polls,
+                                report_sources=(SessionSource(), MilestoneSource(), MembershipSource(registrations),
+                                                AttendanceSource(attendance, polls)))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             metrics = build_metrics(settings)
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,

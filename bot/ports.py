@@ -321,6 +321,9 @@ class AttendanceStore(Protocol):
     async def answers(self, group_key: str, session_start: dt.datetime) -> list[AttendanceAnswer]:
         """The answers for one session, in the order given."""
 
+    async def answers_between(self, since: dt.datetime, until: dt.datetime) -> list[AttendanceAnswer]:
+        """The answers for every session of every AG whose original start lies in ``[since, until)``."""
+
 
 @dataclass(frozen=True)
 class PollOption:

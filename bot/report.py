@@ -24,7 +24,7 @@ from bot.clock import BERLIN
 from bot.directory import display_name
 from bot.formatting import date_long, date_short
 from bot.messages import Reply
-from bot.ports import RegistrationStore
+from bot.ports import AttendanceStore, PollStore, RegistrationStore
 from bot.programme import Group
 from bot.occurrence_text import occurrence_text
 from bot.schedule import exchange_occurrences, group_occurrences, upcoming_sessions
@@ -248,4 +248,52 @@ class SessionSource:
                 lines.append(f"nächste: {occurrence_text(upcoming[0])}")
             if lines:
                 found[group.key] = [ReportSection("Sitzungen", tuple(lines))]
+        return found
+
+
+class AttendanceSource:
+    """Attendance answers (``!teilnahme``) for the sessions held in the period: per session the
+    yes/no/maybe counts and how many of the AG's member organisations said yes; open date polls.
+
+    A session counts by its original start (answers stay with a moved session); cancelled
+    sessions are left out. Two queries for all AGs (answers of the period, open polls)."""
+
+    def __init__(self, attendance: AttendanceStore, polls: PollStore | None = None) -> None:
+        self.attendance = attendance
+        self.polls = polls
+
+    async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
+                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+        from bot.commands.attendance import members_of
+
+        keys = {g.key for g in groups}
+        by_session: dict[tuple[str, dt.datetime], list] = {}
+        for answer in await self.attendance.answers_between(since, now):
+            if answer.group_key in keys:
+                by_session.setdefault((answer.group_key, answer.session_start), []).append(answer)
+        open_polls: dict[str, int] = {}
+        if self.polls is not None:
+            for poll in await self.polls.of_group(None, "open"):
+                open_polls[poll.group_key] = open_polls.get(poll.group_key, 0) + 1
+        found: dict[str, list[ReportSection]] = {}
+        for group in groups:
+            lines = []
+            held = {o.original_start or o.start: o for o in group_occurrences(group, since, now) if not o.cancelled}
+            members = {o.key for o in members_of(view, group)}
+            for start in sorted(held):
+                answers = by_session.get((group.key, start.astimezone(dt.timezone.utc)), [])
+                if not answers:
+                    continue
+                counts = {word: sum(1 for a in answers if a.answer == word) for word in ("ja", "nein", "vielleicht")}
+                line = (f"{date_short(held[start].start.astimezone(BERLIN).date())}: {counts['ja']} ja, "
+                        f"{counts['nein']} nein, {counts['vielleicht']} vielleicht")
+                if members:
+                    yes = {a.organisation_key for a in answers if a.answer == "ja" and a.organisation_key in members}
+                    line += f" ({len(yes)} von {len(members)} Mitgliedsorganisationen zugesagt)"
+                lines.append(line)
+            if open_polls.get(group.key):
+                count = open_polls[group.key]
+                lines.append(f"{count} offene Terminabstimmung{'en' if count > 1 else ''}")
+            if lines:
+                found[group.key] = [ReportSection("Teilnahme", tuple(lines))]
         return found

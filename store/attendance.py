@@ -90,3 +90,11 @@ class AttendanceRepository:
                 "SELECT * FROM attendance WHERE group_key = ? AND session_start = ? ORDER BY answered_at, id",
                 (group_key, utc_text(session_start))) as cursor:
             return [_answer(r) async for r in cursor]
+
+    async def answers_between(self, since: dt.datetime, until: dt.datetime) -> list[AttendanceAnswer]:
+        """The answers for every session whose original start lies in ``[since, until)`` (aware),
+        of all AGs, ordered by AG, session and answer time (one query, for the status report)."""
+        async with self.db.connection.execute(
+                "SELECT * FROM attendance WHERE session_start >= ? AND session_start < ? "
+                "ORDER BY group_key, session_start, answered_at, id", (utc_text(since), utc_text(until))) as cursor:
+            return [_answer(r) async for r in cursor]

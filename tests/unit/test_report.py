@@ -130,3 +130,26 @@ def test_cli_writes_markdown_and_html_and_refuses_unknown_ags(tmp_path, run_cli)
     assert unknown.returncode == 2 and "Quantenphysik" in unknown.stderr
     bad = run_cli("report", "--db", db, "--since", "gestern")
     assert bad.returncode == 2 and "--since" in bad.stderr
+
+
+async def test_attendance_of_the_periods_sessions_and_open_polls_are_reported(app):
+    await admin(app, "!serie Finanzen 12.01.2023 10:00 2")
+    day = berlin(2023, 2, 8)  # answers the day before the session of 09.02.
+    for text, user in (("!teilnahme Finanzen 09.02.2023 ja fuer=\"Halle (Saale)\"", "@a:example.org"),
+                       ("!teilnahme Finanzen 09.02.2023 ja fuer=Burgenlandkreis", "@b:example.org"),
+                       ("!teilnahme Finanzen 09.02.2023 nein", "@c:example.org"),
+                       ("!teilnahme Finanzen 09.02.2023 vielleicht", "@d:example.org"),
+                       ("!teilnahme Finanzen 23.02.2023 ja", "@a:example.org")):
+        assert (await ask(app, text, user=user, now=day)).kind == "confirmation", text
+    poll = await ask(app, "!umfrage Finanzen 15.03.2023 10:00 16.03.2023 14:00", user=FIN_COORD, now=day)
+    assert poll.kind == "confirmation", poll.text
+    reply = await ask(app, "!bericht Finanzen", now=MARCH)
+    [attendance] = [item for item in reply.items if item.startswith("Teilnahme:")]
+    members = len([m for m in (await app.state.current())[0].groups["finanzen"].members
+                   if m.status.value != "vorschlag"])
+    assert attendance == (f"Teilnahme: 09.02.2023: 2 ja, 1 nein, 1 vielleicht (2 von {members} "
+                          f"Mitgliedsorganisationen zugesagt); 23.02.2023: 1 ja, 0 nein, 0 vielleicht (0 von {members} "
+                          f"Mitgliedsorganisationen zugesagt); 1 offene Terminabstimmung")
+    # answers of sessions before the period are not counted
+    later = await ask(app, "!bericht Finanzen seit 20.02.2023", now=MARCH)
+    assert "09.02.2023" not in later.text and "23.02.2023: 1 ja" in later.text
