@@ -37,7 +37,7 @@ from aiohttp import web
 from bot.clock import BERLIN, Clock
 from bot.config import OparlSection
 from bot.oparl import API_ROOT, Catalogue, build_catalogue, type_url
-from bot.ports import PublicationLedger, PublicationRecord
+from bot.ports import Publication, PublicationLedger, PublicationRecord, StoredTimes
 from bot.state import ProgrammeState
 from bot.view import ProgrammeView
 
@@ -122,11 +122,16 @@ class OparlServer:
             if current is not None and current.view is view and current.today == today:
                 return current
             times = await self.ledger.stored_times()
-            catalogue = build_catalogue(view, self.base_url, self.settings.body_name, today,
-                                        self.settings.days_ahead, times)
-            records = await self.ledger.reconcile(catalogue.publications(), now)
+            # building and fingerprinting is pure CPU work on the immutable view (about 0.5 s at 500
+            # AGs, see bench/bench_oparl.py): in a worker thread, so chat answers are not held up
+            catalogue, publications = await asyncio.to_thread(self._build, view, today, times)
+            records = await self.ledger.reconcile(publications, now)
             self._snapshot = Snapshot(view, today, catalogue, records)
             return self._snapshot
+
+    def _build(self, view: ProgrammeView, today: dt.date, times: StoredTimes) -> tuple[Catalogue, dict[str, Publication]]:
+        catalogue = build_catalogue(view, self.base_url, self.settings.body_name, today, self.settings.days_ahead, times)
+        return catalogue, catalogue.publications()
 
     def render(self, snap: Snapshot, path: str, omit_internal: bool = False) -> dict:
         """The object at ``path`` with ``created``/``modified`` (Europe/Berlin offset) and, unless
