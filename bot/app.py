@@ -227,8 +227,9 @@ class App:
     async def build_services(self, clock, adapters: list) -> list:
         """Services that run beside the adapters: the reminder scheduler (sending through an outbox
         over the adapters' senders, woken by schedule changes made in chat) and, if ``[calendar]
-        port`` is set, the iCalendar HTTP feed; if ``[ops] port`` is set, the operations listener
-        (``/healthz``, ``/readyz``, ``/metrics``)."""
+        port`` is set, the iCalendar HTTP feed; if ``[oparl] port`` is set, the read-only OParl 1.1
+        interface; if ``[ops] port`` is set, the operations listener (``/healthz``, ``/readyz``,
+        ``/metrics``)."""
         services: list = []
         reminders = self.settings.reminders
         if reminders.enabled and adapters:
@@ -240,6 +241,11 @@ class App:
             from adapters.calendar_http.server import CalendarServer
 
             services.append(CalendarServer(self.state, clock, self.settings.calendar.host, self.settings.calendar.port))
+        if self.settings.oparl.port is not None:
+            from adapters.oparl_http.server import OparlServer
+            from store.oparl_ledger import OparlLedger
+
+            services.append(OparlServer(self.state, OparlLedger(self.db), clock, self.settings.oparl))
         ops = self.settings.ops
         if ops.port is not None:
             from adapters.ops_http.server import OpsServer

@@ -201,6 +201,33 @@ class OpsSection(BaseModel):
     sync_stale_after: float = Field(default=90.0, gt=0, le=86400)  # three 30 s long polls
 
 
+DEFAULT_BODY_NAME = "Zusammenarbeit Land und Kommunen Sachsen-Anhalt"
+
+
+class OparlSection(BaseModel):
+    """``[oparl]``: the read-only OParl 1.1 interface (see :mod:`adapters.oparl_http.server`). Off
+    unless ``port`` is set (0: any free port, tests). ``public_url``: the address clients use
+    (behind a reverse proxy, e.g. "https://agbot.example.org"); every URL inside the objects starts
+    with it (default: ``http://<host>:<port>``). ``body_name``: the name of the one ``Body``;
+    ``page_size``: objects per list page; ``days_ahead``: how far after today sessions are
+    published (from the workshop day on)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"  # loopback: publish it through the reverse proxy
+    port: int | None = Field(default=None, ge=0, le=65535)  # the README suggests 8089
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    body_name: str = Field(default=DEFAULT_BODY_NAME, min_length=1, max_length=200)
+    page_size: int = Field(default=100, ge=1, le=1000)
+    days_ahead: int = Field(default=365, ge=1, le=3660)
+
+    @model_validator(mode="after")
+    def _url_needs_port(self) -> "OparlSection":
+        if self.public_url and self.port is None:
+            raise ValueError("public_url needs port: the OParl interface is only served when [oparl] port is set")
+        return self
+
+
 class LoggingSection(BaseModel):
     """``[logging]``: ``level`` (DEBUG, INFO, WARNING, ERROR; default: INFO for ``agbot run``, WARNING
     for the other commands) and ``format`` ("text" or "json": one JSON object per line), see
@@ -230,6 +257,7 @@ class Settings(BaseSettings):
     calendar: CalendarSection = CalendarSection()
     registration: RegistrationSection = RegistrationSection()
     ops: OpsSection = OpsSection()
+    oparl: OparlSection = OparlSection()
     logging: LoggingSection = LoggingSection()
 
     @classmethod

@@ -3,7 +3,7 @@ use fakes. Nothing here imports a database or chat SDK."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -412,3 +412,54 @@ class PromptStore(Protocol):
 
     async def reactions_of(self, platform: str, room_id: str, message_id: str, user_id: str) -> list[str]:
         """The choice keys of the user's remaining reactions to a message, oldest first."""
+
+
+@dataclass(frozen=True)
+class StoredTimes:
+    """When the store wrote what the OParl interface publishes (aware datetimes in UTC), used for
+    the objects' ``created``: memberships by ``(group key, organisation key)``; session series by
+    series key (``"ag:<group key>"``, ``"austauschrunde"``); extra sessions by ``(group key, local
+    start "YYYY-MM-DDTHH:MM")``. Columns of migrations 001 and 003."""
+
+    memberships: Mapping[tuple[str, str], dt.datetime]
+    series: Mapping[str, dt.datetime]
+    extras: Mapping[tuple[str, str], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One object the OParl interface publishes now: its OParl type name ("Meeting"), a
+    fingerprint of its content (without ``created``/``modified``) and, if the store knows it, when
+    it was created."""
+
+    kind: str
+    fingerprint: str
+    created: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class PublicationRecord:
+    """What the publication ledger knows of one object: its type, ``created`` (first published or
+    the store's time), ``modified`` (when its published content last changed, or when it was
+    deleted) and whether it is deleted (published before, not any more). Aware datetimes, UTC."""
+
+    kind: str
+    created: dt.datetime
+    modified: dt.datetime
+    deleted: bool = False
+
+
+class PublicationLedger(Protocol):
+    """Remembers what the OParl interface published, so that ``modified`` moves when an object's
+    content changes and an object that disappeared stays as ``deleted`` (OParl 1.1, "Gelöschte
+    Objekte"); implemented by :class:`store.oparl_ledger.OparlLedger` (migration 011)."""
+
+    async def stored_times(self) -> StoredTimes: ...
+
+    async def reconcile(self, published: Mapping[str, Publication], now: dt.datetime) -> dict[str, PublicationRecord]:
+        """Compare ``published`` (object path -> publication) with what was published before and
+        record the differences at ``now``: a new path is created (at its ``created`` or ``now``), a
+        changed fingerprint or a path published again is modified at ``now``, a path missing from
+        ``published`` becomes deleted at ``now``. Returns every path ever published, deleted ones
+        included."""
+        ...

@@ -15,9 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from adapters.oparl_http.server import OparlServer
+from bot.clock import FixedClock
+from bot.config import OparlSection
 from fakes import ADMIN, MEMBER, NOW, PLATFORM, ROOM, berlin, make_settings, message
 from store.adapter_state import AdapterStateRepository
 from store.prompts import PromptRepository
+from store.oparl_ledger import OparlLedger
 
 USER = "@erika.musterfrau:verwaltung.example"
 OTHER = MEMBER
@@ -68,6 +72,10 @@ async def fill(app, platform: str = PLATFORM) -> None:
     # a second user, whose data must survive
     await send(app, "!nachmelden Finanzen Wanzleben-Börde", user=OTHER, now=BEFORE, platform=platform)
     await send(app, "Wer leitet die AG Finanzen?", user=OTHER, room="!other-room:example.org", platform=platform)
+    # what the OParl interface publishes of all this, in its publication ledger (no chat user ids)
+    ledger = OparlServer(app.state, OparlLedger(app.db), FixedClock(NOW),
+                         OparlSection(port=0, public_url="https://agbot.example.org"))
+    assert len((await ledger.snapshot()).records) > 100
 
 
 async def cells_with(app, needle: str) -> list[tuple[str, str]]:

@@ -135,3 +135,13 @@ def test_nginx_example_proxies_the_teams_endpoint_over_tls():
     for directive in ("client_header_timeout", "client_body_timeout", "client_max_body_size 1m"):
         assert directive in code
     assert "9464" not in code  # the ops endpoints are not published
+
+
+def test_nginx_example_publishes_the_oparl_interface_read_only():
+    text = (DEPLOY / "nginx-agbot.conf").read_text(encoding="utf-8")
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    block = re.search(r"location /oparl/ \{\s*limit_except GET \{ deny all; \}([^}]*)\}", code)
+    assert block and "proxy_pass http://agbot_oparl;" in block.group(1)
+    assert re.search(r"upstream agbot_oparl\s+\{ server 127\.0\.0\.1:8089; \}", code)
+    example = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    assert "# port = 8089" in example  # the README's port, off by default
