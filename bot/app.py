@@ -108,6 +108,7 @@ class App:
             roles = build_roles(settings, view)
             from store.personal_data import PersonalDataRepository
             from store.registrations import RegistrationRepository
+            from store.risks import RiskRepository
 
             sent_replies = SentReplyRepository(db)
             contexts = ConversationContextRepository(db, sent_replies)
@@ -117,7 +118,7 @@ class App:
                                 registration_deadline=settings.registration.deadline, contexts=contexts,
                                 on_schedule_change=schedule_changes.notify,
                                 calendar_url=settings.calendar.public_url if settings.calendar.port else None,
-                                personal_data=PersonalDataRepository(db))
+                                personal_data=PersonalDataRepository(db), risks=RiskRepository(db))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             metrics = build_metrics(settings)
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,

@@ -13,11 +13,12 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 
 # importing the feature modules registers their commands, in the order !hilfe lists them
-from bot.commands import info, milestones, schedule, rooms, registration, privacy  # noqa: F401
+from bot.commands import info, milestones, schedule, rooms, registration, risks, privacy  # noqa: F401
 from bot.commands.registry import (BY_NAME, CommandSpec, Services, Turn, command, command_word, run, specs,
                                    unbracket)
 from bot.messages import Reply
-from bot.ports import ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore, RoomLinkStore
+from bot.ports import (ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore, RiskStore,
+                       RoomLinkStore)
 from bot.programme import Group, Organisation
 from bot.roles import Roles
 from bot.state import ProgrammeState
@@ -45,16 +46,17 @@ class RegistrationDesk:
 
 class Commands:
     """Runs commands against the services given at construction (store, state, roles, room
-    links; optionally the registration store, a deadline override, conversation contexts and the
-    calendar feed's public URL)."""
+    links; optionally the registration store, a deadline override, conversation contexts, the
+    calendar feed's public URL, the change history naming users and the risk registers)."""
 
     def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, room_links: RoomLinkStore,
                  on_schedule_change: Callable[[], Awaitable[None]] | None = None,
                  registrations: RegistrationStore | None = None, registration_deadline: dt.date | None = None,
                  contexts: ConversationContextStore | None = None, calendar_url: str | None = None,
-                 personal_data: PersonalDataStore | None = None) -> None:
+                 personal_data: PersonalDataStore | None = None, risks: RiskStore | None = None) -> None:
         self.services = Services(store, state, roles, room_links, registrations, registration_deadline, contexts,
-                                 on_schedule_change, calendar_url.rstrip("/") if calendar_url else None, personal_data)
+                                 on_schedule_change, calendar_url.rstrip("/") if calendar_url else None, personal_data,
+                                 risks)
         self.registration = RegistrationDesk(self.services, registrations) if registrations is not None else None
 
     @property

@@ -24,7 +24,7 @@ from bot.answers import t
 from bot.errors import PermissionDenied, UserError
 from bot.messages import IncomingMessage, Reply, UserRef
 from bot.platform_traits import traits_of
-from bot.ports import (ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore,
+from bot.ports import (ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore, RiskStore,
                        RoomLinkStore)
 from bot.programme import Group
 from bot.roles import Roles
@@ -59,6 +59,7 @@ class Services:
     on_schedule_change: Callable[[], Awaitable[None]] | None = None
     calendar_url: str | None = None  # public base URL of the iCalendar feed ([calendar] public_url), no trailing /
     personal_data: PersonalDataStore | None = None  # change history naming users, for the privacy commands
+    risks: RiskStore | None = None  # the AGs' risk registers (Risiko-Matrix); None: the risk commands say so
 
     async def schedule_changed(self) -> None:
         """Tell the state and the reminder scheduler (if any) that sessions or milestones changed."""
