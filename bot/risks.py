@@ -25,10 +25,13 @@ symmetric in ``w`` and ``a``.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+from bot.errors import UserError
 from bot.ports import Risk
+from bot.text import fold
 
 ColourClass = Literal["gruen", "gelb", "rot"]
 SCALE = range(1, 6)
@@ -39,6 +42,17 @@ CLASS_DE: dict[ColourClass, str] = {"gruen": "grün", "gelb": "gelb", "rot": "ro
 CLASS_EN: dict[ColourClass, str] = {"gruen": "green", "gelb": "yellow", "rot": "red"}
 BANDS: tuple[tuple[ColourClass, int, int], ...] = (("gruen", 1, 4), ("gelb", 5, 9), ("rot", 10, 25))
 """(class, lowest value, highest value) of each colour band."""
+
+_KEYS = {"w": "w", "p": "w", "wahrscheinlichkeit": "w", "likelihood": "w", "probability": "w",
+         "a": "a", "i": "a", "auswirkung": "a", "impact": "a",
+         "massnahme": "massnahme", "maßnahme": "massnahme", "measure": "massnahme", "mitigation": "massnahme",
+         "verantwortlich": "verantwortlich", "owner": "verantwortlich",
+         "titel": "titel", "title": "titel"}
+_OPTION = re.compile(r"(?<!\S)(" + "|".join(sorted(_KEYS, key=len, reverse=True)) + r")\s*=", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+QUOTES = "\"'„“”‚‘’«»"
+_STEP_WORDS = {fold(word): step for names in (STEP_DE, STEP_EN) for step, word in names.items()}
+
 
 
 def score(wahrscheinlichkeit: int, auswirkung: int) -> int:
@@ -96,3 +110,43 @@ def alt_text(group_label: str, day_text: str, risks: Sequence[Risk], language: s
     what = f"{len(open_risks)} offene{'s' if len(open_risks) == 1 else ''} Risik{'o' if len(open_risks) == 1 else 'en'}"
     return (f"Risikomatrix der {group_label}, Stand {day_text}: {what}" + (": " + "; ".join(parts) if parts else "")
             + ". Zeilen: Wahrscheinlichkeit 1–5, Spalten: Auswirkung 1–5.")
+
+
+# -- reading the commands' options ------------------------------------------------------------------
+
+def split_options(text: str) -> tuple[str, dict[str, str]]:
+    """``"Titel w=3 a=4 massnahme=Antrag vorziehen"`` -> ``("Titel", {"w": "3", "a": "4",
+    "massnahme": "Antrag vorziehen"})``: every ``key=`` (German, English and short names, see
+    ``_KEYS``) starts an option whose value runs to the next one; surrounding quotes are dropped,
+    a repeated key counts once (the last)."""
+    matches = list(_OPTION.finditer(text))
+    if not matches:
+        return text.strip(), {}
+    options = {}
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        options[_KEYS[match.group(1).lower()]] = text[match.end():end].strip().strip(QUOTES).strip()
+    return text[:matches[0].start()].strip(), options
+
+
+def clean_text(text: str) -> str:
+    """``text`` on one line: control characters and runs of whitespace become one space."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def parse_step(options: dict[str, str], key: str, language: str) -> int | None:
+    """The value of option ``key`` ("w" or "a") in ``options``: 1..5 from a digit or a step name
+    ("sehr hoch", "low"); None when absent; :class:`~bot.errors.UserError` for anything else."""
+    value = options.get(key)
+    if value is None:
+        return None
+    word = fold(value).strip()
+    if word.isdigit() and len(word) < 3 and 1 <= int(word) <= 5:
+        return int(word)
+    if word in _STEP_WORDS:
+        return _STEP_WORDS[word]
+    what_de, what_en = ("die Wahrscheinlichkeit", "the likelihood") if key == "w" else ("die Auswirkung", "the impact")
+    raise UserError(f"„{key}={value[:20]}“: bitte {what_de} als Zahl von 1 (sehr gering) bis 5 (sehr hoch) angeben, "
+                    f"z. B. {key}=3.",
+                    f"\"{key}={value[:20]}\": please give {what_en} as a number from 1 (very low) to 5 (very high), "
+                    f"e.g. {key}=3.")

@@ -26,21 +26,14 @@ from bot.errors import UserError
 from bot.messages import Attachment, Reply
 from bot.ports import Risk, RiskChanges, RiskOwner, RiskStore
 from bot.programme import Group
-from bot.risks import STEP_DE, STEP_EN, alt_text, class_name, colour_class, legend, ranked
+from bot.risk_picture import render
+from bot.risks import (QUOTES, alt_text, class_name, clean_text, colour_class, legend, parse_step, ranked,
+                       split_options)
 from bot.text import fold, tokens
 
 MAX_TITLE, MAX_TEXT = 200, 500
 OVERVIEW_ITEMS = 20  # risks listed for all AGs at once
-_KEYS = {"w": "w", "p": "w", "wahrscheinlichkeit": "w", "likelihood": "w", "probability": "w",
-         "a": "a", "i": "a", "auswirkung": "a", "impact": "a",
-         "massnahme": "massnahme", "maßnahme": "massnahme", "measure": "massnahme", "mitigation": "massnahme",
-         "verantwortlich": "verantwortlich", "owner": "verantwortlich",
-         "titel": "titel", "title": "titel"}
-_OPTION = re.compile(r"(?<!\S)(" + "|".join(sorted(_KEYS, key=len, reverse=True)) + r")\s*=", re.IGNORECASE)
 _MATRIX_USER = re.compile(r"^@[^\s:]+:[^\s:]+(:\d+)?$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-_QUOTES = "\"'„“”‚‘’«»"
-_STEP_WORDS = {fold(word): step for names in (STEP_DE, STEP_EN) for step, word in names.items()}
 _CLEAR = {"-", "niemand", "keine", "keiner", "none", "nobody"}
 
 
@@ -53,47 +46,11 @@ def risk_store(turn: Turn) -> RiskStore:
     return store
 
 
-def split_options(text: str) -> tuple[str, dict[str, str]]:
-    """``"Titel w=3 a=4 massnahme=Antrag vorziehen"`` -> ``("Titel", {"w": "3", "a": "4",
-    "massnahme": "Antrag vorziehen"})``: every ``key=`` (German, English and short names, see
-    ``_KEYS``) starts an option whose value runs to the next one; surrounding quotes are dropped,
-    a repeated key counts once (the last)."""
-    matches = list(_OPTION.finditer(text))
-    if not matches:
-        return text.strip(), {}
-    options = {}
-    for i, match in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        options[_KEYS[match.group(1).lower()]] = text[match.end():end].strip().strip(_QUOTES).strip()
-    return text[:matches[0].start()].strip(), options
-
-
-def _clean(text: str) -> str:
-    return " ".join(_CONTROL.sub(" ", text).split())
-
-
-def _step(options: dict[str, str], key: str, language: str) -> int | None:
-    """The value of ``w``/``a`` (1..5), None when absent; UserError for anything else."""
-    value = options.get(key)
-    if value is None:
-        return None
-    word = fold(value).strip()
-    if word.isdigit() and len(word) < 3 and 1 <= int(word) <= 5:
-        return int(word)
-    if word in _STEP_WORDS:
-        return _STEP_WORDS[word]
-    what_de, what_en = ("die Wahrscheinlichkeit", "the likelihood") if key == "w" else ("die Auswirkung", "the impact")
-    raise UserError(f"„{key}={value[:20]}“: bitte {what_de} als Zahl von 1 (sehr gering) bis 5 (sehr hoch) angeben, "
-                    f"z. B. {key}=3.",
-                    f"\"{key}={value[:20]}\": please give {what_en} as a number from 1 (very low) to 5 (very high), "
-                    f"e.g. {key}=3.")
-
-
 def _text(options: dict[str, str], key: str, limit: int, what_de: str, what_en: str) -> str | None:
     value = options.get(key)
     if value is None:
         return None
-    value = _clean(value)
+    value = clean_text(value)
     if len(value) > limit:
         raise UserError(f"{what_de} ist zu lang (höchstens {limit} Zeichen).",
                         f"{what_en} is too long ({limit} characters at most).")
@@ -101,7 +58,7 @@ def _text(options: dict[str, str], key: str, limit: int, what_de: str, what_en: 
 
 
 def _title(text: str, language: str, name: str) -> str:
-    title = _clean(text).strip(_QUOTES).strip()
+    title = clean_text(text).strip(QUOTES).strip()
     if not title:
         raise usage_error(name, language, t(language, "Der Titel des Risikos fehlt.", "The risk's title is missing."))
     if len(title) > MAX_TITLE:
@@ -114,7 +71,7 @@ def resolve_owner(turn: Turn, group: Group, text: str) -> RiskOwner:
     """Who ``verantwortlich=`` names: nobody ("-", "niemand", empty), a Matrix user id, an
     organisation of ``group`` (directory name or alias, exactly), else the text as typed.
     Raises :class:`UserError` when the name fits several organisations of the AG."""
-    text = _clean(text)
+    text = clean_text(text)
     if not text or fold(text) in _CLEAR:
         return RiskOwner()
     if len(text) > MAX_TITLE:
@@ -209,7 +166,7 @@ async def _risk(turn: Turn, number: int, open_only: bool = True) -> tuple[Risk, 
          args_en="<group> <title> p=<1-5> i=<1-5> [measure=…] [owner=…]",
          help="erfasst ein Risiko mit Wahrscheinlichkeit (w) und Auswirkung (a), je 1 bis 5",
          help_en="records a risk with likelihood (p) and impact (i), 1 to 5 each",
-         example="!risiko Finanzen Fördermittel laufen aus w=4 a=5 massnahme=Antrag vorziehen", menu=("team",))
+         example="!risiko Finanzen Fördermittel laufen aus w=4 a=5 massnahme=Antrag vorziehen")
 async def add_risk(turn: Turn, args: str) -> Reply:
     store = risk_store(turn)
     lang = turn.language
@@ -218,7 +175,7 @@ async def add_risk(turn: Turn, args: str) -> Reply:
         raise usage_error("risiko", lang)
     group, rest = _split_group(turn, head, "risiko")
     title = _title(rest, lang, "risiko")
-    w, a = _step(options, "w", lang), _step(options, "a", lang)
+    w, a = parse_step(options, "w", lang), parse_step(options, "a", lang)
     if w is None or a is None:
         raise usage_error("risiko", lang, t(lang, "Bitte Wahrscheinlichkeit (w=1 bis 5) und Auswirkung (a=1 bis 5) "
                                                   "angeben.", "Please give likelihood (p=1 to 5) and impact (i=1 to 5)."))
@@ -251,8 +208,6 @@ async def _matrix_reply(turn: Turn, group: Group, include_closed: bool, picture:
                                        f" Including closed ones: !risks {group.name} all")
     attachment = None
     if picture and open_risks:
-        from bot.risk_picture import render  # Pillow is imported when a picture is drawn
-
         day = turn.now.astimezone(BERLIN).date()
         drawn = render(group.label, day, open_risks, lang)
         attachment = Attachment(f"risikomatrix-{group.key}-{day:%Y-%m-%d}.png", "image/png", drawn.png,
@@ -271,7 +226,7 @@ def _all_flag(args: str) -> tuple[str, bool]:
 @command("risiken", "risks", args="[AG] [alle]", args_en="[group] [all]",
          help="Risiken einer AG nach Risikowert, mit der Risikomatrix als Bild (alle: auch geschlossene)",
          help_en="a group's risks by value, with the risk matrix as a picture (all: closed ones too)",
-         example="!risiken Finanzen", menu=("personal", "team"))
+         example="!risiken Finanzen")
 async def list_risks(turn: Turn, args: str) -> Reply:
     risk_store(turn)
     lang = turn.language
@@ -317,7 +272,7 @@ async def change_risk(turn: Turn, args: str) -> Reply:
     risk, group = await _risk(turn, number)
     changes = RiskChanges(
         title=_title(options["titel"], lang, "risiko-aendern") if "titel" in options else None,
-        wahrscheinlichkeit=_step(options, "w", lang), auswirkung=_step(options, "a", lang),
+        wahrscheinlichkeit=parse_step(options, "w", lang), auswirkung=parse_step(options, "a", lang),
         massnahme=_text(options, "massnahme", MAX_TEXT, "Die Maßnahme", "The measure"),
         owner=resolve_owner(turn, group, options["verantwortlich"]) if "verantwortlich" in options else None)
     changed = await store.change(number, changes, turn.message.sender, turn.message.channel, turn.now)
@@ -339,7 +294,7 @@ async def close_risk(turn: Turn, args: str) -> Reply:
     store = risk_store(turn)
     lang = turn.language
     number, reason = _number(turn, args, "risiko-schliessen")
-    reason = _clean(reason)[:300] or ""
+    reason = clean_text(reason)[:300] or ""
     risk, group = await _risk(turn, number)
     closed = await store.close(number, reason or None, turn.message.sender, turn.message.channel, turn.now)
     if closed is None:
