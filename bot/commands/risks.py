@@ -132,6 +132,9 @@ def _split_group(turn: Turn, text: str, name: str) -> tuple[Group, str]:
             return turn.view.groups[key], " ".join(words[cut:])
     if turn.room_group:
         return turn.view.groups[turn.room_group], text
+    if len(words) == 1 and turn.view.group_tokens.get(tokens(text)):
+        raise usage_error(name, turn.language, t(turn.language, "Der Titel des Risikos fehlt.",
+                                                 "The risk's title is missing."))
     if len(words) < 2:
         raise usage_error(name, turn.language)
     return required_group(turn, words[0], name), " ".join(words[1:])

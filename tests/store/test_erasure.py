@@ -54,6 +54,10 @@ async def fill(app, platform: str = PLATFORM) -> None:
     await send(app, "!austauschrunde 15.02.2023 10:00", platform=platform)
     await send(app, "!meilenstein Finanzen 31.03.2023 Nutzungskonzept", platform=platform)
     await send(app, "!erinnerungen aus", platform=platform)
+    # risks: created and changed by the user (work_audit), the user named as verantwortlich (risks.owner_user)
+    await send(app, f"!risiko Finanzen Fördermittel laufen aus w=4 a=5 verantwortlich={USER}", platform=platform)
+    await send(app, "!risiko-aendern 1 w=3 massnahme=Antrag vorziehen", platform=platform)
+    await send(app, f"!risiko Finanzen Personal fehlt w=2 a=3 verantwortlich={USER}", user=OTHER, platform=platform)
     await send(app, "Wer leitet die AG Kommunikation?", platform=platform)
     await send(app, "Und wer ist Mitglied?", platform=platform)
     state = AdapterStateRepository(app.db, "matrix")
@@ -97,13 +101,14 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert {("milestones", "updated_by"), ("series", "updated_by"), ("series_changes", "changed_by"),
             ("extra_sessions", "created_by"), ("registrations", "registrant_id"), ("registrations", "decided_by"),
             ("registration_audit", "actor_id"), ("room_links", "linked_by"), ("pending_confirmations", "user_id"),
-            ("conversation_contexts", "user_id"), ("adapter_state", "value")} <= set(before), before
+            ("conversation_contexts", "user_id"), ("adapter_state", "value"), ("work_audit", "actor_id"),
+            ("risks", "owner_user")} <= set(before), before
     assert sum(raw_hits(db_path, USER).values()) > 0
 
     listed = await send(app, "!meine-daten")
     for what in ("Meilenstein-Termin gesetzt", "Sitzungsserie festgelegt", "Sitzung abgesagt oder verschoben",
                  "Zusatzsitzung angelegt", "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
-                 "Gesprächskontext"):
+                 "Gesprächskontext", "als verantwortlich für ein Risiko eingetragen"):
         assert what in listed.text, (what, listed.text)
 
     erased = await send(app, "!daten-loeschen")
@@ -123,6 +128,8 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert await state.get(f"creators:{ROOM}") is None  # re-read from the room when needed
     reply = await send(app, "!termine Finanzen")
     assert "10.02.2023" in reply.text  # the moved session is still moved
+    risks = await send(app, "!risiken Finanzen")  # the risks stay, naming the pseudonym as verantwortlich
+    assert "Nr. 1 „Fördermittel laufen aus“" in risks.text and "verantwortlich: pseudonym-" in risks.text
 
 
 async def test_erasing_only_a_conversation_context_names_no_pseudonym(app):
