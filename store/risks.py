@@ -99,11 +99,15 @@ class RiskRepository:
 
     async def of_groups(self, group_keys: Collection[str] | None = None, include_closed: bool = False) -> list[Risk]:
         """Risks of these AGs (every AG for None), only open ones unless ``include_closed``, by number."""
-        where = "" if include_closed else " WHERE state = 'open'"
-        async with self._c.execute(f"SELECT * FROM risks{where} ORDER BY id") as cursor:  # noqa: S608 (fixed text)
+        clauses, params = ([] if include_closed else ["state = 'open'"]), []
+        if group_keys is not None:  # the index risks_by_group serves one AG's answer
+            keys = sorted(set(group_keys))
+            clauses.append(f"group_key IN ({', '.join('?' * len(keys))})")
+            params = keys
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        async with self._c.execute(f"SELECT * FROM risks{where} ORDER BY id", params) as cursor:  # noqa: S608
             rows = await cursor.fetchall()
-        keys = None if group_keys is None else set(group_keys)
-        return [_risk(r) for r in rows if keys is None or r["group_key"] in keys]
+        return [_risk(r) for r in rows]
 
     @serialized
     async def change(self, number: int, changes: RiskChanges, actor: UserRef, channel: ChannelRef,
