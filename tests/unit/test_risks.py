@@ -316,3 +316,12 @@ def test_when_numbers_are_in_the_picture_the_matrix_stays_under_the_teams_budget
     drawn = render("AG Strategie + Umsetzung", berlin(2023, 1, 13).date(),
                    [risk(n, 1 + n % 5, 1 + (n * 3) % 5) for n in range(1, 11)])
     assert len(drawn.png) < 17_000
+
+
+def test_console_ask_saves_the_picture_as_png(run_cli, tmp_path):
+    added = run_cli("ask", "!risiko Finanzen Kosten steigen w=3 a=4")
+    assert added.returncode == 0 and "Nr. 1 „Kosten steigen“" in added.stdout, added.stderr
+    listed = run_cli("ask", "!risiken Finanzen")
+    assert listed.returncode == 0 and "(Datei gespeichert: " in listed.stdout, listed.stderr
+    [saved] = tmp_path.glob("risikomatrix-finanzen-*.png")
+    assert Image.open(saved).format == "PNG"
