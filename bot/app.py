@@ -115,9 +115,10 @@ class App:
             from bot.report import AttendanceSource, MembershipSource, MilestoneSource, SessionSource
             from store.polls import PollRepository
             from store.registrations import RegistrationRepository
+            from store.risks import RiskRepository
 
             sent_replies = SentReplyRepository(db)
-            attendance, polls = AttendanceRepository(db), PollRepository(db)
+            attendance, polls, risks = AttendanceRepository(db), PollRepository(db), RiskRepository(db)
             contexts = ConversationContextRepository(db, sent_replies)
             await contexts.purge_expired(now)  # what expired while the bot was down
             schedule_changes = ScheduleChanges()
@@ -127,6 +128,7 @@ class App:
                                 on_schedule_change=schedule_changes.notify,
                                 calendar_url=settings.calendar.public_url if settings.calendar.port else None,
                                 personal_data=PersonalDataRepository(db), attendance=attendance, polls=polls,
+                                risks=risks,
                                 report_sources=(SessionSource(), MilestoneSource(), MembershipSource(registrations),
                                                 AttendanceSource(attendance, polls)))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None

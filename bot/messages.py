@@ -70,11 +70,21 @@ class IncomingMessage:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a reply (e.g. an iCalendar file): name, MIME type, content."""
+    """A file sent with a reply: name, MIME type, content. An iCalendar file goes out as a file
+    (Matrix ``m.file``); a picture (``mimetype`` ``image/...``, e.g. the risk matrix as PNG) as an
+    image (Matrix ``m.image``, Teams an ``Image`` in an Adaptive Card), with its size in pixels
+    (``width``, ``height``) and ``description``, the alt text saying in words what it shows."""
 
     filename: str
     mimetype: str
     data: bytes
+    width: int | None = None
+    height: int | None = None
+    description: str | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.mimetype.startswith("image/")
 
 
 @dataclass(frozen=True)

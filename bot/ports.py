@@ -463,3 +463,88 @@ class PublicationLedger(Protocol):
         ``published`` becomes deleted at ``now``. Returns every path ever published, deleted ones
         included."""
         ...
+
+
+RiskState = Literal["open", "closed"]
+
+
+@dataclass(frozen=True)
+class Risk:
+    """One risk of an AG's risk register (Risiko-Matrix, see :mod:`bot.risks`).
+
+    ``wahrscheinlichkeit`` (likelihood) and ``auswirkung`` (impact) are 1 to 5; who is
+    ``verantwortlich`` is at most one of ``owner_organisation`` (a directory key of an organisation of
+    the AG), ``owner_user`` (a chat user id) or ``owner_name`` (free text). Times are UTC, aware.
+    """
+
+    id: int
+    group_key: str
+    title: str
+    wahrscheinlichkeit: int
+    auswirkung: int
+    massnahme: str | None
+    owner_organisation: str | None
+    owner_name: str | None
+    owner_user: str | None
+    state: RiskState
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_at: dt.datetime | None = None
+    closed_reason: str | None = None
+
+    @property
+    def score(self) -> int:
+        """The risk value, ``wahrscheinlichkeit × auswirkung`` (1 to 25)."""
+        return self.wahrscheinlichkeit * self.auswirkung
+
+
+@dataclass(frozen=True)
+class RiskOwner:
+    """Who is ``verantwortlich`` for a risk: at most one of an organisation key, a chat user id or a
+    free-text name; all None for nobody."""
+
+    organisation: str | None = None
+    user: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class RiskChanges:
+    """What ``!risiko-aendern`` changes; None leaves a field as it is. ``massnahme`` "" clears it,
+    ``owner`` with all fields None clears who is responsible."""
+
+    title: str | None = None
+    wahrscheinlichkeit: int | None = None
+    auswirkung: int | None = None
+    massnahme: str | None = None
+    owner: RiskOwner | None = None
+
+
+class RiskStore(Protocol):
+    """The AGs' risk registers (implemented by :class:`store.risks.RiskRepository`). Every write is
+    audited (``work_audit``, kind ``risiko``) with ``actor`` and ``channel`` in the same
+    transaction; ``now`` must be aware."""
+
+    async def create(self, group_key: str, title: str, wahrscheinlichkeit: int, auswirkung: int,
+                     massnahme: str | None, owner: RiskOwner, actor: UserRef, channel: ChannelRef,
+                     now: dt.datetime) -> Risk: ...
+
+    async def get(self, number: int) -> Risk | None: ...
+
+    async def of_groups(self, group_keys: Collection[str] | None = None, include_closed: bool = False) -> list[Risk]:
+        """Risks of these AGs (all AGs for None), open ones only unless ``include_closed``, by number."""
+        ...
+
+    async def change(self, number: int, changes: RiskChanges, actor: UserRef, channel: ChannelRef,
+                     now: dt.datetime) -> Risk | None:
+        """Apply ``changes`` to an open risk; None if there is no open risk of that number."""
+        ...
+
+    async def close(self, number: int, reason: str | None, actor: UserRef, channel: ChannelRef,
+                    now: dt.datetime) -> Risk | None:
+        """Close an open risk (kept for the history); None if there is no open risk of that number."""
+        ...
+
+    async def delete(self, number: int, actor: UserRef, channel: ChannelRef, now: dt.datetime) -> bool:
+        """Delete a risk (open or closed); False if there is none of that number."""
+        ...

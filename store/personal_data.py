@@ -2,9 +2,10 @@
 ``!meine-daten`` (list) and ``!daten-loeschen`` (erase), and the scrubbing of freed database pages.
 
 The places (one row per table and column, see :data:`ACTOR_COLUMNS`): who last set a milestone's
-date, who set a session series, who cancelled or moved a session, who added an extra session; the
-Matrix adapter's remembered room creators (``adapter_state`` keys ``creators:<room id>``, needed
-for power levels in room version 12, re-read from the room when missing). Registrations, their
+date, who set a session series, who cancelled or moved a session, who added an extra session;
+who is named as verantwortlich for a risk (``risks.owner_user``); the Matrix adapter's remembered
+room creators (``adapter_state`` keys ``creators:<room id>``, needed for power levels in room
+version 12, re-read from the room when missing). Registrations, their
 audit, pending confirmations and room links are erased by :mod:`store.registrations`, conversation
 contexts by :mod:`store.conversation_context`.
 
@@ -34,6 +35,7 @@ ACTOR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("polls", "created_by", "Terminumfrage angelegt"),
     ("poll_votes", "voter_id", "in einer Terminumfrage abgestimmt"),
     ("prompt_reactions", "user_id", "auf eine Teilnahme-Frage reagiert (Matrix)"),
+    ("risks", "owner_user", "als verantwortlich für ein Risiko eingetragen"),
 )
 """(table, column, what the row records, in German) of every column that names who made a change."""
 

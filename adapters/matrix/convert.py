@@ -219,6 +219,23 @@ def file_content(filename: str, mimetype: str, size: int, content_uri: str, keys
     return content
 
 
+def image_content(filename: str, mimetype: str, size: int, width: int | None, height: int | None,
+                  content_uri: str, keys: dict | None, description: str | None = None,
+                  in_reply_to: str | None = None, thread_id: str | None = None) -> dict:
+    """An ``m.image`` message for an uploaded picture (spec: "m.image", "Media captions"): ``info``
+    with ``mimetype``, ``size`` (bytes), ``w`` and ``h`` (pixels); ``filename`` and, when
+    ``description`` is given, that text as ``body`` (a caption clients show under the picture and
+    read to screen readers); otherwise the body is the file name. Encrypted uploads (``keys``) put
+    the ``file`` object in place of ``url``, as for files."""
+    content = file_content(filename, mimetype, size, content_uri, keys, in_reply_to, thread_id)
+    content["msgtype"] = "m.image"
+    if description:
+        content["body"] = description
+    if width and height:
+        content["info"].update({"w": width, "h": height})
+    return content
+
+
 def inviter_allowed(inviter: str, patterns: list[str]) -> bool:
     """Does ``inviter`` (a Matrix user id) match one of the allow-list patterns?
 

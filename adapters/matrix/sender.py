@@ -14,7 +14,7 @@ from typing import Protocol
 from nio import AsyncClient, RoomSendResponse, UploadResponse
 
 from adapters.matrix.convert import (PLATFORM, POLL_END, POLL_START, content_from_reply, edit_content, file_content,
-                                     poll_end_content, poll_start_content, reaction_content)
+                                     image_content, poll_end_content, poll_start_content, reaction_content)
 from bot.clock import Clock
 from bot.messages import Reply
 from bot.ports import PromptStore
@@ -29,8 +29,8 @@ class ReplyLog(Protocol):
 
 
 class MatrixSender:
-    """Sends :class:`~bot.messages.Reply` objects as ``m.notice`` events (and ``m.file`` for an
-    attachment) through :attr:`client`, which the adapter sets when it logs in (None before: sending
+    """Sends :class:`~bot.messages.Reply` objects as ``m.notice`` events (and ``m.file`` or
+    ``m.image`` for an attachment) through :attr:`client`, which the adapter sets when it logs in (None before: sending
     then fails with ``AttributeError``). ``replies`` (optional) records which event answered which
     question."""
 
@@ -137,8 +137,8 @@ class MatrixSender:
             log.exception("Matrix: could not record that %s answered %s", event_id, reply.in_reply_to)
 
     async def _send_file(self, room_id: str, reply: Reply, thread_id: str | None, txn_id: str | None) -> str | None:
-        """Upload the reply's attachment (encrypted in encrypted rooms) and send it as ``m.file``;
-        return the file event's id, or None if the upload or the send failed."""
+        """Upload the reply's attachment (encrypted in encrypted rooms) and send it as ``m.image``
+        (a picture) or ``m.file``; return that event's id, or None if the upload or the send failed."""
         client = self.client
         attachment = reply.attachment
         room = client.rooms.get(room_id)
@@ -149,8 +149,13 @@ class MatrixSender:
         if not isinstance(upload, UploadResponse):
             log.warning("Matrix: upload of %s failed: %s", attachment.filename, getattr(upload, "message", upload))
             return None
-        content = file_content(attachment.filename, attachment.mimetype, len(data), upload.content_uri, keys,
-                               reply.in_reply_to, thread_id)
+        if attachment.is_image:
+            content = image_content(attachment.filename, attachment.mimetype, len(data), attachment.width,
+                                    attachment.height, upload.content_uri, keys, attachment.description,
+                                    reply.in_reply_to, thread_id)
+        else:
+            content = file_content(attachment.filename, attachment.mimetype, len(data), upload.content_uri, keys,
+                                   reply.in_reply_to, thread_id)
         response = await client.room_send(room_id, "m.room.message", content, tx_id=txn_id,
                                           ignore_unverified_devices=True)
         return response.event_id if isinstance(response, RoomSendResponse) else None

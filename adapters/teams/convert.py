@@ -22,6 +22,8 @@ unit-testable. Facts of that format used here:
 """
 from __future__ import annotations
 
+import base64
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -422,6 +424,33 @@ def welcome_reply(language: str = "de", bot_name: str = "AG-Bot") -> Reply:
                         f"(in Kanälen: @{bot_name} hilfe)")
 
 
+def image_card(reply: Reply) -> dict | None:
+    """The message activity that shows the reply's picture (``attachment.is_image``) in Teams: an
+    Adaptive Card with one ``Image`` whose ``url`` is a ``data:<mimetype>;base64,...`` URI and whose
+    ``altText`` is the attachment's description (what the picture shows, for screen readers), the
+    description also as the card's ``fallbackText`` and the activity's ``summary``.
+
+    None when the reply has no picture or the card would exceed :data:`MAX_CARD_BYTES` (JSON,
+    UTF-8): Microsoft's "Format your bot messages" page now gives 100 KB per bot message without
+    base64 images (80 KB recommended), earlier versions 40 KB and 28 KB including everything, and
+    the Adaptive Cards team named 25 KB for a message's attachments (AdaptiveCards docs issue 271,
+    2020); over the limit Teams answers 413 ``MessageSizeTooBig``. Staying under the 24 000 bytes
+    the text cards use holds under every one of these, so a PNG up to about 17 KB fits.
+    """
+    attachment = reply.attachment
+    if attachment is None or not attachment.is_image:
+        return None
+    described = attachment.description or attachment.filename
+    image: dict = {"type": "Image", "url": f"data:{attachment.mimetype};base64,"
+                                           f"{base64.b64encode(attachment.data).decode('ascii')}",
+                   "altText": described[:1000], "size": "Auto"}
+    card = {"type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "version": CARD_VERSION, "fallbackText": described, "body": [image]}
+    if len(json.dumps(card, ensure_ascii=False).encode()) > MAX_CARD_BYTES:
+        return None
+    return {"type": "message", "summary": described[:200], "attachments": [card_attachment(card)]}
+
+
 def _split(text: str, limit: int) -> list[str]:
     """Split at line ends into chunks of at most ``limit`` characters (a longer line is cut)."""
     chunks: list[str] = []
@@ -445,7 +474,7 @@ def _split(text: str, limit: int) -> list[str]:
 
 
 def _file_note(reply: Reply) -> str | None:
-    if reply.attachment is None:
+    if reply.attachment is None or reply.attachment.is_image:
         return None
     if reply.language == "en":
         return f"(I cannot send the file {reply.attachment.filename} in Teams.)"
@@ -461,8 +490,20 @@ def reply_activities(reply: Reply, extra_attachments: Sequence[dict] = ()) -> li
     :data:`MAX_TEXT_CHARS` is split into several messages. ``extra_attachments`` (e.g. a form)
     go with the first message, and so does the one-tap card of a reply with a prompt
     (:func:`prompt_card`). Files (iCalendar) cannot be sent by a bot into every Teams chat; the
-    answer says so instead.
+    answer says so instead. A picture (the risk matrix) follows the answer as a second message,
+    an Adaptive Card with the image (see :func:`image_card`); when it is too large for Teams the
+    answer ends with a note and the text stands alone.
     """
+    picture = image_card(reply)
+    if picture is not None:
+        return [*reply_activities(dataclasses.replace(reply, attachment=None), extra_attachments), picture]
+    if reply.attachment is not None and reply.attachment.is_image:  # too large for a card
+        big = (f"(The picture {reply.attachment.filename} is too large for Teams; the text says the same.)"
+               if reply.language == "en" else
+               f"(Das Bild {reply.attachment.filename} ist für Teams zu groß; der Text enthält dasselbe.)")
+        return reply_activities(dataclasses.replace(reply, attachment=None,
+                                                    footer=f"{reply.footer}\n{big}" if reply.footer else big),
+                                extra_attachments)
     note = _file_note(reply)
     if reply.prompt is not None:
         extra_attachments = [*extra_attachments, prompt_card(reply.prompt, reply.language)]

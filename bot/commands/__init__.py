@@ -13,12 +13,13 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 
 # importing the feature modules registers their commands, in the order !hilfe lists them
-from bot.commands import info, milestones, schedule, rooms, registration, attendance, polls, report, privacy  # noqa: F401
+from bot.commands import (info, milestones, schedule, rooms, registration, attendance, polls, risks,  # noqa: F401
+                          report, privacy)
 from bot.commands.registry import (BY_NAME, CommandSpec, Services, Turn, command, command_word, run, specs,
                                    unbracket)
 from bot.messages import Reply
 from bot.ports import (AttendanceStore, ConversationContextStore, PersonalDataStore, PollStore, ProgrammeStore,
-                       RegistrationStore, RoomLinkStore)
+                       RegistrationStore, RiskStore, RoomLinkStore)
 from bot.programme import Group, Organisation
 from bot.report import ReportSource
 from bot.roles import Roles
@@ -47,18 +48,19 @@ class RegistrationDesk:
 
 class Commands:
     """Runs commands against the services given at construction (store, state, roles, room
-    links; optionally the registration store, a deadline override, conversation contexts and the
-    calendar feed's public URL)."""
+    links; optionally the registration store, a deadline override, conversation contexts, the
+    calendar feed's public URL, the change history naming users and the risk registers)."""
 
     def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, room_links: RoomLinkStore,
                  on_schedule_change: Callable[[], Awaitable[None]] | None = None,
                  registrations: RegistrationStore | None = None, registration_deadline: dt.date | None = None,
                  contexts: ConversationContextStore | None = None, calendar_url: str | None = None,
                  personal_data: PersonalDataStore | None = None, attendance: AttendanceStore | None = None,
-                 polls: PollStore | None = None, report_sources: tuple[ReportSource, ...] = ()) -> None:
+                 polls: PollStore | None = None, report_sources: tuple[ReportSource, ...] = (),
+                 risks: RiskStore | None = None) -> None:
         self.services = Services(store, state, roles, room_links, registrations, registration_deadline, contexts,
                                  on_schedule_change, calendar_url.rstrip("/") if calendar_url else None, personal_data,
-                                 report_sources=report_sources, attendance=attendance, polls=polls)
+                                 report_sources=report_sources, attendance=attendance, polls=polls, risks=risks)
         self.registration = RegistrationDesk(self.services, registrations) if registrations is not None else None
 
     @property

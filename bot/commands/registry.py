@@ -25,7 +25,7 @@ from bot.errors import PermissionDenied, UserError
 from bot.messages import IncomingMessage, Reply, UserRef
 from bot.platform_traits import traits_of
 from bot.ports import (AttendanceStore, ConversationContextStore, PersonalDataStore, PollStore, ProgrammeStore,
-                       RegistrationStore, RoomLinkStore)
+                       RegistrationStore, RiskStore, RoomLinkStore)
 from bot.programme import Group
 from bot.report import ReportSource
 from bot.roles import Roles
@@ -63,6 +63,7 @@ class Services:
     report_sources: tuple[ReportSource, ...] = ()  # what the status report (!bericht) is made of
     attendance: AttendanceStore | None = None  # attendance answers (!teilnahme), None when not set up
     polls: PollStore | None = None  # date polls (!umfrage), None when not set up
+    risks: RiskStore | None = None  # the AGs' risk registers (Risiko-Matrix); None: the risk commands say so
 
     async def schedule_changed(self) -> None:
         """Tell the state and the reminder scheduler (if any) that sessions or milestones changed."""

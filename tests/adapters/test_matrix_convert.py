@@ -157,3 +157,25 @@ def test_reminders_notify_as_text_and_with_room_mention_only_when_allowed():
     assert loud["m.mentions"] == {"room": True} and loud["body"].startswith("@room ")
     quiet = content_from_reply(reminder, reminder_msgtype="m.notice")
     assert quiet["msgtype"] == "m.notice"
+
+
+# -- pictures (the risk matrix) -------------------------------------------------------------------------
+def test_a_picture_is_an_m_image_with_size_dimensions_and_caption():
+    from adapters.matrix.convert import image_content
+
+    content = image_content("risikomatrix.png", "image/png", 9000, 576, 620, "mxc://example.org/abc", None,
+                            "Risikomatrix der AG Finanzen: 1 rot (Nr. 1).", in_reply_to="$question")
+    assert content["msgtype"] == "m.image" and content["url"] == "mxc://example.org/abc"
+    assert content["info"] == {"mimetype": "image/png", "size": 9000, "w": 576, "h": 620}
+    assert content["filename"] == "risikomatrix.png"
+    assert content["body"] == "Risikomatrix der AG Finanzen: 1 rot (Nr. 1)."  # caption and alt text
+    assert content["m.relates_to"] == {"m.in_reply_to": {"event_id": "$question"}}
+
+
+def test_an_encrypted_picture_carries_the_file_object_instead_of_the_url():
+    from adapters.matrix.convert import image_content
+
+    keys = {"v": "v2", "key": {"k": "secret"}, "iv": "iv", "hashes": {"sha256": "h"}}
+    content = image_content("m.png", "image/png", 10, 5, 5, "mxc://example.org/enc", keys)
+    assert "url" not in content and content["file"] == {**keys, "url": "mxc://example.org/enc"}
+    assert content["body"] == "m.png"

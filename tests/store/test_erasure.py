@@ -64,6 +64,10 @@ async def fill(app, platform: str = PLATFORM) -> None:
     await send(app, "!umfrage Finanzen 01.03.2023 10:00 02.03.2023 10:00", platform=platform)
     await send(app, "!abstimmen 1 1 2", platform=platform)
     await PromptRepository(app.db).add_reaction("matrix", ROOM, "$reaction", "$question", USER, "ja", NOW)
+    # risks: created and changed by the user (work_audit), the user named as verantwortlich (risks.owner_user)
+    await send(app, f"!risiko Finanzen Fördermittel laufen aus w=4 a=5 verantwortlich={USER}", platform=platform)
+    await send(app, "!risiko-aendern 1 w=3 massnahme=Antrag vorziehen", platform=platform)
+    await send(app, f"!risiko Finanzen Personal fehlt w=2 a=3 verantwortlich={USER}", user=OTHER, platform=platform)
     await send(app, "Wer leitet die AG Kommunikation?", platform=platform)
     await send(app, "Und wer ist Mitglied?", platform=platform)
     state = AdapterStateRepository(app.db, "matrix")
@@ -113,14 +117,15 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
             ("registration_audit", "actor_id"), ("room_links", "linked_by"), ("pending_confirmations", "user_id"),
             ("conversation_contexts", "user_id"), ("adapter_state", "value"), ("attendance", "person_id"),
             ("polls", "created_by"), ("poll_votes", "voter_id"), ("prompt_reactions", "user_id"),
-            ("work_audit", "actor_id")} <= set(before), before
+            ("work_audit", "actor_id"), ("risks", "owner_user")} <= set(before), before
     assert ("attendance", "person_name") in await cells_with(app, "Erika Musterfrau")
     assert sum(raw_hits(db_path, USER).values()) > 0
 
     listed = await send(app, "!meine-daten")
     for what in ("Meilenstein-Termin gesetzt", "Sitzungsserie festgelegt", "Sitzung abgesagt oder verschoben",
                  "Zusatzsitzung angelegt", "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
-                 "Gesprächskontext", "Teilnahme an einer Sitzung angegeben", "in einer Terminumfrage abgestimmt"):
+                 "Gesprächskontext", "Teilnahme an einer Sitzung angegeben", "in einer Terminumfrage abgestimmt",
+                 "als verantwortlich für ein Risiko eingetragen"):
         assert what in listed.text, (what, listed.text)
 
     erased = await send(app, "!daten-loeschen")
@@ -142,6 +147,8 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert "10.02.2023" in reply.text  # the moved session is still moved
     result = await send(app, "!umfrage-ergebnis 1", user=OTHER)
     assert "1 Person hat abgestimmt" in result.text  # the vote is kept under the pseudonym
+    risks = await send(app, "!risiken Finanzen")  # the risks stay, naming the pseudonym as verantwortlich
+    assert "Nr. 1 „Fördermittel laufen aus“" in risks.text and "verantwortlich: pseudonym-" in risks.text
 
 
 async def test_erasing_only_a_conversation_context_names_no_pseudonym(app):
