@@ -112,7 +112,7 @@ class App:
             roles = build_roles(settings, view)
             from store.attendance import AttendanceRepository
             from store.personal_data import PersonalDataRepository
-            from bot.report import AttendanceSource, MembershipSource, MilestoneSource, SessionSource
+            from bot.report import AttendanceSource, MembershipSource, MilestoneSource, RiskSource, SessionSource
             from store.polls import PollRepository
             from store.registrations import RegistrationRepository
             from store.risks import RiskRepository
@@ -130,7 +130,7 @@ class App:
                                 personal_data=PersonalDataRepository(db), attendance=attendance, polls=polls,
                                 risks=risks,
                                 report_sources=(SessionSource(), MilestoneSource(), MembershipSource(registrations),
-                                                AttendanceSource(attendance, polls)))
+                                                AttendanceSource(attendance, polls), RiskSource(risks)))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             metrics = build_metrics(settings)
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,

@@ -24,7 +24,7 @@ from bot.clock import BERLIN
 from bot.directory import display_name
 from bot.formatting import date_long, date_short
 from bot.messages import Reply
-from bot.ports import AttendanceStore, PollStore, RegistrationStore
+from bot.ports import AttendanceStore, PollStore, RegistrationStore, RiskStore
 from bot.programme import Group
 from bot.occurrence_text import occurrence_text
 from bot.schedule import exchange_occurrences, group_occurrences, upcoming_sessions
@@ -296,4 +296,44 @@ class AttendanceSource:
                 lines.append(f"{count} offene Terminabstimmung{'en' if count > 1 else ''}")
             if lines:
                 found[group.key] = [ReportSection("Teilnahme", tuple(lines))]
+        return found
+
+
+TOP_RISKS = 3
+"""How many of an AG's open risks the report names (the highest risk values)."""
+
+
+class RiskSource:
+    """The AG's open risks: how many per colour class, and the highest ones with their value
+    (see :mod:`bot.risks`); risks closed in the period. One query for all AGs."""
+
+    def __init__(self, risks: RiskStore) -> None:
+        self.risks = risks
+
+    async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
+                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+        from bot.risks import class_name, colour_class, ranked
+
+        keys = {g.key for g in groups}
+        by_group: dict[str, list] = {}
+        for risk in await self.risks.of_groups(keys if len(keys) < 50 else None, include_closed=True):
+            if risk.group_key in keys:
+                by_group.setdefault(risk.group_key, []).append(risk)
+        found: dict[str, list[ReportSection]] = {}
+        for key, risks in by_group.items():
+            open_risks = ranked(r for r in risks if r.state == "open")
+            closed = [r for r in risks if r.state == "closed" and r.closed_at is not None and since <= r.closed_at <= now]
+            lines = []
+            if open_risks:
+                classes = [colour_class(r.wahrscheinlichkeit, r.auswirkung) for r in open_risks]
+                counts = ", ".join(f"{classes.count(c)} {class_name(c)}" for c in ("rot", "gelb", "gruen")
+                                   if classes.count(c))
+                lines.append(f"{len(open_risks)} offen ({counts})")
+                lines += [f"Nr. {r.id} „{r.title}“: {r.wahrscheinlichkeit} × {r.auswirkung} = {r.score} "
+                          f"({class_name(colour_class(r.wahrscheinlichkeit, r.auswirkung))})"
+                          for r in open_risks[:TOP_RISKS]]
+            if closed:
+                lines.append(f"{len(closed)} im Zeitraum geschlossen")
+            if lines:
+                found[key] = [ReportSection("Risiken", tuple(lines))]
         return found

@@ -2,6 +2,7 @@
 for one AG, the room's AG, or every AG ("alle", or outside an AG's room)."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from bot.answers import t
@@ -39,4 +40,11 @@ async def report(turn: Turn, args: str) -> Reply:
                        "A report since a day in the future would be empty. Please give an earlier date."),
                      language=turn.language, kind="error")
     built = await build_report(turn.view, turn.svc.report_sources, turn.now, since, keys)
-    return report_reply(built, turn.language)
+    reply = report_reply(built, turn.language)
+    if keys is not None and len(keys) == 1:  # one AG: its risk matrix goes with the report
+        from bot.commands.risks import group_matrix
+
+        picture = await group_matrix(turn, turn.view.groups[keys[0]])
+        if picture is not None:
+            reply = dataclasses.replace(reply, attachment=picture)
+    return reply

@@ -209,14 +209,26 @@ async def _matrix_reply(turn: Turn, group: Group, include_closed: bool, picture:
              f"Risks of the {group.label} ({count}), highest first:")
     hint = "" if include_closed else t(lang, f" Mit geschlossenen: !risiken {group.name} alle",
                                        f" Including closed ones: !risks {group.name} all")
-    attachment = None
-    if picture and open_risks:
-        day = turn.now.astimezone(BERLIN).date()
-        drawn = render(group.label, day, open_risks, lang)
-        attachment = Attachment(f"risikomatrix-{group.key}-{day:%Y-%m-%d}.png", "image/png", drawn.png,
-                                drawn.width, drawn.height, alt_text(group.label, f"{day:%d.%m.%Y}", open_risks, lang))
+    attachment = matrix_attachment(turn, group, open_risks) if picture and open_risks else None
     return Reply(lead, tuple(risk_line(turn, r) for r in found), footer=legend(lang) + hint, language=lang,
                  attachment=attachment)
+
+
+def matrix_attachment(turn: Turn, group: Group, open_risks: list[Risk]) -> Attachment:
+    """The risk matrix of ``group``'s ``open_risks`` as of today (Europe/Berlin) as a PNG
+    attachment with its alt text (a summary of the matrix for screen readers)."""
+    day = turn.now.astimezone(BERLIN).date()
+    drawn = render(group.label, day, open_risks, turn.language)
+    return Attachment(f"risikomatrix-{group.key}-{day:%Y-%m-%d}.png", "image/png", drawn.png, drawn.width,
+                      drawn.height, alt_text(group.label, f"{day:%d.%m.%Y}", open_risks, turn.language))
+
+
+async def group_matrix(turn: Turn, group: Group) -> Attachment | None:
+    """The matrix picture of ``group``'s open risks, or None without open risks or risk store."""
+    if turn.svc.risks is None:
+        return None
+    open_risks = ranked(await turn.svc.risks.of_groups({group.key}))
+    return matrix_attachment(turn, group, open_risks) if open_risks else None
 
 
 def _all_flag(args: str) -> tuple[str, bool]:

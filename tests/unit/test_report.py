@@ -153,3 +153,23 @@ async def test_attendance_of_the_periods_sessions_and_open_polls_are_reported(ap
     # answers of sessions before the period are not counted
     later = await ask(app, "!bericht Finanzen seit 20.02.2023", now=MARCH)
     assert "09.02.2023" not in later.text and "23.02.2023: 1 ja" in later.text
+
+
+async def test_open_risks_by_class_the_highest_ones_and_the_matrix_picture(app):
+    for text in ("!risiko Finanzen Fördermittel laufen aus w=4 a=5", "!risiko Finanzen Personal fehlt w=2 a=3",
+                 "!risiko Finanzen Software verspätet w=1 a=2", "!risiko Finanzen Haushaltssperre w=3 a=4",
+                 "!risiko Finanzen Datenschutz w=5 a=5", "!risiko Kommunikation Presse w=2 a=2"):
+        assert (await ask(app, text, user=FIN_COORD if "Finanzen" in text else ADMIN)).kind == "confirmation", text
+    assert (await ask(app, "!risiko-schliessen 4 erledigt", user=FIN_COORD, now=berlin(2023, 2, 1))).kind \
+        == "confirmation"
+    reply = await ask(app, "!bericht Finanzen", now=MARCH)
+    [risks] = [item for item in reply.items if item.startswith("Risiken:")]
+    assert risks == ("Risiken: 4 offen (2 rot, 1 gelb, 1 grün); Nr. 5 „Datenschutz“: 5 × 5 = 25 (rot); "
+                     "Nr. 1 „Fördermittel laufen aus“: 4 × 5 = 20 (rot); Nr. 2 „Personal fehlt“: 2 × 3 = 6 (gelb); "
+                     "1 im Zeitraum geschlossen")
+    picture = reply.attachment
+    assert picture is not None and picture.mimetype == "image/png" and picture.data.startswith(b"\x89PNG")
+    assert "AG Finanzen" in (picture.description or "")
+    everything = await ask(app, "!bericht alle", now=MARCH)
+    assert everything.attachment is None  # one picture per AG would not fit one message
+    assert "Risiken: 1 offen (1 grün); Nr. 6 „Presse“: 2 × 2 = 4 (grün)" in everything.text
