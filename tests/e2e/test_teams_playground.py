@@ -160,6 +160,44 @@ async def test_registration_through_the_card_form(playground):
     assert "Finanzen" in shown_text(answer)
 
 
+async def test_attendance_by_one_tap_on_the_card(playground):
+    await playground.say(playground.personal_chat, "!serie Finanzen 26.01.2023 10:00 2")
+    await playground.wait_for(lambda m: "Sitzungsserie der AG Finanzen" in shown_text(m))
+    await playground.say(playground.personal_chat, "!teilnahme Finanzen")
+    question = await playground.wait_for(lambda m: any(a.get("type") == "Action.Submit" and "Ja" in a.get("title", "")
+                                                       for c in adaptive_cards(m) for a in c.get("actions", [])))
+    [yes] = [a for c in adaptive_cards(question) for a in c.get("actions", []) if a["title"].endswith("Ja")]
+    await playground.submit(playground.personal_chat, question["id"], yes["data"])
+    await playground.wait_for(lambda m: "Teilnahme an der Sitzung der AG Finanzen am Donnerstag, 26.01.2023, "
+                              "10:00 Uhr: ja." in shown_text(m))
+    await playground.say(playground.personal_chat, "!teilnehmer Finanzen")
+    listing = await playground.wait_for(lambda m: "ja (1)" in shown_text(m))
+    assert "noch ohne Antwort" in shown_text(listing)
+
+
+async def test_date_poll_vote_on_the_card(playground):
+    await playground.say(playground.personal_chat, "!umfrage Finanzen 01.12.2022 10:00 02.12.2022 14:00")
+    card_message = await playground.wait_for(lambda m: any(e.get("id") == "auswahl" for c in adaptive_cards(m)
+                                                           for e in c.get("body", [])))
+    [card] = [c for c in adaptive_cards(card_message) if any(e.get("id") == "auswahl" for e in c["body"])]
+    [choices] = [e for e in card["body"] if e.get("id") == "auswahl"]
+    assert choices["isMultiSelect"] is True and len(choices["choices"]) == 2
+    data = card["actions"][0]["data"]
+    await playground.submit(playground.personal_chat, card_message["id"],
+                            {**data, "auswahl": ",".join(c["value"] for c in choices["choices"])})
+    number = data["befehl"].split()[1]
+    await playground.say(playground.personal_chat, f"!umfrage-ergebnis {number}")
+    result = await playground.wait_for(lambda m: "1 Person hat abgestimmt" in shown_text(m))
+    assert "01.12.2022" in shown_text(result) and "02.12.2022" in shown_text(result)
+
+
+async def test_status_report_arrives_as_a_card(playground):
+    await playground.say(playground.personal_chat, "!bericht Finanzen")
+    answer = await playground.wait_for(lambda m: "Statusbericht der AG Finanzen" in shown_text(m))
+    [card] = adaptive_cards(answer)
+    assert card["fallbackText"].startswith("Statusbericht der AG Finanzen (seit dem Workshop am 19.10.2022")
+
+
 async def test_installation_greets(playground):
     await playground.install(playground.group_chat)
     welcome = await playground.wait_for(lambda m: m["conversationId"] == playground.group_chat
