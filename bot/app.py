@@ -106,8 +106,12 @@ class App:
             state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays)
             view, _ = await state.current()
             roles = build_roles(settings, view)
+            from store.agenda import AgendaRepository
             from store.personal_data import PersonalDataRepository
             from store.registrations import RegistrationRepository
+            from store.results import ResultRepository
+            from store.tasks import TaskRepository
+            from store.work_audit import WorkAuditRepository
 
             sent_replies = SentReplyRepository(db)
             contexts = ConversationContextRepository(db, sent_replies)
@@ -117,7 +121,9 @@ class App:
                                 registration_deadline=settings.registration.deadline, contexts=contexts,
                                 on_schedule_change=schedule_changes.notify,
                                 calendar_url=settings.calendar.public_url if settings.calendar.port else None,
-                                personal_data=PersonalDataRepository(db))
+                                personal_data=PersonalDataRepository(db), tasks=TaskRepository(db),
+                                agenda=AgendaRepository(db), results=ResultRepository(db),
+                                work_audit=WorkAuditRepository(db))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             metrics = build_metrics(settings)
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,
@@ -184,19 +190,23 @@ class App:
 
         from scheduler.dispatcher import Dispatcher
         from scheduler.planning import ReminderOffsets
+        from store.agenda import AgendaRepository
         from store.reminder_deliveries import ReminderDeliveries
+        from store.tasks import TaskRepository
 
         reminders = self.settings.reminders
         if getattr(self, "scheduler_db", None) is None:
             self.scheduler_db = await Database.open(self.db.path)
         assert self.scheduler_db is not None
-        offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before)
+        offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before,
+                                        reminders.task_before)
         return Dispatcher(
             self.state, self.rooms, ReminderDeliveries(self.scheduler_db), outbox, offsets,
             owner=owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
             zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
             late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays,
-            concurrency=reminders.concurrency, metrics=self.metrics)
+            concurrency=reminders.concurrency, metrics=self.metrics, tasks=TaskRepository(self.scheduler_db),
+            agenda=AgendaRepository(self.scheduler_db))
 
     async def build_services(self, clock, adapters: list) -> list:
         """Services that run beside the adapters: the reminder scheduler (sending through an outbox

@@ -147,12 +147,13 @@ class RemindersSection(BaseModel):
     session_before: list[str] = ["1d", "1h"]
     exchange_before: list[str] = ["7d", "1d"]
     milestone_before: list[str] = ["7d 09:00", "0d 09:00"]
+    task_before: list[str] = ["1d 09:00", "0d 09:00"]  # open tasks (Arbeitsaufträge) with a due day
     skip_holidays: bool = False  # leave out sessions on public holidays of Sachsen-Anhalt
     lease_seconds: int = Field(default=30, ge=1, le=3600)  # how long a dispatcher may hold an unsent reminder
     late_after_minutes: int = Field(default=5, ge=0)  # later than this counts as "verspätet"
     concurrency: int = Field(default=8, ge=1, le=100)  # rooms sent to at the same time for one due moment
 
-    @field_validator("session_before", "exchange_before", "milestone_before")
+    @field_validator("session_before", "exchange_before", "milestone_before", "task_before")
     @classmethod
     def _offsets(cls, values: list[str]) -> list[str]:
         from bot.reminders import parse_offset

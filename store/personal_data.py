@@ -30,8 +30,20 @@ ACTOR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("extra_sessions", "created_by", "Zusatzsitzung angelegt"),
     ("work_audit", "actor_id", "Arbeitsstand geändert (Aufträge, Tagesordnung, Ergebnisse, Risiken, Teilnahme, "
                                "Umfragen)"),
+    ("milestones", "reached_by", "Meilenstein als erreicht markiert"),
+    ("tasks", "created_by", "Arbeitsauftrag angelegt"),
+    ("tasks", "done_by", "Arbeitsauftrag als erledigt markiert"),
+    ("tasks", "owner_user_id", "Arbeitsauftrag für Sie"),
+    ("agenda_topics", "created_by", "Thema für die Tagesordnung eingebracht"),
+    ("results", "created_by", "Ergebnis festgehalten"),
 )
 """(table, column, what the row records, in German) of every column that names who made a change."""
+
+NAME_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("tasks", "owner_user_id", "owner_name"),
+)
+"""(table, id column, name column): display names kept next to a user id; erasure clears the name
+(NULL) where the id is the user's, before the id is pseudonymised."""
 
 _CREATOR_KEY = "creators:"
 
@@ -94,6 +106,9 @@ class PersonalDataRepository:
         changed = 0
         keys = await self._creator_keys(user_id)
         async with self.db.transaction() as connection:
+            for table, id_column, name_column in NAME_COLUMNS:
+                await connection.execute(
+                    f"UPDATE {table} SET {name_column} = NULL WHERE {id_column} = ?", (user_id,))  # noqa: S608
             for table, column, _ in ACTOR_COLUMNS:
                 cursor = await connection.execute(
                     f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (pseudonym, user_id))  # noqa: S608

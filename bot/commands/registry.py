@@ -24,8 +24,8 @@ from bot.answers import t
 from bot.errors import PermissionDenied, UserError
 from bot.messages import IncomingMessage, Reply, UserRef
 from bot.platform_traits import traits_of
-from bot.ports import (ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore,
-                       RoomLinkStore)
+from bot.ports import (AgendaStore, ConversationContextStore, PersonalDataStore, ProgrammeStore, RegistrationStore,
+                       ResultStore, RoomLinkStore, TaskStore, WorkAuditStore)
 from bot.programme import Group
 from bot.roles import Roles
 from bot.state import ProgrammeState
@@ -59,6 +59,10 @@ class Services:
     on_schedule_change: Callable[[], Awaitable[None]] | None = None
     calendar_url: str | None = None  # public base URL of the iCalendar feed ([calendar] public_url), no trailing /
     personal_data: PersonalDataStore | None = None  # change history naming users, for the privacy commands
+    tasks: TaskStore | None = None  # Arbeitsaufträge (None: the task commands say they are not set up)
+    agenda: AgendaStore | None = None  # topics for the next session (Tagesordnung)
+    results: ResultStore | None = None  # results and decisions (Ergebnisse)
+    work_audit: WorkAuditStore | None = None  # the audit of tasks, agenda, results, milestones reached (!verlauf)
 
     async def schedule_changed(self) -> None:
         """Tell the state and the reminder scheduler (if any) that sessions or milestones changed."""
