@@ -157,3 +157,15 @@ def test_reminders_notify_as_text_and_with_room_mention_only_when_allowed():
     assert loud["m.mentions"] == {"room": True} and loud["body"].startswith("@room ")
     quiet = content_from_reply(reminder, reminder_msgtype="m.notice")
     assert quiet["msgtype"] == "m.notice"
+
+
+def test_pills_of_other_users_reach_the_core_as_mentions_with_the_name_in_the_body():
+    from bot.messages import UserRef
+
+    source = event("!auftrag Finanzen Folien fuer=Max Muster",
+                   format="org.matrix.custom.html",
+                   formatted_body='!auftrag Finanzen Folien fuer=<a href="https://matrix.to/#/@max:example.org">Max '
+                                  'Muster</a> <a href="https://matrix.to/#/@agbot:example.org">AG-Bot</a>')
+    message = incoming_from_event(source, "!room:example.org", BOT, False, NOW)
+    assert message is not None and "fuer=Max Muster" in message.text
+    assert message.mentions == (UserRef("matrix", "@max:example.org", "Max Muster"),)  # not the bot

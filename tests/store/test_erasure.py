@@ -54,6 +54,12 @@ async def fill(app, platform: str = PLATFORM) -> None:
     await send(app, "!austauschrunde 15.02.2023 10:00", platform=platform)
     await send(app, "!meilenstein Finanzen 31.03.2023 Nutzungskonzept", platform=platform)
     await send(app, "!erinnerungen aus", platform=platform)
+    await send(app, "!auftrag Finanzen Entwurf fuer=mich bis=31.03.2023", platform=platform)
+    await send(app, "!auftrag Finanzen Folien fuer=Halle", platform=platform)
+    await send(app, "!erledigt 2", platform=platform)
+    await send(app, "!top Finanzen Haushalt 2024", platform=platform)
+    await send(app, "!ergebnis Finanzen Entwurf abgestimmt auftrag=1", platform=platform)
+    await send(app, "!meilenstein-erreicht Finanzen Nutzungskonzept", platform=platform)
     await send(app, "Wer leitet die AG Kommunikation?", platform=platform)
     await send(app, "Und wer ist Mitglied?", platform=platform)
     state = AdapterStateRepository(app.db, "matrix")
@@ -97,13 +103,17 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert {("milestones", "updated_by"), ("series", "updated_by"), ("series_changes", "changed_by"),
             ("extra_sessions", "created_by"), ("registrations", "registrant_id"), ("registrations", "decided_by"),
             ("registration_audit", "actor_id"), ("room_links", "linked_by"), ("pending_confirmations", "user_id"),
-            ("conversation_contexts", "user_id"), ("adapter_state", "value")} <= set(before), before
+            ("conversation_contexts", "user_id"), ("adapter_state", "value"), ("tasks", "created_by"),
+            ("tasks", "owner_user_id"), ("tasks", "done_by"), ("agenda_topics", "created_by"),
+            ("results", "created_by"), ("milestones", "reached_by"), ("work_audit", "actor_id")} <= set(before), before
+    assert ("tasks", "owner_name") in await cells_with(app, "Erika Musterfrau")
     assert sum(raw_hits(db_path, USER).values()) > 0
 
     listed = await send(app, "!meine-daten")
     for what in ("Meilenstein-Termin gesetzt", "Sitzungsserie festgelegt", "Sitzung abgesagt oder verschoben",
                  "Zusatzsitzung angelegt", "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
-                 "Gesprächskontext"):
+                 "Gesprächskontext", "Arbeitsauftrag für Sie", "Ergebnis festgehalten",
+                 "Meilenstein als erreicht markiert"):
         assert what in listed.text, (what, listed.text)
 
     erased = await send(app, "!daten-loeschen")
