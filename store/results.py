@@ -44,7 +44,8 @@ class ResultRepository:
     async def results(self, group_keys: Collection[str] | None = None,
                       since: dt.datetime | None = None) -> list[Result]:
         """Results of these AGs (None: all) recorded at or after ``since`` (aware), oldest first."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list = []
         if group_keys is not None:
             keys = list(group_keys)
             if not keys:

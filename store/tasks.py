@@ -80,7 +80,8 @@ class TaskRepository:
 
     async def tasks(self, group_keys: Collection[str] | None = None, state: TaskState | None = None) -> list[Task]:
         """Tasks of these AGs (None: all), optionally in one state; by due day (undated last), number."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list = []
         if group_keys is not None:
             keys = list(group_keys)
             if not keys:
@@ -118,7 +119,9 @@ class TaskRepository:
             before = await self._get(number)
             if before is None:
                 return None
-            sets, params, what = [], [], []
+            sets: list[str] = []
+            params: list = []
+            what: list[str] = []
             if title is not None and title != before.title:
                 sets.append("title = ?")
                 params.append(title)

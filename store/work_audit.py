@@ -63,7 +63,8 @@ class WorkAuditRepository:
                       item_id: int | None = None, since: dt.datetime | None = None) -> list[WorkAuditEntry]:
         """Audit rows in the order they were written, optionally only of some AGs, one kind, one
         item (``kind`` and ``item_id``) or from ``since`` (aware) on."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list = []
         if kind is not None:
             clauses.append("item_kind = ?")
             params.append(kind)
