@@ -26,6 +26,9 @@ batch the answering snapshot is compared with a fresh ``store.load()``. Run::
 The children import the code of the checkout this script lives in (its parent directory is put
 first on ``sys.path``), whatever ``PYTHONPATH`` or installed copy there is.
 
+Every AG holds 20 tasks and 5 results (issue 14), loaded before the batch; the mix asks about
+them too (open and overdue tasks, results, the next session's agenda).
+
 Targets on a 2-core machine: p99 <= 5 ms per answer, peak memory <= 150 MB; with 100 writes
 mixed in, p99 <= 10 ms per answer. Exit status 0 when the benchmark ran (targets missed are
 reported, not failed); 1 if a run failed.
@@ -290,6 +293,11 @@ TEMPLATES: tuple[Template, ...] = (
     Template("seat", 1, "Wer vertritt die Kommunen in der Leitung der {ag}?", "lead"),
     # the workshop document: passages, agenda, abbreviations, nothing found
     Template("document", 2, "Was ist die Risiko-Matrix?", "unknown"),
+    # follow-through between sessions (issue 14): read from the task, agenda and result stores
+    Template("tasks", 2, "Welche Aufträge der {ag} sind offen?", "tasks"),
+    Template("tasks", 1, "Gibt es überfällige Aufträge in der {ag}?", "tasks"),
+    Template("results", 2, "Was hat die {ag} beschlossen?", "results"),
+    Template("agenda", 1, "Was steht auf der Tagesordnung der {ag}?", "group_agenda"),
     Template("document", 1, "Welche Tools wie Jira wurden genannt?", "unknown"),
     Template("document", 1, "Wie wird das Wetter morgen?", "unknown"),
     Template("agenda", 1, "Wann war die Kaffeepause?", "agenda"),
@@ -491,6 +499,33 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[rank - 1]
 
 
+TASKS_PER_AG, RESULTS_PER_AG = 20, 5
+
+
+async def load_work(app, group_keys: list[str], now: dt.datetime, seed: int) -> tuple[int, int]:
+    """Load :data:`TASKS_PER_AG` tasks (some done, some overdue, some for an organisation) and
+    :data:`RESULTS_PER_AG` results into every AG, in one transaction (set-up, not timed)."""
+    rng = random.Random(seed + 7)
+    today = now.date()
+    tasks, results = [], []
+    for key in group_keys:
+        for i in range(TASKS_PER_AG):
+            due = (today + dt.timedelta(days=rng.randint(-20, 60))).isoformat() if i % 4 else None
+            tasks.append((key, f"Arbeitsauftrag {i + 1} der Gruppe", due, "done" if i % 5 == 0 else "open",
+                          PLATFORM, ADMIN, now.astimezone(dt.timezone.utc).isoformat()))
+        for i in range(RESULTS_PER_AG):
+            results.append((key, f"Ergebnis {i + 1}: Beschluss zur Umsetzung", PLATFORM, ADMIN,
+                            (now - dt.timedelta(days=14 * i)).astimezone(dt.timezone.utc).isoformat()))
+    async with app.db.write_lock, app.db.transaction() as connection:
+        await connection.executemany(
+            "INSERT INTO tasks (group_key, title, due, state, created_platform, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", tasks)
+        await connection.executemany(
+            "INSERT INTO results (group_key, text, created_platform, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+            results)
+    return len(tasks), len(results)
+
+
 async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: int, profile: bool,
                       writes: int = 0) -> dict:
     """One batch on one dataset. ``writes`` > 0: the questions without the mix's own 3 writes,
@@ -538,6 +573,9 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
         room_keys = rng.sample([g.key for g in view.programme.groups], min(20, n_groups))
         for key in room_keys:
             await app.rooms.link(PLATFORM, f"!room-{key}:bench", key, ADMIN, now)
+        t_work = time.perf_counter()
+        n_tasks, n_results = await load_work(app, [g.key for g in view.programme.groups], now, seed)
+        work_s = time.perf_counter() - t_work
 
         questions = make_questions(view, template_sequence(n, seed), room_keys, seed)
         if writes:
@@ -680,6 +718,7 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
         write_stats = {"writes": 0}
     result = {
         "dataset": dataset, "groups": n_groups, "organisations": n_orgs, **write_stats,
+        "tasks": n_tasks, "results": n_results, "work_load_s": work_s,
         "snapshot_matches": snapshot_matches, "bot_path": str(Path(sys.modules["bot"].__file__).parent),
         "directory": n_directory, "questions": len(values), "warmup": len(warmup),
         "p50_ms": percentile(values, 50) / 1e6, "p90_ms": percentile(values, 90) / 1e6,
@@ -815,6 +854,7 @@ def print_result(r: dict) -> None:
         ("peak RSS cross-check", f"{r['peak_hwm_mib']:.1f} MiB (VmHWM of /proc/self/status)" if r["peak_hwm_mib"] else "n/a"),
         ("peak RSS after start-up", f"{r['rss_after_startup_mib']:.1f} MiB" if r["rss_after_startup_mib"] else "n/a"),
         ("RSS every 100 answers", " ".join(f"{x:.0f}" for x in r["rss_timeline"]) + " MiB" if r["rss_timeline"][0] else "n/a"),
+        ("work data loaded", f"{r['tasks']} tasks, {r['results']} results ({TASKS_PER_AG} and {RESULTS_PER_AG} per AG)"),
         ("import of bot modules", f"{r['import_s'] * 1000:.0f} ms"),
         ("start-up: open+seed+index", f"{r['startup_s'] * 1000:.0f} ms (App.create on an empty database)"),
         ("start-up: reopen seeded db", f"{r['reopen_s'] * 1000:.0f} ms (App.create on the seeded database)"),

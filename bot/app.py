@@ -110,12 +110,16 @@ class App:
             state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays)
             view, _ = await state.current()
             roles = build_roles(settings, view)
+            from store.agenda import AgendaRepository
             from store.attendance import AttendanceRepository
             from store.personal_data import PersonalDataRepository
             from bot.report import AttendanceSource, MembershipSource, MilestoneSource, RiskSource, SessionSource
             from store.polls import PollRepository
             from store.registrations import RegistrationRepository
             from store.risks import RiskRepository
+            from store.results import ResultRepository
+            from store.tasks import TaskRepository
+            from store.work_audit import WorkAuditRepository
 
             sent_replies = SentReplyRepository(db)
             attendance, polls, risks = AttendanceRepository(db), PollRepository(db), RiskRepository(db)
@@ -128,7 +132,8 @@ class App:
                                 on_schedule_change=schedule_changes.notify,
                                 calendar_url=settings.calendar.public_url if settings.calendar.port else None,
                                 personal_data=PersonalDataRepository(db), attendance=attendance, polls=polls,
-                                risks=risks,
+                                risks=risks, tasks=TaskRepository(db), agenda=AgendaRepository(db),
+                                results=ResultRepository(db), work_audit=WorkAuditRepository(db),
                                 report_sources=(SessionSource(), MilestoneSource(), MembershipSource(registrations),
                                                 AttendanceSource(attendance, polls), RiskSource(risks)))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
@@ -199,20 +204,23 @@ class App:
 
         from scheduler.dispatcher import Dispatcher
         from scheduler.planning import ReminderOffsets
+        from store.agenda import AgendaRepository
         from store.reminder_deliveries import ReminderDeliveries
+        from store.tasks import TaskRepository
 
         reminders = self.settings.reminders
         if getattr(self, "scheduler_db", None) is None:
             self.scheduler_db = await Database.open(self.db.path)
         assert self.scheduler_db is not None
         offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before,
-                                        reminders.report_before_exchange)
+                                        report=reminders.report_before_exchange, task=reminders.task_before)
         return Dispatcher(
             self.state, self.rooms, ReminderDeliveries(self.scheduler_db), outbox, offsets,
             owner=owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
             zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
             late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays,
-            concurrency=reminders.concurrency, metrics=self.metrics, report=self.exchange_report)
+            concurrency=reminders.concurrency, metrics=self.metrics, report=self.exchange_report,
+            tasks=TaskRepository(self.scheduler_db), agenda=AgendaRepository(self.scheduler_db))
 
     async def exchange_report(self, occurrence: Occurrence, now: dt.datetime) -> Reply:
         """The status report of every AG sent to the linked rooms before the exchange round

@@ -148,12 +148,13 @@ class RemindersSection(BaseModel):
     exchange_before: list[str] = ["7d", "1d"]
     milestone_before: list[str] = ["7d 09:00", "0d 09:00"]
     report_before_exchange: list[str] = ["2d"]  # the AGs' status report before each exchange round ([] : none)
+    task_before: list[str] = ["1d 09:00", "0d 09:00"]  # open tasks (Arbeitsaufträge) with a due day
     skip_holidays: bool = False  # leave out sessions on public holidays of Sachsen-Anhalt
     lease_seconds: int = Field(default=30, ge=1, le=3600)  # how long a dispatcher may hold an unsent reminder
     late_after_minutes: int = Field(default=5, ge=0)  # later than this counts as "verspätet"
     concurrency: int = Field(default=8, ge=1, le=100)  # rooms sent to at the same time for one due moment
 
-    @field_validator("session_before", "exchange_before", "milestone_before", "report_before_exchange")
+    @field_validator("session_before", "exchange_before", "milestone_before", "report_before_exchange", "task_before")
     @classmethod
     def _offsets(cls, values: list[str]) -> list[str]:
         from bot.reminders import parse_offset

@@ -51,6 +51,8 @@ class IncomingMessage:
     that message is an answer of the bot, :meth:`bot.ports.ConversationContextStore.question_of`
     names the question it answered. ``traits`` is what the sender's platform can do and how its
     users write commands, declared by the adapter (:class:`bot.platform_traits.PlatformTraits`).
+    ``mentions`` are the other users the message mentions (Matrix pills, Teams ``<at>`` mentions):
+    their user id and the name as it stands in ``text`` (e.g. for ``!auftrag ... fuer=Anna``).
     """
 
     text: str
@@ -62,6 +64,7 @@ class IncomingMessage:
     sender_is_room_moderator: bool = False  # e.g. Matrix power level >= 50 in this room
     replied_to: str | None = None
     traits: "PlatformTraits | None" = None  # what the platform can do (None: Matrix-like, see bot.platform_traits)
+    mentions: tuple[UserRef, ...] = ()  # other users mentioned (not the bot), with the name shown in ``text``
 
     def __post_init__(self) -> None:
         if self.sent_at.tzinfo is None:

@@ -86,6 +86,10 @@ class ProgrammeStore(Protocol):
 
     async def remove_milestone(self, group_key: str, title: str) -> bool: ...
 
+    async def set_milestone_reached(self, group_key: str, title: str, day: dt.date | None, now: dt.datetime,
+                                    actor: "Actor") -> bool:
+        """Mark a milestone reached on ``day`` (None: open again), audited; False if unknown."""
+
 
 @dataclass(frozen=True)
 class RoomLink:
@@ -548,3 +552,161 @@ class RiskStore(Protocol):
     async def delete(self, number: int, actor: UserRef, channel: ChannelRef, now: dt.datetime) -> bool:
         """Delete a risk (open or closed); False if there is none of that number."""
         ...
+
+
+# -- follow-through between sessions (issue 14): tasks, agenda topics, results --------------------
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change and where: the sender's platform and id, the room's platform and id.
+    Written to the work audit (``store.work_audit``) with every change."""
+
+    platform: str
+    user_id: str
+    room_platform: str
+    room_id: str
+
+
+@dataclass(frozen=True)
+class TaskOwner:
+    """Who a task is for: an organisation of the directory (``organisation``, its key) or a chat
+    user (``platform``, ``user_id`` as the platform names them, ``name`` as mentioned)."""
+
+    organisation: str | None = None
+    platform: str | None = None
+    user_id: str | None = None
+    name: str | None = None
+
+
+TaskState = Literal["open", "done"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """An Arbeitsauftrag of an AG. ``due`` is a local day (Europe/Berlin) or None; times UTC."""
+
+    id: int
+    group_key: str
+    title: str
+    owner: TaskOwner | None
+    due: dt.date | None
+    state: TaskState
+    created_platform: str
+    created_by: str
+    created_at: dt.datetime
+    done_by: str | None = None
+    done_at: dt.datetime | None = None
+
+    def overdue(self, today: dt.date) -> bool:
+        """Open and due before ``today`` (a local day)."""
+        return self.state == "open" and self.due is not None and self.due < today
+
+
+_UNSET = object()
+
+
+class TaskStore(Protocol):
+    """Tasks and their audit (implemented by :class:`store.tasks.TaskRepository`). Numbers are
+    global; every write records a work-audit row in its own transaction."""
+
+    async def create(self, group_key: str, title: str, owner: TaskOwner | None, due: dt.date | None,
+                     actor: Actor, now: dt.datetime) -> Task: ...
+
+    async def get(self, number: int) -> Task | None: ...
+
+    async def tasks(self, group_keys: Collection[str] | None = None, state: TaskState | None = None) -> list[Task]:
+        """Tasks of these AGs (None: all), optionally in one state, by due day (undated last), then number."""
+
+    async def complete(self, number: int, actor: Actor, now: dt.datetime) -> Task | None:
+        """Mark an open task done; None if it is not open (already done, deleted, unknown)."""
+
+    async def change(self, number: int, actor: Actor, now: dt.datetime, title: str | None = None,
+                     owner: TaskOwner | None | object = _UNSET, due: dt.date | None | object = _UNSET,
+                     reopen: bool = False) -> Task | None:
+        """Change title, owner, due day (``None`` removes them), or reopen; None if unknown."""
+
+    async def delete(self, number: int, actor: Actor, now: dt.datetime) -> bool: ...
+
+    async def due_between(self, first: dt.date, last: dt.date) -> list[Task]:
+        """Open tasks due on a day in ``[first, last]`` (for reminders)."""
+
+
+@dataclass(frozen=True)
+class AgendaTopic:
+    """A topic (TOP) for an AG's session. ``session_start`` (UTC) is the session it was added for,
+    None when no session was planned then; ``position`` orders the AG's topics."""
+
+    id: int
+    group_key: str
+    title: str
+    session_start: dt.datetime | None
+    position: int
+    created_platform: str
+    created_by: str
+    created_at: dt.datetime
+
+
+class AgendaStore(Protocol):
+    """Agenda topics (implemented by :class:`store.agenda.AgendaRepository`)."""
+
+    async def add(self, group_key: str, title: str, session_start: dt.datetime | None, actor: Actor,
+                  now: dt.datetime) -> AgendaTopic: ...
+
+    async def get(self, number: int) -> AgendaTopic | None: ...
+
+    async def topics(self, group_key: str) -> list[AgendaTopic]:
+        """The AG's topics in their order."""
+
+    async def move(self, number: int, position: int, actor: Actor, now: dt.datetime) -> list[AgendaTopic] | None:
+        """Put topic ``number`` at ``position`` (1-based, clamped) of its AG's list; the new list,
+        or None if the topic is unknown."""
+
+    async def delete(self, number: int, actor: Actor, now: dt.datetime) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Result:
+    """A result or decision (Ergebnis) recorded for an AG, optionally for a task or milestone."""
+
+    id: int
+    group_key: str
+    text: str
+    task_id: int | None
+    milestone: str | None
+    created_platform: str
+    created_by: str
+    created_at: dt.datetime
+
+
+class ResultStore(Protocol):
+    """Results (implemented by :class:`store.results.ResultRepository`)."""
+
+    async def add(self, group_key: str, text: str, task_id: int | None, milestone: str | None, actor: Actor,
+                  now: dt.datetime) -> Result: ...
+
+    async def results(self, group_keys: Collection[str] | None = None,
+                      since: dt.datetime | None = None) -> list[Result]:
+        """Results of these AGs (None: all) recorded from ``since`` on, oldest first."""
+
+
+class WorkAuditEntryLike(Protocol):
+    @property
+    def item_kind(self) -> str: ...
+    @property
+    def item_id(self) -> int: ...
+    @property
+    def group_key(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def actor_id(self) -> str: ...
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def detail(self) -> str | None: ...
+
+
+class WorkAuditStore(Protocol):
+    """The work audit, read for ``!verlauf`` (implemented by :class:`store.work_audit.WorkAuditRepository`)."""
+
+    async def entries(self, group_keys: set[str] | None = None, kind: str | None = None,
+                      item_id: int | None = None, since: dt.datetime | None = None) -> Sequence[WorkAuditEntryLike]: ...

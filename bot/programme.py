@@ -92,11 +92,14 @@ class Membership(_Frozen):
 
 
 class Milestone(_Frozen):
-    """A planned milestone (Meilenstein). ``due`` is ``None`` until the group sets a date."""
+    """A planned milestone (Meilenstein). ``due`` is ``None`` until the group sets a date;
+    ``reached`` is the local day (Europe/Berlin) the coordinators marked it reached
+    (``!meilenstein-erreicht``), None while it is open. A reached milestone is no longer reminded."""
 
     title: str
     due: dt.date | None = None
     note: str | None = None
+    reached: dt.date | None = None
 
 
 class SeriesChange(_Frozen):

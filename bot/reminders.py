@@ -32,7 +32,7 @@ class Offset:
     def due_at(self, occurrence: Occurrence, zone: ZoneInfo) -> dt.datetime:
         """The moment the reminder is due, zone-aware."""
         start = occurrence.start.astimezone(zone)
-        at = self.at or (DEFAULT_MILESTONE_TIME if occurrence.kind == "meilenstein" and self.delta == dt.timedelta(0)
+        at = self.at or (DEFAULT_MILESTONE_TIME if occurrence.kind in ("meilenstein", "auftrag") and self.delta == dt.timedelta(0)
                          else None)
         if at is not None:
             day = start.date() - dt.timedelta(days=self.days)
@@ -67,7 +67,7 @@ def parse_offset(text: str) -> Offset:
 
 def _until(occurrence: Occurrence, now: dt.datetime, zone: ZoneInfo) -> str:
     days = (occurrence.start.astimezone(zone).date() - now.astimezone(zone).date()).days
-    if occurrence.kind != "meilenstein" and occurrence.start - now <= dt.timedelta(hours=3):
+    if occurrence.kind not in ("meilenstein", "auftrag") and occurrence.start - now <= dt.timedelta(hours=3):
         minutes = max(1, round((occurrence.start - now).total_seconds() / 60))
         return f"in {minutes} Minuten" if minutes < 120 else f"in {round(minutes / 60)} Stunden"
     return {0: "heute", 1: "morgen", 2: "übermorgen"}.get(days, f"in {days} Tagen")

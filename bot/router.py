@@ -29,6 +29,7 @@ from bot.ports import ConversationContextStore, RoomLinkStore
 from bot.state import ProgrammeState
 from bot.text import clean
 from bot.commands.registration import CONFIRM_WORDS
+from bot.commands.work_answers import WORK_INTENTS
 from bot.understanding import Intent, Question, detect_language, words
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,10 @@ class Router:
                                 f"\"{word}\" is ambiguous. Please be more specific:",
                                 items=tuple(f"{org.name} ({org.type.value})"
                                             for k in keys if (org := view.directory.get(k)) is not None))
+        if question.intent in WORK_INTENTS:  # tasks, agenda, results: read from the stores
+            work = await self.commands.answer_work(turn, question)
+            if work is not None:
+                return work
         previous, replied = await self._load_context(message)
         reply, last = self._answer_parts(turn, questions, previous, replied)
         if last is not None and last != previous:

@@ -22,7 +22,7 @@ from dateutil.rrule import rrulestr
 from bot.clock import BERLIN
 from bot.programme import Group, Programme, SessionSeries
 
-Kind = Literal["sitzung", "austauschrunde", "meilenstein"]
+Kind = Literal["sitzung", "austauschrunde", "meilenstein", "auftrag"]
 Status = Literal["regular", "moved", "cancelled", "extra"]
 
 
@@ -134,8 +134,9 @@ class Occurrence:
 
     @property
     def expires_at(self) -> dt.datetime:
-        """When a reminder for it is pointless: a session's start, the end of a milestone's day."""
-        if self.kind == "meilenstein":
+        """When a reminder for it is pointless: a session's start, the end of a milestone's or
+        a task's due day."""
+        if self.kind in ("meilenstein", "auftrag"):
             return self.start + dt.timedelta(days=1)
         return self.start
 
@@ -192,11 +193,12 @@ def exchange_occurrences(programme: Programme, after: dt.datetime, before: dt.da
 
 
 def milestone_occurrences(group: Group, after: dt.datetime, before: dt.datetime) -> list[Occurrence]:
-    """Dated milestones of one group whose due day (00:00 Europe/Berlin) lies in ``[after, before)``."""
+    """Dated milestones of one group whose due day (00:00 Europe/Berlin) lies in ``[after, before)``;
+    milestones already reached are left out (they are not reminded)."""
     zone = BERLIN
     found = []
     for milestone in group.milestones:
-        if milestone.due is None:
+        if milestone.due is None or milestone.reached is not None:
             continue
         start = dt.datetime.combine(milestone.due, dt.time(0, 0), tzinfo=zone)
         if after <= start < before:

@@ -20,11 +20,13 @@ from bot.clock import BERLIN
 from bot.messages import Reply
 from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
-from bot.ports import ReminderLedger, RoomLink, RoomLinkStore
+from bot.ports import AgendaStore, ReminderLedger, RoomLink, RoomLinkStore, Task, TaskStore
+from bot.messages import Reply
 from bot.reminders import reminder_reply
 from bot.schedule import Occurrence
 from bot.state import ProgrammeState
-from scheduler.planning import Plan, PlannedReminder, ReminderOffsets, plan
+from bot.work_text import session_follow_up, task_reminder
+from scheduler.planning import Plan, PlannedReminder, ReminderOffsets, plan, task_id_of, task_reminders
 
 log = logging.getLogger(__name__)
 LOOKAHEAD = dt.timedelta(days=35)
@@ -54,7 +56,8 @@ class Dispatcher:
                  zone: ZoneInfo = BERLIN, lease: dt.timedelta = dt.timedelta(seconds=30),
                  late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False,
                  concurrency: int = 8, metrics: Metrics = NO_METRICS,
-                 report: Callable[[Occurrence, dt.datetime], Awaitable[Reply]] | None = None) -> None:
+                 report: Callable[[Occurrence, dt.datetime], Awaitable[Reply]] | None = None,
+                 tasks: TaskStore | None = None, agenda: AgendaStore | None = None) -> None:
         self.state = state
         self.rooms = rooms
         self.deliveries = deliveries
@@ -69,6 +72,9 @@ class Dispatcher:
         self.concurrency = max(1, concurrency)  # rooms sent to at the same time for one due moment
         self.report = report  # builds the status report sent before an exchange round (offsets.report)
         self._cache: tuple | None = None  # (view, after, until, plan)
+        self.tasks = tasks  # open tasks with a due day are reminded; sessions list the open ones
+        self.agenda = agenda  # sessions' reminders list the agenda
+        self._due_tasks: dict[int, Task] = {}  # the tasks of the last plan, by number
 
     async def _plan(self, after: dt.datetime, until: dt.datetime) -> Plan:
         """A plan covering ``(after, until]``, reused while the programme is unchanged (the state
@@ -76,12 +82,25 @@ class Dispatcher:
         view, _ = await self.state.current()
         cached = self._cache
         if cached and cached[0] is view and cached[1] <= after and until <= cached[2]:
-            return cached[3]
+            return await self._with_tasks(cached[3], after, until)
         end = max(until, after + LOOKAHEAD)
         offsets = self.offsets if self.report is not None else dataclasses.replace(self.offsets, report=())
         fresh = plan(view.programme, offsets, after, end, self.zone, self.skip_holidays)
         self._cache = (view, after, end, fresh)
-        return fresh
+        return await self._with_tasks(fresh, after, until)
+
+    async def _with_tasks(self, base: Plan, after: dt.datetime, until: dt.datetime) -> Plan:
+        """``base`` plus the reminders of open tasks due in ``(after, until]``, read from the store
+        on every run (tasks change without touching the programme)."""
+        if self.tasks is None or not self.offsets.task:
+            return base
+        longest = max(o.longest for o in self.offsets.task)
+        first = (after.astimezone(self.zone) - dt.timedelta(days=1)).date()
+        last = (until.astimezone(self.zone) + longest + dt.timedelta(days=1)).date()
+        found = await self.tasks.due_between(first, last)
+        self._due_tasks = {task.id: task for task in found}
+        extra = task_reminders(found, self.offsets, after, until, self.zone)
+        return Plan.of(list(base.reminders) + extra) if extra else base
 
     def _targets(self, reminder: PlannedReminder, links: list[RoomLink]) -> list[RoomLink]:
         occurrence = reminder.occurrence
@@ -130,9 +149,18 @@ class Dispatcher:
         # the same transaction id, so the platform does not post it twice)
         limit = asyncio.Semaphore(self.concurrency)
 
+        follow_ups = {}
+        for reminder, _, _ in leased:  # a session's agenda and open tasks, read once per AG
+            key = reminder.occurrence.group_key
+            if reminder.occurrence.kind == "sitzung" and not reminder.occurrence.cancelled and key not in follow_ups:
+                topics = await self.agenda.topics(key) if self.agenda is not None else []
+                tasks = await self.tasks.tasks({key}, "open") if self.tasks is not None else []
+                follow_ups[key] = (topics, tasks)
+
         async def deliver(reminder, link, target: tuple[str, str, str]) -> None:
             late = now - reminder.due_at > self.late_after
-            group = view.groups.get(reminder.occurrence.group_key or "")
+            occurrence = reminder.occurrence
+            group = view.groups.get(occurrence.group_key or "")
             if reminder.purpose == "bericht":
                 built = reports.get(reminder.key)
                 if built is None:  # building it failed (logged): retried after the lease
@@ -140,8 +168,15 @@ class Dispatcher:
                     report.failed.append(target)
                     return
                 reply = built
+            elif occurrence.kind == "auftrag":
+                reply = task_reminder(view, self._due_tasks[task_id_of(occurrence)], now, late)
             else:
-                reply = reminder_reply(reminder.occurrence, group.label if group else None, now, self.zone, late)
+                reply = reminder_reply(occurrence, group.label if group else None, now, self.zone, late)
+            if reminder.purpose != "bericht" and occurrence.group_key in follow_ups and occurrence.kind == "sitzung":
+                topics, tasks = follow_ups[occurrence.group_key]
+                parts = session_follow_up(view, topics, tasks, occurrence.start, now.astimezone(BERLIN).date())
+                if parts:
+                    reply = Reply.combine((reply, *parts))
             async with limit:
                 try:
                     message_id = await self.outbox.send(link.platform, link.room_id, reply,

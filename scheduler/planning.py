@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.clock import BERLIN
+from bot.ports import Task
 from bot.programme import Programme
 from bot.reminders import Offset, parse_offset
 from bot.schedule import Occurrence, exchange_occurrences, group_occurrences, milestone_occurrences
@@ -21,20 +24,23 @@ class ReminderOffsets:
     exchange: tuple[Offset, ...]
     milestone: tuple[Offset, ...]
     report: tuple[Offset, ...] = ()  # the status report before each exchange round (empty: none)
+    task: tuple[Offset, ...] = ()  # open tasks with a due day (Arbeitsaufträge)
 
     @classmethod
     def parse(cls, session: list[str], exchange: list[str], milestone: list[str],
-              report: list[str] | None = None) -> "ReminderOffsets":
+              report: list[str] | None = None, task: list[str] | None = None) -> "ReminderOffsets":
         return cls(tuple(map(parse_offset, session)), tuple(map(parse_offset, exchange)),
-                   tuple(map(parse_offset, milestone)), tuple(map(parse_offset, report or ())))
+                   tuple(map(parse_offset, milestone)), tuple(map(parse_offset, report or ())),
+                   tuple(map(parse_offset, task or ())))
 
     def for_kind(self, kind: str) -> tuple[Offset, ...]:
-        return {"sitzung": self.session, "austauschrunde": self.exchange, "meilenstein": self.milestone}[kind]
+        return {"sitzung": self.session, "austauschrunde": self.exchange, "meilenstein": self.milestone,
+                "auftrag": self.task}[kind]
 
     @property
     def longest(self) -> dt.timedelta:
         """How far before its occurrence any reminder can be due (an upper bound)."""
-        offsets = self.session + self.exchange + self.milestone + self.report
+        offsets = self.session + self.exchange + self.milestone + self.report + self.task
         return max((o.longest for o in offsets), default=dt.timedelta(0))
 
 
@@ -92,10 +98,25 @@ def occurrences(programme: Programme, after: dt.datetime, before: dt.datetime,
     return found
 
 
+def task_occurrence(task: Task) -> Occurrence:
+    """A task's due day as an occurrence of kind "auftrag" (00:00 Europe/Berlin of the day; the key
+    names the task and its due day, so a new due day is reminded again)."""
+    assert task.due is not None
+    start = dt.datetime.combine(task.due, dt.time(0, 0), tzinfo=BERLIN)
+    return Occurrence("auftrag", task.group_key, f"auftrag:{task.id}:{task.due.isoformat()}", start, None,
+                      title=task.title)
+
+
+def task_id_of(occurrence: Occurrence) -> int:
+    """The task number in an "auftrag" occurrence's key (see :func:`task_occurrence`)."""
+    return int(occurrence.key.split(":")[1])
+
+
 def plan(programme: Programme, offsets: ReminderOffsets, after: dt.datetime, before: dt.datetime,
-         zone: ZoneInfo, skip_holidays: bool = False) -> Plan:
-    """The reminders due in ``(after, before]``; occurrences are looked up far enough ahead."""
-    found = []
+         zone: ZoneInfo, skip_holidays: bool = False, tasks: Sequence[Task] = ()) -> Plan:
+    """The reminders due in ``(after, before]``; occurrences are looked up far enough ahead.
+    ``tasks`` are open tasks with a due day (those without one are skipped)."""
+    found = task_reminders(tasks, offsets, after, before, zone)
     for occurrence in occurrences(programme, after, before + offsets.longest, skip_holidays):
         for offset in offsets.for_kind(occurrence.kind):
             due = offset.due_at(occurrence, zone)
@@ -107,3 +128,18 @@ def plan(programme: Programme, offsets: ReminderOffsets, after: dt.datetime, bef
                 if after < due <= before:
                     found.append(PlannedReminder(due, occurrence, offset, "bericht"))
     return Plan.of(found)
+
+
+def task_reminders(tasks: Sequence[Task], offsets: ReminderOffsets, after: dt.datetime, before: dt.datetime,
+                   zone: ZoneInfo) -> list[PlannedReminder]:
+    """The reminders of open tasks with a due day that fall due in ``(after, before]``."""
+    found = []
+    for task in tasks:
+        if task.due is None or task.state != "open":
+            continue
+        occurrence = task_occurrence(task)
+        for offset in offsets.task:
+            due = offset.due_at(occurrence, zone)
+            if after < due <= before:
+                found.append(PlannedReminder(due, occurrence, offset))
+    return found

@@ -36,13 +36,21 @@ ACTOR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("poll_votes", "voter_id", "in einer Terminumfrage abgestimmt"),
     ("prompt_reactions", "user_id", "auf eine Teilnahme-Frage reagiert (Matrix)"),
     ("risks", "owner_user", "als verantwortlich für ein Risiko eingetragen"),
+    ("milestones", "reached_by", "Meilenstein als erreicht markiert"),
+    ("tasks", "created_by", "Arbeitsauftrag angelegt"),
+    ("tasks", "done_by", "Arbeitsauftrag als erledigt markiert"),
+    ("tasks", "owner_user_id", "Arbeitsauftrag für Sie"),
+    ("agenda_topics", "created_by", "Thema für die Tagesordnung eingebracht"),
+    ("results", "created_by", "Ergebnis festgehalten"),
 )
 """(table, column, what the row records, in German) of every column that names who made a change."""
 
 NAME_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("attendance", "person_name", "person_id"),
+    ("attendance", "person_id", "person_name"),
+    ("tasks", "owner_user_id", "owner_name"),
 )
-"""(table, display-name column, its user-id column): names emptied (NULL) on erasure."""
+"""(table, id column, name column): display names kept next to a user id; erasure clears the name
+(NULL) where the id is the user's, before the id is pseudonymised."""
 
 _CREATOR_KEY = "creators:"
 
@@ -105,9 +113,9 @@ class PersonalDataRepository:
         changed = 0
         keys = await self._creator_keys(user_id)
         async with self.db.transaction() as connection:
-            for table, column, id_column in NAME_COLUMNS:
+            for table, id_column, name_column in NAME_COLUMNS:
                 cursor = await connection.execute(
-                    f"UPDATE {table} SET {column} = NULL WHERE {id_column} = ? AND {column} IS NOT NULL",  # noqa: S608
+                    f"UPDATE {table} SET {name_column} = NULL WHERE {id_column} = ? AND {name_column} IS NOT NULL",  # noqa: S608
                     (user_id,))
                 changed += cursor.rowcount
             for table, column, _ in ACTOR_COLUMNS:

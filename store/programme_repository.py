@@ -15,7 +15,8 @@ from bot.programme import (
     ExtraSession, Group, Meta, Membership, MembershipStatus, Milestone, Organisation, Programme, SeriesChange,
     SessionSeries,
 )
-from bot.ports import MilestoneChange, ProgrammeChanges
+from bot.ports import Actor, MilestoneChange, ProgrammeChanges
+from store.work_audit import record
 from store.database import Database, serialized
 from store.timestamps import utc_text
 
@@ -109,7 +110,8 @@ class ProgrammeRepository:
         for r in await self._c.execute_fetchall(
                 f"SELECT * FROM milestones {where} ORDER BY group_key, position, id", args):
             milestones.setdefault(r["group_key"], []).append(Milestone(
-                title=r["title"], due=dt.date.fromisoformat(r["due"]) if r["due"] else None, note=r["note"]))
+                title=r["title"], due=dt.date.fromisoformat(r["due"]) if r["due"] else None, note=r["note"],
+                reached=dt.date.fromisoformat(r["reached"]) if r["reached"] else None))
         series = await self._series(None if keys is None else [group_series_key(k) for k in keys])
         extras = await self._extra_sessions(where, args)
         groups = {}
@@ -408,6 +410,25 @@ class ProgrammeRepository:
         key = EXCHANGE_SERIES_KEY if group_key is None else group_series_key(group_key)
         async with self.db.transaction():
             await self._write_change(key, change, now, by)
+
+    @serialized
+    async def set_milestone_reached(self, group_key: str, title: str, day: dt.date | None,
+                                    now: dt.datetime, actor: Actor) -> bool:
+        """Mark the milestone titled exactly ``title`` reached on ``day`` (local, Europe/Berlin),
+        or open again with ``day`` None, with its work-audit row in the same transaction; False if
+        the group has no such milestone."""
+        async with self.db.transaction() as connection:
+            async with self._c.execute("SELECT id FROM milestones WHERE group_key = ? AND title = ?",
+                                       (group_key, title)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return False
+            await self._c.execute(
+                "UPDATE milestones SET reached = ?, reached_by = ?, updated_at = ? WHERE id = ?",
+                (day.isoformat() if day else None, actor.user_id if day else None, utc_text(now), row["id"]))
+            await record(connection, "meilenstein", row["id"], group_key, "done" if day else "reopened", actor, now,
+                         f"{title} erreicht am {day:%d.%m.%Y}" if day else f"{title} wieder offen")
+        return True
 
     @serialized
     async def remove_milestone(self, group_key: str, title: str) -> bool:

@@ -15,10 +15,11 @@ from typing import Literal
 
 import aiosqlite
 
+from bot.ports import Actor
 from store.database import Database
 from store.timestamps import utc_text
 
-ItemKind = Literal["auftrag", "top", "ergebnis", "risiko", "teilnahme", "umfrage"]
+ItemKind = Literal["auftrag", "top", "ergebnis", "risiko", "teilnahme", "umfrage", "meilenstein"]
 WorkAction = Literal["created", "changed", "done", "reopened", "deleted", "moved", "answered", "voted", "closed"]
 
 
@@ -39,16 +40,6 @@ class WorkAuditEntry:
     room_id: str
     at: dt.datetime
     detail: str | None
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change and where: the sender's platform and id, the room's platform and id."""
-
-    platform: str
-    user_id: str
-    room_platform: str
-    room_id: str
 
 
 async def record(connection: aiosqlite.Connection, kind: ItemKind, item_id: int, group_key: str,

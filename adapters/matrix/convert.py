@@ -7,6 +7,7 @@ v1.11), so it needs no nio types and is unit-testable with plain dicts.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass
 
@@ -59,6 +60,26 @@ def _mentions_bot(content: dict, body: str, bot: BotIdentity) -> tuple[bool, str
         if rest is not None:
             return True, rest
     return mentioned, body
+
+
+_PILL = re.compile(r"""<a\s[^>]*href=["']https://matrix\.to/#/(@[^"'>?]+)["'][^>]*>(.*?)</a>""",
+                   re.IGNORECASE | re.DOTALL)
+
+
+def other_mentions(content: dict, bot: BotIdentity) -> tuple[UserRef, ...]:
+    """The users a message mentions besides the bot: the pills in ``formatted_body`` (spec "User
+    and room mentions": a matrix.to link whose text, the display name, also stands in ``body``)."""
+    formatted = content.get("formatted_body")
+    if not isinstance(formatted, str):
+        return ()
+    found: list[UserRef] = []
+    for link, text in _PILL.findall(_MX_REPLY.sub("", formatted)):
+        user_id = link.replace("%40", "@").replace("%3A", ":")
+        name = html.unescape(re.sub(r"<[^>]+>", "", text)).strip() or None
+        ref = UserRef(PLATFORM, user_id, name)
+        if user_id != bot.user_id and ref not in found:
+            found.append(ref)
+    return tuple(found)
 
 
 def _after_name(body: str, name: str) -> str | None:
@@ -125,7 +146,7 @@ def incoming_from_event(source: dict, room_id: str, bot: BotIdentity, is_direct:
         text=text, sender=UserRef(PLATFORM, str(source.get("sender"))),
         channel=ChannelRef(PLATFORM, room_id, is_direct=is_direct, thread_id=thread),
         sent_at=sent_at, message_id=source.get("event_id"), addressed=mentioned or is_direct,
-        replied_to=reply_target(relates))
+        replied_to=reply_target(relates), mentions=other_mentions(content, bot))
 
 
 def reply_target(relates: dict) -> str | None:

@@ -148,6 +148,29 @@ def remove_bot_mentions(text: str, entities: Iterable, bot_id: str | None,
     return mentioned, text.lstrip(":,; ").strip()
 
 
+def other_mentions(entities: Iterable, bot_id: str | None) -> tuple[UserRef, ...]:
+    """The users a message mentions besides the bot, from its mention entities: the Entra object
+    id when the entity carries one (``mentioned.aadObjectId``, the id senders are known by), else
+    the Teams user id (``29:…``), with the name shown in the text (the ``<at>`` tag's content, which
+    :func:`remove_bot_mentions` leaves in the text)."""
+    found = []
+    for entity in entities or ():
+        entity = _dict(entity)
+        if entity.get("type") != "mention":
+            continue
+        who = _dict(entity.get("mentioned"))
+        user_id = who.get("aadObjectId") or who.get("id")
+        if not user_id or _same_account(who.get("id"), bot_id):
+            continue
+        marker = entity.get("text")
+        shown = _AT_TAG.sub(lambda m: m.group(1), marker) if isinstance(marker, str) else who.get("name")
+        name = html.unescape(strip_html(str(shown or who.get("name") or ""))).strip() or None
+        ref = UserRef(PLATFORM, str(user_id), name)
+        if ref not in found:
+            found.append(ref)
+    return tuple(found)
+
+
 def reply_target(activity: dict) -> str | None:
     """The id of the message an incoming message replies to, or None.
 
@@ -264,7 +287,8 @@ def incoming_from_activity(activity: dict, received_at: dt.datetime,
         channel=ChannelRef(PLATFORM, base_conversation_id(conversation_id), is_direct=personal,
                            thread_id=thread_of(conversation_id)),
         sent_at=received_at, message_id=activity.get("id"), addressed=mentioned or personal,
-        replied_to=reply_target(activity), traits=teams_traits(shown))
+        replied_to=reply_target(activity), traits=teams_traits(shown),
+        mentions=other_mentions(activity.get("entities") or (), bot.get("id")))
 
 
 def conversation_reference(activity: dict) -> dict | None:

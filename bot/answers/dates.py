@@ -20,7 +20,14 @@ from bot.schedule import exchange_occurrences, group_occurrences, interval_weeks
 from bot.view import ProgrammeView
 
 # -- dates --------------------------------------------------------------------------------------
+def _reached(m, language: str) -> str:
+    return t(language, f" – erreicht am {date_short(m.reached)}", f" – reached {date_short(m.reached)}") \
+        if m.reached else ""
+
+
 def milestone_item(m, language: str) -> str:
+    if m.reached:
+        return m.title + _reached(m, language)
     if m.due:
         return t(language, f"{m.title}: fällig am {date_short(m.due)}", f"{m.title}: due {date_short(m.due)}")
     return t(language, f"{m.title}: noch kein Datum festgelegt", f"{m.title}: no date set yet")
@@ -28,8 +35,8 @@ def milestone_item(m, language: str) -> str:
 
 def milestone_summary(group: Group, language: str) -> str:
     """One line: dated milestones with their dates, the undated ones once under "noch ohne Datum"."""
-    dated = [milestone_item(m, language) for m in group.milestones if m.due]
-    undated = [m.title for m in group.milestones if not m.due]
+    dated = [milestone_item(m, language) for m in group.milestones if m.due or m.reached]
+    undated = [m.title for m in group.milestones if not m.due and not m.reached]
     parts = list(dated)
     if undated:
         parts.append(t(language, "noch ohne Datum: ", "no date yet: ") + "; ".join(undated))
@@ -42,7 +49,7 @@ def answer_milestones(view: ProgrammeView, group: Group, language: str) -> Reply
         return Reply(t(language, f"Für die {group.label} nennt das Workshop-Dokument keine Meilensteine.",
                        f"The workshop document names no milestones for the {group.label}."), language=language)
     footer = group.milestone_note if language == "de" else None
-    if not any(m.due for m in group.milestones):
+    if not any(m.due or m.reached for m in group.milestones):
         return Reply(t(language, f"Geplante Meilensteine der {group.label} (noch ohne Datum):",
                        f"Planned milestones of the {group.label} (no dates set yet):"),
                      tuple(m.title for m in group.milestones), footer, language=language)
@@ -55,6 +62,10 @@ def answer_milestone_due(view: ProgrammeView, group: Group, title: str, now: dt.
     milestone = next((m for m in group.milestones if m.title == title), None)
     if milestone is None:
         return answer_milestones(view, group, language)
+    if milestone.reached is not None:
+        return Reply(t(language, f"Der Meilenstein „{title}“ der {group.label} ist erreicht (am "
+                                 f"{date_long(milestone.reached)}).", f"The {group.label}'s milestone \"{title}\" is "
+                                 f"reached (on {date_long(milestone.reached, 'en')})."), language=language)
     if milestone.due is None:
         return Reply(t(language, f"Für den Meilenstein „{title}“ der {group.label} ist noch kein Datum festgelegt.",
                        f"No date is set yet for the {group.label}'s milestone \"{title}\"."),
@@ -72,7 +83,8 @@ def answer_milestone_due(view: ProgrammeView, group: Group, title: str, now: dt.
 def answer_next_milestone(view: ProgrammeView, group: Group | None, now: dt.datetime, language: str) -> Reply:
     today = now.astimezone(BERLIN).date()
     groups = [group] if group else list(view.programme.groups)
-    upcoming = sorted(((m.due, g, m) for g in groups for m in g.milestones if m.due and m.due >= today),
+    upcoming = sorted(((m.due, g, m) for g in groups for m in g.milestones
+                       if m.due and m.due >= today and not m.reached),
                       key=lambda x: (x[0], x[1].key))
     if upcoming:
         due, g, m = upcoming[0]
@@ -83,8 +95,8 @@ def answer_next_milestone(view: ProgrammeView, group: Group | None, now: dt.date
                        f"The next milestone of the {g.label} is \"{m.title}\", due {date_long(due, 'en')} ({when})."),
                      language=language)
     where = t(language, f"der {group.label}", f"of the {group.label}") if group else t(language, "der Arbeitsgruppen", "of the working groups")
-    undated = [m.title for g in groups for m in g.milestones if not m.due]
-    past = [(m.due, m) for g in groups for m in g.milestones if m.due and m.due < today]
+    undated = [m.title for g in groups for m in g.milestones if not m.due and not m.reached]
+    past = [(m.due, m) for g in groups for m in g.milestones if m.due and m.due < today and not m.reached]
     lead = t(language, f"Für die Meilensteine {where} ist noch kein kommendes Fälligkeitsdatum festgelegt.",
              f"No upcoming due date is set for the milestones {where}.")
     if past:

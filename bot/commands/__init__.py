@@ -15,11 +15,14 @@ from collections.abc import Awaitable, Callable
 # importing the feature modules registers their commands, in the order !hilfe lists them
 from bot.commands import (info, milestones, schedule, rooms, registration, attendance, polls, risks,  # noqa: F401
                           report, privacy)
+from bot.commands import tasks, agenda, results, history  # noqa: F401
 from bot.commands.registry import (BY_NAME, CommandSpec, Services, Turn, command, command_word, run, specs,
                                    unbracket)
 from bot.messages import Reply
-from bot.ports import (AttendanceStore, ConversationContextStore, PersonalDataStore, PollStore, ProgrammeStore,
-                       RegistrationStore, RiskStore, RoomLinkStore)
+from bot.ports import (AgendaStore, AttendanceStore, ConversationContextStore, PersonalDataStore, PollStore,
+                       ProgrammeStore, RegistrationStore, ResultStore, RiskStore, RoomLinkStore, TaskStore,
+                       WorkAuditStore)
+from bot.understanding import Question
 from bot.programme import Group, Organisation
 from bot.report import ReportSource
 from bot.roles import Roles
@@ -49,7 +52,9 @@ class RegistrationDesk:
 class Commands:
     """Runs commands against the services given at construction (store, state, roles, room
     links; optionally the registration store, a deadline override, conversation contexts, the
-    calendar feed's public URL, the change history naming users and the risk registers)."""
+    calendar feed's public URL, the personal-data places, the risk registers, attendance, date
+    polls, the status report's sources, and the stores of tasks, agenda topics, results and the work
+    audit)."""
 
     def __init__(self, store: ProgrammeStore, state: ProgrammeState, roles: Roles, room_links: RoomLinkStore,
                  on_schedule_change: Callable[[], Awaitable[None]] | None = None,
@@ -57,11 +62,21 @@ class Commands:
                  contexts: ConversationContextStore | None = None, calendar_url: str | None = None,
                  personal_data: PersonalDataStore | None = None, attendance: AttendanceStore | None = None,
                  polls: PollStore | None = None, report_sources: tuple[ReportSource, ...] = (),
-                 risks: RiskStore | None = None) -> None:
+                 risks: RiskStore | None = None, tasks: TaskStore | None = None,
+                 agenda: AgendaStore | None = None, results: ResultStore | None = None,
+                 work_audit: WorkAuditStore | None = None) -> None:
         self.services = Services(store, state, roles, room_links, registrations, registration_deadline, contexts,
                                  on_schedule_change, calendar_url.rstrip("/") if calendar_url else None, personal_data,
-                                 report_sources=report_sources, attendance=attendance, polls=polls, risks=risks)
+                                 report_sources=report_sources, attendance=attendance, polls=polls, risks=risks,
+                                 tasks=tasks, agenda=agenda, results=results, work_audit=work_audit)
         self.registration = RegistrationDesk(self.services, registrations) if registrations is not None else None
+
+    async def answer_work(self, turn: Turn, question: Question) -> Reply | None:
+        """The answer to a question about tasks, the agenda or results (intents in
+        :data:`bot.commands.work.WORK_INTENTS`), read from the stores; None when the store it
+        needs is not set up (the question is then answered like any other)."""
+        from bot.commands.work_answers import answer
+        return await answer(dataclasses.replace(turn, services=self.services), question)
 
     @property
     def on_schedule_change(self) -> Callable[[], Awaitable[None]] | None:

@@ -2,7 +2,7 @@
 
 Commands: ``nachmelden <AG> <Kommune>`` (alias ``register``), ``bestaetigen <Nr>`` / ``approve``,
 ``ablehnen <Nr> [Grund]`` / ``reject``, ``zurueckziehen <Nr>`` / ``withdraw``, ``anmeldungen [AG]`` /
-``registrations``, ``protokoll [AG]`` / ``audit`` (admins), and a plain ``ja`` that confirms a
+``registrations`` (their audit: ``verlauf``, :mod:`bot.commands.history`), and a plain ``ja`` that confirms a
 question the bot asked back (:func:`confirm`). The deadline (default from the programme:
 21.10.2022, end of that day, Europe/Berlin) binds everyone but admins. Who may decide is asked of
 :class:`~bot.roles.Roles` (AG coordinators, admins, and on Matrix moderators of a room linked to
@@ -269,25 +269,6 @@ async def list_open(turn: Turn, args: str) -> Reply:
     items = tuple(f"{registration_label(turn, r)} (seit {r.created_at.astimezone(BERLIN):%d.%m.%Y %H:%M})" for r in found)
     return Reply(t(lang, f"Offene Nachmeldungen ({len(items)}):", f"Open registrations ({len(items)}):"), items,
                  language=lang)
-
-
-@command("protokoll", "audit", who="admins", args="[AG]", args_en="[group]",
-         help="Protokoll aller Nachmeldungen (Admins)",
-         help_en="audit log of registrations (admins)", example="!protokoll")
-async def audit(turn: Turn, args: str) -> Reply:
-    store = registration_store(turn)
-    lang = turn.language
-    if not turn.svc.roles.is_admin(turn.message.sender):
-        raise PermissionDenied("Das Protokoll der Nachmeldungen sehen nur Admins.", "Only admins see the audit log.")
-    group = group_arg(turn, args, "protokoll", required=False) if args.strip() else None
-    entries = await store.audit(None if group is None else {group.key})
-    if not entries:
-        return Reply(t(lang, "Das Protokoll ist leer.", "The audit log is empty."), language=lang)
-    items = tuple(f"{e.at.astimezone(BERLIN):%d.%m.%Y %H:%M} Nr. {e.registration_id} {ACTION_DE[e.action]} von "
-                  f"{e.actor_id} ({e.platform}, Raum {e.room_id})" + (f": {e.detail}" if e.detail else "")
-                  for e in entries[-50:])
-    return Reply(t(lang, f"Protokoll der Nachmeldungen ({len(entries)} Einträge, die letzten {len(items)}):",
-                   f"Audit log ({len(entries)} entries, the last {len(items)}):"), items, language=lang)
 
 
 async def confirm(turn: Turn) -> Reply | None:

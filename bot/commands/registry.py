@@ -24,8 +24,9 @@ from bot.answers import t
 from bot.errors import PermissionDenied, UserError
 from bot.messages import IncomingMessage, Reply, UserRef
 from bot.platform_traits import traits_of
-from bot.ports import (AttendanceStore, ConversationContextStore, PersonalDataStore, PollStore, ProgrammeStore,
-                       RegistrationStore, RiskStore, RoomLinkStore)
+from bot.ports import (AgendaStore, AttendanceStore, ConversationContextStore, PersonalDataStore, PollStore,
+                       ProgrammeStore, RegistrationStore, ResultStore, RiskStore, RoomLinkStore, TaskStore,
+                       WorkAuditStore)
 from bot.programme import Group
 from bot.report import ReportSource
 from bot.roles import Roles
@@ -64,6 +65,10 @@ class Services:
     attendance: AttendanceStore | None = None  # attendance answers (!teilnahme), None when not set up
     polls: PollStore | None = None  # date polls (!umfrage), None when not set up
     risks: RiskStore | None = None  # the AGs' risk registers (Risiko-Matrix); None: the risk commands say so
+    tasks: TaskStore | None = None  # Arbeitsaufträge (None: the task commands say they are not set up)
+    agenda: AgendaStore | None = None  # topics for the next session (Tagesordnung)
+    results: ResultStore | None = None  # results and decisions (Ergebnisse)
+    work_audit: WorkAuditStore | None = None  # the audit of tasks, agenda, results, milestones reached (!verlauf)
 
     async def schedule_changed(self) -> None:
         """Tell the state and the reminder scheduler (if any) that sessions or milestones changed."""

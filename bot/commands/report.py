@@ -9,6 +9,7 @@ from bot.answers import t
 from bot.clock import BERLIN
 from bot.commands.args import group_arg, parse_date
 from bot.commands.registry import Turn, command
+from bot.commands.risks import group_matrix
 from bot.messages import Reply
 from bot.report import build_report, report_reply
 
@@ -42,8 +43,6 @@ async def report(turn: Turn, args: str) -> Reply:
     built = await build_report(turn.view, turn.svc.report_sources, turn.now, since, keys)
     reply = report_reply(built, turn.language)
     if keys is not None and len(keys) == 1:  # one AG: its risk matrix goes with the report
-        from bot.commands.risks import group_matrix
-
         picture = await group_matrix(turn, turn.view.groups[keys[0]])
         if picture is not None:
             reply = dataclasses.replace(reply, attachment=picture)

@@ -30,6 +30,9 @@ Flags besides the cue groups (set by :mod:`bot.understanding.parser`):
 ``topic``                 content words that name no entity ``short``      three words or fewer
 ``all_words``             "alle", "Liste": a list is wanted
 ``most_groups``           "in den meisten AGs": organisations ranked by their number of AGs
+``must``                  "muss", "soll", "have to": something is to be done
+``dated``                 a date (TT.MM.) in the question
+``results_word``          "Ergebnisse", "Beschlüsse" of a group (not of the workshop)
 ========================  ====================================================================
 """
 from __future__ import annotations
@@ -77,6 +80,9 @@ class Intent(StrEnum):
     GLOSSARY = "glossary"              # "Wofür steht FAG?"
     TOPIC = "topic"                    # which AG deals with <topic>
     REPEAT = "repeat"                  # "Kurz bitte": the last answer again, shorter or longer
+    TASKS = "tasks"                    # an AG's Arbeitsaufträge (open, done, overdue, of one owner, due by)
+    GROUP_AGENDA = "group_agenda"      # the agenda (Tagesordnung) of an AG's next session
+    RESULTS = "results"                # results and decisions recorded for an AG
     GREETING = "greeting"
     THANKS = "thanks"
     HELP = "help"
@@ -112,7 +118,26 @@ def rule(intent: Intent, cues: str = "", needs: str = "", excludes: str = "", ex
 
 CONTENT = "lead members milestone session goals conditions exchange registration"
 
-RULES: tuple[IntentRule, ...] = (
+WORK_RULES: tuple[IntentRule, ...] = (
+    rule(Intent.GROUP_AGENDA, cues="session_agenda", needs="group_or_room", excludes="workshop task_word",
+         examples=("Was steht auf der Tagesordnung der AG Kommunikation?", "Welche TOPs hat die AG Finanzen?",
+                   "What is on the agenda of the Finanzen group?")),
+    rule(Intent.TASKS, cues="task_word", excludes="workshop registration",
+         examples=("Gibt es überfällige Aufträge?", "Welche Arbeitsaufträge hat die AG Kommunikation?",
+                   "Which action items are overdue?")),
+    rule(Intent.TASKS, cues="chore", needs="task_state", excludes="workshop",
+         examples=("Welche Aufgaben der AG Finanzen sind noch unerledigt?", "Which tasks are still open?")),
+    rule(Intent.TASKS, cues="task_state task_todo", needs="org must",
+         examples=("Was muss Magdeburg noch erledigen?", "What does Halle have to do?")),
+    rule(Intent.TASKS, cues="task_state task_todo", needs="group_or_room must", excludes="milestone registration",
+         examples=("Was muss die AG Finanzen bis Freitag erledigen?", "What must the Finanzen group finish by Friday?")),
+    rule(Intent.RESULTS, cues="decision results_word", needs="group_or_room", excludes="workshop dated",
+         examples=("Was hat die AG Finanzen beschlossen?", "Welche Ergebnisse hat die AG Kommunikation erzielt?",
+                   "What did the Finanzen group decide?")),
+)
+"""Questions about the work between sessions, answered from the stores (not the programme)."""
+
+RULES: tuple[IntentRule, ...] = WORK_RULES + (
     rule(Intent.PERSON, needs="person", excludes="org",
          examples=("Was leitet Christine Makiol?", "Welche Rolle hat Herr Krüger?", "What does Kerstin Dittmar lead?")),
     rule(Intent.UNKNOWN_PERSON, needs="unknown_person", excludes="person",

@@ -268,6 +268,12 @@ class Understanding:
             flags.add("decision_only")
         if "oft" in words_set or "often" in words_set:
             flags.add("often")
+        if words_set & v.MUST_WORDS:
+            flags.add("must")
+        if _DATE_IN_TEXT.search(text):
+            flags.add("dated")
+        if any(t.startswith(("ergebnis", "beschluss", "beschluess", "result")) for t in tokens):
+            flags.add("results_word")
         if not tokens or all(t in v.BRIEF | v.DETAILED | v.FILLER for t in tokens):
             if words_set & (v.BRIEF | v.DETAILED):
                 flags.add("length_only")

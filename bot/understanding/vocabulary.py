@@ -38,7 +38,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "registration": ("nachmeld", "nachgemeld", "nachzumeld", "nachtraeglich", "spaet", "late", "regist", "anmeld", "einschreib",
                      "beitret", "beitritt", "join", "aufnahme", "aufnehm", "mitmachen", "dazu"),
     "decision": ("beschlossen", "beschluss", "beschluess", "entschieden", "entscheidung", "festgelegt",
-                 "festlegung", "vereinbar", "decided", "decision", "agreed", "ergebnis", "result", "outcome",
+                 "festlegung", "vereinbar", "decided", "decide", "decision", "agreed", "ergebnis", "result", "outcome",
                  "grundsaetzlich", "abgemacht", "verabredet"),
     "start": ("start", "beginn", "begann", "anfang", "erste", "first", "begin", "losgeh", "kick"),
     "list": ("welche", "which", "what", "alle", "all", "list", "liste", "gibt", "exist", "uebersicht",
@@ -68,6 +68,17 @@ CUES: dict[str, tuple[str, ...]] = {
     "most": ("meist", "groesst", "most", "largest", "biggest", "wenigst", "kleinst", "fewest", "smallest",
              "least"),
     "fewest": ("wenigst", "kleinst", "fewest", "smallest", "least"),
+    # follow-through between sessions (issue 14): tasks, the next session's agenda, results
+    "task_word": ("auftrag", "auftraeg", "arbeitsauftrag", "arbeitsauftraeg", "todo", "todos", "to-do",
+                  "aufgabenliste", "action", "assignment"),
+    "chore": ("aufgabe", "task", "tasks"),
+    "task_state": ("offen", "erledig", "unerledigt", "ueberfaellig", "overdue", "done", "pending", "ausstehend",
+                   "abgeschlossen", "verzug", "verspaetet", "completed", "finished", "open", "outstanding",
+                   "liegengeblieben"),
+    "task_todo": ("erledigen", "abarbeiten", "schaffen", "zu tun", "liefern", "vorlegen", "do", "finish", "deliver",
+                  "complete"),
+    "session_agenda": ("tagesordnung", "top", "tops", "traktand", "besprechungspunkt", "themenliste", "agenda",
+                       "tagesordnungspunkt"),
 }
 
 # Short cue words that must match whole tokens ("ag" must not match "agenda", "run" not "runde").
@@ -79,11 +90,15 @@ EXACT = frozenset({
     "wirken", "dabei", "late", "join", "kick", "gibt", "what", "which", "teams", "hut",
     "organisation", "included", "belong", "kommunen", "landkreise", "wann", "when", "spitze", "set",
     "steht", "stand", "stands", "mean", "meint", "zahl", "count", "pause", "break", "weiter", "fest",
-    "recht", "most", "least", "mittag",
+    "recht", "most", "least", "mittag", "top", "tops", "task", "do", "done", "open", "action",
 })
 
 GROUP_WORDS = frozenset({"ag", "ags", "arbeitsgruppe", "arbeitsgruppen", "gruppe", "gruppen", "group", "groups",
                          "uag", "uags", "unterarbeitsgruppe", "unterarbeitsgruppen", "arbeitskreis"})
+
+# "Was muss Halle erledigen?": something is to be done (tasks)
+MUST_WORDS = frozenset({"muss", "muessen", "musst", "soll", "sollen", "sollte", "sollten", "must", "have", "has",
+                        "needs", "need", "zu"})
 
 # -- language detection ----------------------------------------------------------------------
 ENGLISH = frozenset({

@@ -179,3 +179,15 @@ def test_an_encrypted_picture_carries_the_file_object_instead_of_the_url():
     content = image_content("m.png", "image/png", 10, 5, 5, "mxc://example.org/enc", keys)
     assert "url" not in content and content["file"] == {**keys, "url": "mxc://example.org/enc"}
     assert content["body"] == "m.png"
+
+
+def test_pills_of_other_users_reach_the_core_as_mentions_with_the_name_in_the_body():
+    from bot.messages import UserRef
+
+    source = event("!auftrag Finanzen Folien fuer=Max Muster",
+                   format="org.matrix.custom.html",
+                   formatted_body='!auftrag Finanzen Folien fuer=<a href="https://matrix.to/#/@max:example.org">Max '
+                                  'Muster</a> <a href="https://matrix.to/#/@agbot:example.org">AG-Bot</a>')
+    message = incoming_from_event(source, "!room:example.org", BOT, False, NOW)
+    assert message is not None and "fuer=Max Muster" in message.text
+    assert message.mentions == (UserRef("matrix", "@max:example.org", "Max Muster"),)  # not the bot

@@ -212,3 +212,33 @@ async def test_status_report_goes_out_once_two_days_before_the_exchange_round(sy
     finally:
         await runner.stop()
         await admin.close()
+
+
+async def test_a_task_with_a_due_day_is_reminded_once_in_its_room(synapse, tmp_path):
+    """Issue 14 item 1: a task created in chat with ``bis=`` is reminded by the "1d 09:00" offset
+    (the default ``[reminders] task_before``) once in the AG's linked room; the bot's clock starts
+    seconds before 09:00 on the day before the due day."""
+    bot_user, admin_user = synapse.new_user("agbot"), synapse.new_user("koordination")
+    admin = await Member(synapse, admin_user).setup()
+    due = dt.datetime.now(BERLIN).date() + dt.timedelta(days=10)
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[admin_user.user_id],
+                       allowed_inviters=["@koordination-*:localhost"])
+    runner.clock = ShiftedClock(dt.datetime.combine(due - dt.timedelta(days=1), dt.time(8, 59, 50), tzinfo=BERLIN))
+    try:
+        await runner.start(with_services=True)
+        room_id = await admin.create_room("AG Finanzen", invite=[bot_user.user_id])
+        await admin.wait_joined(room_id, bot_user.user_id)
+        await admin.ask(room_id, "!verknuepfen Finanzen", bot_user.user_id)
+        created = await admin.ask(room_id, f"!auftrag Finanzen Entwurf Nutzungskonzept fuer=Halle bis={due:%d.%m.%Y}",
+                                  bot_user.user_id)
+        assert "Nr. 1: Entwurf Nutzungskonzept" in created.body, created.body
+        reminder = await admin.wait_for(room_id, lambda e: getattr(e, "sender", None) == bot_user.user_id
+                                        and getattr(e, "body", "").startswith("Erinnerung"), within=30)
+        assert reminder.body.startswith(f"Erinnerung: Auftrag Nr. 1 der AG Finanzen für Halle (Saale) ist fällig "
+                                        f"morgen ({due:%d.%m.%Y}): Entwurf Nutzungskonzept"), reminder.body
+        await asyncio.sleep(4)  # real time on purpose: nothing more may arrive (longer than a lease)
+        await admin.sync(500)
+        assert len(reminders_in(admin, room_id, bot_user.user_id)) == 1
+    finally:
+        await runner.stop()
+        await admin.close()

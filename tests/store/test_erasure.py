@@ -32,13 +32,15 @@ BEFORE = berlin(2022, 10, 1)  # within the registration window
 def settings():
     base = make_settings()
     roles = base.roles.model_copy(update={"admins": [ADMIN, USER]})
-    return base.model_copy(update={"roles": roles})
+    # one user sends dozens of commands in one minute here: the Matrix loop guard would hold them back
+    bot = base.bot.model_copy(update={"answers_per_minute": 0})
+    return base.model_copy(update={"roles": roles, "bot": bot})
 
 
 async def send(app, text: str, user: str = USER, now=NOW, room: str = ROOM, platform: str = PLATFORM):
     name = "Erika Musterfrau" if user == USER else "Max Mustermann"
     reply = await app.router.handle(message(text, user=user, now=now, room=room, name=name, platform=platform))
-    assert reply.kind != "error", (text, reply.text)
+    assert reply.kind not in ("error", "silent"), (text, reply.text)  # silent: the loop guard held it back
     return reply
 
 
@@ -68,13 +70,20 @@ async def fill(app, platform: str = PLATFORM) -> None:
     await send(app, f"!risiko Finanzen Fördermittel laufen aus w=4 a=5 verantwortlich={USER}", platform=platform)
     await send(app, "!risiko-aendern 1 w=3 massnahme=Antrag vorziehen", platform=platform)
     await send(app, f"!risiko Finanzen Personal fehlt w=2 a=3 verantwortlich={USER}", user=OTHER, platform=platform)
+    await send(app, "!auftrag Finanzen Entwurf fuer=mich bis=31.03.2023", platform=platform)
+    await send(app, "!auftrag Finanzen Folien fuer=Halle", platform=platform)
+    await send(app, "!erledigt 2", platform=platform)
+    await send(app, "!top Finanzen Haushalt 2024", platform=platform)
+    await send(app, "!ergebnis Finanzen Entwurf abgestimmt auftrag=1", platform=platform)
+    await send(app, "!meilenstein-erreicht Finanzen Nutzungskonzept", platform=platform)
     await send(app, "Wer leitet die AG Kommunikation?", platform=platform)
     await send(app, "Und wer ist Mitglied?", platform=platform)
     state = AdapterStateRepository(app.db, "matrix")
     await state.set(f"creators:{ROOM}", f'["{USER}", "{OTHER}"]', NOW)
     await state.set("creators:!other-room:example.org", f'["{OTHER}"]', NOW)
     # a second user, whose data must survive
-    await send(app, "!nachmelden Finanzen Wanzleben-Börde", user=OTHER, now=BEFORE, platform=platform)
+    await send(app, "!nachmelden Finanzen Wanzleben-Börde", user=OTHER, now=BEFORE,
+               room="!other-room:example.org", platform=platform)  # its own room: the loop guard counts per room
     await send(app, "Wer leitet die AG Finanzen?", user=OTHER, room="!other-room:example.org", platform=platform)
     # what the OParl interface publishes of all this, in its publication ledger (no chat user ids)
     ledger = OparlServer(app.state, OparlLedger(app.db), FixedClock(NOW),
@@ -117,15 +126,19 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
             ("registration_audit", "actor_id"), ("room_links", "linked_by"), ("pending_confirmations", "user_id"),
             ("conversation_contexts", "user_id"), ("adapter_state", "value"), ("attendance", "person_id"),
             ("polls", "created_by"), ("poll_votes", "voter_id"), ("prompt_reactions", "user_id"),
-            ("work_audit", "actor_id"), ("risks", "owner_user")} <= set(before), before
+            ("work_audit", "actor_id"), ("risks", "owner_user"), ("tasks", "created_by"),
+            ("tasks", "owner_user_id"), ("tasks", "done_by"), ("agenda_topics", "created_by"),
+            ("results", "created_by"), ("milestones", "reached_by")} <= set(before), before
     assert ("attendance", "person_name") in await cells_with(app, "Erika Musterfrau")
+    assert ("tasks", "owner_name") in await cells_with(app, "Erika Musterfrau")
     assert sum(raw_hits(db_path, USER).values()) > 0
 
     listed = await send(app, "!meine-daten")
     for what in ("Meilenstein-Termin gesetzt", "Sitzungsserie festgelegt", "Sitzung abgesagt oder verschoben",
                  "Zusatzsitzung angelegt", "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
                  "Gesprächskontext", "Teilnahme an einer Sitzung angegeben", "in einer Terminumfrage abgestimmt",
-                 "als verantwortlich für ein Risiko eingetragen"):
+                 "als verantwortlich für ein Risiko eingetragen", "Arbeitsauftrag für Sie", "Ergebnis festgehalten",
+                 "Meilenstein als erreicht markiert"):
         assert what in listed.text, (what, listed.text)
 
     erased = await send(app, "!daten-loeschen")
@@ -210,7 +223,7 @@ async def test_admin_cli_shows_and_erases_a_matrix_users_data_while_the_bot_hold
     assert raw_hits(db_path, USER) == {name: 0 for name in raw_hits(db_path, USER)}
     assert ("registrations", "registrant_id") in await cells_with(app, OTHER)
     # the running bot answers on from the same database
-    assert "nichts gespeichert" in (await send(app, "!meine-daten", platform="matrix")).text
+    assert "nichts gespeichert" in (await send(app, "!meine-daten", platform="matrix", room="!später:example.org")).text
 
     again = run_cli("privacy", "erase", "--platform", "matrix", "--user", USER, "--db", db_path, "--yes")
     assert again.returncode == 0 and f"Über {USER} war nichts gespeichert" in again.stdout

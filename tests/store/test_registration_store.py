@@ -92,7 +92,7 @@ async def test_restart_between_registration_and_approval(open_app, db_path):
 
     third = await open_app(database=db_path)
     assert (await ask(third, "Ist Barleben in der AG Finanzen?")).text.startswith("Ja")
-    audit = await ask(third, "!protokoll", user=ADMIN)
+    audit = await ask(third, "!verlauf", user=ADMIN)
     assert len(audit.items) == 2 and "bestätigt von " + FIN_COORD in audit.items[1]
 
 

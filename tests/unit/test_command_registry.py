@@ -18,7 +18,7 @@ from bot.messages import Reply
 from fakes import ADMIN, ask
 
 PACKAGE = Path(bot.commands.__file__).parent
-FEATURES = sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE)]) if m.name not in {"registry", "args"})
+FEATURES = sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE)]) if m.name not in {"registry", "args", "work", "work_answers"})
 APOLOGY = ("Fehler aufgetreten", "something went wrong")
 
 

@@ -3,7 +3,7 @@
 Covers every check and answer of ``nachmelden`` (usage, AG, municipality spellings and near
 misses, already member, already open, deadline), the "ja" confirmation, approval, rejection
 and withdrawal with their permissions and notifications, member answers after approval, the
-``anmeldungen`` visibility per role, the audit (``protokoll``) and data protection
+``anmeldungen`` visibility per role, the audit (``verlauf``) and data protection
 (``meine-daten`` / ``daten-loeschen``, checked against the database rows).
 
 "Now" is fakes.NOW (13.01.2023, after the deadline 21.10.2022); registrations that must pass the
@@ -662,32 +662,47 @@ async def test_every_change_is_in_the_audit_with_who_when_where(app):
     assert rows[4][7] == "keine Kapazität"
 
 
-@pytest.mark.parametrize("user", [MEMBER, FIN_COORD, KOMM_COORD])
-async def test_protokoll_only_for_admins(app, user):
+async def test_verlauf_is_refused_to_members(app):
     await decided_history(app)
-    reply = await send(app, "!protokoll", user=user)
-    assert reply.kind == "refusal" and "nur Admins" in reply.text
+    reply = await send(app, "!verlauf", user=MEMBER)
+    assert reply.kind == "refusal" and "nur Admins und die Koordination" in reply.text
     assert MEMBER not in reply.text and OTHER not in reply.text
 
 
-async def test_protokoll_shows_the_events(app):
+async def test_verlauf_shows_coordinators_their_own_ag_only(app):
     await decided_history(app)
-    reply = await send(app, "!protokoll", user=ADMIN)
-    assert reply.lead.startswith("Protokoll der Nachmeldungen (6 Einträge")
+    reply = await send(app, "!verlauf", user=FIN_COORD)
+    assert len(reply.items) == 4 and all("Nr. 2 " not in item for item in reply.items)
+    other = await send(app, "!verlauf Kommunikation", user=FIN_COORD)
+    assert other.kind == "refusal"
+
+
+async def test_verlauf_shows_the_events(app):
+    await decided_history(app)
+    reply = await send(app, "!verlauf", user=ADMIN)
+    assert reply.lead.startswith("Verlauf (6 Einträge")
     assert len(reply.items) == 6
-    assert reply.items[0] == f"01.10.2022 09:00 Nr. 1 angelegt von {MEMBER} ({PLATFORM}, Raum {ROOM})"
-    assert reply.items[3] == f"13.01.2023 09:00 Nr. 1 bestätigt von {FIN_COORD} ({PLATFORM}, Raum {FIN_ROOM_A})"
+    assert reply.items[0] == f"01.10.2022 09:00 Nachmeldung Nr. 1 angelegt von {MEMBER} ({PLATFORM}, Raum {ROOM})"
+    assert reply.items[3] == f"13.01.2023 09:00 Nachmeldung Nr. 1 bestätigt von {FIN_COORD} ({PLATFORM}, Raum {FIN_ROOM_A})"
     assert reply.items[4].endswith("abgelehnt von " + KOMM_COORD + f" ({PLATFORM}, Raum {KOMM_ROOM}): keine Kapazität")
     assert "Nr. 3 zurückgezogen von " + MEMBER in reply.items[5]
+    english = await send(app, "!audit", user=ADMIN)
+    assert english.lead.startswith("History (6 entries")
 
 
-async def test_protokoll_of_one_ag(app):
+async def test_verlauf_of_one_ag(app):
     await decided_history(app)
-    reply = await send(app, "!protokoll Finanzen", user=ADMIN)
+    reply = await send(app, "!verlauf Finanzen", user=ADMIN)
     assert len(reply.items) == 4
     assert all("Nr. 2 " not in item for item in reply.items)
-    empty = await send(app, "!protokoll Kooperationsmodell", user=ADMIN)
+    empty = await send(app, "!verlauf Kooperationsmodell", user=ADMIN)
     assert "leer" in empty.text
+
+
+async def test_protokoll_points_to_verlauf_and_ergebnisse(app):
+    await decided_history(app)
+    reply = await send(app, "!protokoll", user=ADMIN)
+    assert "!verlauf" in reply.text and "!ergebnisse" in reply.text and "Nr. 1" not in reply.text
 
 
 # -- meine-daten / daten-loeschen ------------------------------------------------------------------------
@@ -738,7 +753,7 @@ async def test_daten_loeschen_pseudonymises_and_leaves_nothing_identifying(app):
     assert len(await stored(app)) == 3
     after = await send(app, "!meine-daten")  # only the context of the question asked since
     assert "Nachmeldung" not in after.text and "Protokoll:" not in after.text and "Gesprächskontext" in after.text
-    audit = await send(app, "!protokoll", user=ADMIN)
+    audit = await send(app, "!verlauf", user=ADMIN)
     assert MEMBER not in audit.text and pseudonym in audit.text
 
 

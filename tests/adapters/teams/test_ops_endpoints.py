@@ -73,7 +73,7 @@ async def test_metrics_count_answers_refusals_ignored_chatter_and_retries(ops_bo
     teams = adapters[0]
     before = await scrape(http, ops)
     questions = [message(connector.url, "Wer leitet die AG Finanzen?"), message(connector.url, "!ags", user=ERIKA)]
-    refused = message(connector.url, "!protokoll", user=MAX)  # admins only
+    refused = message(connector.url, "!verlauf", user=MAX)  # admins and coordinators only
     chatter = message(connector.url, "Wer leitet die AG Finanzen?", GROUP_CHAT, "groupChat")  # not addressed
     connector.failures[PERSONAL] = [(503, None)]  # the first answer is sent twice
     for activity in (*questions, refused, chatter):

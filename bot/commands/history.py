@@ -1,0 +1,78 @@
+"""The change history (``verlauf`` / ``audit``): every change of late registrations and of the
+AGs' work (tasks, agenda topics, results, milestones reached), who made it, when and where.
+
+Admins see every AG's history; the AG's coordinators see their AGs'. ``protokoll`` was the name
+of this command up to the release that added the minutes (``!ergebnisse``); in German
+administration "Protokoll" means the minutes, so it now only points to both (kept for one release).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.answers import t
+from bot.clock import BERLIN
+from bot.commands.args import group_arg
+from bot.commands.registry import Turn, command
+from bot.errors import PermissionDenied
+from bot.messages import Reply
+
+LIMIT = 50
+KIND_DE = {"auftrag": "Auftrag", "top": "Thema", "ergebnis": "Ergebnis", "meilenstein": "Meilenstein",
+           "risiko": "Risiko", "teilnahme": "Teilnahme", "umfrage": "Umfrage", "nachmeldung": "Nachmeldung"}
+ACTION_DE = {"created": "angelegt", "changed": "geändert", "done": "erledigt", "reopened": "wieder geöffnet",
+             "deleted": "gelöscht", "moved": "verschoben", "answered": "beantwortet", "voted": "abgestimmt",
+             "closed": "geschlossen", "approved": "bestätigt", "rejected": "abgelehnt", "withdrawn": "zurückgezogen"}
+
+
+@dataclass(frozen=True)
+class _Line:
+    at: dt.datetime
+    text: str
+
+
+@command("verlauf", "audit", who=("coordination", "admins"), args="[AG]", args_en="[group]",
+         help="Verlauf aller Änderungen: Nachmeldungen, Aufträge, Tagesordnung, Ergebnisse (Koordination, Admins)",
+         help_en="history of every change: registrations, tasks, agenda, results (coordinators, admins)",
+         example="!verlauf Finanzen")
+async def history(turn: Turn, args: str) -> Reply:
+    lang = turn.language
+    sender = turn.message.sender
+    roles = turn.svc.roles
+    group = group_arg(turn, args, "verlauf", required=False) if args.strip() else None
+    if roles.is_admin(sender):
+        scope = None if group is None else {group.key}
+    else:
+        managed = roles.managed_groups(sender)
+        if not managed or (group is not None and group.key not in managed):
+            raise PermissionDenied("Den Verlauf sehen nur Admins und die Koordination der jeweiligen AG.",
+                                   "Only admins and the group's coordinators see the history.")
+        scope = {group.key} if group is not None else managed
+    lines: list[_Line] = []
+    if turn.svc.registrations is not None:
+        for e in await turn.svc.registrations.audit(scope):
+            lines.append(_Line(e.at, f"Nachmeldung Nr. {e.registration_id} {ACTION_DE.get(e.action, e.action)} von "
+                                     f"{e.actor_id} ({e.platform}, Raum {e.room_id})" + (f": {e.detail}" if e.detail else "")))
+    if turn.svc.work_audit is not None:
+        for w in await turn.svc.work_audit.entries(scope):
+            label = turn.view.groups[w.group_key].label if w.group_key in turn.view.groups else w.group_key
+            lines.append(_Line(w.at, f"{KIND_DE.get(w.item_kind, w.item_kind)} Nr. {w.item_id} der {label} "
+                                     f"{ACTION_DE.get(w.action, w.action)} von {w.actor_id}"
+                                     + (f": {w.detail}" if w.detail else "")))
+    if not lines:
+        return Reply(t(lang, "Der Verlauf ist leer.", "The history is empty."), language=lang)
+    lines.sort(key=lambda line: line.at)
+    shown = lines[-LIMIT:]
+    items = tuple(f"{line.at.astimezone(BERLIN):%d.%m.%Y %H:%M} {line.text}" for line in shown)
+    return Reply(t(lang, f"Verlauf ({len(lines)} Einträge, die letzten {len(items)}):",
+                   f"History ({len(lines)} entries, the last {len(items)}):"), items, language=lang)
+
+
+@command("protokoll", "protocol", args="", help="heißt jetzt !verlauf (Protokolle der Sitzungen: !ergebnisse)",
+         help_en="is now !audit (minutes of the sessions: !results)", example="!protokoll")
+async def old_name(turn: Turn, args: str) -> Reply:
+    lang = turn.language
+    return Reply(t(lang, "„!protokoll“ heißt jetzt „!verlauf“ (alle Änderungen, für Koordination und Admins). "
+                         "Die Ergebnisse und Beschlüsse der Sitzungen zeigt „!ergebnisse“.",
+                   "\"!protocol\" is now \"!audit\" (every change, for coordinators and admins). The results and "
+                   "decisions of the sessions: \"!results\"."), language=lang)

@@ -1,0 +1,214 @@
+"""What the commands for tasks, agenda and results share: the acting user, the AG at the start of
+the arguments, ``key=value`` options whose values run to the next option, task owners (an
+organisation of the AG or a mentioned chat user), numbers and the next session.
+
+Dates are TT.MM.JJJJ (Europe/Berlin); every parser raises :class:`~bot.errors.UserError`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot.clock import BERLIN
+from bot.commands.args import group_arg, parse_date
+from bot.commands.registry import Turn, usage_error
+from bot.directory import display_name
+from bot.errors import PermissionDenied, UserError
+from bot.messages import UserRef
+from bot.ports import Actor, AgendaStore, ResultStore, TaskOwner, TaskStore
+from bot.programme import Group
+from bot.schedule import Occurrence, upcoming_sessions
+from bot.text import fold, tokens
+
+MAX_TITLE = 200
+_MATRIX_ID = re.compile(r"^@[^\s:]+:[^\s]+$")
+_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+SELF_WORDS = {"mich", "ich", "me", "myself", "selbst"}
+NOBODY_WORDS = {"-", "niemand", "keiner", "keine", "nobody", "none"}
+
+
+def actor(turn: Turn) -> Actor:
+    """The sender and the room of this turn, for the work audit."""
+    message = turn.message
+    return Actor(message.sender.platform, message.sender.user_id, message.channel.platform, message.channel.room_id)
+
+
+def today(turn: Turn) -> dt.date:
+    """The local day (Europe/Berlin) of this turn."""
+    return turn.now.astimezone(BERLIN).date()
+
+
+def not_set_up(language: str) -> UserError:
+    return UserError("Aufträge, Tagesordnung und Ergebnisse sind auf diesem Bot nicht eingerichtet.",
+                     "Tasks, agenda and results are not set up on this bot.")
+
+
+def task_store(turn: Turn) -> TaskStore:
+    if turn.svc.tasks is None:
+        raise not_set_up(turn.language)
+    return turn.svc.tasks
+
+
+def agenda_store(turn: Turn) -> AgendaStore:
+    if turn.svc.agenda is None:
+        raise not_set_up(turn.language)
+    return turn.svc.agenda
+
+
+def result_store(turn: Turn) -> ResultStore:
+    if turn.svc.results is None:
+        raise not_set_up(turn.language)
+    return turn.svc.results
+
+
+def option_pattern(*keys: str) -> re.Pattern:
+    """``key=`` markers of these keys (case-insensitive), at the start or after a space."""
+    return re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, keys)) + r")=", re.IGNORECASE)
+
+
+def split_options(args: str, aliases: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Split ``args`` at its first ``key=`` marker: (the text before, {key: value}). A value runs
+    to the next marker, so ``fuer=Landkreis Harz bis=31.03.2023`` gives both; quotes around a
+    value („…“, "…", '…') are dropped. ``aliases`` maps every accepted key (also English) to its
+    canonical name. A key given twice keeps its last value."""
+    pattern = option_pattern(*aliases)
+    found = list(pattern.finditer(args))
+    if not found:
+        return args.strip(), {}
+    options: dict[str, str] = {}
+    for index, match in enumerate(found):
+        end = found[index + 1].start() if index + 1 < len(found) else len(args)
+        value = args[match.end():end].strip()
+        if len(value) >= 2 and value[0] in "\"'„“" and value[-1] in "\"'“”":
+            value = value[1:-1].strip()
+        options[aliases[match.group(1).lower()]] = value
+    return args[:found[0].start()].strip(), options
+
+
+def check_text(text: str, language: str, what: str = "Der Titel", what_en: str = "The title",
+               limit: int = MAX_TITLE) -> str:
+    """``text`` with collapsed spaces; refuses empty, HTML and over-long text."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        raise UserError(f"{what} ist zu lang (höchstens {limit} Zeichen).",
+                        f"{what_en} is too long ({limit} characters at most).")
+    if _HTML.search(text):
+        raise UserError(f"{what} darf kein HTML enthalten.", f"{what_en} must not contain HTML.")
+    return text
+
+
+def split_group(turn: Turn, args: str, name: str) -> tuple[Group, str]:
+    """The AG named at the start of ``args`` (its name or alias, "AG Finanzen" or "Finanzen") and
+    the rest; without one, the room's AG and all of ``args``. Raises the usage of command
+    ``name`` when there is neither, and "no such AG" (with near misses) for an unknown first word
+    in a room linked to no AG."""
+    words = args.split()
+    for cut in range(min(len(words), 5), 0, -1):  # the longest prefix that is an AG's name or alias
+        keys = turn.view.group_tokens.get(tokens(" ".join(words[:cut])))
+        if keys:
+            key = sorted(keys, key=lambda k: (turn.view.groups[k].kind != "AG", k))[0]
+            return turn.view.groups[key], " ".join(words[cut:])
+    if turn.room_group:
+        return turn.view.groups[turn.room_group], args.strip()
+    if not words:
+        raise usage_error(name, turn.language)
+    group = group_arg(turn, words[0], name)  # a fuzzy match, or "no such AG" with near misses
+    assert group is not None
+    return group, " ".join(words[1:])
+
+
+def number_arg(word: str, name: str, language: str) -> int:
+    """A number as in "3", "#3", "Nr.3"; the usage of command ``name`` otherwise."""
+    digits = word.strip().lstrip("#").removeprefix("Nr.").removeprefix("nr.").strip()
+    if not digits.isdigit() or len(digits) > 9:
+        raise usage_error(name, language)
+    return int(digits)
+
+
+def due_arg(text: str, turn: Turn) -> dt.date | None:
+    """A due day from ``bis=``: TT.MM.JJJJ or ISO, "heute"/"morgen"; "-" or "keins" removes it."""
+    word = text.strip().casefold()
+    if word in NOBODY_WORDS | {"kein", "keins", "ohne"}:
+        return None
+    if word in {"heute", "today"}:
+        return today(turn)
+    if word in {"morgen", "tomorrow"}:
+        return today(turn) + dt.timedelta(days=1)
+    return parse_date(text.strip(), turn.language)
+
+
+def owner_arg(turn: Turn, group: Group, text: str) -> TaskOwner | None:
+    """Who ``fuer=`` names: nobody ("-", "niemand"), the sender ("mich"), a mentioned user (a
+    Matrix id ``@name:server``, or a name that a pill or Teams mention put in the text), or an
+    organisation that is a member of ``group`` (its name or alias, fuzzy as in questions).
+    Raises :class:`UserError` for an organisation outside the AG or a name nobody has."""
+    lang = turn.language
+    text = text.strip().lstrip("@") if text.strip().startswith("@") and not _MATRIX_ID.match(text.strip()) \
+        else text.strip()
+    folded = fold(text).strip()
+    if folded in NOBODY_WORDS:
+        return None
+    sender = turn.message.sender
+    if folded in SELF_WORDS:
+        return user_owner(sender)
+    if _MATRIX_ID.match(text):
+        known = next((m for m in turn.message.mentions if m.user_id == text), None)
+        return TaskOwner(platform="matrix", user_id=text, name=known.display_name if known else None)
+    for mention in turn.message.mentions:
+        name = fold(mention.display_name or "").strip()
+        if name and (name == folded or name.lstrip("@") == folded):
+            return user_owner(mention)
+    members = {m.organisation for m in group.members}
+    question = turn.understanding.parse(text, None)
+    candidates = list(question.organisations)
+    for _, keys in question.ambiguous:
+        candidates += keys
+    if not candidates:
+        candidates = [o.key for o in turn.view.directory.lookup(text)]
+    inside = [k for k in dict.fromkeys(candidates) if k in members]
+    if len(inside) == 1:
+        return TaskOwner(organisation=inside[0])
+    if len(inside) > 1:
+        raise UserError(f"„{text}“ passt zu mehreren Mitgliedern der {group.label}. Bitte genauer angeben:",
+                        f"\"{text}\" fits several members of the {group.label}. Please be more specific:",
+                        items=tuple(display_name(o) for k in inside if (o := turn.view.directory.get(k))))
+    if candidates:
+        org = turn.view.directory.get(candidates[0])
+        shown = display_name(org) if org else text
+        raise UserError(f"{shown} ist kein Mitglied der {group.label}. Aufträge gehen an Mitglieder der AG oder an "
+                        f"Personen (mit @ erwähnen).",
+                        f"{shown} is no member of the {group.label}. Tasks go to members of the group or to people "
+                        "(mention them with @).", footer=f"Mitglieder: !mitglieder {group.name}",
+                        footer_en=f"Members: !members {group.name}")
+    raise UserError(f"„{text}“ kenne ich weder als Mitglied der {group.label} noch als erwähnte Person. Personen bitte "
+                    f"mit @ erwähnen, Organisationen mit ihrem Namen angeben.",
+                    f"I know \"{text}\" neither as a member of the {group.label} nor as a mentioned person. Mention "
+                    "people with @, name organisations.", footer=f"Mitglieder: !mitglieder {group.name}",
+                    footer_en=f"Members: !members {group.name}")
+
+
+def user_owner(user: UserRef) -> TaskOwner:
+    return TaskOwner(platform=user.platform, user_id=user.user_id, name=user.display_name)
+
+
+def is_owner(user: UserRef, owner: TaskOwner | None) -> bool:
+    return owner is not None and owner.user_id is not None and owner.user_id == user.user_id \
+        and owner.platform == user.platform
+
+
+def next_session(turn: Turn, group: Group) -> Occurrence | None:
+    """The AG's next session that has not started and is not cancelled (None: none planned)."""
+    found = upcoming_sessions(group, turn.now, 1, include_cancelled=False)
+    return found[0] if found else None
+
+
+def group_from_turn(turn: Turn, text: str, name: str, required: bool = False) -> Group | None:
+    """The AG named in ``text`` or the room's (see :func:`bot.commands.args.group_arg`)."""
+    return group_arg(turn, text, name, required=required)
+
+
+def refuse(turn: Turn, group: Group, what: str, what_en: str) -> UserError:
+    """A refusal naming who may do ``what``."""
+    return PermissionDenied(f"{what} dürfen nur die Koordination der {group.label} und Admins.",
+                            f"Only the {group.label}'s coordinators and admins may {what_en}.")
+
