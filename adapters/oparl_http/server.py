@@ -8,8 +8,10 @@
   ``{"data", "pagination", "links"}``, sorted by id, ``page`` (from 1) and ``elementsPerPage``
   (1-1000, default ``[oparl] page_size``), filters ``created_since``, ``created_until``,
   ``modified_since``, ``modified_until`` (full date-time with offset; since/until include the
-  moment) and ``omit_internal=true`` (embedded objects left out). The Body's lists also hold the
-  deleted objects of their type, so a client that asks with ``modified_since`` learns of deletions.
+  moment) and ``omit_internal=true`` (embedded objects left out). With ``modified_since`` (and
+  only then, OParl 1.1) a list also holds its deleted objects: the Body's lists every deleted
+  object of their type, an organisation's meeting list its deleted meetings, so a client that
+  synchronises learns of deletions.
 - Unknown paths 404, bad parameters 400, methods other than GET/HEAD (and OPTIONS for CORS
   preflights) 405, always with a JSON body ``{"status", "error", "message"}``; every answer carries
   ``Access-Control-Allow-Origin: *`` (OParl 1.1, CORS).
@@ -160,8 +162,9 @@ class OparlServer:
             raise BadRequest(f"omit_internal: {query['omit_internal']!r} is neither true nor false")
         bounds = {name: _moment(name, query[name]) for name in _FILTERS if name in query}
         paths = set(listing.paths)
-        if listing.with_deleted:
-            paths |= {p for p, r in snap.records.items() if r.deleted and r.kind == listing.kind}
+        if "modified_since" in bounds:  # OParl 1.1: deleted objects then, and only then
+            paths |= {p for p, r in snap.records.items()
+                      if r.deleted and r.kind == listing.kind and listing.held_deleted(p)}
         selected = []
         for path in sorted(paths):
             record = snap.records[path]
