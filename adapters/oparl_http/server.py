@@ -76,7 +76,7 @@ def _moment(name: str, value: str) -> dt.datetime:
         raise BadRequest(f"{name}: {value!r} is no date-time (e.g. 2023-01-13T09:00:00+01:00)") from None
     if moment.tzinfo is None or "T" not in value:
         raise BadRequest(f"{name}: {value!r} needs a date, a time and an offset (e.g. 2023-01-13T09:00:00+01:00)")
-    return moment
+    return moment.replace(microsecond=0)  # compared at whole seconds, as the objects show (and the ledger keeps) times
 
 
 def _number(name: str, value: str, low: int, high: int) -> int:
