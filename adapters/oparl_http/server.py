@@ -9,7 +9,8 @@
   its OParl 1.1 name ``limit`` (ASCII digits, at least 1, more than 1000 served as 1000, default
   ``[oparl] page_size``), filters ``created_since``, ``created_until``,
   ``modified_since``, ``modified_until`` (full date-time with offset; since/until include the
-  moment) and ``omit_internal=true`` (embedded objects left out). With ``modified_since`` (and
+  moment) and ``omit_internal=true`` (the internal lists of :data:`OMITTABLE` left out, here
+  ``Person.membership``). With ``modified_since`` (and
   only then, OParl 1.1) a list also holds its deleted objects: the Body's lists every deleted
   object of their type, an organisation's meeting list its deleted meetings, so a client that
   synchronises learns of deletions.
@@ -48,6 +49,11 @@ from bot.view import ProgrammeView
 log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 1000
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+# what ``omit_internal=true`` leaves out: the internal lists the OParl 1.1 specification names
+# (section "Filter"); anything else embedded (e.g. ``Meeting.location``) is always output
+OMITTABLE = frozenset({("AgendaItem", "auxiliaryFile"), ("Meeting", "auxiliaryFile"), ("Paper", "auxiliaryFile"),
+                       ("Paper", "location"), ("Person", "membership"), ("Meeting", "agendaItem"),
+                       ("Body", "legislativeTerm")})
 _FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
 _HEADERS = {"Access-Control-Allow-Origin": "*"}
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
@@ -144,18 +150,19 @@ class OparlServer:
         return catalogue, catalogue.publications()
 
     def render(self, snap: Snapshot, path: str, omit_internal: bool = False) -> dict:
-        """The object at ``path`` with ``created``/``modified`` (Europe/Berlin offset) and, unless
-        ``omit_internal``, its embedded objects; a deleted one as its OParl tombstone."""
+        """The object at ``path`` with ``created``/``modified`` (Europe/Berlin offset) and its
+        embedded objects (with ``omit_internal`` not those in :data:`OMITTABLE`); a deleted one as
+        its OParl tombstone."""
         record = snap.records[path]
         if record.deleted:
             return {"id": snap.catalogue.url(path), "type": type_url(record.kind), "created": _time(record.created),
                     "modified": _time(record.modified), "deleted": True}
         body = dict(snap.catalogue.objects[path])
         body["created"], body["modified"] = _time(record.created), _time(record.modified)
-        if not omit_internal:
-            for name, ref in snap.catalogue.embeds.get(path, {}).items():
-                body[name] = ([self.render(snap, p) for p in ref] if isinstance(ref, list)
-                              else self.render(snap, ref))
+        for name, ref in snap.catalogue.embeds.get(path, {}).items():
+            if omit_internal and (record.kind, name) in OMITTABLE:
+                continue
+            body[name] = [self.render(snap, p) for p in ref] if isinstance(ref, list) else self.render(snap, ref)
         return body
 
     def page(self, snap: Snapshot, list_path: str, query) -> dict:
