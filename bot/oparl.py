@@ -52,7 +52,8 @@ OPARL_VERSION = "https://schema.oparl.org/1.1/"
 API_ROOT = "oparl/v1.1"
 BODY_KEY = "zusammenarbeit"
 BODY = f"body/{BODY_KEY}"
-# the lists of the Body (OParl 1.1: all of them are mandatory), by the Body field that links them
+# the lists of the Body, by the Body field that links them (the Body schema requires organization,
+# person, meeting, paper; the others are optional and served as well)
 BODY_LISTS = {"organization": "Organization", "person": "Person", "meeting": "Meeting", "paper": "Paper",
               "membership": "Membership", "locationList": "Location", "legislativeTermList": "LegislativeTerm",
               "agendaItem": "AgendaItem", "consultation": "Consultation", "file": "File"}

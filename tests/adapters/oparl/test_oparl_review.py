@@ -160,3 +160,15 @@ async def test_huge_numbers_are_capped_or_refused_without_a_crash(oparl, http):
     assert status == 200 and body["pagination"]["currentPage"] == 1
     status, body = await get(http, server, "body/zusammenarbeit/organization", page="9" * 5000)
     assert status == 400 and body["type"] == ERROR
+
+
+# -- 7: public_url without a path --------------------------------------------------------------------
+def test_public_url_with_a_path_prefix_is_refused(tmp_path):
+    from bot.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[oparl]\nport = 8089\npublic_url = "https://example.org/ratsinfo"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="no path"):
+        load_config(path)
+    path.write_text('[oparl]\nport = 8089\npublic_url = "https://example.org/"\n', encoding="utf-8")
+    assert load_config(path).oparl.public_url == "https://example.org/"
