@@ -12,6 +12,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -208,8 +209,9 @@ DEFAULT_BODY_NAME = "Zusammenarbeit Land und Kommunen Sachsen-Anhalt"
 class OparlSection(BaseModel):
     """``[oparl]``: the read-only OParl 1.1 interface (see :mod:`adapters.oparl_http.server`). Off
     unless ``port`` is set (0: any free port, tests). ``public_url``: the address clients use
-    (behind a reverse proxy, e.g. "https://agbot.example.org"); every URL inside the objects starts
-    with it (default: ``http://<host>:<port>``). ``body_name``: the name of the one ``Body``;
+    (behind a reverse proxy, e.g. "https://agbot.example.org"; no path: the proxy forwards
+    ``/oparl/v1.1/`` unchanged); every URL inside the objects starts with it (default:
+    ``http://<host>:<port>``). ``body_name``: the name of the one ``Body``;
     ``page_size``: objects per list page; ``days_ahead``: how far after today sessions are
     published (from the workshop day on)."""
 
@@ -226,6 +228,9 @@ class OparlSection(BaseModel):
     def _url_needs_port(self) -> "OparlSection":
         if self.public_url and self.port is None:
             raise ValueError("public_url needs port: the OParl interface is only served when [oparl] port is set")
+        if self.public_url and urlsplit(self.public_url).path.strip("/"):
+            raise ValueError("public_url: scheme and host only, no path (the listener serves /oparl/v1.1/ and "
+                             "the reverse proxy forwards that path unchanged)")
         return self
 
 

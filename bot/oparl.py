@@ -52,7 +52,8 @@ OPARL_VERSION = "https://schema.oparl.org/1.1/"
 API_ROOT = "oparl/v1.1"
 BODY_KEY = "zusammenarbeit"
 BODY = f"body/{BODY_KEY}"
-# the lists of the Body (OParl 1.1: all of them are mandatory), by the Body field that links them
+# the lists of the Body, by the Body field that links them (the Body schema requires organization,
+# person, meeting, paper; the others are optional and served as well)
 BODY_LISTS = {"organization": "Organization", "person": "Person", "meeting": "Meeting", "paper": "Paper",
               "membership": "Membership", "locationList": "Location", "legislativeTermList": "LegislativeTerm",
               "agendaItem": "AgendaItem", "consultation": "Consultation", "file": "File"}
@@ -75,12 +76,19 @@ def short_hash(text: str, length: int = 12) -> str:
 @dataclass(frozen=True)
 class ObjectList:
     """An external object list: its OParl item type, the paths of its live objects (sorted, the
-    stable order the specification asks for) and whether deleted objects of that type belong in
-    it too (the Body's lists, through which clients synchronise)."""
+    stable order the specification asks for) and which deleted objects of that type belonged to
+    it: all of them (``with_deleted``, the Body's lists) or those whose path starts with one of
+    ``deleted_prefixes`` (an organisation's meetings). The server shows deleted ones only when the
+    client asks with ``modified_since`` (OParl 1.1, Filter)."""
 
     kind: str
     paths: tuple[str, ...]
     with_deleted: bool = False
+    deleted_prefixes: tuple[str, ...] = ()
+
+    def held_deleted(self, path: str) -> bool:
+        """Whether the deleted object at ``path`` (of this list's type) belonged to this list."""
+        return self.with_deleted or path.startswith(self.deleted_prefixes)
 
 
 @dataclass
@@ -229,7 +237,9 @@ def build_catalogue(view: ProgrammeView, base_url: str, body_name: str, today: d
         lists["Organization"].append(path)
         lists["Meeting"] += meetings
         joint = exchange_paths if group.kind == "AG" else []
-        cat.lists[f"{path}/meeting"] = ObjectList("Meeting", tuple(sorted(meetings + joint)))
+        own_prefixes = (f"meeting/sitzung.{group.key}.",) + (("meeting/austauschrunde.",) if group.kind == "AG" else ())
+        cat.lists[f"{path}/meeting"] = ObjectList("Meeting", tuple(sorted(meetings + joint)),
+                                                  deleted_prefixes=own_prefixes)
     all_ags = [cat.url(group_path(g.key)) for g in view.ags]
     for occurrence in exchange:
         lists["Meeting"].append(_meeting(cat, occurrence, "Gemeinsame Austauschrunde der Arbeitsgruppen", all_ags))

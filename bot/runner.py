@@ -36,14 +36,19 @@ def warn_about_exposed_files(app: App, config_file: str | None) -> list[ExposedF
 
 
 async def run(app: App, clock: Clock, stop: asyncio.Event | None = None, config_file: str | None = None) -> int:
-    """Run the adapters until ``stop`` is set (by SIGTERM/SIGINT when not given). Warns first about
-    secret-holding files that other users of the machine may read (the database, the Matrix store,
-    ``config_file``)."""
+    """Run the adapters and services until ``stop`` is set (by SIGTERM/SIGINT when not given). Warns
+    first about secret-holding files that other users of the machine may read (the database, the
+    Matrix store, ``config_file``). Runs without a chat platform when ``[oparl] port`` or
+    ``[calendar] port`` is set (the listeners then run alone, reminders are off). Raises
+    :class:`ConfigError` when neither a chat platform nor such a listener is configured."""
     warn_about_exposed_files(app, config_file)
+    settings = app.settings
+    listeners = settings.oparl.port is not None or settings.calendar.port is not None
+    if settings.matrix is None and settings.teams is None and not listeners:
+        raise ConfigError(["config: nothing to run: add a chat platform ([matrix] or [teams]) or a listener "
+                           "([oparl] port, [calendar] port), see config.example.toml"])
     adapters = app.build_adapters(clock)
-    services = await app.build_services(clock, adapters)
-    if not adapters:
-        raise ConfigError(["config: no chat platform configured: add a [matrix] or [teams] section (see config.example.toml)"])
+    services = await app.build_services(clock, adapters)  # no adapters: no reminders (nothing to send with)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -66,6 +71,9 @@ async def run(app: App, clock: Clock, stop: asyncio.Event | None = None, config_
         await service.start()
         await service.run()
 
+    if not adapters:
+        log.info("AG-Bot started without a chat platform: listeners %s, %d groups, database %s",
+                 ", ".join(s.platform for s in services), len(view.programme.groups), app.db.path)
     tasks = [asyncio.create_task(serve(adapter), name=f"adapter-{adapter.platform}") for adapter in adapters]
     tasks += [asyncio.create_task(serve_service(s), name=f"service-{s.platform}") for s in services]
     stopper = asyncio.create_task(stop.wait())

@@ -17,8 +17,14 @@ from store.database import Database, serialized
 from store.timestamps import utc_text
 
 
+def _second(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC, cut to the whole second: objects show times to the second, and a client's
+    ``modified_since``/``_until`` taken from an object must match it."""
+    return moment.astimezone(dt.timezone.utc).replace(microsecond=0)
+
+
 def _moment(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).astimezone(dt.timezone.utc)
+    return _second(dt.datetime.fromisoformat(text))
 
 
 class OparlLedger:
@@ -45,7 +51,9 @@ class OparlLedger:
     @serialized
     async def reconcile(self, published: Mapping[str, Publication], now: dt.datetime) -> dict[str, PublicationRecord]:
         """See :meth:`bot.ports.PublicationLedger.reconcile`. One transaction; rows that did not
-        change are not written. A store ``created`` later than ``now`` is taken as ``now``."""
+        change are not written. A store ``created`` later than ``now`` is taken as ``now``. All
+        times are cut to whole seconds (stored and returned)."""
+        now = _second(now)
         stamp = utc_text(now)
         rows = await self._c.execute_fetchall(
             "SELECT path, kind, fingerprint, created_at, modified_at, deleted_at FROM oparl_objects")
@@ -55,7 +63,7 @@ class OparlLedger:
         for path, item in published.items():
             row = known.get(path)
             if row is None:
-                created = min(item.created, now) if item.created else now
+                created = min(_second(item.created), now) if item.created else now
                 inserts.append((path, item.kind, item.fingerprint, utc_text(created), stamp))
                 records[path] = PublicationRecord(item.kind, created.astimezone(dt.timezone.utc),
                                                   now.astimezone(dt.timezone.utc))

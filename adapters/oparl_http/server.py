@@ -5,14 +5,19 @@
   every object under its path (``body/zusammenarbeit``, ``meeting/<id>``, ...), deleted ones as
   ``{"id", "type", "created", "modified", "deleted": true}`` with status 200 (OParl: soft delete).
 - External object lists (``body/zusammenarbeit/meeting``, ``organization/<id>/meeting``, ...):
-  ``{"data", "pagination", "links"}``, sorted by id, ``page`` (from 1) and ``elementsPerPage``
-  (1-1000, default ``[oparl] page_size``), filters ``created_since``, ``created_until``,
+  ``{"data", "pagination", "links"}``, sorted by id, ``page`` (from 1) and ``elementsPerPage`` or
+  its OParl 1.1 name ``limit`` (ASCII digits, at least 1, more than 1000 served as 1000, default
+  ``[oparl] page_size``), filters ``created_since``, ``created_until``,
   ``modified_since``, ``modified_until`` (full date-time with offset; since/until include the
-  moment) and ``omit_internal=true`` (embedded objects left out). The Body's lists also hold the
-  deleted objects of their type, so a client that asks with ``modified_since`` learns of deletions.
-- Unknown paths 404, bad parameters 400, methods other than GET/HEAD (and OPTIONS for CORS
-  preflights) 405, always with a JSON body ``{"status", "error", "message"}``; every answer carries
-  ``Access-Control-Allow-Origin: *`` (OParl 1.1, CORS).
+  moment) and ``omit_internal=true`` (the internal lists of :data:`OMITTABLE` left out, here
+  ``Person.membership``). With ``modified_since`` (and
+  only then, OParl 1.1) a list also holds its deleted objects: the Body's lists every deleted
+  object of their type, an organisation's meeting list its deleted meetings, so a client that
+  synchronises learns of deletions.
+- Unknown paths 404, bad parameters 400, methods other than GET/HEAD 405, always with the OParl
+  error object ``{"type": "https://schema.oparl.org/1.1/Error", "message", "debug"}``; OPTIONS
+  (CORS preflight) answers 204; every answer carries ``Access-Control-Allow-Origin: *`` (OParl
+  1.1, CORS).
 
 Each request reads the current programme snapshot (:meth:`bot.state.ProgrammeState.current`), so
 changes made in chat show at once. When the snapshot (or the day) changed, the objects are built
@@ -44,6 +49,11 @@ from bot.view import ProgrammeView
 log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 1000
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+# what ``omit_internal=true`` leaves out: the internal lists the OParl 1.1 specification names
+# (section "Filter"); anything else embedded (e.g. ``Meeting.location``) is always output
+OMITTABLE = frozenset({("AgendaItem", "auxiliaryFile"), ("Meeting", "auxiliaryFile"), ("Paper", "auxiliaryFile"),
+                       ("Paper", "location"), ("Person", "membership"), ("Meeting", "agendaItem"),
+                       ("Body", "legislativeTerm")})
 _FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
 _HEADERS = {"Access-Control-Allow-Origin": "*"}
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
@@ -74,13 +84,19 @@ def _moment(name: str, value: str) -> dt.datetime:
         raise BadRequest(f"{name}: {value!r} is no date-time (e.g. 2023-01-13T09:00:00+01:00)") from None
     if moment.tzinfo is None or "T" not in value:
         raise BadRequest(f"{name}: {value!r} needs a date, a time and an offset (e.g. 2023-01-13T09:00:00+01:00)")
-    return moment
+    return moment.replace(microsecond=0)  # compared at whole seconds, as the objects show (and the ledger keeps) times
 
 
-def _number(name: str, value: str, low: int, high: int) -> int:
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise BadRequest(f"{name}: {value!r} is no whole number from {low} to {high}")
-    return int(value)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _number(name: str, value: str, low: int, high: int | None = None) -> int:
+    """``value`` as a whole number of ASCII digits, at least ``low``; above ``high`` it is cut to
+    ``high``. Raises :class:`BadRequest` (signs, spaces, other scripts' digits, too small)."""
+    number = int(value[-13:]) if _DIGITS.fullmatch(value) and len(value.lstrip("0")) <= 12 else 10**12
+    if not _DIGITS.fullmatch(value) or number < low:
+        raise BadRequest(f"{name}: {value!r} is no whole number (digits 0-9) of at least {low}")
+    return number if high is None else min(number, high)
 
 
 class OparlServer:
@@ -134,34 +150,36 @@ class OparlServer:
         return catalogue, catalogue.publications()
 
     def render(self, snap: Snapshot, path: str, omit_internal: bool = False) -> dict:
-        """The object at ``path`` with ``created``/``modified`` (Europe/Berlin offset) and, unless
-        ``omit_internal``, its embedded objects; a deleted one as its OParl tombstone."""
+        """The object at ``path`` with ``created``/``modified`` (Europe/Berlin offset) and its
+        embedded objects (with ``omit_internal`` not those in :data:`OMITTABLE`); a deleted one as
+        its OParl tombstone."""
         record = snap.records[path]
         if record.deleted:
             return {"id": snap.catalogue.url(path), "type": type_url(record.kind), "created": _time(record.created),
                     "modified": _time(record.modified), "deleted": True}
         body = dict(snap.catalogue.objects[path])
         body["created"], body["modified"] = _time(record.created), _time(record.modified)
-        if not omit_internal:
-            for name, ref in snap.catalogue.embeds.get(path, {}).items():
-                body[name] = ([self.render(snap, p) for p in ref] if isinstance(ref, list)
-                              else self.render(snap, ref))
+        for name, ref in snap.catalogue.embeds.get(path, {}).items():
+            if omit_internal and (record.kind, name) in OMITTABLE:
+                continue
+            body[name] = [self.render(snap, p) for p in ref] if isinstance(ref, list) else self.render(snap, ref)
         return body
 
     def page(self, snap: Snapshot, list_path: str, query) -> dict:
         """One page of the external list ``list_path`` for the request's ``query`` parameters.
         Raises :class:`BadRequest`."""
         listing = snap.catalogue.lists[list_path]
-        size = _number("elementsPerPage", query["elementsPerPage"], 1, MAX_PAGE_SIZE) \
-            if "elementsPerPage" in query else self.settings.page_size
-        number = _number("page", query["page"], 1, 10**9) if "page" in query else 1
+        size_name = next((n for n in ("elementsPerPage", "limit") if n in query), None)  # limit: OParl 1.1's name
+        size = _number(size_name, query[size_name], 1, MAX_PAGE_SIZE) if size_name else self.settings.page_size
+        number = _number("page", query["page"], 1) if "page" in query else 1
         omit = query.get("omit_internal", "false").casefold()
         if omit not in {"true", "false", "1", "0"}:
             raise BadRequest(f"omit_internal: {query['omit_internal']!r} is neither true nor false")
         bounds = {name: _moment(name, query[name]) for name in _FILTERS if name in query}
         paths = set(listing.paths)
-        if listing.with_deleted:
-            paths |= {p for p, r in snap.records.items() if r.deleted and r.kind == listing.kind}
+        if "modified_since" in bounds:  # OParl 1.1: deleted objects then, and only then
+            paths |= {p for p, r in snap.records.items()
+                      if r.deleted and r.kind == listing.kind and listing.held_deleted(p)}
         selected = []
         for path in sorted(paths):
             record = snap.records[path]
@@ -174,7 +192,9 @@ class OparlServer:
         pages = max(1, math.ceil(len(selected) / size))
         if number > pages:
             raise BadRequest(f"page: {number} is after the last page ({pages})")
-        kept = {k: query[k] for k in (*_FILTERS, "omit_internal", "elementsPerPage") if k in query}
+        kept = {k: query[k] for k in (*_FILTERS, "omit_internal") if k in query}
+        if size_name:
+            kept[size_name] = str(size)
 
         def link(n: int) -> str:
             params = urlencode({**kept, **({"page": n} if n > 1 else {})})
@@ -192,8 +212,10 @@ class OparlServer:
                 "links": links}
 
     # -- HTTP ---------------------------------------------------------------------------------
-    def _error(self, status: int, reason: str, message: str, **headers: str) -> web.Response:
-        return web.json_response({"status": status, "error": reason, "message": message}, status=status,
+    def _error(self, status: int, message: str, debug: str, **headers: str) -> web.Response:
+        """The OParl error object (specification "Ausnahmebehandlung"): ``message`` for people, in
+        German like the content; ``debug`` the technical detail."""
+        return web.json_response({"type": type_url("Error"), "message": message, "debug": debug}, status=status,
                                  headers={**_HEADERS, **headers}, dumps=_dumps)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -202,20 +224,20 @@ class OparlServer:
                                                      "Access-Control-Allow-Methods": "GET, HEAD",
                                                      "Access-Control-Max-Age": "86400"})
         if request.method not in {"GET", "HEAD"}:
-            return self._error(405, "Method Not Allowed", "Die OParl-Schnittstelle kann nur gelesen werden "
-                               "(GET, HEAD).", Allow="GET, HEAD, OPTIONS")
+            return self._error(405, "Die OParl-Schnittstelle kann nur gelesen werden (GET, HEAD).",
+                               f"405 Method Not Allowed: {request.method}", Allow="GET, HEAD, OPTIONS")
         prefix = f"/{API_ROOT}"
         path = request.path
         if path.rstrip("/") == prefix:
             path = f"{prefix}/system"
         rest = path[len(prefix) + 1:].rstrip("/") if path.startswith(prefix + "/") else None
         if rest is None or not rest or not all(_SEGMENT.match(s) for s in rest.split("/")):
-            return self._error(404, "Not Found", f"Kein OParl-Objekt unter {request.path!r}; Einstieg: "
-                               f"{prefix}/system")
+            return self._error(404, f"Kein OParl-Objekt unter dieser Adresse; Einstieg: {prefix}/system",
+                               f"404 Not Found: {request.path!r}")
         try:
             snap = await self.snapshot()
         except LookupError:  # an unseeded database
-            return self._error(503, "Service Unavailable", "Noch kein Programm in der Datenbank.")
+            return self._error(503, "Noch kein Programm in der Datenbank.", "503 Service Unavailable: database not seeded")
         try:
             if rest in snap.catalogue.lists:
                 body = self.page(snap, rest, request.query)
@@ -223,9 +245,9 @@ class OparlServer:
                 omit = request.query.get("omit_internal", "false").casefold() in {"true", "1"}
                 body = self.render(snap, rest, omit)
             else:
-                return self._error(404, "Not Found", f"Kein OParl-Objekt unter {request.path!r}.")
+                return self._error(404, "Kein OParl-Objekt unter dieser Adresse.", f"404 Not Found: {request.path!r}")
         except BadRequest as exc:
-            return self._error(400, "Bad Request", str(exc))
+            return self._error(400, "Ungültiger Parameter in der Anfrage.", f"400 Bad Request: {exc}")
         return web.json_response(body, headers=_HEADERS, dumps=_dumps)
 
     async def start(self) -> None:
