@@ -205,6 +205,7 @@ class App:
         from scheduler.dispatcher import Dispatcher
         from scheduler.planning import ReminderOffsets
         from store.agenda import AgendaRepository
+        from store.attendance import AttendanceRepository
         from store.reminder_deliveries import ReminderDeliveries
         from store.tasks import TaskRepository
 
@@ -220,7 +221,8 @@ class App:
             zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
             late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays,
             concurrency=reminders.concurrency, metrics=self.metrics, report=self.exchange_report,
-            tasks=TaskRepository(self.scheduler_db), agenda=AgendaRepository(self.scheduler_db))
+            tasks=TaskRepository(self.scheduler_db), agenda=AgendaRepository(self.scheduler_db),
+            attendance=AttendanceRepository(self.scheduler_db))
 
     async def exchange_report(self, occurrence: Occurrence, now: dt.datetime) -> Reply:
         """The status report of every AG sent to the linked rooms before the exchange round

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.clock import BERLIN
+from bot.commands.attendance import attendance_question, session_key, unanswered_organisations
 from bot.messages import Reply
 from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
-from bot.ports import AgendaStore, ReminderLedger, RoomLink, RoomLinkStore, Task, TaskStore
-from bot.messages import Reply
+from bot.ports import AgendaStore, AttendanceStore, ReminderLedger, RoomLink, RoomLinkStore, Task, TaskStore
 from bot.reminders import reminder_reply
 from bot.schedule import Occurrence
 from bot.state import ProgrammeState
@@ -57,7 +57,8 @@ class Dispatcher:
                  late_after: dt.timedelta = dt.timedelta(minutes=5), skip_holidays: bool = False,
                  concurrency: int = 8, metrics: Metrics = NO_METRICS,
                  report: Callable[[Occurrence, dt.datetime], Awaitable[Reply]] | None = None,
-                 tasks: TaskStore | None = None, agenda: AgendaStore | None = None) -> None:
+                 tasks: TaskStore | None = None, agenda: AgendaStore | None = None,
+                 attendance: AttendanceStore | None = None) -> None:
         self.state = state
         self.rooms = rooms
         self.deliveries = deliveries
@@ -70,6 +71,7 @@ class Dispatcher:
         self.skip_holidays = skip_holidays
         self.metrics = metrics  # reminders sent / late / dropped / failed (see bot.metrics)
         self.concurrency = max(1, concurrency)  # rooms sent to at the same time for one due moment
+        self.attendance = attendance  # session reminders ask who attends and name who has not answered
         self.report = report  # builds the status report sent before an exchange round (offsets.report)
         self._cache: tuple | None = None  # (view, after, until, plan)
         self.tasks = tasks  # open tasks with a due day are reminded; sessions list the open ones
@@ -156,6 +158,19 @@ class Dispatcher:
                 topics = await self.agenda.topics(key) if self.agenda is not None else []
                 tasks = await self.tasks.tasks({key}, "open") if self.tasks is not None else []
                 follow_ups[key] = (topics, tasks)
+        questions: dict[str, Reply] = {}  # per session: "Nehmen Sie teil?" with one-tap answers
+        for reminder, _, _ in leased:
+            occurrence = reminder.occurrence
+            group = view.groups.get(occurrence.group_key or "")
+            if self.attendance is None or group is None or occurrence.kind != "sitzung" or occurrence.cancelled \
+                    or reminder.purpose == "bericht" or occurrence.key in questions:
+                continue
+            question = attendance_question(group, occurrence)
+            missing = unanswered_organisations(view, group, await self.attendance.answers(group.key,
+                                                                                          session_key(occurrence)))
+            if missing:
+                question = dataclasses.replace(question, items=(f"Noch ohne Antwort: {', '.join(missing)}",))
+            questions[occurrence.key] = question
 
         async def deliver(reminder, link, target: tuple[str, str, str]) -> None:
             late = now - reminder.due_at > self.late_after
@@ -177,6 +192,9 @@ class Dispatcher:
                 parts = session_follow_up(view, topics, tasks, occurrence.start, now.astimezone(BERLIN).date())
                 if parts:
                     reply = Reply.combine((reply, *parts))
+            question = questions.get(occurrence.key) if reminder.purpose != "bericht" else None
+            if question is not None:
+                reply = dataclasses.replace(Reply.combine((reply, question)), kind=reply.kind, prompt=question.prompt)
             async with limit:
                 try:
                     message_id = await self.outbox.send(link.platform, link.room_id, reply,

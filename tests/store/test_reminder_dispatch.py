@@ -122,7 +122,12 @@ async def test_each_linked_room_gets_the_reminder_exactly_once_at_its_moment(app
     assert sender.rooms() == [FIN_1, FIN_2]  # not the Kommunikation room
     assert len(report.sent) == 2 and report.late == [] and report.dropped == []
     for _, text, txn_id in sender.sent:
-        assert text == "Erinnerung: Sitzung der AG Finanzen morgen: Donnerstag, 26.01.2023, 10:00 Uhr, Raum 3.14."
+        first, *rest = text.split("\n\n")
+        assert first == "Erinnerung: Sitzung der AG Finanzen morgen: Donnerstag, 26.01.2023, 10:00 Uhr, Raum 3.14."
+        # then the attendance question with the member organisations that have not answered yet
+        assert rest[-1].startswith("Nehmen Sie an der Sitzung der AG Finanzen am Donnerstag, 26.01.2023, 10:00 Uhr, "
+                                   "Raum 3.14 teil?\n• Noch ohne Antwort: "), rest
+        assert "Halle (Saale)" in rest[-1]
         assert txn_id
     assert len({txn for _, _, txn in sender.sent}) == 2  # one transaction id per room
 
@@ -665,3 +670,25 @@ async def test_reminders_sent_late_and_dropped_are_counted_for_metrics(open_app,
     counts = {outcome: registry.get_sample_value("agbot_reminders_total", {"platform": PLATFORM, "outcome": outcome})
               for outcome in ("sent", "late", "dropped", "failed")}
     assert counts == {"sent": 5.0, "late": 2.0, "dropped": 1.0, "failed": None}
+
+
+async def test_the_session_reminder_carries_the_one_tap_attendance_question(app):
+    await set_series(app, "finanzen", FIRST)
+    await app.rooms.link(PLATFORM, FIN_1, "finanzen", ADMIN, NOW)
+    answered = await ask(app, '!teilnahme Finanzen 26.01.2023 ja fuer="Halle (Saale)"', now=berlin(2023, 1, 20))
+    assert answered.kind == "confirmation", answered.text
+    replies = []
+
+    class Keeping(RecordingSender):
+        async def send(self, room_id, reply, thread_id=None, txn_id=None):
+            replies.append(reply)
+            return await super().send(room_id, reply, thread_id, txn_id)
+
+    dispatcher, clock = await start(app, Keeping(), berlin(2023, 1, 25, 9, 59))
+    await dispatcher.run_due(at(clock, berlin(2023, 1, 25, 10, 0)))
+    [reply] = replies
+    assert reply.kind == "reminder" and reply.prompt is not None
+    assert [c.command for c in reply.prompt.choices] == [f"!teilnahme Finanzen 26.01.2023 {word}"
+                                                         for word in ("ja", "nein", "vielleicht")]
+    missing = reply.text.split("Noch ohne Antwort: ")[1].splitlines()[0]
+    assert "Halle (Saale)" not in missing and "Burgenlandkreis" in missing  # Halle answered

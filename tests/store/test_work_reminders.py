@@ -63,10 +63,12 @@ async def test_the_session_reminder_lists_agenda_and_open_tasks_overdue_first(ap
     dispatcher, clock = await start(app, sender, berlin(2023, 1, 25, 9, 59))
     await dispatcher.run_due(at(clock, berlin(2023, 1, 25, 10, 0)))
     [text] = {text for _, text, _ in sender.sent if text.startswith("Erinnerung: Sitzung")}
-    assert text.splitlines() == [
+    assert text.splitlines()[:9] == [
         "Erinnerung: Sitzung der AG Finanzen morgen: Donnerstag, 26.01.2023, 10:00 Uhr.", "",
         "Tagesordnung (1 Thema):", "• 1. Haushalt 2024 (Nr. 1)", "",
-        "Offene Aufträge (2, davon 1 überfällig):", "• Nr. 1: Alt – bis 16.01.2023 (überfällig)", "• Nr. 2: Neu"]
+        "Offene Aufträge (2, davon 1 überfällig):", "• Nr. 1: Alt – bis 16.01.2023 (überfällig)", "• Nr. 2: Neu", ""]
+    # the attendance question closes it (with its one-tap answers, see test_reminder_dispatch.py)
+    assert text.splitlines()[9] == "Nehmen Sie an der Sitzung der AG Finanzen am Donnerstag, 26.01.2023, 10:00 Uhr teil?"
     assert sorted(room for room, _, _ in sender.sent) == [FIN_1, FIN_2]
 
 
