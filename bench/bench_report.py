@@ -3,9 +3,8 @@
 
 Builds the report for every AG of a synthetic programme of 500 AGs (the generator of
 ``bench/bench_answers.py``) on a real SQLite file, with every AG's work loaded through the
-stores the bot uses (where they are installed: sessions and milestones come with the programme;
-late registrations, and the groups' tasks, results and risks when their stores exist), then
-renders it as a chat reply and as Markdown. Prints median, p95 and max of ``--runs`` builds.
+stores the bot uses (a session series each, one late registration each, 20 tasks, 10 risks and
+5 results each), then renders it as a chat reply and as Markdown. Prints median, p95 and max of ``--runs`` builds.
 
     python bench/bench_report.py              # 500 AGs, 20 runs
     python bench/bench_report.py --runs 50
@@ -59,6 +58,33 @@ async def fill(app, view, now: dt.datetime) -> dict[str, int]:
             if index % 2:
                 await registrations.decide(created.id, "approved", "bench", ADMIN, "bench", "!room:bench",
                                            now - dt.timedelta(days=10))
+    # every AG's work: 20 tasks (a quarter done, some overdue), 10 risks, 5 results
+    from bot.messages import ChannelRef, UserRef
+    from bot.ports import Actor, RiskOwner
+    from store.results import ResultRepository
+    from store.risks import RiskRepository
+    from store.tasks import TaskRepository
+
+    tasks, risks, results = TaskRepository(app.db), RiskRepository(app.db), ResultRepository(app.db)
+    actor = Actor("bench", ADMIN, "bench", "!room:bench")
+    user, channel = UserRef("bench", ADMIN), ChannelRef("bench", "!room:bench")
+    counts.update(tasks=0, risks=0, results=0)
+    today = now.date()
+    for group in view.programme.groups:
+        for number in range(20):
+            task = await tasks.create(group.key, f"Aufgabe {number}", None,
+                                      today + dt.timedelta(days=number - 5) if number % 2 else None, actor,
+                                      now - dt.timedelta(days=20))
+            counts["tasks"] += 1
+            if number % 4 == 0:
+                await tasks.complete(task.id, actor, now - dt.timedelta(days=3))
+        for number in range(10):
+            await risks.create(group.key, f"Risiko {number}", number % 5 + 1, (number * 3) % 5 + 1, None,
+                               RiskOwner(), user, channel, now - dt.timedelta(days=15))
+            counts["risks"] += 1
+        for number in range(5):
+            await results.add(group.key, f"Ergebnis {number}", None, None, actor, now - dt.timedelta(days=number + 1))
+            counts["results"] += 1
     app.state.invalidate()
     return counts
 

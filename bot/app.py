@@ -113,7 +113,8 @@ class App:
             from store.agenda import AgendaRepository
             from store.attendance import AttendanceRepository
             from store.personal_data import PersonalDataRepository
-            from bot.report import AttendanceSource, MembershipSource, MilestoneSource, RiskSource, SessionSource
+            from bot.report import (AttendanceSource, MembershipSource, MilestoneSource, ResultSource, RiskSource,
+                                    SessionSource, TaskSource)
             from store.polls import PollRepository
             from store.registrations import RegistrationRepository
             from store.risks import RiskRepository
@@ -123,6 +124,7 @@ class App:
 
             sent_replies = SentReplyRepository(db)
             attendance, polls, risks = AttendanceRepository(db), PollRepository(db), RiskRepository(db)
+            tasks, results = TaskRepository(db), ResultRepository(db)
             contexts = ConversationContextRepository(db, sent_replies)
             await contexts.purge_expired(now)  # what expired while the bot was down
             schedule_changes = ScheduleChanges()
@@ -132,10 +134,11 @@ class App:
                                 on_schedule_change=schedule_changes.notify,
                                 calendar_url=settings.calendar.public_url if settings.calendar.port else None,
                                 personal_data=PersonalDataRepository(db), attendance=attendance, polls=polls,
-                                risks=risks, tasks=TaskRepository(db), agenda=AgendaRepository(db),
-                                results=ResultRepository(db), work_audit=WorkAuditRepository(db),
-                                report_sources=(SessionSource(), MilestoneSource(), MembershipSource(registrations),
-                                                AttendanceSource(attendance, polls), RiskSource(risks)))
+                                risks=risks, tasks=tasks, agenda=AgendaRepository(db),
+                                results=results, work_audit=WorkAuditRepository(db),
+                                report_sources=(SessionSource(), MilestoneSource(), ResultSource(results),
+                                                TaskSource(tasks), RiskSource(risks), MembershipSource(registrations),
+                                                AttendanceSource(attendance, polls)))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             metrics = build_metrics(settings)
             router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,

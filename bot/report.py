@@ -24,7 +24,7 @@ from bot.clock import BERLIN
 from bot.directory import display_name
 from bot.formatting import date_long, date_short
 from bot.messages import Reply
-from bot.ports import AttendanceStore, PollStore, RegistrationStore, RiskStore
+from bot.ports import AttendanceStore, PollStore, RegistrationStore, ResultStore, RiskStore, TaskStore
 from bot.programme import Group
 from bot.occurrence_text import occurrence_text
 from bot.schedule import exchange_occurrences, group_occurrences, upcoming_sessions
@@ -167,8 +167,8 @@ def _md(text: str) -> str:
 
 # -- the sources every installation has ----------------------------------------------------------------
 class MilestoneSource:
-    """Milestones from the programme: due in the period (past), due in the next six weeks, and
-    how many have no date yet."""
+    """Milestones from the programme: reached in the period, due in the period (past) but not
+    reached, due in the next six weeks, and how many open ones have no date yet."""
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
                               now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
@@ -179,13 +179,17 @@ class MilestoneSource:
         for group in groups:
             lines = []
             for milestone in group.milestones:
+                if milestone.reached is not None:
+                    if first <= milestone.reached <= today:
+                        lines.append(f"„{milestone.title}“ erreicht am {date_long(milestone.reached)}")
+                    continue
                 if milestone.due is None:
                     continue
                 if first <= milestone.due < today:
                     lines.append(f"„{milestone.title}“ war fällig am {date_long(milestone.due)}")
                 elif today <= milestone.due <= until:
                     lines.append(f"„{milestone.title}“ ist fällig am {date_long(milestone.due)}")
-            undated = sum(1 for m in group.milestones if m.due is None)
+            undated = sum(1 for m in group.milestones if m.due is None and m.reached is None)
             if undated:
                 lines.append(f"{undated} noch ohne Datum" if undated > 1 else "1 noch ohne Datum")
             if lines:
@@ -336,4 +340,62 @@ class RiskSource:
                 lines.append(f"{len(closed)} im Zeitraum geschlossen")
             if lines:
                 found[key] = [ReportSection("Risiken", tuple(lines))]
+        return found
+
+
+class TaskSource:
+    """Tasks (Arbeitsaufträge): done in the period, open, overdue (with the overdue ones named,
+    at most three). One query for all AGs."""
+
+    def __init__(self, tasks: TaskStore) -> None:
+        self.tasks = tasks
+
+    async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
+                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+        keys = {g.key for g in groups}
+        today = now.astimezone(BERLIN).date()
+        by_group: dict[str, list] = {}
+        for task in await self.tasks.tasks(keys if len(keys) < 50 else None):
+            if task.group_key in keys:
+                by_group.setdefault(task.group_key, []).append(task)
+        found: dict[str, list[ReportSection]] = {}
+        for key, tasks in by_group.items():
+            done = sum(1 for t_ in tasks if t_.state == "done" and t_.done_at is not None and since <= t_.done_at <= now)
+            open_tasks = [t_ for t_ in tasks if t_.state == "open"]
+            overdue = sorted((t_ for t_ in open_tasks if t_.overdue(today)), key=lambda t_: (t_.due, t_.id))
+            lines = []
+            if done:
+                lines.append(f"{done} im Zeitraum erledigt")
+            if open_tasks:
+                lines.append(f"{len(open_tasks)} offen" + (f", davon {len(overdue)} überfällig" if overdue else ""))
+            lines += [f"überfällig: Nr. {t_.id} „{t_.title}“ (bis {date_short(t_.due)})" for t_ in overdue[:3]
+                      if t_.due is not None]
+            if lines:
+                found[key] = [ReportSection("Aufträge", tuple(lines))]
+        return found
+
+
+class ResultSource:
+    """Results and decisions (Ergebnisse) recorded in the period, newest last (at most five
+    named, the rest counted). One query for all AGs."""
+
+    LIMIT = 5
+
+    def __init__(self, results: ResultStore) -> None:
+        self.results = results
+
+    async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
+                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+        keys = {g.key for g in groups}
+        by_group: dict[str, list] = {}
+        for result in await self.results.results(keys if len(keys) < 50 else None, since=since):
+            if result.group_key in keys and result.created_at <= now:
+                by_group.setdefault(result.group_key, []).append(result)
+        found: dict[str, list[ReportSection]] = {}
+        for key, results in by_group.items():
+            results.sort(key=lambda r: (r.created_at, r.id))
+            lines = [f"{date_short(r.created_at.astimezone(BERLIN).date())}: {r.text}" for r in results[-self.LIMIT:]]
+            if len(results) > self.LIMIT:
+                lines.insert(0, f"{len(results) - self.LIMIT} weitere, ältere (!ergebnisse)")
+            found[key] = [ReportSection("Ergebnisse", tuple(lines))]
         return found

@@ -173,3 +173,22 @@ async def test_open_risks_by_class_the_highest_ones_and_the_matrix_picture(app):
     everything = await ask(app, "!bericht alle", now=MARCH)
     assert everything.attachment is None  # one picture per AG would not fit one message
     assert "Risiken: 1 offen (1 grün); Nr. 6 „Presse“: 2 × 2 = 4 (grün)" in everything.text
+
+
+async def test_tasks_results_and_reached_milestones_are_reported(app):
+    jan = berlin(2023, 2, 1)
+    for text in ("!auftrag Finanzen Entwurf Nutzungskonzept bis=10.02.2023", "!auftrag Finanzen Folien bis=20.03.2023",
+                 "!auftrag Finanzen Haushaltsdaten sammeln", "!ergebnis Finanzen Entwurf abgestimmt",
+                 "!meilenstein-erreicht Finanzen Nutzungskonzept"):
+        assert (await ask(app, text, user=FIN_COORD, now=jan)).kind == "confirmation", text
+    assert (await ask(app, "!erledigt 3", user=FIN_COORD, now=jan)).kind == "confirmation"
+    reply = await ask(app, "!bericht Finanzen", now=MARCH)
+    items = {item.split(":", 1)[0]: item.split(":", 1)[1].strip() for item in reply.items}
+    assert items["Aufträge"] == ("1 im Zeitraum erledigt; 2 offen, davon 1 überfällig; "
+                                 "überfällig: Nr. 1 „Entwurf Nutzungskonzept“ (bis 10.02.2023)")
+    assert items["Ergebnisse"] == "01.02.2023: Entwurf abgestimmt"
+    assert "„Nutzungskonzept (kurzfristig)“ erreicht am Mittwoch, 01.02.2023" in items["Meilensteine"]
+    # a period after all that: nothing done or recorded in it, the open tasks still show
+    later = await ask(app, "!bericht Finanzen seit 15.02.2023", now=MARCH)
+    assert "Ergebnisse" not in later.text and "erledigt" not in later.text and "erreicht" not in later.text
+    assert "2 offen, davon 1 überfällig" in later.text
