@@ -158,7 +158,9 @@ def report_html(report: StatusReport) -> str:
     return "\n".join(out)
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~"})
+# the characters that can start markup inside a list item's text (emphasis, code, links, HTML,
+# tables); "." "(" "-" and the like only matter at a line's start, where "- " already stands
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]#|<>~"})
 
 
 def _md(text: str) -> str:
@@ -368,8 +370,9 @@ class TaskSource:
                 lines.append(f"{done} im Zeitraum erledigt")
             if open_tasks:
                 lines.append(f"{len(open_tasks)} offen" + (f", davon {len(overdue)} überfällig" if overdue else ""))
-            lines += [f"überfällig: Nr. {t_.id} „{t_.title}“ (bis {date_short(t_.due)})" for t_ in overdue[:3]
-                      if t_.due is not None]
+            named = [f"Nr. {t_.id} „{t_.title}“ (bis {date_short(t_.due)})" for t_ in overdue[:3] if t_.due is not None]
+            if named:
+                lines.append("überfällig: " + ", ".join(named) + (", …" if len(overdue) > 3 else ""))
             if lines:
                 found[key] = [ReportSection("Aufträge", tuple(lines))]
         return found
