@@ -109,7 +109,7 @@ async def my_data(turn: Turn, args: str) -> Reply:
         return Reply(t(lang, f"Über {sender.user_id} ist nichts gespeichert.",
                        f"Nothing is stored about {sender.user_id}."), language=lang)
     return Reply(t(lang, f"Gespeichert über {sender.user_id}:", f"Stored about {sender.user_id}:"), tuple(items),
-                 t(lang, "Löschen: !daten-loeschen (das Protokoll behält die Vorgänge mit einem Pseudonym).",
+                 t(lang, "Löschen: !daten-loeschen (der Verlauf behält die Vorgänge mit einem Pseudonym).",
                    "Delete: !delete-my-data (the audit keeps the events under a pseudonym)."), language=lang)
 
 
@@ -137,7 +137,7 @@ def erasure_text(done: Erasure, lang: str = "de", user_id: str | None = None) ->
     text = t(lang, f"{whose} gelöscht ({entries(done.changed, 'de')}).",
              f"{whose} deleted ({entries(done.changed, 'en')}).")
     if done.pseudonymised:
-        text += " " + t(lang, f"Das Protokoll und der Änderungsverlauf führen die Vorgänge weiter unter dem "
+        text += " " + t(lang, f"Der Verlauf (!verlauf) führt die Vorgänge weiter unter dem "
                               f"Pseudonym {done.pseudonym}.",
                         f"The audit and the change history keep the events under the pseudonym {done.pseudonym}.")
     return text
