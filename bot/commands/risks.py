@@ -20,6 +20,7 @@ import re
 from bot.answers import t
 from bot.clock import BERLIN
 from bot.commands.args import group_arg, required_group
+from bot.commands.work import check_text
 from bot.commands.registry import Turn, command, usage_error
 from bot.directory import display_name
 from bot.errors import UserError
@@ -50,21 +51,14 @@ def _text(options: dict[str, str], key: str, limit: int, what_de: str, what_en: 
     value = options.get(key)
     if value is None:
         return None
-    value = clean_text(value)
-    if len(value) > limit:
-        raise UserError(f"{what_de} ist zu lang (höchstens {limit} Zeichen).",
-                        f"{what_en} is too long ({limit} characters at most).")
-    return value
+    return check_text(clean_text(value), "de", what_de, what_en, limit)
 
 
 def _title(text: str, language: str, name: str) -> str:
     title = clean_text(text).strip(QUOTES).strip()
     if not title:
         raise usage_error(name, language, t(language, "Der Titel des Risikos fehlt.", "The risk's title is missing."))
-    if len(title) > MAX_TITLE:
-        raise UserError(f"Der Titel ist zu lang (höchstens {MAX_TITLE} Zeichen).",
-                        f"The title is too long ({MAX_TITLE} characters at most).")
-    return title
+    return check_text(title, language, limit=MAX_TITLE)  # too long or HTML: refused, as for tasks
 
 
 def resolve_owner(turn: Turn, group: Group, text: str) -> RiskOwner:

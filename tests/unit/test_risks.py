@@ -198,11 +198,14 @@ async def test_bad_input_gets_a_clear_answer_and_stores_nothing(app, text, expec
     assert await risk_rows(app) == []
 
 
-async def test_html_in_the_title_is_kept_as_text_and_escaped_in_html(app):
-    await send(app, "!risiko Finanzen <script>alert(1)</script> Kosten w=2 a=3")
-    listed = await send(app, "!risiken Finanzen")
-    assert "„<script>alert(1)</script> Kosten“" in listed.text
-    assert "<script>" not in listed.html and "&lt;script&gt;alert(1)&lt;/script&gt; Kosten" in listed.html
+async def test_html_in_the_title_or_measure_is_refused_as_for_tasks(app):
+    refused = await send(app, "!risiko Finanzen <script>alert(1)</script> Kosten w=2 a=3")
+    assert refused.kind == "error" and "kein HTML" in refused.text
+    measure = await send(app, "!risiko Finanzen Kosten w=2 a=3 massnahme=<b>jetzt</b>")
+    assert measure.kind == "error" and "kein HTML" in measure.text
+    assert await risk_rows(app) == []
+    # a comparison sign is no HTML
+    assert (await send(app, "!risiko Finanzen Kosten > Plan w=2 a=3")).kind == "confirmation"
 
 
 async def test_risks_are_listed_by_value_with_the_picture_and_its_alt_text(app):
