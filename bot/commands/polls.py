@@ -23,7 +23,7 @@ from bot.formatting import datetime_long
 from bot.messages import Choice, Prompt, Reply
 from bot.ports import Poll, PollOption, PollStore
 from bot.programme import ExtraSession, Group
-from bot.schedule import holiday_name
+from bot.schedule import group_occurrences, holiday_name
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 MAX_TITLE = 200
@@ -234,6 +234,14 @@ async def close_poll(turn: Turn, args: str) -> Reply:
         if option.start.replace(tzinfo=BERLIN) <= turn.now:
             raise UserError(f"Der Termin {option_label(option)} liegt in der Vergangenheit; bitte ohne Option "
                             "schließen.", f"The date {option_label(option, 'en')} is in the past; close without one.")
+        start = option.start.replace(tzinfo=BERLIN)
+        taken = [o for o in group_occurrences(group, start - dt.timedelta(minutes=1), start + dt.timedelta(minutes=1))
+                 if not o.cancelled and o.start == start]
+        if taken:  # the AG already meets then: a second, extra session would only duplicate it
+            raise UserError(f"Die {group.label} hat am {option_label(option)} schon eine Sitzung. Bitte eine andere "
+                            f"Option wählen oder ohne Option schließen (!umfrage-schliessen {poll.id}).",
+                            f"The {group.label} already meets on {option_label(option, 'en')}. Please choose another "
+                            f"option or close without one (!poll-close {poll.id}).")
         chosen = option
     message = turn.message
     closed = await poll_store(turn).close(poll.id, chosen.number if chosen else None, message.sender,
@@ -246,10 +254,21 @@ async def close_poll(turn: Turn, args: str) -> Reply:
                                                message.sender.user_id)
         await turn.svc.schedule_changed()
         series = f"!serie {group.name} {chosen.start:%d.%m.%Y %H:%M} 2"
-        footer += t(lang, f" Sitzung eingetragen: {option_label(chosen)} (steht in !termine {group.name}). Als "
-                          f"Sitzungsserie alle zwei Wochen: {series}",
-                    f" Session added: {option_label(chosen, 'en')} (see !dates {group.name}). As a series every two "
-                    f"weeks: {series}")
+        if group.session_series is None:
+            footer += t(lang, f" Sitzung eingetragen: {option_label(chosen)} (steht in !termine {group.name}). Als "
+                              f"Sitzungsserie alle zwei Wochen: {series}",
+                        f" Session added: {option_label(chosen, 'en')} (see !dates {group.name}). As a series every "
+                        f"two weeks: {series}")
+        else:
+            footer += t(lang, f" Sitzung eingetragen: {option_label(chosen)} (zusätzlich zur Sitzungsserie; steht in "
+                              f"!termine {group.name}).",
+                        f" Extra session added: {option_label(chosen, 'en')} (see !dates {group.name}, besides the "
+                        "session series).")
+    else:
+        footer += t(lang, f" Ohne gewählten Termin geschlossen; eine Sitzung trägt die Koordination mit !termin "
+                          f"{group.name} <TT.MM.JJJJ> <HH:MM> ein.",
+                    f" Closed without a chosen date; coordinators add a session with !session {group.name} "
+                    "<DD.MM.YYYY> <HH:MM>.")
     return Reply(t(lang, f"Umfrage Nr. {poll.id} der {group.label} geschlossen: {poll.title}",
                    f"Poll no. {poll.id} of the {group.label} closed: {poll.title}"), _results(closed, lang), footer,
                  language=lang, kind="confirmation", closes=f"umfrage:{poll.id}")

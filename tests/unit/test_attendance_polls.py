@@ -121,7 +121,8 @@ async def test_votes_replace_count_and_close_creates_the_session(finanzen):
     assert "dürfen nur" in (await ask(finanzen, "!umfrage-schliessen 1 2", user=MEMBER)).text
     closed = await ask(finanzen, "!umfrage-schliessen 1 2", user=FIN_COORD)
     assert closed.kind == "confirmation" and closed.closes == "umfrage:1"
-    assert "Sitzung eingetragen: Freitag, 03.02.2023, 10:00 Uhr" in closed.text and "!serie Finanzen" in closed.text
+    assert "Sitzung eingetragen: Freitag, 03.02.2023, 10:00 Uhr" in closed.text and "zusätzlich zur Sitzungsserie" in closed.text
+    assert "!serie" not in closed.text  # the AG has a series already: no advice to set one
     dates = await ask(finanzen, "!termine Finanzen")
     assert "Freitag, 03.02.2023, 10:00 Uhr – Zusatztermin" in dates.text
     assert "geschlossen" in (await ask(finanzen, "!abstimmen 1 1", user=MEMBER)).text
@@ -137,3 +138,29 @@ async def test_close_without_option_and_withdrawn_vote(finanzen):
     assert closed.kind == "confirmation" and "Sitzung eingetragen" not in closed.text
     assert "0 Personen haben abgestimmt." in closed.text
     assert "Zusatztermin" not in (await ask(finanzen, "!termine Finanzen")).text
+
+
+async def test_closing_on_a_date_the_series_already_has_is_refused_and_the_poll_stays_open(app):
+    from fakes import ADMIN, ask, berlin
+
+    now = berlin(2023, 1, 10, 10)
+    assert (await ask(app, "!serie Finanzen 12.01.2023 10:00 2", user=ADMIN, now=now)).kind == "confirmation"
+    poll = await ask(app, "!umfrage Finanzen 12.01.2023 10:00 13.01.2023 10:00", user=ADMIN, now=now)
+    assert poll.kind == "confirmation", poll.text
+    number = poll.text.split("Nr. ")[1].split()[0].rstrip(":.,")
+    taken = await ask(app, f"!umfrage-schliessen {number} 1", user=ADMIN, now=now)
+    assert taken.kind == "error" and "hat am Donnerstag, 12.01.2023" in taken.text and "schon eine Sitzung" in taken.text
+    other = await ask(app, f"!umfrage-schliessen {number} 2", user=ADMIN, now=now)
+    assert other.kind == "confirmation" and "zusätzlich zur Sitzungsserie" in other.text and "!serie" not in other.text
+    dates = await ask(app, "!termine Finanzen", now=now)
+    assert dates.text.count("12.01.2023") == 1 and "13.01.2023" in dates.text
+
+
+async def test_closing_without_a_date_says_how_to_add_a_session(app):
+    from fakes import ADMIN, ask, berlin
+
+    now = berlin(2023, 1, 10, 10)
+    poll = await ask(app, "!umfrage Finanzen 12.01.2023 10:00 13.01.2023 10:00", user=ADMIN, now=now)
+    number = poll.text.split("Nr. ")[1].split()[0].rstrip(":.,")
+    closed = await ask(app, f"!umfrage-schliessen {number}", user=ADMIN, now=now)
+    assert closed.kind == "confirmation" and "!termin Finanzen <TT.MM.JJJJ> <HH:MM>" in closed.text
