@@ -22,31 +22,6 @@ ROOT = "/oparl/v1.1"
 ERROR = "https://schema.oparl.org/1.1/Error"
 
 
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-async def oparl(open_app, settings):
-    """Factory: ``app, server, clock = await oparl(**section)``: a real App with the OParl listener
-    started on a free port (clock at NOW); stopped at the end."""
-    started = []
-
-    async def make(**section):
-        app = await open_app(settings_=settings.model_copy(update={"oparl": OparlSection(port=0, **section)}))
-        clock = FixedClock(NOW)
-        [server] = [s for s in await app.build_services(clock, []) if isinstance(s, OparlServer)]
-        await server.start()
-        started.append(server)
-        return app, server, clock
-
-    yield make
-    for server in started:
-        await server.stop()
-
-
 async def chat(app, text: str, user: str, now: dt.datetime = NOW) -> str:
     reply = await app.router.handle(message(text, user=user, now=now))
     assert reply.kind == "confirmation", reply.text

@@ -23,30 +23,6 @@ ROOT = "/oparl/v1.1"
 ERROR = "https://schema.oparl.org/1.1/Error"
 
 
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-async def oparl(open_app, settings):
-    """``app, server, clock = await oparl(now=..., **section)``: a real App with the listener started."""
-    started = []
-
-    async def make(now: dt.datetime = NOW, **section):
-        app = await open_app(settings_=settings.model_copy(update={"oparl": OparlSection(port=0, **section)}))
-        clock = FixedClock(now)
-        [server] = [s for s in await app.build_services(clock, []) if isinstance(s, OparlServer)]
-        await server.start()
-        started.append(server)
-        return app, server, clock
-
-    yield make
-    for server in started:
-        await server.stop()
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
