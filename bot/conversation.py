@@ -17,7 +17,9 @@ from bot.understanding import Intent, Question
 # Intents whose answer is about one AG: a follow-up without an AG takes the previous one.
 GROUP_INTENTS = frozenset({Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
                            Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS,
-                           Intent.MEMBERSHIP, Intent.CADENCE, Intent.MEMBER_QUERY})
+                           Intent.MEMBERSHIP, Intent.CADENCE, Intent.MEMBER_QUERY, Intent.TASKS,
+                           Intent.GROUP_AGENDA, Intent.RESULTS, Intent.RISKS, Intent.ATTENDANCE,
+                           Intent.MILESTONES_REACHED})
 ORGANISATION_INTENTS = frozenset({Intent.ORGANISATION_GROUPS, Intent.MEMBERSHIP})
 # Intents whose answer needs more than AGs and organisations (a name, a place, a word): repeated
 # only by reading the earlier question again

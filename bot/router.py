@@ -39,6 +39,7 @@ MAX_LENGTH = 2000  # characters after cleaning
 _WEAK = frozenset({Intent.OVERVIEW, Intent.ORGANISATION_GROUPS, Intent.DECISIONS})
 _REPLY_PLATFORMS = frozenset({"matrix", "teams"})  # platforms where a user can reply to the bot's answer
 _NO_CONTEXT = {Intent.GREETING, Intent.THANKS, Intent.HELP, Intent.UNKNOWN, Intent.REPEAT}
+_NEEDS_ONE_GROUP = {Intent.ATTENDANCE, Intent.GROUP_AGENDA}  # without an AG these would ask "Welche AG?"
 _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
               Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS}
 
@@ -143,15 +144,38 @@ class Router:
                                 f"\"{word}\" is ambiguous. Please be more specific:",
                                 items=tuple(f"{org.name} ({org.type.value})"
                                             for k in keys if (org := view.directory.get(k)) is not None))
-        if question.intent in WORK_INTENTS:  # tasks, agenda, results: read from the stores
-            work = await self.commands.answer_work(turn, question)
-            if work is not None:
-                return work
         previous, replied = await self._load_context(message)
-        reply, last = self._answer_parts(turn, questions, previous, replied)
+        work = await self._answer_work(turn, questions, previous, replied)
+        if work is not None:
+            reply, last = work
+        else:
+            reply, last = self._answer_parts(turn, questions, previous, replied)
         if last is not None and last != previous:
             await self._save_context(message, last)
         return reply
+
+    async def _answer_work(self, turn: Turn, questions: tuple[Question, ...], previous: Previous | None,
+                           replied: bool) -> tuple[Reply, Previous] | None:
+        """A question about the work between sessions (tasks, agenda, results, risks, attendance),
+        answered from the stores, with what to remember for a follow-up; None for any other.
+        A follow-up ("Und die AG Kommunikation?") continues such a question with the earlier
+        question's words (its filters, dates), the new AG or organisation."""
+        question = questions[0]
+        resolved = resolve(question, previous, same_message=replied,
+                           reparse=lambda text: turn.understanding.parse(text, turn.room_group))
+        if resolved.intent not in WORK_INTENTS:
+            return None
+        if resolved.intent is not question.intent and previous is not None and previous.text:
+            resolved = dataclasses.replace(resolved, text=previous.text)  # "überfällig", "bis Freitag", "am 12.1."
+        if resolved.intent in _NEEDS_ONE_GROUP and not resolved.groups and not resolved.unknown_group \
+                and turn.room_group is None and previous is not None and previous.groups:
+            # "Wie viele haben zugesagt?" right after a question about one AG: that AG, not "Welche AG?"
+            resolved = dataclasses.replace(resolved, groups=previous.groups[:1])
+        turn = dataclasses.replace(turn, language=resolved.language) if resolved.language != turn.language else turn
+        work = await self.commands.answer_work(turn, resolved)
+        if work is None:
+            return None
+        return work, Previous.of(resolved, turn.room_group)
 
     async def _load_context(self, message: IncomingMessage) -> tuple[Previous | None, bool]:
         """The context to continue from: that of the question the replied-to bot message answered,

@@ -9,7 +9,8 @@ re-exported for the commands.
 """
 from bot.answers.common import (ag_labels, group_not_found, lead_label, member_label, organisation_label, shorten,
                                 which_group)
-from bot.answers.dates import (answer_cadence, answer_first_sessions, answer_milestones, answer_next_exchange,
+from bot.answers.dates import (answer_cadence, answer_first_sessions, answer_milestones, answer_milestones_reached,
+                               answer_next_exchange,
                                answer_next_milestone, answer_next_session, answer_registration_deadline,
                                answer_session_on, milestone_item, milestone_summary, session_lines)
 from bot.answers.groups import (answer_all_leads, answer_conditions, answer_goals, answer_lead, answer_list_groups,

@@ -57,6 +57,43 @@ def answer_milestones(view: ProgrammeView, group: Group, language: str) -> Reply
                  tuple(milestone_item(m, language) for m in group.milestones), footer, language=language)
 
 
+def answer_milestones_reached(view: ProgrammeView, group: Group | None, language: str,
+                              milestone: tuple[str, str] | None = None) -> Reply:
+    """The milestones coordinators recorded as reached (``!meilenstein-erreicht``), with the day
+    (Europe/Berlin) each was reached, oldest first: of ``group``, or of every group when None.
+    ``milestone`` (group key, title), when the question named one, answers for that one alone.
+    Planned milestones that are not marked reached are never counted as reached."""
+    if milestone is not None and (group is None or group.key == milestone[0]):
+        named = view.groups[milestone[0]]
+        found = next((m for m in named.milestones if m.title == milestone[1]), None)
+        if found is not None and found.reached is None:
+            return Reply(t(language, f"Der Meilenstein „{found.title}“ der {named.label} ist noch nicht als erreicht "
+                                     "erfasst.", f"The {named.label}'s milestone \"{found.title}\" is not recorded as "
+                                                 "reached yet."),
+                         footer=t(language, f"Erreicht melden (Koordination): !meilenstein-erreicht {named.name} "
+                                            f"{found.title}", f"Coordinators mark it: !milestone-reached {named.name} "
+                                                              f"{found.title}"), language=language)
+        group = named
+    groups = [group] if group is not None else list(view.programme.groups)
+    reached = sorted(((m.reached, g, m) for g in groups for m in g.milestones if m.reached is not None),
+                     key=lambda x: x[0])
+    where_de = f" der {group.label}" if group is not None else " der AGs"
+    where_en = f" of the {group.label}" if group is not None else " of the groups"
+    name = group.name if group is not None else "<AG>"
+    footer = t(language, f"Alle Meilensteine: !meilensteine {name} · Ergebnisse: !ergebnisse {name}",
+               f"All milestones: !milestones {name} · Results: !results {name}")
+    if not reached:
+        return Reply(t(language, f"Von den Meilensteinen{where_de} ist noch keiner als erreicht erfasst.",
+                       f"None of the milestones{where_en} is recorded as reached yet."), footer=footer,
+                     language=language)
+    items = tuple(t(language, f"{m.title}{'' if group is not None else f' [{g.label}]'} – erreicht am "
+                              f"{date_short(day)}",
+                    f"{m.title}{'' if group is not None else f' [{g.label}]'} – reached {date_short(day)}")
+                  for day, g, m in reached)
+    return Reply(t(language, f"Erreichte Meilensteine{where_de} ({len(reached)}):",
+                   f"Milestones reached{where_en} ({len(reached)}):"), items, footer, language=language)
+
+
 def answer_milestone_due(view: ProgrammeView, group: Group, title: str, now: dt.datetime, language: str) -> Reply:
     """When one named milestone of ``group`` is due (or that no date is set, and who sets it)."""
     milestone = next((m for m in group.milestones if m.title == title), None)

@@ -176,6 +176,8 @@ ANSWERS: dict[Intent, AnswerFunction] = {
     Intent.CONDITIONS: lambda a, q: groups.answer_conditions(a.view, _need_group(a, q), a.language),
     Intent.MILESTONES: lambda a, q: dates.answer_milestones(a.view, _need_group(a, q), a.language),
     Intent.NEXT_MILESTONE: lambda a, q: _next_milestone(a, q),
+    Intent.MILESTONES_REACHED: lambda a, q: dates.answer_milestones_reached(a.view, _no_unknown_group(a, q), a.language,
+                                                                           q.milestone),
     Intent.NEXT_SESSION: _session,
     Intent.FIRST_SESSIONS: lambda a, q: dates.answer_first_sessions(a.view, a.now, a.language),
     Intent.NEXT_EXCHANGE: lambda a, q: dates.answer_next_exchange(a.view, a.now, a.language),

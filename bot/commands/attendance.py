@@ -64,9 +64,14 @@ def members_of(view: ProgrammeView, group: Group) -> list[Organisation]:
 
 def _session(turn: Turn, group: Group, words: list[str]) -> Occurrence:
     """The session of ``group`` on the date in ``words[0]``, or the next one (none given)."""
+    return session_on(turn, group, parse_date(words[0], turn.language) if words else None)
+
+
+def session_on(turn: Turn, group: Group, day: dt.date | None) -> Occurrence:
+    """The session of ``group`` on ``day`` (a Europe/Berlin day), or the next one not cancelled
+    when ``day`` is None. Raises :class:`UserError` when there is none."""
     lang = turn.language
-    if words:
-        day = parse_date(words[0], lang)
+    if day is not None:
         lower = dt.datetime.combine(day, dt.time(0, 0), tzinfo=BERLIN)
         found = group_occurrences(group, lower, lower + dt.timedelta(days=1))
         if not found:
@@ -212,6 +217,13 @@ async def attendees(turn: Turn, args: str) -> Reply:
         raise usage_error("teilnehmer", lang)
     group = required_group(turn, group_text, "teilnehmer")
     occurrence = _session(turn, group, rest[:1])
+    return await attendance_reply(turn, group, occurrence)
+
+
+async def attendance_reply(turn: Turn, group: Group, occurrence: Occurrence) -> Reply:
+    """Who answered yes, no or maybe for ``group``'s session ``occurrence``, and the member
+    organisations without an answer. Raises :class:`UserError` without an attendance store."""
+    lang = turn.language
     answers = await attendance_store(turn).answers(group.key, session_key(occurrence))
     items = []
     for word in ("ja", "nein", "vielleicht"):

@@ -5,7 +5,11 @@
   none: all AGs), an owner (an organisation named), the state (open, done, overdue; "meine" /
   "ich" for the asker's own) and a due limit read from the words (:func:`due_limit`);
 * the next session's agenda (:data:`Intent.GROUP_AGENDA`);
-* results and decisions of an AG (:data:`Intent.RESULTS`).
+* results and decisions of an AG (:data:`Intent.RESULTS`);
+* the recorded risks of an AG or of all AGs (:data:`Intent.RISKS`; "das größte Risiko": only the
+  highest);
+* who attends an AG's next session or the one on a date named (:data:`Intent.ATTENDANCE`;
+  without an AG: the AGs that meet on that date).
 
 The rules are general (cue words, entity slots, date ranges), not a list of sentences.
 """
@@ -17,17 +21,25 @@ import re
 from dateutil.relativedelta import SU, relativedelta
 
 from bot.answers import t
+from bot.answers.common import group_not_found, which_group
+from bot.clock import BERLIN
 from bot.commands.agenda import agenda_reply
+from bot.commands.attendance import attendance_reply, session_on
 from bot.commands.registry import Turn
 from bot.commands.results import results_reply
+from bot.commands.risks import all_risks_reply, group_risks_reply
 from bot.commands.tasks import listing, select
 from bot.commands.work import today
 from bot.directory import display_name
+from bot.errors import UserError
 from bot.messages import Reply
+from bot.programme import Group
+from bot.schedule import group_occurrences
 from bot.understanding import Intent, Question
 from bot.understanding.tokens import words
+from bot.understanding.vocabulary import MINE
 
-WORK_INTENTS = frozenset({Intent.TASKS, Intent.GROUP_AGENDA, Intent.RESULTS})
+WORK_INTENTS = frozenset({Intent.TASKS, Intent.GROUP_AGENDA, Intent.RESULTS, Intent.RISKS, Intent.ATTENDANCE})
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)")
 _WEEKDAYS = {"montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonntag": 6,
              "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
@@ -37,7 +49,6 @@ _NUMBERS = {"einer": 1, "einem": 1, "eine": 1, "zwei": 2, "drei": 3, "vier": 4, 
             "acht": 8, "zehn": 10, "vierzehn": 14, "one": 1, "two": 2, "three": 3, "four": 4}
 DONE_WORDS = ("erledigt", "abgeschlossen", "done", "completed", "finished", "geschafft", "fertig")
 OVERDUE_WORDS = ("ueberfaellig", "overdue", "verzug", "verspaetet", "liegengeblieben", "late")
-MINE_WORDS = {"ich", "mir", "meine", "meinen", "mich", "i", "me", "my", "mine"}
 
 
 def due_limit(text: str, day: dt.date) -> dt.date | None:
@@ -93,7 +104,7 @@ def task_filter(text: str) -> str:
         return "overdue"
     if any(tok.startswith(DONE_WORDS) for tok in tokens):
         return "done"
-    if set(tokens) & MINE_WORDS:
+    if set(tokens) & MINE:
         return "mine"
     return "open"
 
@@ -105,10 +116,20 @@ async def answer(turn: Turn, q: Question) -> Reply | None:
     group_key = q.groups[0] if q.groups else turn.room_group
     group = turn.view.groups.get(group_key or "")
     lang = turn.language
-    if q.intent is Intent.GROUP_AGENDA and svc.agenda is not None and group is not None:
+    if q.unknown_group and not q.groups:
+        raise group_not_found(turn.view, q.unknown_group, lang)
+    if q.intent is Intent.GROUP_AGENDA and svc.agenda is not None:
+        if group is None:
+            raise which_group(turn.view, lang)
         return await agenda_reply(turn, group)
     if q.intent is Intent.RESULTS and svc.results is not None and group is not None:
         return await results_reply(turn, group, None)
+    if q.intent is Intent.RISKS and svc.risks is not None:
+        if group is None:
+            return await all_risks_reply(turn)
+        return await group_risks_reply(turn, group, highest="most" in q.cues)
+    if q.intent is Intent.ATTENDANCE and svc.attendance is not None:
+        return await _attendance(turn, q, group)
     if q.intent is not Intent.TASKS or svc.tasks is None:
         return None
     which = task_filter(q.text)
@@ -126,3 +147,39 @@ async def answer(turn: Turn, q: Question) -> Reply | None:
         reply = Reply(reply.lead, footer=t(lang, "Alle Aufträge einer AG: !auftraege <AG>",
                                            "All tasks of a group: !tasks <group>"), language=lang)
     return reply
+
+
+def asked_day(q: Question, today_: dt.date) -> dt.date | None:
+    """The day a question names ("am 12.1.", "12.01.2023"), None if none or no valid date; without
+    a year the one nearest to ``today_`` (last, this or next year)."""
+    if q.day is None:
+        return None
+    day, month, year = q.day
+    years = (year,) if year else (today_.year - 1, today_.year, today_.year + 1)
+    found = []
+    for candidate in years:
+        try:
+            found.append(dt.date(candidate, month, day))
+        except ValueError:
+            continue
+    return min(found, key=lambda d: abs((d - today_).days)) if found else None
+
+
+async def _attendance(turn: Turn, q: Question, group: Group | None) -> Reply:
+    """Attendance of ``group``'s session (on the day asked, else the next one); without an AG, of
+    every AG that meets on the day asked. Raises :class:`UserError` when neither is known, or no
+    session is planned then."""
+    lang = turn.language
+    day = asked_day(q, today(turn))
+    if group is not None:
+        return await attendance_reply(turn, group, session_on(turn, group, day))
+    if day is None:
+        raise which_group(turn.view, lang)
+    lower = dt.datetime.combine(day, dt.time(0, 0), tzinfo=BERLIN)
+    meeting = [(g, found[0]) for g in turn.view.programme.groups
+               if (found := group_occurrences(g, lower, lower + dt.timedelta(days=1)))]
+    if not meeting:
+        raise UserError(f"Am {day:%d.%m.%Y} ist keine Sitzung einer AG geplant.",
+                        f"No group has a session planned on {day:%d.%m.%Y}.",
+                        footer="Termine einer AG: !termine <AG>", footer_en="A group's dates: !dates <group>")
+    return Reply.combine(tuple([await attendance_reply(turn, g, occurrence) for g, occurrence in meeting]))

@@ -33,6 +33,14 @@ Flags besides the cue groups (set by :mod:`bot.understanding.parser`):
 ``must``                  "muss", "soll", "have to": something is to be done
 ``dated``                 a date (TT.MM.) in the question
 ``results_word``          "Ergebnisse", "Beschlüsse" of a group (not of the workshop)
+``mine``                  "ich", "meine": the asker's own     ``meeting``  "Sitzung", "tagt", "Termin"
+``agenda_talk``           "Themen", "besprochen", "worüber": what a session deals with
+``attend``                "kommt", "nimmt teil", "dabei"     ``rsvp``     "zugesagt", "Teilnehmerliste"
+``declined``              "abgesagt", "abgemeldet"           ``convene``  "kommt zusammen" (a session, not attendance)
+``reached``               "erreicht", "abgeschlossen"        ``reached_strong``  "erreicht", "geschafft"
+``risk_query``            "Risiken" with "welche", "gibt", "größte"   ``matrix_word``  "Matrix", "Risikomatrix"
+``document_word``         "Protokoll", "Dokument": the workshop document is asked about
+``should``                "muss", "soll", "must" (not "have"/"zu" as in ``must``)
 ========================  ====================================================================
 """
 from __future__ import annotations
@@ -83,6 +91,9 @@ class Intent(StrEnum):
     TASKS = "tasks"                    # an AG's Arbeitsaufträge (open, done, overdue, of one owner, due by)
     GROUP_AGENDA = "group_agenda"      # the agenda (Tagesordnung) of an AG's next session
     RESULTS = "results"                # results and decisions recorded for an AG
+    RISKS = "risks"                    # the risks recorded for an AG (Risiko-Matrix), or for all AGs
+    ATTENDANCE = "attendance"          # who attends an AG's next session (or the one on a date)
+    MILESTONES_REACHED = "milestones_reached"  # the milestones recorded as reached
     GREETING = "greeting"
     THANKS = "thanks"
     HELP = "help"
@@ -118,17 +129,46 @@ def rule(intent: Intent, cues: str = "", needs: str = "", excludes: str = "", ex
 
 CONTENT = "lead members milestone session goals conditions exchange registration"
 
+_NOT_ATTENDANCE = "when_where workshop exchange registration convene lead"
+
 WORK_RULES: tuple[IntentRule, ...] = (
     rule(Intent.GROUP_AGENDA, cues="session_agenda", needs="group_or_room", excludes="workshop task_word",
          examples=("Was steht auf der Tagesordnung der AG Kommunikation?", "Welche TOPs hat die AG Finanzen?",
                    "What is on the agenda of the Finanzen group?")),
+    rule(Intent.GROUP_AGENDA, cues="agenda_talk", needs="meeting",
+         excludes="when_where workshop task_word exchange milestone attend rsvp",
+         examples=("Welche Punkte behandelt die AG Kommunikation bei ihrem nächsten Treffen?",
+                   "Worum geht es beim nächsten Termin der AG Finanzen?",
+                   "What will the Finanzen group discuss at its next meeting?")),
+    rule(Intent.ATTENDANCE, cues="rsvp", excludes="workshop registration",
+         examples=("Welche Kommunen haben für die AG Finanzen zugesagt?", "Zeig die Teilnehmerliste der AG Kommunikation")),
+    rule(Intent.ATTENDANCE, cues="declined", needs="who", excludes="workshop registration",
+         examples=("Wer hat sich für das Treffen der AG Finanzen abgemeldet?",
+                   "Who declined for the next meeting of the Kommunikation group?")),
+    rule(Intent.ATTENDANCE, cues="attend", needs="meeting", excludes=_NOT_ATTENDANCE,
+         examples=("Wer ist beim nächsten Treffen der AG Kommunikation dabei?",
+                   "Who is coming to the next meeting of the Finanzen group?")),
+    rule(Intent.ATTENDANCE, cues="attend", needs="dated", excludes=_NOT_ATTENDANCE,
+         examples=("Wer kommt am 26.01. in die AG Finanzen?", "Who is attending on 26.01.?")),
+    rule(Intent.RISKS, cues="risk", needs="group", excludes="workshop document_word",
+         examples=("Wie hoch sind die Risiken der AG Kommunikation?", "Risikomatrix der AG Finanzen",
+                   "What risks does the Finanzen group see?")),
+    rule(Intent.RISKS, cues="risk_query", excludes="workshop document_word must matrix_word",
+         examples=("Welche Risiken sind erfasst?", "Which risks are open?")),
     rule(Intent.TASKS, cues="task_word", excludes="workshop registration",
          examples=("Gibt es überfällige Aufträge?", "Welche Arbeitsaufträge hat die AG Kommunikation?",
                    "Which action items are overdue?")),
     rule(Intent.TASKS, cues="chore", needs="task_state", excludes="workshop",
          examples=("Welche Aufgaben der AG Finanzen sind noch unerledigt?", "Which tasks are still open?")),
-    rule(Intent.TASKS, cues="task_state task_todo", needs="org must",
-         examples=("Was muss Magdeburg noch erledigen?", "What does Halle have to do?")),
+    rule(Intent.TASKS, cues="chore", needs="mine", excludes="workshop registration",
+         examples=("Welche Aufgaben habe ich?", "Show me my tasks")),
+    rule(Intent.TASKS, cues="chore", needs="org", excludes="workshop registration",
+         examples=("Welche Aufgaben liegen beim Landkreis Harz?", "Which tasks does Zerbst have?")),
+    rule(Intent.TASKS, cues="task_state task_todo", needs="org must", excludes="registration",
+         examples=("Was muss Magdeburg noch erledigen?", "What does Halle have to do?",
+                   "Was hat Zerbst bis Freitag zu tun?")),
+    rule(Intent.TASKS, cues="task_state task_todo", needs="mine must", excludes="milestone registration",
+         examples=("Was soll ich bis Freitag abarbeiten?", "What do I have to finish?")),
     rule(Intent.TASKS, cues="task_state task_todo", needs="group_or_room must", excludes="milestone registration",
          examples=("Was muss die AG Finanzen bis Freitag erledigen?", "What must the Finanzen group finish by Friday?")),
     rule(Intent.RESULTS, cues="decision results_word", needs="group_or_room", excludes="workshop dated",
@@ -138,6 +178,12 @@ WORK_RULES: tuple[IntentRule, ...] = (
 """Questions about the work between sessions, answered from the stores (not the programme)."""
 
 RULES: tuple[IntentRule, ...] = WORK_RULES + (
+    rule(Intent.MILESTONES_REACHED, cues="reached", needs="milestone", excludes="should when_where",
+         examples=("Welche Meilensteine der AG Kommunikation sind abgeschlossen?",
+                   "Which milestones has the Finanzen group reached?")),
+    rule(Intent.MILESTONES_REACHED, cues="reached_strong",
+         excludes="should when_where workshop org person registration lead members task_word chore decision results_word",
+         examples=("Was hat die AG Kooperationsmodell bisher geschafft?", "What has been achieved so far?")),
     rule(Intent.PERSON, needs="person", excludes="org",
          examples=("Was leitet Christine Makiol?", "Welche Rolle hat Herr Krüger?", "What does Kerstin Dittmar lead?")),
     rule(Intent.UNKNOWN_PERSON, needs="unknown_person", excludes="person",

@@ -75,10 +75,11 @@ CUES: dict[str, tuple[str, ...]] = {
     "task_state": ("offen", "erledig", "unerledigt", "ueberfaellig", "overdue", "done", "pending", "ausstehend",
                    "abgeschlossen", "verzug", "verspaetet", "completed", "finished", "open", "outstanding",
                    "liegengeblieben"),
-    "task_todo": ("erledigen", "abarbeiten", "schaffen", "zu tun", "liefern", "vorlegen", "do", "finish", "deliver",
+    "task_todo": ("erledigen", "abarbeiten", "schaffen", "tun", "liefern", "vorlegen", "do", "finish", "deliver",
                   "complete"),
     "session_agenda": ("tagesordnung", "top", "tops", "traktand", "besprechungspunkt", "themenliste", "agenda",
                        "tagesordnungspunkt"),
+    "risk": ("risik", "risk"),
 }
 
 # Short cue words that must match whole tokens ("ag" must not match "agenda", "run" not "runde").
@@ -90,7 +91,7 @@ EXACT = frozenset({
     "wirken", "dabei", "late", "join", "kick", "gibt", "what", "which", "teams", "hut",
     "organisation", "included", "belong", "kommunen", "landkreise", "wann", "when", "spitze", "set",
     "steht", "stand", "stands", "mean", "meint", "zahl", "count", "pause", "break", "weiter", "fest",
-    "recht", "most", "least", "mittag", "top", "tops", "task", "do", "done", "open", "action",
+    "recht", "most", "least", "mittag", "top", "tops", "task", "do", "done", "open", "action", "tun",
 })
 
 GROUP_WORDS = frozenset({"ag", "ags", "arbeitsgruppe", "arbeitsgruppen", "gruppe", "gruppen", "group", "groups",
@@ -253,6 +254,8 @@ def _f(words: str = "", prefixes: str = "", together: tuple[str, ...] = (),
                     (frozenset(both[0].split()), frozenset(both[1].split())) if both else None)
 
 
+# "meine Aufgaben", "Was muss ich erledigen?": the asker's own (tasks)
+MINE = frozenset({"ich", "mir", "mich", "mein", "meine", "meinen", "meiner", "meinem", "i", "me", "my", "mine"})
 HOW = frozenset({"wie", "how", "kann", "koennen", "can", "darf", "duerfen", "man", "ob", "whether"})
 WORD_FLAGS: dict[str, WordFlag] = {
     "who": WordFlag(WHO),
@@ -275,6 +278,29 @@ WORD_FLAGS: dict[str, WordFlag] = {
     "seat_verb": WordFlag(prefixes=SEAT_VERBS),
     "all_words": _f("alle all saemtliche liste"),
     "registration": _f(together=("melde nach", "meldet nach", "melden nach", "meldest nach")),
+    # follow-through between sessions (issue 14)
+    "mine": WordFlag(MINE),
+    "should": _f("muss muessen musst soll sollen sollte sollten must should"),  # not "have", "zu" (unlike ``must``)
+    "meeting": _f("tagt tagen trifft termin termine meet meets", prefixes="sitzung treffen tagung zusammenkunft "
+                  "meeting session"),
+    "agenda_talk": _f("themen thema punkte inhalte worueber worum sprechen spricht gesprochen bereden beredet beraten "
+                      "topics items discussed discuss talk", prefixes="besprech bespricht besproch diskut behandel "
+                      "eroerter", together=("steht an", "stehen an")),
+    "attend": _f("kommt kommen komme kommst anwesend erscheint erscheinen dabei attend attends attending coming come",
+                 prefixes="teilnehm teilnimm", together=("nimmt teil", "nehmen teil", "nehme teil", "nimmst teil",
+                                                         "nehmt teil")),
+    "rsvp": _f("zugesagt zusage zusagen zusagt teilnehmerliste anwesenheitsliste anwesenheit rsvp",
+               together=("sagt zu", "sagen zu", "sage zu")),
+    "declined": _f("abgesagt absage absagen abgemeldet declined"),
+    "convene": _f("zusammenkommen", together=("kommt zusammen", "kommen zusammen")),
+    "reached": _f("erreicht erreichte erreichten geschafft abgeschlossen abgeschlossene erledigt erledigte reached "
+                  "achieved accomplished completed"),
+    "reached_strong": _f("erreicht erreichte erreichten geschafft reached achieved accomplished"),
+    "risk_query": _f(both=("risiken risiko risks risk", "welche welcher welches which gibt viele many alle all liste "
+                           "list erfasst recorded offen offene open aktuell aktuelle current groesste groesstes "
+                           "hoechste hoechstes biggest highest largest")),
+    "matrix_word": _f("matrix", prefixes="risikomatrix"),
+    "document_word": _f("protokoll protokolls dokument dokuments document minutes", prefixes="workshopdokument"),
 }
 # "Was ist …?", "Wofür steht …?": a question for a meaning (with a glossary term)
 WHAT_IS_STARTS = frozenset({("was", "ist"), ("was", "sind"), ("what", "is"), ("what", "s"), ("was", "bedeutet"),

@@ -38,11 +38,12 @@ def test_every_intent_but_unknown_has_a_row_and_an_answer():
     assert set(Intent) - set(ANSWERS) <= {Intent.UNKNOWN, Intent.REPEAT, Intent.REGISTRATION_REQUEST,
                                           Intent.AGENDA, Intent.CONTACTS,
                                           # answered from the stores (bot.commands.work_answers)
-                                          Intent.TASKS, Intent.GROUP_AGENDA, Intent.RESULTS}
+                                          Intent.TASKS, Intent.GROUP_AGENDA, Intent.RESULTS, Intent.RISKS,
+                                          Intent.ATTENDANCE}
 
 
 def test_rows_only_name_flags_the_parser_can_set():
-    known = set(vocabulary.CUES) | {
+    known = set(vocabulary.CUES) | set(vocabulary.WORD_FLAGS) | {
         "group", "room_group", "group_or_room", "org", "person", "unknown_group", "unknown_person", "unknown_org",
         "unknown_place", "type", "district", "status", "multi", "seat_side", "glossary_term", "topic", "count_members",
         "type_everywhere", "group_word_or_members", "work_with_group", "list_of_groups", "decision_only", "often",
