@@ -145,37 +145,10 @@ class Router:
                                 items=tuple(f"{org.name} ({org.type.value})"
                                             for k in keys if (org := view.directory.get(k)) is not None))
         previous, replied = await self._load_context(message)
-        work = await self._answer_work(turn, questions, previous, replied)
-        if work is not None:
-            reply, last = work
-        else:
-            reply, last = self._answer_parts(turn, questions, previous, replied)
+        reply, last = await self._answer_parts(turn, questions, previous, replied)
         if last is not None and last != previous:
             await self._save_context(message, last)
         return reply
-
-    async def _answer_work(self, turn: Turn, questions: tuple[Question, ...], previous: Previous | None,
-                           replied: bool) -> tuple[Reply, Previous] | None:
-        """A question about the work between sessions (tasks, agenda, results, risks, attendance),
-        answered from the stores, with what to remember for a follow-up; None for any other.
-        A follow-up ("Und die AG Kommunikation?") continues such a question with the earlier
-        question's words (its filters, dates), the new AG or organisation."""
-        question = questions[0]
-        resolved = resolve(question, previous, same_message=replied,
-                           reparse=lambda text: turn.understanding.parse(text, turn.room_group))
-        if resolved.intent not in WORK_INTENTS:
-            return None
-        if resolved.intent is not question.intent and previous is not None and previous.text:
-            resolved = dataclasses.replace(resolved, text=previous.text)  # "überfällig", "bis Freitag", "am 12.1."
-        if resolved.intent in _NEEDS_ONE_GROUP and not resolved.groups and not resolved.unknown_group \
-                and turn.room_group is None and previous is not None and previous.groups:
-            # "Wie viele haben zugesagt?" right after a question about one AG: that AG, not "Welche AG?"
-            resolved = dataclasses.replace(resolved, groups=previous.groups[:1])
-        turn = dataclasses.replace(turn, language=resolved.language) if resolved.language != turn.language else turn
-        work = await self.commands.answer_work(turn, resolved)
-        if work is None:
-            return None
-        return work, Previous.of(resolved, turn.room_group)
 
     async def _load_context(self, message: IncomingMessage) -> tuple[Previous | None, bool]:
         """The context to continue from: that of the question the replied-to bot message answered,
@@ -219,33 +192,37 @@ class Router:
         return None
 
     def answer(self, turn: Turn, q: Question) -> Reply:
-        """Answer one understood question from the programme data (no conversation context).
-
-        A question about several named AGs ("... der AG Finanzen und der AG Kommunikation")
-        gets one part per AG.
+        """Answer one understood question from the programme data (no conversation context, no
+        stores). A question about several named AGs ("... der AG Finanzen und der AG
+        Kommunikation") gets one part per AG.
         """
-        return self._answer_parts(turn, (q,))[0]
+        return spell_out(turn.understanding.glossary, self._answer_programme(turn, q))
 
     def _asked(self, turn: Turn) -> Asked:
         return Asked(turn.view, turn.understanding.glossary, turn.now, turn.language, turn.room_group)
 
-    def _answer_parts(self, turn: Turn, questions: tuple[Question, ...], previous: Previous | None = None,
-                      replied: bool = False) -> tuple[Reply, Previous | None]:
+    async def _answer_parts(self, turn: Turn, questions: tuple[Question, ...], previous: Previous | None = None,
+                            replied: bool = False) -> tuple[Reply, Previous | None]:
         """Answer the questions of one message in order; each later part continues from the one
         before ("... und wann trifft sie sich?"), the first from ``previous`` (the conversation's
-        last question) when it refers back. A part the user can fix (an unknown AG) is answered
-        with its error without hiding the other parts."""
+        last question) when it refers back. Questions about the work between sessions (tasks,
+        agenda, results, risks, attendance) are answered from the stores. A part the user can fix
+        (an unknown AG) is answered with its error without hiding the other parts."""
         replies = []
-        for index, q in enumerate(questions):
-            q = resolve(q, previous, same_message=index > 0 or replied,
+        only_work = True
+        for index, asked_q in enumerate(questions):
+            q = resolve(asked_q, previous, same_message=index > 0 or replied,
                         reparse=lambda text: turn.understanding.parse(text, turn.room_group))
-            asked = dataclasses.replace(self._asked(turn), language=q.language)
             try:
-                if len(q.groups) > 1 and q.intent in _PER_GROUP and not q.organisations and not q.ambiguous:
-                    parts = tuple(self._answer_one(asked, dataclasses.replace(q, groups=(key,))) for key in q.groups)
-                    replies.append(Reply.combine(parts))
-                else:
-                    replies.append(self._answer_one(asked, q))
+                reply = None
+                if q.intent in WORK_INTENTS:
+                    q = self._work_question(turn, asked_q, q, previous)
+                    reply = await self.commands.answer_work(turn if q.language == turn.language else
+                                                            dataclasses.replace(turn, language=q.language), q)
+                if reply is None:
+                    only_work = False
+                    reply = self._answer_programme(turn, q)
+                replies.append(reply)
             except UserError as error:
                 if len(questions) == 1:
                     raise
@@ -254,7 +231,28 @@ class Router:
             if q.intent not in _NO_CONTEXT:
                 previous = Previous.of(q, turn.room_group)
         reply = replies[0] if len(replies) == 1 else Reply.combine(tuple(replies))
-        return spell_out(turn.understanding.glossary, reply), previous
+        return (reply if only_work else spell_out(turn.understanding.glossary, reply)), previous
+
+    @staticmethod
+    def _work_question(turn: Turn, asked: Question, q: Question, previous: Previous | None) -> Question:
+        """A work question completed from the conversation: a follow-up ("Und die AG
+        Kommunikation?") keeps the earlier question's words (its filters and dates), and a question
+        that needs one AG and names none ("Wie viele haben zugesagt?") takes the AG just asked about."""
+        if q.intent is not asked.intent and previous is not None and previous.text:
+            q = dataclasses.replace(q, text=previous.text)  # "überfällig", "bis Freitag", "am 12.1."
+        if q.intent in _NEEDS_ONE_GROUP and not q.groups and not q.unknown_group and turn.room_group is None \
+                and previous is not None and previous.groups:
+            q = dataclasses.replace(q, groups=previous.groups[:1])
+        return q
+
+    def _answer_programme(self, turn: Turn, q: Question) -> Reply:
+        """One (resolved) question answered from the programme data; several named AGs of a
+        per-AG question get one part each."""
+        asked = dataclasses.replace(self._asked(turn), language=q.language)
+        if len(q.groups) > 1 and q.intent in _PER_GROUP and not q.organisations and not q.ambiguous:
+            return Reply.combine(tuple(self._answer_one(asked, dataclasses.replace(q, groups=(key,)))
+                                       for key in q.groups))
+        return self._answer_one(asked, q)
 
     def _answer_one(self, asked: Asked, q: Question) -> Reply:
         """One question: the table's answer, shortened and with abbreviations spelled out; the

@@ -12,7 +12,7 @@ _BREAK = re.compile(r"[?.!;:()\[\]{}\"„“]")
 
 # cue groups that make a token an ordinary question word, never part of a name
 _CONTENT_CUES = frozenset({"lead", "members", "goals", "conditions", "milestone", "session", "exchange",
-                           "registration", "decision"})
+                           "registration", "decision", "risk"})
 
 
 def words(text: str) -> tuple[list[str], list[str]]:
