@@ -47,6 +47,8 @@ _THIS = {"diese", "dieser", "diesen", "dieses", "this", "current", "laufenden", 
 _NEXT = {"naechste", "naechsten", "naechster", "kommende", "kommenden", "next", "coming"}
 _NUMBERS = {"einer": 1, "einem": 1, "eine": 1, "zwei": 2, "drei": 3, "vier": 4, "fuenf": 5, "sechs": 6, "sieben": 7,
             "acht": 8, "zehn": 10, "vierzehn": 14, "one": 1, "two": 2, "three": 3, "four": 4}
+HIGHEST_WORDS = ("groesst", "hoechst", "schlimmst", "kritischst", "gravierendst", "biggest", "highest", "largest",
+                 "worst", "greatest")  # "das größte Risiko": only the highest
 DONE_WORDS = ("erledigt", "abgeschlossen", "done", "completed", "finished", "geschafft", "fertig")
 OVERDUE_WORDS = ("ueberfaellig", "overdue", "verzug", "verspaetet", "liegengeblieben", "late")
 
@@ -127,7 +129,8 @@ async def answer(turn: Turn, q: Question) -> Reply | None:
     if q.intent is Intent.RISKS and svc.risks is not None:
         if group is None:
             return await all_risks_reply(turn)
-        return await group_risks_reply(turn, group, highest="most" in q.cues)
+        highest = any(token.startswith(HIGHEST_WORDS) for token in words(q.text)[1])
+        return await group_risks_reply(turn, group, highest=highest)
     if q.intent is Intent.ATTENDANCE and svc.attendance is not None:
         return await _attendance(turn, q, group)
     if q.intent is not Intent.TASKS or svc.tasks is None:

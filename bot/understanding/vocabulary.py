@@ -75,8 +75,9 @@ CUES: dict[str, tuple[str, ...]] = {
     "task_state": ("offen", "erledig", "unerledigt", "ueberfaellig", "overdue", "done", "pending", "ausstehend",
                    "abgeschlossen", "verzug", "verspaetet", "completed", "finished", "open", "outstanding",
                    "liegengeblieben"),
-    "task_todo": ("erledigen", "abarbeiten", "schaffen", "tun", "liefern", "vorlegen", "do", "finish", "deliver",
+    "task_todo": ("erledigen", "abarbeiten", "schaffen", "liefern", "vorlegen", "do", "finish", "deliver",
                   "complete"),
+    "do_verb": ("tun", "machen", "doing"),  # "Was muss Halle tun/machen?" (of an AG: its goals, "Was soll die AG tun?")
     "session_agenda": ("tagesordnung", "top", "tops", "traktand", "besprechungspunkt", "themenliste", "agenda",
                        "tagesordnungspunkt"),
     "risk": ("risik", "risk"),
