@@ -186,12 +186,10 @@ async def add_risk(turn: Turn, args: str) -> Reply:
                  language=lang, kind="confirmation")
 
 
-async def group_risks_reply(turn: Turn, group: Group, include_closed: bool = False, picture: bool = True,
-                            highest: bool = False) -> Reply:
+async def group_risks_reply(turn: Turn, group: Group, include_closed: bool = False, picture: bool = True) -> Reply:
     """The AG's risks as a list, highest value first, and (when there are open ones and
-    ``picture``) the matrix as a PNG attachment with its alt text. ``highest``: only the open
-    risks with the highest risk value ("Was ist das größte Risiko …?"). Without any, says so and
-    how to record one. Raises :class:`UserError` when the bot has no risk store."""
+    ``picture``) the matrix as a PNG attachment with its alt text; without any, says so and how
+    to record one. Raises :class:`UserError` when the bot has no risk store."""
     lang = turn.language
     found = ranked(await risk_store(turn).of_groups({group.key}, include_closed=include_closed))
     open_risks = [r for r in found if r.state == "open"]
@@ -199,15 +197,6 @@ async def group_risks_reply(turn: Turn, group: Group, include_closed: bool = Fal
         return Reply(t(lang, f"Die {group.label} hat keine offenen Risiken.", f"The {group.label} has no open risks."),
                      footer=t(lang, f"Neues Risiko: !risiko {group.name} <Titel> w=<1-5> a=<1-5>",
                               f"New risk: !risk {group.name} <title> p=<1-5> i=<1-5>"), language=lang)
-    if highest and open_risks:
-        top = [r for r in open_risks if r.score == open_risks[0].score]
-        return Reply(t(lang, f"Das größte Risiko der {group.label} (Risikowert {top[0].score}):" if len(top) == 1 else
-                       f"Die größten Risiken der {group.label} (Risikowert je {top[0].score}):",
-                       f"The highest risk of the {group.label} (risk value {top[0].score}):" if len(top) == 1 else
-                       f"The highest risks of the {group.label} (risk value {top[0].score} each):"),
-                     tuple(risk_line(turn, r) for r in top),
-                     footer=t(lang, f"Alle Risiken: !risiken {group.name}", f"All risks: !risks {group.name}"),
-                     language=lang)
     closed = len(found) - len(open_risks)
     count = t(lang, f"{len(open_risks)} offen" + (f", {closed} geschlossen" if include_closed else ""),
               f"{len(open_risks)} open" + (f", {closed} closed" if include_closed else ""))

@@ -27,7 +27,8 @@ from bot.commands.agenda import agenda_reply
 from bot.commands.attendance import attendance_reply, session_on
 from bot.commands.registry import Turn
 from bot.commands.results import results_reply
-from bot.commands.risks import all_risks_reply, group_risks_reply
+from bot.commands.risks import all_risks_reply, group_risks_reply, risk_line
+from bot.risks import ranked
 from bot.commands.tasks import listing, select
 from bot.commands.work import today
 from bot.directory import display_name
@@ -129,8 +130,9 @@ async def answer(turn: Turn, q: Question) -> Reply | None:
     if q.intent is Intent.RISKS and svc.risks is not None:
         if group is None:
             return await all_risks_reply(turn)
-        highest = any(token.startswith(HIGHEST_WORDS) for token in words(q.text)[1])
-        return await group_risks_reply(turn, group, highest=highest)
+        if any(token.startswith(HIGHEST_WORDS) for token in words(q.text)[1]):
+            return await _highest_risks(turn, group)
+        return await group_risks_reply(turn, group)
     if q.intent is Intent.ATTENDANCE and svc.attendance is not None:
         return await _attendance(turn, q, group)
     if q.intent is not Intent.TASKS or svc.tasks is None:
@@ -186,3 +188,19 @@ async def _attendance(turn: Turn, q: Question, group: Group | None) -> Reply:
                         f"No group has a session planned on {day:%d.%m.%Y}.",
                         footer="Termine einer AG: !termine <AG>", footer_en="A group's dates: !dates <group>")
     return Reply.combine(tuple([await attendance_reply(turn, g, occurrence) for g, occurrence in meeting]))
+
+
+async def _highest_risks(turn: Turn, group: Group) -> Reply:
+    """"Was ist das größte Risiko der AG …?": the open risks with the AG's highest risk value
+    (W × A); without open risks, the AG's risk list (which says how to record one)."""
+    lang = turn.language
+    open_risks = ranked(await turn.svc.risks.of_groups({group.key})) if turn.svc.risks is not None else []
+    if not open_risks:
+        return await group_risks_reply(turn, group)
+    top = [r for r in open_risks if r.score == open_risks[0].score]
+    one, value = len(top) == 1, top[0].score
+    return Reply(t(lang, f"Das größte Risiko der {group.label} (Risikowert {value}):" if one else
+                   f"Die größten Risiken der {group.label} (Risikowert je {value}):",
+                   f"The highest risk{'' if one else 's'} of the {group.label} (risk value {value}):"),
+                 tuple(risk_line(turn, r) for r in top),
+                 footer=t(lang, f"Alle Risiken: !risiken {group.name}", f"All risks: !risks {group.name}"), language=lang)
