@@ -71,6 +71,8 @@ def resolve(q: Question, previous: Previous | None, same_message: bool = False,
     """
     if previous is None:
         return q
+    if q.intent is not Intent.REPEAT and not (q.follow_up or same_message):
+        return q  # no reference back: the earlier question need not be read again
     before = reparse(previous.text) if reparse is not None and previous.text else None
     if before is not None and before.intent in (Intent.REPEAT, Intent.UNKNOWN):
         before = None

@@ -44,10 +44,15 @@ def cue_matches(token: str, cue: str) -> bool:
     return token == cue or (cue not in EXACT and token.startswith(cue))
 
 
+# per cue group: the cues a token must equal, and the prefixes it may start with (see cue_matches)
+_CUE_TESTS = tuple((group, frozenset(cues), tuple(c for c in cues if c not in EXACT)) for group, cues in CUES.items())
+
+
 @functools.lru_cache(maxsize=65536)
 def token_cues(token: str) -> frozenset[str]:
-    """The cue groups (keys of :data:`CUES`) a single token belongs to; cached per token."""
-    return frozenset(group for group, cues in CUES.items() if any(cue_matches(token, c) for c in cues))
+    """The cue groups (keys of :data:`CUES`) a single token belongs to (as :func:`cue_matches`
+    says); cached per token."""
+    return frozenset(group for group, whole, prefixes in _CUE_TESTS if token in whole or token.startswith(prefixes))
 
 
 @functools.lru_cache(maxsize=65536)
