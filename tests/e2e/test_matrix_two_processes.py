@@ -193,7 +193,7 @@ ROOMS = 20
 
 
 async def test_reminders_to_20_rooms_arrive_once_although_the_sending_process_is_killed(
-        synapse, tmp_path, database_target):
+        synapse, tmp_path, database_target, monkeypatch):
     """The process holding the reminder leases is killed with SIGKILL at a moment when some of its
     reminders have reached their rooms but are not recorded as sent (the test holds the database's
     write lock meanwhile). The other process takes the leases over after ``lease_seconds`` (3 s); it
@@ -203,6 +203,7 @@ async def test_reminders_to_20_rooms_arrive_once_although_the_sending_process_is
     rooms = await rooms_joined_by(synapse, admin_user, [bot_user], ROOMS, "AG Finanzen")
     bots = TwoBots(synapse, bot_user, tmp_path, database_target, admins=[admin_user.user_id], inviters=[])
     start = (dt.datetime.now(BERLIN) + dt.timedelta(hours=3)).replace(second=0, microsecond=0)
+    monkeypatch.setenv("AGBOT_MATRIX__PASSWORD", bot_user.password)  # for load_config
     await link_rooms_with_series(load_config(bots.config("a")), "finanzen", rooms, start, admin_user.user_id)
     when = f"{start:%d.%m.%Y}, {start:%H:%M} Uhr"
 

@@ -139,3 +139,21 @@ async def test_a_send_seen_by_one_process_is_known_to_the_other(database_target)
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_renewed_reminder_lease_keeps_the_other_dispatcher_out(database_target):
+    from store.reminder_deliveries import ReminderDeliveries
+
+    first, second = await Database.open(database_target), await Database.open(database_target)
+    try:
+        a, b = ReminderDeliveries(first), ReminderDeliveries(second)
+        target = ("sitzung.finanzen.20230126T1000|1h", "matrix", ROOM)
+        lease = dt.timedelta(seconds=30)
+        assert await a.acquire(*target, "a@host:1:x", T0, T0, lease)
+        assert await a.extend([target], "a@host:1:x", T0 + dt.timedelta(seconds=50)) == 1
+        assert await b.extend([target], "b@host:2:y", T0 + dt.timedelta(seconds=90)) == 0  # not b's lease
+        assert not await b.acquire(*target, "b@host:2:y", T0, T0 + dt.timedelta(seconds=40), lease)
+        assert await b.acquire(*target, "b@host:2:y", T0, T0 + dt.timedelta(seconds=51), lease)
+    finally:
+        await first.close()
+        await second.close()
