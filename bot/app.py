@@ -91,6 +91,8 @@ class App:
     sent_replies: SentReplyRepository | None = None  # which bot message answered which question
     schedule_changes: ScheduleChanges = field(default_factory=ScheduleChanges)  # commands -> reminder waker
     metrics: Metrics = NO_METRICS  # Prometheus counters when [ops] port is set (see build_metrics)
+    # this process among several on one database: owner of its event claims and reminder leases
+    owner: str = ""
 
     @classmethod
     async def create(cls, settings: Settings, now: dt.datetime, database: str | Path | None = None) -> "App":
@@ -149,8 +151,17 @@ class App:
         # the programme snapshot and the directory live as long as the process: keep them out of
         # the garbage collector's full passes (they cost 50-100 ms at 500 AGs, see bench_answers.py)
         gc.freeze()
+        from store.event_ledger import process_identity
+
         return cls(settings, db, programme, rooms, state, roles, router, contexts=contexts, sent_replies=sent_replies,
-                   schedule_changes=schedule_changes, metrics=metrics)
+                   schedule_changes=schedule_changes, metrics=metrics, owner=process_identity(settings.bot.instance))
+
+    def event_ledger(self, platform: str):
+        """The event ledger of ``platform`` for this process (its :attr:`owner`, ``[bot]
+        claim_lease_seconds``)."""
+        from store.event_ledger import EventLedger
+
+        return EventLedger(self.db, platform, self.owner, dt.timedelta(seconds=self.settings.bot.claim_lease_seconds))
 
     def build_adapters(self, clock) -> list:
         """The chat adapters the configuration asks for ([matrix], [teams]). Adapter modules are
@@ -160,17 +171,17 @@ class App:
         of them, then the adapters with their sender and that outbox: a notification caused on one
         platform reaches linked rooms on every platform.
         """
-        from store.event_ledger import EventLedger
-
         matrix, teams = self.settings.matrix, self.settings.teams
         matrix_sender = teams_sender = None
         if matrix is not None:
             from adapters.matrix.sender import MatrixSender
 
             from store.prompts import PromptRepository
+            from store.sent_transactions import SentTransactions
 
             matrix_sender = MatrixSender(clock, self.sent_replies, matrix.reminder_msgtype,
-                                         matrix.reminder_mention, prompts=PromptRepository(self.db))
+                                         matrix.reminder_mention, prompts=PromptRepository(self.db),
+                                         sent=SentTransactions(self.db, "matrix"))
         if teams is not None:
             from adapters.teams.adapter import TeamsSender
             from store.conversation_references import ConversationReferenceRepository
@@ -182,15 +193,17 @@ class App:
         outbox = Outbox(sender for sender in (matrix_sender, teams_sender) if sender is not None)
         adapters: list = []
         if matrix is not None:
-            from adapters.matrix.adapter import MatrixAdapter
+            from adapters.matrix.adapter import MatrixAdapter, device_state_platform
             from store.adapter_state import AdapterStateRepository
 
-            adapters.append(MatrixAdapter(matrix, self.router, AdapterStateRepository(self.db, "matrix"),
-                                          EventLedger(self.db, "matrix"), clock, sender=matrix_sender, outbox=outbox))
+            adapters.append(MatrixAdapter(
+                matrix, self.router, AdapterStateRepository(self.db, "matrix"), self.event_ledger("matrix"), clock,
+                sender=matrix_sender, outbox=outbox,
+                device_state=AdapterStateRepository(self.db, device_state_platform(self.settings.bot.instance))))
         if teams is not None:
             from adapters.teams.adapter import TeamsAdapter
 
-            adapters.append(TeamsAdapter(teams, self.router, references, EventLedger(self.db, "teams"), clock,
+            adapters.append(TeamsAdapter(teams, self.router, references, self.event_ledger("teams"), clock,
                                          state=self.state, language=self.settings.bot.language,
                                          replies=self.sent_replies, sender=teams_sender, outbox=outbox))
         for adapter in adapters:
@@ -200,11 +213,7 @@ class App:
     async def build_dispatcher(self, outbox: Outbox, owner: str | None = None):
         """The reminder dispatcher sending through ``outbox``, configured from
         ``[reminders]``, on its own database connection so that its transactions never interleave
-        with the chat's."""
-        import os
-        import socket
-        import uuid
-
+        with the chat's; its leases are held as ``owner`` (default: this process, :attr:`owner`)."""
         from scheduler.dispatcher import Dispatcher
         from scheduler.planning import ReminderOffsets
         from store.agenda import AgendaRepository
@@ -220,7 +229,7 @@ class App:
                                         report=reminders.report_before_exchange, task=reminders.task_before)
         return Dispatcher(
             self.state, self.rooms, ReminderDeliveries(self.scheduler_db), outbox, offsets,
-            owner=owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+            owner=owner or self.owner,
             zone=ZoneInfo(self.settings.bot.timezone), lease=dt.timedelta(seconds=reminders.lease_seconds),
             late_after=dt.timedelta(minutes=reminders.late_after_minutes), skip_holidays=reminders.skip_holidays,
             concurrency=reminders.concurrency, metrics=self.metrics, report=self.exchange_report,

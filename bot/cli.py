@@ -174,10 +174,12 @@ async def _main(args: argparse.Namespace) -> int:
     app, clock = await _open(args, settings)
     try:
         if args.command == "matrix-verify":
+            from adapters.matrix.adapter import device_state_platform
             from adapters.matrix.verify import run_verify
             from store.adapter_state import AdapterStateRepository
 
-            return await run_verify(settings.matrix, AdapterStateRepository(app.db, "matrix"), args.reset)
+            return await run_verify(settings.matrix, AdapterStateRepository(
+                app.db, device_state_platform(settings.bot.instance)), args.reset)
         if args.command == "export-registrations":
             view, _ = await app.state.current()
             _write(await registrations_csv(RegistrationRepository(app.db), view), args.out)

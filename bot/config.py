@@ -39,6 +39,12 @@ class BotSection(BaseModel):
     programme: Path | None = None  # None: the shipped bot/data/programme.toml
     database: Path = Path(DEFAULT_DATABASE)
     answers_per_minute: int = Field(default=20, ge=0)  # per Matrix room / Teams conversation; 0: no limit
+    # several processes on one database: each its own name ("" = the one process of an installation,
+    # today's Matrix device and store_dir); see README "Several processes"
+    instance: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9_-]{0,31})?$")
+    # seconds a claim on an incoming event protects it from other processes unless renewed (the
+    # answering process renews it every third); a dead process's events are taken over after it
+    claim_lease_seconds: int = Field(default=60, ge=2, le=3600)
 
     @field_validator("timezone")
     @classmethod
@@ -76,6 +82,14 @@ class MatrixSection(BaseModel):
     reminder_msgtype: Literal["m.text", "m.notice"] = "m.text"  # m.text notifies members, m.notice does not
     reminder_mention: Literal["none", "room"] = "none"  # "room": @room in reminders where the bot may notify
     cross_signing: bool = True  # sign the bot's device at start (clients that exclude unverified devices)
+    # the cross-signing private keys; default store_dir/cross_signing_keys.json. Several processes
+    # ([bot] instance) point this at ONE file, so that all their devices are signed by the same keys
+    cross_signing_keys: Path | None = None
+
+    @property
+    def keys_file(self) -> Path:
+        """Where the cross-signing private keys are kept (``cross_signing_keys`` or the default in ``store_dir``)."""
+        return self.cross_signing_keys or Path(self.store_dir) / "cross_signing_keys.json"
 
     @model_validator(mode="after")
     def _credentials(self) -> "MatrixSection":
@@ -265,6 +279,14 @@ class Settings(BaseSettings):
     ops: OpsSection = OpsSection()
     oparl: OparlSection = OparlSection()
     logging: LoggingSection = LoggingSection()
+
+    @model_validator(mode="after")
+    def _store_per_instance(self) -> "Settings":
+        """With ``[bot] instance`` set and no ``[matrix] store_dir`` given, the instance gets its own
+        key store ``data/matrix-store-<instance>`` (a device's keys must never be shared)."""
+        if self.matrix is not None and self.bot.instance and "store_dir" not in self.matrix.model_fields_set:
+            self.matrix.store_dir = Path(f"data/matrix-store-{self.bot.instance}")
+        return self
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

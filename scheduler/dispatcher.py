@@ -218,13 +218,37 @@ class Dispatcher:
                     reports[reminder.key] = await self.report(reminder.occurrence, now)
                 except Exception:
                     log.exception("status report %s could not be built; retried after the lease", reminder.key)
-        await asyncio.gather(*(deliver(*item) for item in leased))
+        renewal = asyncio.create_task(self._renew(now, [item[2] for item in leased], report))
+        try:
+            await asyncio.gather(*(deliver(*item) for item in leased))
+        finally:
+            renewal.cancel()
+            await asyncio.gather(renewal, return_exceptions=True)
         await self.deliveries.advance_watermark(now)
         for outcome, targets in (("sent", report.sent), ("late", report.late), ("dropped", report.dropped),
                                  ("failed", report.failed)):
             for _, platform, _ in targets:
                 self.metrics.reminder(platform, outcome)  # type: ignore[arg-type]
         return report
+
+    async def _renew(self, now: dt.datetime, targets: list[tuple[str, str, str]], report: DispatchReport) -> None:
+        """Renew the leases of ``targets`` not finished yet every third of the lease while they are
+        sent (a send waiting out a rate limit can take longer than the lease; another live process
+        must not take it over and send it from its own device). The time is ``now`` plus the
+        monotonic time elapsed since (the dispatcher is given moments, it does not read a clock)."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            done = set(report.sent) | set(report.failed)
+            pending = [target for target in targets if target not in done]
+            if not pending:
+                return
+            moment = now + dt.timedelta(seconds=loop.time() - started)
+            try:
+                await self.deliveries.extend(pending, self.owner, moment + self.lease)
+            except Exception:
+                log.exception("renewing %d reminder leases failed; trying again", len(pending))
 
     async def next_due_after(self, now: dt.datetime) -> dt.datetime:
         """The next moment a reminder falls due (or ``now + LOOKAHEAD`` to look again)."""

@@ -82,5 +82,8 @@ class ReminderWaker:
             # previous one took to send.
             wait = max(following - self.clock.now(), dt.timedelta(0))
             run_at = dt.datetime.now(dt.timezone.utc) + wait
+            # max_instances=2: this wake runs as the "dispatch" job itself; a next run due at once
+            # (a retry after a long send, e.g. deliveries another process held) would otherwise be
+            # skipped as "maximum number of running instances reached" and wait for the recheck
             self.scheduler.add_job(self.wake, DateTrigger(run_date=run_at), id="dispatch", replace_existing=True,
-                                   misfire_grace_time=None)
+                                   misfire_grace_time=None, max_instances=2)

@@ -145,7 +145,9 @@ class Database:
         return row[0]
 
     async def migrate(self) -> list[str]:
-        """Apply pending migrations; return the names applied (empty if up to date)."""
+        """Apply pending migrations; return the names applied (empty if up to date). Several
+        processes opening one new database at once apply each migration once: the version is read
+        again under the write lock of that migration's transaction."""
         applied = []
         current = await self.schema_version()
         known = migrations()
@@ -155,6 +157,8 @@ class Database:
             if number <= current:
                 continue
             async with self.transaction():
+                if await self.schema_version() >= number:
+                    continue  # another process (started at the same moment) applied it while this one waited
                 # executescript would COMMIT first; run the statements one by one instead
                 for statement in _statements(sql):
                     await self.connection.execute(statement)

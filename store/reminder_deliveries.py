@@ -57,6 +57,19 @@ class ReminderDeliveries:
         return row is not None and row[0] == "leased" and row[1] == owner
 
     @serialized
+    async def extend(self, targets: list[tuple[str, str, str]], owner: str, until: dt.datetime) -> int:
+        """Renew ``owner``'s leases of ``targets`` ((reminder key, platform, room)) to ``until`` (UTC)
+        while it is still sending them (several processes: a slow send, e.g. under a rate limit, is
+        not taken over by a live process). Returns how many leases were renewed."""
+        renewed = 0
+        for key, platform, room_id in targets:
+            cursor = await self.db.connection.execute(
+                "UPDATE reminder_deliveries SET lease_until = ? WHERE reminder_key = ? AND platform = ? "
+                "AND room_id = ? AND state = 'leased' AND lease_owner = ?", (utc_text(until), key, platform, room_id, owner))
+            renewed += cursor.rowcount
+        return renewed
+
+    @serialized
     async def finish(self, key: str, platform: str, room_id: str, state: str, now: dt.datetime,
                      late: bool = False, message_id: str | None = None) -> None:
         """Mark a leased delivery 'sent' or 'failed' (to be retried after its lease)."""

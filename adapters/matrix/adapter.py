@@ -11,7 +11,11 @@ Behaviour (Matrix client-server API v1.11):
 * Invites from allowed users are accepted (also those that arrived while the bot was down),
   others declined.
 * Answers are ``m.notice`` events with plain and HTML body, sent with a transaction id derived
-  from the question's event id (the homeserver deduplicates a retry after a crash). nio retries a
+  from the question's event id (the homeserver deduplicates a retry after a crash).
+* Several processes (``[bot] instance``), one device each, may sync the same account: the ledger's
+  claim (with a lease the answering process renews) makes one of them answer an event; the others
+  wait for the lease and take the event over if its process died. The bot's own events seen in a
+  sync are recorded by transaction id, so a takeover does not post what the dead process had sent. nio retries a
   ``429 M_LIMIT_EXCEEDED`` after the server's ``retry_after_ms``.
 * Encrypted rooms work through nio's e2e support (vodozemac) with a persistent key store; the
   bot's device is cross-signed at start (:mod:`adapters.matrix.cross_signing`), so clients that
@@ -43,7 +47,8 @@ from nio import (
 from adapters.matrix.convert import (ANSWER_TYPES, PLATFORM, BotIdentity, TapAnswer, edit_target, incoming_from_event,
                                      inviter_allowed, tap_answer)
 from adapters.matrix.cross_signing import CrossSigningStatus, cross_sign_at_start
-from adapters.matrix.sender import MatrixSender, ReplyLog
+from adapters.matrix.sender import TXN_FIELD, MatrixSender, ReplyLog, SentLog
+from bot.claims import keep_claim, wait_until_claimable
 from bot.clock import Clock
 from bot.config import MatrixSection
 from bot.logging_setup import register_secret
@@ -56,6 +61,7 @@ log = logging.getLogger(__name__)
 
 MODERATOR_POWER_LEVEL = 50
 LEDGER_RETENTION = dt.timedelta(days=30)
+SENT_RETENTION = dt.timedelta(days=1)  # seen transaction ids matter only while a retry is possible (leases)
 _FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}}}
 _SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 _GAP_PAGES = 20  # at most 20 x 100 missed events per room are fetched after a gap
@@ -72,7 +78,16 @@ class KeyValueStore(Protocol):
 
 
 class Ledger(Protocol):
+    """See :class:`store.event_ledger.EventLedger`."""
+
+    owner: str
+    lease: dt.timedelta
+
     async def claim(self, event_id: str, room_id: str, now: dt.datetime) -> bool: ...
+
+    async def extend(self, event_id: str, now: dt.datetime) -> bool: ...
+
+    async def holder(self, event_id: str): ...
 
     async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime) -> None: ...
 
@@ -99,6 +114,13 @@ def power_level(room: MatrixRoom, user_id: str, creators: list[str]) -> int | fl
     if room.room_version not in _PRE_V12_ROOM_VERSIONS and user_id in creators:
         return float("inf")
     return levels.defaults.users_default
+
+
+def device_state_platform(instance: str) -> str:
+    """The ``adapter_state`` platform under which the process ``[bot] instance`` keeps its device id,
+    access token and sync token: ``"matrix"`` for the default instance "" (as before instances
+    existed, so an installation keeps its device), ``"matrix/<instance>"`` otherwise."""
+    return f"{PLATFORM}/{instance}" if instance else PLATFORM
 
 
 def new_client(settings: MatrixSection) -> AsyncClient:
@@ -131,6 +153,11 @@ class MatrixAdapter:
     ``outbox`` delivers the notifications of a turn (e.g. to a Teams channel); without one, only
     to Matrix rooms. ``prompts`` (for a sender the adapter makes) remembers the bot's one-tap
     questions: reactions, poll responses and redactions answering them run their commands.
+    ``device_state`` keeps what belongs to this process's device (device id, access token, sync
+    token; one per ``[bot] instance``), ``state`` what all processes share (direct chats, room
+    creators); without ``device_state`` both are ``state``. ``sent`` records the bot's own events
+    seen in a sync by transaction id (:class:`store.sent_transactions.SentTransactions`; the
+    sender's, if it has one).
     """
 
     platform = PLATFORM
@@ -138,13 +165,17 @@ class MatrixAdapter:
     def __init__(self, settings: MatrixSection, handler: MessageHandler, state: KeyValueStore,
                  ledger: Ledger, clock: Clock, replies: ReplyLog | None = None, *,
                  sender: MatrixSender | None = None, outbox: Outbox | None = None,
-                 prompts: PromptStore | None = None) -> None:
+                 prompts: PromptStore | None = None, device_state: KeyValueStore | None = None,
+                 sent: SentLog | None = None) -> None:
         self.settings = settings
         self.handler = handler
         self.state = state
+        self.device_state = device_state if device_state is not None else state
         self.ledger = ledger
         self.clock = clock
-        self.sender = sender if sender is not None else MatrixSender(clock, replies, prompts=prompts)
+        self.sender = sender if sender is not None else MatrixSender(clock, replies, prompts=prompts, sent=sent)
+        self.sent = sent if sent is not None else self.sender.sent
+        self._waiting: dict[str, asyncio.Task] = {}  # events another process holds: taken over if it dies
         self.outbox = outbox if outbox is not None else Outbox([self.sender])
         self.identity = BotIdentity(settings.user_id)
         self._stopping = asyncio.Event()
@@ -203,8 +234,8 @@ class MatrixAdapter:
     async def _login(self) -> None:
         client = new_client(self.settings)
         self.client = client
-        device_id = await self.state.get("device_id")
-        token = await self.state.get("access_token")
+        device_id = await self.device_state.get("device_id")
+        token = await self.device_state.get("access_token")
         if device_id and token and not _key_store(self.settings, device_id).exists():
             # the database knows the device, but its end-to-end keys are gone (store_dir lost or not
             # restored with the database): as that device the bot could never decrypt again
@@ -248,6 +279,8 @@ class MatrixAdapter:
         forgotten = await self.ledger.forget_before(self.clock.now() - LEDGER_RETENTION)
         if forgotten:
             log.info("Matrix: forgot %d handled-event ids older than %d days", forgotten, LEDGER_RETENTION.days)
+        if self.sent is not None and hasattr(self.sent, "forget_before"):
+            await self.sent.forget_before(self.clock.now() - SENT_RETENTION)
         profile = await client.get_displayname(self.settings.user_id)
         name = getattr(profile, "displayname", None)
         if self.settings.display_name and name != self.settings.display_name:
@@ -260,12 +293,14 @@ class MatrixAdapter:
 
     async def _remember_login(self, device_id: str, token: str) -> None:
         now = self.clock.now()
-        await self.state.set("device_id", device_id, now)
-        await self.state.set("access_token", token, now)
+        await self.device_state.set("device_id", device_id, now)
+        await self.device_state.set("access_token", token, now)
 
     async def stop(self) -> None:
         """Stop syncing after the message in flight; close the HTTP session."""
         self._stopping.set()
+        # events held by other processes: their watchers return at once (an answer they began ends)
+        await asyncio.gather(*self._waiting.values(), return_exceptions=True)
         async with self._in_flight:
             pass
         if self.client is not None:
@@ -291,7 +326,7 @@ class MatrixAdapter:
     async def sync_once(self, timeout_ms: int | None = None) -> None:
         """One sync round: fetch, handle invites and messages, then store the sync token."""
         client = self.client
-        token = await self.state.get("sync_token")
+        token = await self.device_state.get("sync_token")
         first = token is None
         # the first sync of a process asks for the full state (since the stored token, so no
         # timeline is replayed): nio keeps rooms in memory only and needs them to send
@@ -305,8 +340,8 @@ class MatrixAdapter:
         if first:
             # everything older than the first start is history the bot must not answer
             # compared with the homeserver's timestamps, so the real clock, not the (maybe shifted) bot clock
-            await self.state.set("history_before_ms", str(int(time.time() * 1000)), self.clock.now())
-        history_before = int(await self.state.get("history_before_ms") or 0)
+            await self.device_state.set("history_before_ms", str(int(time.time() * 1000)), self.clock.now())
+        history_before = int(await self.device_state.get("history_before_ms") or 0)
         await self._handle_invites(response)
         for room_id, info in response.rooms.join.items():
             await self._remember_creators(room_id, [*info.state, *info.timeline.events])
@@ -323,7 +358,7 @@ class MatrixAdapter:
                     continue
                 await self._on_event_safely(room_id, event)
         await self._e2e_housekeeping()
-        await self.state.set("sync_token", response.next_batch, self.clock.now())
+        await self.device_state.set("sync_token", response.next_batch, self.clock.now())
         self._full_state_done = True
         self.last_sync_at = self.clock.now()
 
@@ -423,15 +458,49 @@ class MatrixAdapter:
             if event_id:
                 await self.ledger.ignored(event_id, room_id, self.clock.now())
 
+    async def _claim(self, event_id: str, room_id: str, event) -> bool:
+        """Claim ``event_id`` for this process. When another live process holds it, watch it in the
+        background (:func:`bot.claims.wait_until_claimable`) and handle ``event`` again if that
+        process's lease runs out before it answered."""
+        if await self.ledger.claim(event_id, room_id, self.clock.now()):
+            return True
+        claim = await self.ledger.holder(event_id)
+        if claim is not None and claim.held_by_other(self.ledger.owner, self.clock.now()) \
+                and event_id not in self._waiting and not self._stopping.is_set():
+            self._waiting[event_id] = asyncio.create_task(self._take_over_later(event_id, room_id, event))
+        return False
+
+    async def _take_over_later(self, event_id: str, room_id: str, event) -> None:
+        try:
+            if await wait_until_claimable(self.ledger, event_id, self.clock, self._stopping):
+                log.info("Matrix: taking over event %s in %s (its process's claim ran out)", event_id, room_id)
+                self._waiting.pop(event_id, None)
+                await self._on_event_safely(room_id, event)
+        except Exception:
+            log.exception("Matrix: taking over event %s in %s failed", event_id, room_id)
+        finally:
+            if self._waiting.get(event_id) is asyncio.current_task():
+                del self._waiting[event_id]
+
+    async def _witness(self, room_id: str, source: dict) -> None:
+        """Record one of the bot's own events (from any of its processes) by the transaction id in
+        its content, so that no process sends that transaction again from its own device."""
+        txn_id = (source.get("content") or {}).get(TXN_FIELD)
+        event_id = source.get("event_id")
+        if self.sent is not None and isinstance(txn_id, str) and isinstance(event_id, str):
+            await self.sent.seen(txn_id, room_id, event_id, self.clock.now())
+
     async def _on_event(self, room_id: str, event) -> None:
         if isinstance(event, MegolmEvent):
             log.warning("Matrix: could not decrypt event %s in %s (session %s)", event.event_id, room_id, event.session_id)
             return
         source = getattr(event, "source", None)
+        if isinstance(source, dict) and source.get("sender") == self.settings.user_id:
+            await self._witness(room_id, source)
         if isinstance(source, dict) and source.get("type") in ANSWER_TYPES:
             answer = tap_answer(source)
             if answer is not None and source.get("sender") != self.settings.user_id:
-                await self._on_tap(room_id, source, answer)
+                await self._on_tap(room_id, source, answer, event)
             return
         if not isinstance(source, dict) or source.get("type") != "m.room.message":
             return
@@ -472,38 +541,44 @@ class MatrixAdapter:
         if room is not None and power_level(room, message.sender.user_id, creators) >= MODERATOR_POWER_LEVEL:
             message = dataclasses.replace(message, sender_is_room_moderator=True)
         async with self._in_flight:
-            if not await self.ledger.claim(message.message_id, room_id, self.clock.now()):
+            if not await self._claim(message.message_id, room_id, event):
                 return
-            answered = earlier if earlier is not None and earlier[0] == "answered" else None
-            if answered is not None and answered[2] == "confirmation":
-                # the original was a command that changed something: an edit does not run it again
-                reply = Reply("Die geänderte Nachricht führe ich nicht noch einmal aus: der ursprüngliche Befehl ist "
-                              "schon ausgeführt. Bitte schicken Sie eine neue Nachricht, wenn etwas anderes gelten soll.",
-                              kind="notice", in_reply_to=message.message_id)
-            else:
-                reply = await self.handler.handle(message)
-            if reply.kind == "silent":
-                event_id = None
-            elif answered is not None and answered[1] and answered[2] in ("answer", "fallback") \
-                    and reply.kind in ("answer", "fallback") and not reply.notifications and reply.attachment is None:
-                # an answered question, asked differently: the bot's answer is edited, not repeated
-                event_id = await self.sender.edit(room_id, answered[1], reply, transaction_id("edit", message.message_id))
-            else:
-                event_id = await self.send(room_id, reply, message.channel.thread_id,
-                                           transaction_id("answer", message.message_id))
-            if reply.kind != "silent" and event_id is None:
-                self.metrics.reply_failed(PLATFORM)
-            # e.g. coordinators told about a registration, in rooms on any platform
-            await self.outbox.notify(reply.notifications, message.message_id)
-            await self.ledger.answered(message.message_id, event_id, self.clock.now(), reply.kind)
-            if target is not None and reply.kind != "silent" and not (answered and answered[2] == "confirmation"):
-                # the original now stands for what its latest edit did: a later edit of it sees a
-                # command that changed something (and does not run again) or the answer to edit
-                await self.ledger.ignored(target, room_id, self.clock.now())  # a row to update, if none
-                await self.ledger.answered(target, event_id or (answered[1] if answered else None), self.clock.now(),
-                                           reply.kind)
+            async with keep_claim(self.ledger, message.message_id, self.clock):
+                await self._answer(room_id, message, earlier, target)
         if self.on_answered is not None:
             await self.on_answered(room_id, message.message_id)
+
+    async def _answer(self, room_id: str, message: IncomingMessage, earlier: tuple | None, target: str | None) -> None:
+        """Answer the claimed ``message`` (an edit of ``target`` whose earlier answer is ``earlier``),
+        record the answer in the ledger and deliver the reply's notifications."""
+        answered = earlier if earlier is not None and earlier[0] == "answered" else None
+        if answered is not None and answered[2] == "confirmation":
+            # the original was a command that changed something: an edit does not run it again
+            reply = Reply("Die geänderte Nachricht führe ich nicht noch einmal aus: der ursprüngliche Befehl ist "
+                          "schon ausgeführt. Bitte schicken Sie eine neue Nachricht, wenn etwas anderes gelten soll.",
+                          kind="notice", in_reply_to=message.message_id)
+        else:
+            reply = await self.handler.handle(message)
+        if reply.kind == "silent":
+            event_id = None
+        elif answered is not None and answered[1] and answered[2] in ("answer", "fallback") \
+                and reply.kind in ("answer", "fallback") and not reply.notifications and reply.attachment is None:
+            # an answered question, asked differently: the bot's answer is edited, not repeated
+            event_id = await self.sender.edit(room_id, answered[1], reply, transaction_id("edit", message.message_id))
+        else:
+            event_id = await self.send(room_id, reply, message.channel.thread_id,
+                                       transaction_id("answer", message.message_id))
+        if reply.kind != "silent" and event_id is None:
+            self.metrics.reply_failed(PLATFORM)
+        # e.g. coordinators told about a registration, in rooms on any platform
+        await self.outbox.notify(reply.notifications, message.message_id)
+        await self.ledger.answered(message.message_id, event_id, self.clock.now(), reply.kind)
+        if target is not None and reply.kind != "silent" and not (answered and answered[2] == "confirmation"):
+            # the original now stands for what its latest edit did: a later edit of it sees a
+            # command that changed something (and does not run again) or the answer to edit
+            await self.ledger.ignored(target, room_id, self.clock.now())  # a row to update, if none
+            await self.ledger.answered(target, event_id or (answered[1] if answered else None), self.clock.now(),
+                                       reply.kind)
 
     # -- one-tap answers ------------------------------------------------------------------------
     async def _tap_command(self, room_id: str, sender: str, answer: TapAnswer) -> str | None:
@@ -532,7 +607,7 @@ class MatrixAdapter:
             return None  # another emoji: no answer
         return choice.command
 
-    async def _on_tap(self, room_id: str, source: dict, answer: TapAnswer) -> None:
+    async def _on_tap(self, room_id: str, source: dict, answer: TapAnswer, event=None) -> None:
         """Run the command a one-tap answer stands for as the reacting or voting user. The
         reaction or the vote shows in the room already: only a refusal or an error is answered
         (not for redactions). Each event is claimed in the event ledger, so it counts once."""
@@ -541,24 +616,29 @@ class MatrixAdapter:
                 or inviter_allowed(sender, self.settings.ignore_users):
             return
         async with self._in_flight:
-            if not await self.ledger.claim(event_id, room_id, self.clock.now()):
+            if not await self._claim(event_id, room_id, event):
                 return
-            command = await self._tap_command(room_id, sender, answer)
-            if command is None:
-                await self.ledger.ignored(event_id, room_id, self.clock.now())
-                return
-            if answer.kind == "reaction" and self.sender.prompts is not None:
-                await self.sender.prompts.add_reaction(PLATFORM, room_id, event_id, answer.target, sender,
-                                                       answer.keys[0], self.clock.now())
-            room = self.client.rooms.get(room_id)
-            message = IncomingMessage(command, UserRef(PLATFORM, sender), ChannelRef(
-                PLATFORM, room_id, is_direct=await self._is_direct(room, room_id)), self.clock.now(),
-                message_id=event_id, addressed=True)
-            reply = await self.handler.handle(message)
-            sent = None
-            if reply.kind in ("error", "refusal") and answer.kind != "redaction":
-                sent = await self.send(room_id, dataclasses.replace(reply, in_reply_to=None, mention=sender),
-                                       None, transaction_id("tap", event_id))
-            await self.ledger.answered(event_id, sent, self.clock.now(), reply.kind)
+            async with keep_claim(self.ledger, event_id, self.clock):
+                await self._run_tap(room_id, event_id, sender, answer)
         if self.on_answered is not None:
             await self.on_answered(room_id, event_id)
+
+    async def _run_tap(self, room_id: str, event_id: str, sender: str, answer: TapAnswer) -> None:
+        """Run the claimed one-tap answer ``event_id``'s command; record the outcome in the ledger."""
+        command = await self._tap_command(room_id, sender, answer)
+        if command is None:
+            await self.ledger.ignored(event_id, room_id, self.clock.now())
+            return
+        if answer.kind == "reaction" and self.sender.prompts is not None:
+            await self.sender.prompts.add_reaction(PLATFORM, room_id, event_id, answer.target, sender,
+                                                   answer.keys[0], self.clock.now())
+        room = self.client.rooms.get(room_id)
+        message = IncomingMessage(command, UserRef(PLATFORM, sender), ChannelRef(
+            PLATFORM, room_id, is_direct=await self._is_direct(room, room_id)), self.clock.now(),
+            message_id=event_id, addressed=True)
+        reply = await self.handler.handle(message)
+        sent = None
+        if reply.kind in ("error", "refusal") and answer.kind != "redaction":
+            sent = await self.send(room_id, dataclasses.replace(reply, in_reply_to=None, mention=sender),
+                                   None, transaction_id("tap", event_id))
+        await self.ledger.answered(event_id, sent, self.clock.now(), reply.kind)

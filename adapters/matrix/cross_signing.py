@@ -15,6 +15,9 @@ cross-signing; this module adds the part a bot needs, the way mautrix-python's
   signature yet, so a restart uploads nothing.
 * keys on the server that do not match the local ones (the key file was lost) are never replaced
   silently: the status says so and ``agbot matrix-verify --reset`` replaces them (password needed).
+* several bot processes (``[bot] instance``, one device each) share one key file (``[matrix]
+  cross_signing_keys``); :func:`key_file_lock` makes their first starts take turns, so the second
+  finds the keys the first created and only signs its own device (it never uploads new keys).
 
 Signing uses matrix-org's ``signedjson`` (canonical JSON and Ed25519 signatures as the spec
 defines them, on PyNaCl); the device's own signature comes from nio's vodozemac account.
@@ -22,7 +25,9 @@ defines them, on PyNaCl); the device's own signature comes from nio's vodozemac 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import fcntl
 import json
 import logging
 import os
@@ -121,6 +126,32 @@ def save_seeds(path: Path, user_id: str, seeds: CrossSigningSeeds) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+@contextlib.asynccontextmanager
+async def key_file_lock(path: Path, within: float = 120.0):
+    """Hold an exclusive advisory lock (``flock``) on ``<path>.lock`` (created 0600, its directory
+    0700): bot processes on one machine sharing the key file ``path`` set up cross-signing one at a
+    time. Waits up to ``within`` seconds, then raises ``CrossSigningError``. ``flock`` is not
+    reliable on network file systems: share the key file between processes of one machine only
+    (or give the other machine a copy of the file, after the first process created it)."""
+    lock_path = path.with_name(path.name + ".lock")
+    lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if loop.time() > deadline:
+                    raise CrossSigningError(f"{lock_path} is held by another bot process for more than {within:.0f} s")
+                await asyncio.sleep(0.1)  # another process is setting up cross-signing right now
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 # -- the server's view ---------------------------------------------------------------------------
@@ -364,11 +395,11 @@ class CrossSigning:
 
 def cross_signing_for(client, settings) -> CrossSigning:
     """:class:`CrossSigning` for the device of a logged-in nio ``client`` with encryption, configured
-    by ``settings`` (a ``MatrixSection``: ``store_dir``, ``password``)."""
+    by ``settings`` (a ``MatrixSection``: ``keys_file``, ``password``)."""
     olm = getattr(client, "olm", None)
     password = settings.password.get_secret_value() if settings.password is not None else None
     return CrossSigning(NioKeysApi(client), client.user_id, client.device_id,
-                        Path(settings.store_dir) / KEY_FILE_NAME,
+                        Path(settings.keys_file),
                         olm.account.sign if olm is not None else None, password)
 
 
@@ -382,7 +413,9 @@ async def cross_sign_at_start(client, settings) -> CrossSigningStatus | None:
                  "unverified devices will not share room keys with the bot")
         return None
     try:
-        status = await cross_signing_for(client, settings).ensure()
+        signing = cross_signing_for(client, settings)
+        async with key_file_lock(signing.key_file):  # other processes of this account: one at a time
+            status = await signing.ensure()
     except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
         raise
     except CrossSigningError as exc:

@@ -3,6 +3,10 @@
 Owns nothing but the sending side of the adapter's matrix-nio ``AsyncClient`` (the adapter logs
 in and hands the client over, :attr:`MatrixSender.client`); answers of a turn and proactive
 messages (reminders, notifications through :class:`bot.outbox.Outbox`) go through :meth:`MatrixSender.send`.
+
+Every event sent with a transaction id carries it in its content (:data:`TXN_FIELD`), so that the
+bot's other processes (other devices of the same account) recognise it in their sync; a send whose
+transaction id was already seen (:class:`SentLog`) is not repeated (see ``store.sent_transactions``).
 """
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import io
 import logging
 from typing import Protocol
 
-from nio import AsyncClient, RoomSendResponse, UploadResponse
+from nio import AsyncClient, RoomSendError, RoomSendResponse, UploadResponse
 
 from adapters.matrix.convert import (PLATFORM, POLL_END, POLL_START, content_from_reply, edit_content, file_content,
                                      image_content, poll_end_content, poll_start_content, reaction_content)
@@ -20,6 +24,20 @@ from bot.messages import Reply
 from bot.ports import PromptStore
 
 log = logging.getLogger(__name__)
+
+
+#: The content key under which a sent event carries its transaction id (a custom key, which clients
+#: ignore; ``unsigned.transaction_id`` is shown to the sending device only, so other devices of the
+#: bot could not see it otherwise).
+TXN_FIELD = "agbot.txn_id"
+
+
+class SentLog(Protocol):
+    """See :class:`store.sent_transactions.SentTransactions`."""
+
+    async def event_of(self, txn_id: str, room_id: str) -> str | None: ...
+
+    async def seen(self, txn_id: str, room_id: str, event_id: str, now: dt.datetime) -> None: ...
 
 
 class ReplyLog(Protocol):
@@ -37,13 +55,32 @@ class MatrixSender:
     platform = PLATFORM
 
     def __init__(self, clock: Clock, replies: ReplyLog | None = None, reminder_msgtype: str = "m.text",
-                 reminder_mention: str = "none", prompts: PromptStore | None = None) -> None:
+                 reminder_mention: str = "none", prompts: PromptStore | None = None,
+                 sent: SentLog | None = None) -> None:
         self.clock = clock
+        self.sent = sent  # sends seen in any process's sync: not repeated from another device
         self.replies = replies
         self.prompts = prompts  # which event carries which one-tap question (reactions, polls)
         self.reminder_msgtype = reminder_msgtype  # "m.text" (notifies) or "m.notice"
         self.reminder_mention = reminder_mention  # "none" or "room" (@room where the bot may use it)
         self.client: AsyncClient | None = None
+
+    async def _room_send(self, room_id: str, event_type: str, content: dict,
+                         txn_id: str | None) -> RoomSendResponse | RoomSendError:
+        """``room_send`` with ``txn_id`` in the content; a transaction id that :attr:`sent` has seen in
+        this room answers with that event and sends nothing (the homeserver would deduplicate it only
+        for the device that sent it first)."""
+        assert self.client is not None, "MatrixSender used before login"
+        if txn_id is not None:
+            if self.sent is not None:
+                earlier = await self.sent.event_of(txn_id, room_id)
+                if earlier is not None:
+                    log.info("Matrix: %s was already sent to %s as %s (seen in a sync); not sent again",
+                             txn_id, room_id, earlier)
+                    return RoomSendResponse(earlier, room_id)
+            content = {**content, TXN_FIELD: txn_id}
+        return await self.client.room_send(room_id, event_type, content, tx_id=txn_id,
+                                           ignore_unverified_devices=True)
 
     async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
                    txn_id: str | None = None) -> str | None:
@@ -61,8 +98,7 @@ class MatrixSender:
         room_mention = (self.reminder_mention == "room" and room is not None and reply.kind == "reminder"
                         and room.power_levels.can_user_notify(client.user_id, "room"))
         content = content_from_reply(reply, thread_id, self.reminder_msgtype, room_mention)
-        response = await client.room_send(room_id, "m.room.message", content,
-                                          tx_id=txn_id, ignore_unverified_devices=True)
+        response = await self._room_send(room_id, "m.room.message", content, txn_id)
         if not isinstance(response, RoomSendResponse):
             log.warning("Matrix: sending to %s failed: %s", room_id, getattr(response, "message", response))
             return None
@@ -83,9 +119,8 @@ class MatrixSender:
         prompt = reply.prompt
         assert prompt is not None and self.prompts is not None and self.client is not None
         if prompt.kind == "poll":
-            response = await self.client.room_send(room_id, POLL_START, poll_start_content(prompt),
-                                                   tx_id=f"{txn_id}-poll" if txn_id else None,
-                                                   ignore_unverified_devices=True)
+            response = await self._room_send(room_id, POLL_START, poll_start_content(prompt),
+                                             f"{txn_id}-poll" if txn_id else None)
             if not isinstance(response, RoomSendResponse):
                 log.warning("Matrix: the poll for %s could not be sent to %s: %s", prompt.ref, room_id,
                             getattr(response, "message", response))
@@ -95,9 +130,8 @@ class MatrixSender:
         await self.prompts.remember(PLATFORM, room_id, event_id, prompt, self.clock.now())
         for choice in prompt.choices:
             if choice.symbol:
-                await self.client.room_send(room_id, "m.reaction", reaction_content(event_id, choice.symbol),
-                                            tx_id=f"{txn_id}-react-{choice.key}" if txn_id else None,
-                                            ignore_unverified_devices=True)
+                await self._room_send(room_id, "m.reaction", reaction_content(event_id, choice.symbol),
+                                      f"{txn_id}-react-{choice.key}" if txn_id else None)
 
     async def _end_polls(self, reply: Reply, txn_id: str | None) -> None:
         """Send ``m.poll.end`` (MSC3381, unstable name) to every native poll of ``reply.closes``."""
@@ -106,9 +140,8 @@ class MatrixSender:
             prompt = await self.prompts.prompt_of(PLATFORM, room_id, poll_event)
             if prompt is None or prompt.kind != "poll":
                 continue
-            response = await self.client.room_send(room_id, POLL_END, poll_end_content(poll_event, reply.text),
-                                                   tx_id=f"{txn_id}-end-{poll_event}" if txn_id else None,
-                                                   ignore_unverified_devices=True)
+            response = await self._room_send(room_id, POLL_END, poll_end_content(poll_event, reply.text),
+                                             f"{txn_id}-end-{poll_event}" if txn_id else None)
             if not isinstance(response, RoomSendResponse):
                 log.warning("Matrix: ending the poll %s in %s failed: %s", poll_event, room_id,
                             getattr(response, "message", response))
@@ -118,8 +151,7 @@ class MatrixSender:
         return the edit's event id, or None if the server refused."""
         client = self.client
         assert client is not None, "MatrixSender used before login"
-        response = await client.room_send(room_id, "m.room.message", edit_content(reply, original_event_id),
-                                          tx_id=txn_id, ignore_unverified_devices=True)
+        response = await self._room_send(room_id, "m.room.message", edit_content(reply, original_event_id), txn_id)
         if not isinstance(response, RoomSendResponse):
             log.warning("Matrix: editing %s in %s failed: %s", original_event_id, room_id,
                         getattr(response, "message", response))
@@ -156,6 +188,5 @@ class MatrixSender:
         else:
             content = file_content(attachment.filename, attachment.mimetype, len(data), upload.content_uri, keys,
                                    reply.in_reply_to, thread_id)
-        response = await client.room_send(room_id, "m.room.message", content, tx_id=txn_id,
-                                          ignore_unverified_devices=True)
+        response = await self._room_send(room_id, "m.room.message", content, txn_id)
         return response.event_id if isinstance(response, RoomSendResponse) else None

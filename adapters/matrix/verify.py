@@ -14,7 +14,7 @@ from typing import Protocol
 import aiohttp
 
 from adapters.matrix.adapter import new_client
-from adapters.matrix.cross_signing import CrossSigningError, CrossSigningStatus, cross_signing_for
+from adapters.matrix.cross_signing import CrossSigningError, CrossSigningStatus, cross_signing_for, key_file_lock
 from bot.config import MatrixSection
 
 _YES = {True: "ja", False: "nein"}
@@ -62,7 +62,11 @@ async def run_verify(settings: MatrixSection | None, state: KeyValueStore, reset
             client.restore_login(settings.user_id, device_id, client.access_token)
         out(f"Konto {settings.user_id}, Gerät {device_id}")
         signing = cross_signing_for(client, settings)
-        status = await (signing.ensure(reset=True) if reset else signing.status())
+        if reset:
+            async with key_file_lock(signing.key_file):
+                status = await signing.ensure(reset=True)
+        else:
+            status = await signing.status()
     except CrossSigningError as exc:
         out(f"Fehler: {exc}")
         return 1

@@ -16,8 +16,10 @@ Behaviour (Bot Framework REST API v3 and Teams bot documentation), the same on b
 * Each activity's turn runs in a background task and answers through the Bot Connector
   (``replyToActivity``, so a channel answer stays in its thread). The HTTP request gets 200 once
   the turn is done, or 202 after 5 s at the latest while the turn goes on: Teams waits 15 s and then
-  re-sends. The event ledger (claimed before the turn starts) makes sure a re-sent activity is
-  processed once; one whose first turn died with the process is processed again.
+  re-sends. The event ledger (claimed before the turn starts, the claim renewed while the turn runs)
+  makes sure a re-sent activity is processed once, also when a load balancer sends it to another
+  bot process; one whose first turn died with its process is processed again: a copy that arrives
+  while the dead process's claim still runs is kept and processed when the claim has run out.
 * Every activity (message, ``conversationUpdate``, ``installationUpdate``) refreshes the
   conversation reference in the database; :meth:`TeamsAdapter.send` continues the conversation from
   it (reminders, notifications), also after a restart. A 403 marks the reference inactive; 429 and
@@ -52,6 +54,7 @@ from adapters.teams.convert import (
     welcome_reply,
 )
 from adapters.teams.lanes import LaneFull, Lanes
+from bot.claims import keep_claim, wait_until_claimable
 from bot.clock import Clock
 from bot.commands import BY_NAME
 from bot.config import TeamsSection
@@ -78,7 +81,16 @@ class MessageHandler(Protocol):
 
 
 class Ledger(Protocol):
+    """See :class:`store.event_ledger.EventLedger`."""
+
+    owner: str
+    lease: dt.timedelta
+
     async def claim(self, event_id: str, room_id: str, now: dt.datetime) -> bool: ...
+
+    async def extend(self, event_id: str, now: dt.datetime) -> bool: ...
+
+    async def holder(self, event_id: str): ...
 
     async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime) -> None: ...
 
@@ -417,6 +429,8 @@ class TeamsAdapter:
                 duplicate = key in self._in_flight
                 self._in_flight.add(key)
                 if duplicate or not await self._claim(key, room):
+                    if not duplicate:
+                        await self._take_over_if_held(body, key, room, incoming)
                     log.info("Teams: activity %s was sent again; already handled", body.get("id"))
                     return web.Response(status=200)
         task = asyncio.create_task(self._turn(body, key, incoming))
@@ -438,6 +452,26 @@ class TeamsAdapter:
             self._in_flight.discard(key)
         return claimed
 
+    async def _take_over_if_held(self, body: dict, key: str, room: str, incoming: IncomingMessage) -> None:
+        """When another process holds the activity ``key`` (its claim still runs), keep this copy in
+        a background task and process it if that claim runs out before the activity was answered
+        (the other process died mid-turn)."""
+        claim = await self.ledger.holder(key)
+        if claim is None or not claim.held_by_other(self.ledger.owner, self.clock.now()):
+            return
+
+        async def take_over() -> None:
+            if not await wait_until_claimable(self.ledger, key, self.clock, self._stopping) or key in self._in_flight:
+                return
+            self._in_flight.add(key)
+            if await self._claim(key, room):
+                log.info("Teams: taking over activity %s (its process's claim ran out)", body.get("id"))
+                await self._turn(body, key, incoming)
+
+        task = asyncio.create_task(take_over())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _invoke(self, body: dict) -> web.Response:
         """Invokes need their answer in the HTTP response; AG-Bot uses none (its cards submit messages)."""
         await self._remember(body)
@@ -447,7 +481,10 @@ class TeamsAdapter:
     async def _turn(self, body: dict, key: str | None, incoming: IncomingMessage | None) -> None:
         try:
             kind = body.get("type")
-            if kind == "message" and incoming is not None:
+            if kind == "message" and incoming is not None and key is not None:
+                async with keep_claim(self.ledger, key, self.clock):
+                    await self._on_message(body, key, incoming)
+            elif kind == "message" and incoming is not None:
                 await self._on_message(body, key, incoming)
             elif kind in ("conversationUpdate", "installationUpdate"):
                 await self._on_membership(body)

@@ -21,9 +21,13 @@ async def tables(db: Database) -> set[str]:
         return {row[0] async for row in cursor}
 
 
+# 014-016 are reserved for the other branches of issue 15 (the lead merges them; then this set is empty)
+RESERVED_FOR_OTHER_BRANCHES = {14, 15, 16}
+
+
 def test_migrations_are_numbered_without_gaps():
     numbers = [number for number, _, _ in migrations()]
-    assert numbers == list(range(1, len(numbers) + 1))
+    assert numbers == [n for n in range(1, numbers[-1] + 1) if n not in RESERVED_FOR_OTHER_BRANCHES]
 
 
 async def test_fresh_file_is_migrated_to_the_latest_version(db_path):
@@ -87,3 +91,19 @@ async def test_parent_folders_are_created(tmp_path):
         assert await db.schema_version() == LATEST
     finally:
         await db.close()
+
+
+async def test_two_processes_opening_a_new_file_at_once_apply_each_migration_once(db_path):
+    """Two ``agbot run`` processes started together on a database that does not exist yet (issue 15):
+    both open it, each migration runs once."""
+    import asyncio
+
+    for _ in range(5):  # the race is a matter of timing: try it a few times
+        first, second = await asyncio.gather(Database.open(db_path), Database.open(db_path))
+        try:
+            assert await first.schema_version() == await second.schema_version() == LATEST
+        finally:
+            await first.close()
+            await second.close()
+        for leftover in db_path.parent.glob(db_path.name + "*"):
+            leftover.unlink()

@@ -122,3 +122,22 @@ def test_cli_unknown_coordinator_ag_exits_2(tmp_path, run_cli):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "Tourismus" in result.stderr
+
+
+def test_an_instance_gets_its_own_key_store_unless_one_is_given_and_shares_the_named_keys_file():
+    from pathlib import Path
+
+    from bot.config import Settings
+
+    matrix = {"homeserver": "https://matrix.example.org", "user_id": "@agbot:example.org", "password": "x"}
+    default = Settings(matrix=matrix)
+    assert default.bot.instance == "" and default.matrix.store_dir == Path("data/matrix-store")
+    assert default.matrix.keys_file == Path("data/matrix-store/cross_signing_keys.json")
+    second = Settings(bot={"instance": "b"},
+                      matrix={**matrix, "cross_signing_keys": "data/matrix-store-a/cross_signing_keys.json"})
+    assert second.matrix.store_dir == Path("data/matrix-store-b")
+    assert second.matrix.keys_file == Path("data/matrix-store-a/cross_signing_keys.json")
+    given = Settings(bot={"instance": "b"}, matrix={**matrix, "store_dir": "/srv/keys-b"})
+    assert given.matrix.store_dir == Path("/srv/keys-b")
+    with pytest.raises(ValueError):
+        Settings(bot={"instance": "B 1"})

@@ -214,11 +214,35 @@ async def test_invalid_requests_and_health(teams_bot, connector, http):
 async def test_activity_whose_turn_died_with_the_process_is_processed_when_resent(teams_bot, connector, http, db_path):
     app, adapter = await teams_bot()
     activity = message(connector.url, "Wer leitet die AG Finanzen?")
-    # the previous process claimed it and died before answering (the connector got no HTTP answer)
-    await EventLedger(app.db, "teams").claim(f"{PERSONAL}|{activity['id']}", PERSONAL,
-                                             dt.datetime.now(dt.timezone.utc))
+    # the previous process claimed it and died before answering (the connector got no HTTP answer);
+    # its claim's lease has run out
+    lease = dt.timedelta(seconds=app.settings.bot.claim_lease_seconds)
+    await EventLedger(app.db, "teams", "dead@host:1:x", lease).claim(
+        f"{PERSONAL}|{activity['id']}", PERSONAL, dt.datetime.now(dt.timezone.utc) - lease - dt.timedelta(seconds=1))
     assert (await post(http, adapter.port, activity))[0] == 200
     assert "Abt. 1 MID" in (await connector.reply_to(activity)).text
+
+
+async def test_a_copy_sent_to_this_process_while_another_holds_the_activity_waits_for_its_claim(
+        teams_bot, connector, http):
+    """Behind a load balancer the re-sent activity reaches another process while the first one's
+    claim still runs: it is not answered while that claim is renewed, and answered once (by this
+    process) when the first process died and its lease ran out."""
+    app, adapter = await teams_bot()
+    activity = message(connector.url, "Wer leitet die AG Finanzen?")
+    key = f"{PERSONAL}|{activity['id']}"
+    lease = dt.timedelta(seconds=app.settings.bot.claim_lease_seconds)
+    other = EventLedger(app.db, "teams", "other@host:2:y", lease)
+    now = dt.datetime.now(dt.timezone.utc)
+    assert await other.claim(key, PERSONAL, now - lease + dt.timedelta(seconds=1.5))  # runs out in 1.5 s
+    assert (await post(http, adapter.port, activity))[0] == 200
+    assert (await post(http, adapter.port, activity))[0] == 200  # the connector tries once more
+    await asyncio.sleep(1.0)  # real time on purpose: the other process's claim is still running
+    assert not [r for r in connector.received if r.reply_to == activity["id"]]
+    assert "Abt. 1 MID" in (await connector.reply_to(activity)).text  # taken over when it ran out
+    await asyncio.sleep(0.5)  # real time on purpose: a second answer would come now
+    assert len([r for r in connector.received if r.reply_to == activity["id"]]) == 1
+    assert await other.state(key) == "answered"
 
 
 async def test_a_slow_client_is_cut_off_and_others_are_served(teams_bot, connector, http, monkeypatch):
