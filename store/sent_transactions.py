@@ -1,4 +1,4 @@
-"""Sends of the bot's account seen in a sync, by transaction id (migration 017).
+"""Sends of the bot's account seen in a sync, by transaction id (migration 014).
 
 A Matrix homeserver deduplicates a repeated transaction id only for the same device (access
 token). With several bot processes (one device each), a process that takes over another's

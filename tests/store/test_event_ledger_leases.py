@@ -84,7 +84,7 @@ async def test_ignoring_ends_only_the_own_claim(two_processes):
 
 async def test_a_claim_from_before_leases_counts_as_expired(two_processes):
     a, b = two_processes
-    await a.db.connection.execute(  # a row as written before migration 017
+    await a.db.connection.execute(  # a row as written before migration 014
         "INSERT INTO handled_events (platform, event_id, room_id, state, received_at) "
         "VALUES ('matrix', '$old', ?, 'received', '2023-01-26T08:00:00+00:00')", (ROOM,))
     assert not (await b.holder("$old")).held_by_other(b.owner, T0)

@@ -21,13 +21,9 @@ async def tables(db: Database) -> set[str]:
         return {row[0] async for row in cursor}
 
 
-# 014-016 are reserved for the other branches of issue 15 (the lead merges them; then this set is empty)
-RESERVED_FOR_OTHER_BRANCHES = {14, 15, 16}
-
-
 def test_migrations_are_numbered_without_gaps():
     numbers = [number for number, _, _ in migrations()]
-    assert numbers == [n for n in range(1, numbers[-1] + 1) if n not in RESERVED_FOR_OTHER_BRANCHES]
+    assert numbers == [n for n in range(1, numbers[-1] + 1)]
 
 
 async def test_fresh_file_is_migrated_to_the_latest_version(db_path):
