@@ -18,14 +18,15 @@ def is_pseudonym(user_id: str | None) -> bool:
     return bool(user_id) and user_id.startswith(PSEUDONYM_PREFIX)  # type: ignore[union-attr]
 
 
-def erased_person(language: str = "de") -> str:
-    """``"eine Person (Daten gelöscht)"`` / ``"a person (data erased)"``."""
-    return t(language, "eine Person (Daten gelöscht)", "a person (data erased)")
+def erased_person(language: str = "de", dative: bool = False) -> str:
+    """``"eine Person (Daten gelöscht)"`` (``dative``: "einer Person …", after "von") / ``"a person
+    (data erased)"``."""
+    return t(language, f"{'einer' if dative else 'eine'} Person (Daten gelöscht)", "a person (data erased)")
 
 
-def person_label(user_id: str | None, name: str | None = None, language: str = "de") -> str:
+def person_label(user_id: str | None, name: str | None = None, language: str = "de", dative: bool = False) -> str:
     """A person as answers show them: :func:`erased_person` for a pseudonym, else the display
-    name, else the user id, else "eine Person" ("a person")."""
+    name, else the user id, else "eine Person" ("a person"; ``dative``: "einer Person")."""
     if is_pseudonym(user_id):
-        return erased_person(language)
-    return name or user_id or t(language, "eine Person", "a person")
+        return erased_person(language, dative)
+    return name or user_id or t(language, "einer Person" if dative else "eine Person", "a person")

@@ -137,9 +137,10 @@ def erasure_text(done: Erasure, lang: str = "de", user_id: str | None = None) ->
     text = t(lang, f"{whose} gelöscht ({entries(done.changed, 'de')}).",
              f"{whose} deleted ({entries(done.changed, 'en')}).")
     if done.pseudonymised:
-        text += " " + t(lang, f"Der Verlauf (!verlauf) führt die Vorgänge weiter unter dem "
-                              f"Pseudonym {done.pseudonym}.",
-                        f"The audit and the change history keep the events under the pseudonym {done.pseudonym}.")
+        text += " " + t(lang, "Der Verlauf (!verlauf) behält die Vorgänge, nennt die Person aber nur noch "
+                              f"„eine Person (Daten gelöscht)“ (gespeichert unter dem Pseudonym {done.pseudonym}).",
+                        "The audit and the change history keep the events but name the person only \"a person "
+                        f"(data erased)\" (stored under the pseudonym {done.pseudonym}).")
     return text
 
 

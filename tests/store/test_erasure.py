@@ -160,8 +160,9 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert "10.02.2023" in reply.text  # the moved session is still moved
     result = await send(app, "!umfrage-ergebnis 1", user=OTHER)
     assert "1 Person hat abgestimmt" in result.text  # the vote is kept under the pseudonym
-    risks = await send(app, "!risiken Finanzen")  # the risks stay, naming the pseudonym as verantwortlich
-    assert "Nr. 1 „Fördermittel laufen aus“" in risks.text and "verantwortlich: pseudonym-" in risks.text
+    risks = await send(app, "!risiken Finanzen")  # the risks stay, naming an erased person as verantwortlich
+    assert "Nr. 1 „Fördermittel laufen aus“" in risks.text
+    assert "verantwortlich: eine Person (Daten gelöscht)" in risks.text and "pseudonym-" not in risks.text
 
 
 async def test_erasing_only_a_conversation_context_names_no_pseudonym(app):

@@ -36,3 +36,44 @@ async def test_after_erasure_tasks_risks_and_attendance_name_an_erased_person_no
     assert "owner: a person (data erased)" in (await ask(app, "!risks Finanzen")).text
     attendees = await ask(app, "!teilnehmer Finanzen 26.01.2023")
     assert "ja (1): eine Person (Daten gelöscht)" in attendees.text and "pseudonym-" not in attendees.text
+
+
+# -- 1: the history names organisations, people, local times and milestones as users know them -------
+async def test_history_shows_names_local_times_and_milestone_titles_in_the_asked_language(finanzen):
+    app = finanzen
+    await ask(app, "!auftrag Finanzen Haushalt fuer=Landkreis Burgenlandkreis bis=31.01.2023", user=FIN_COORD)
+    await ask(app, f"!auftrag Finanzen Folien fuer={ANNA}", user=FIN_COORD,
+              name="Chris Koordination")
+    await ask(app, "!teilnahme Finanzen 26.01.2023 ja fuer=Burgenlandkreis", user=MEMBER)
+    await ask(app, "!meilenstein-erreicht Finanzen Nutzungskonzept 10.01.2023", user=FIN_COORD)
+    history = await ask(app, "!verlauf Finanzen", user=FIN_COORD)
+    text = history.text
+    assert "lk-" not in text and "für Person" not in text and "UTC" not in text, text
+    assert f"Auftrag Nr. 1 der AG Finanzen angelegt von {FIN_COORD}: für Burgenlandkreis, bis 31.01.2023" in text
+    assert f"Auftrag Nr. 2 der AG Finanzen angelegt von {FIN_COORD}: für {ANNA}" in text  # the current owner
+    assert "ja für die Sitzung am 26.01.2023 10:00 (Burgenlandkreis)" in text  # 09:00 UTC is 10:00 in Berlin
+    assert f"Meilenstein „Nutzungskonzept (kurzfristig)“ der AG Finanzen als erreicht markiert von {FIN_COORD}: " \
+           "am 10.01.2023" in text
+    assert "Meilenstein Nr." not in text
+
+    english = await ask(app, "!audit Finanzen", user=FIN_COORD)
+    assert english.lead.startswith("History (")
+    assert f"Task no. 1 of the AG Finanzen created by {FIN_COORD}: for Burgenlandkreis, due 31.01.2023" \
+        in english.text, english.text
+    assert "yes for the session on 26.01.2023 10:00 (Burgenlandkreis)" in english.text
+    assert "Milestone \"Nutzungskonzept (kurzfristig)\" of the AG Finanzen marked reached" in english.text
+    for german in ("angelegt", " von ", " der AG", "für ", "Sitzung", "erreicht"):
+        assert german not in english.text, (german, english.text)
+
+
+async def test_history_names_an_earlier_person_owner_only_as_a_person_and_an_erased_one_as_erased(finanzen):
+    app = finanzen
+    await ask(app, f"!auftrag Finanzen Folien fuer={ANNA}", user=FIN_COORD)
+    await ask(app, "!auftrag-aendern 1 fuer=@bert:example.org", user=FIN_COORD)
+    await ask(app, "!auftrag Finanzen Eigenes fuer=mich", user=ANNA)
+    await ask(app, "!daten-loeschen", user=ANNA)
+    items = (await ask(app, "!verlauf Finanzen", user=FIN_COORD)).items
+    assert items[0].endswith("angelegt von " + FIN_COORD + ": für eine Person"), items
+    assert items[1].endswith("geändert von " + FIN_COORD + ": für @bert:example.org"), items
+    assert items[2].endswith("angelegt von einer Person (Daten gelöscht): für eine Person (Daten gelöscht)"), items
+    assert not any("pseudonym-" in item for item in items)
