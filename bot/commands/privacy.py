@@ -137,10 +137,10 @@ def erasure_text(done: Erasure, lang: str = "de", user_id: str | None = None) ->
     text = t(lang, f"{whose} gelöscht ({entries(done.changed, 'de')}).",
              f"{whose} deleted ({entries(done.changed, 'en')}).")
     if done.pseudonymised:
-        text += " " + t(lang, "Der Verlauf (!verlauf) behält die Vorgänge, nennt die Person aber nur noch "
-                              f"„eine Person (Daten gelöscht)“ (gespeichert unter dem Pseudonym {done.pseudonym}).",
-                        "The audit and the change history keep the events but name the person only \"a person "
-                        f"(data erased)\" (stored under the pseudonym {done.pseudonym}).")
+        text += " " + t(lang, "Der Verlauf (!verlauf) behält die Vorgänge und zeigt dort nur noch „eine Person "
+                              f"(Daten gelöscht)“; gespeichert sind sie unter dem Pseudonym {done.pseudonym}.",
+                        "The audit and the change history keep the events and show only \"a person (data "
+                        f"erased)\"; they are stored under the pseudonym {done.pseudonym}.")
     return text
 
 
