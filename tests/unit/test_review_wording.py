@@ -77,3 +77,40 @@ async def test_history_names_an_earlier_person_owner_only_as_a_person_and_an_era
     assert items[1].endswith("geändert von " + FIN_COORD + ": für @bert:example.org"), items
     assert items[2].endswith("angelegt von einer Person (Daten gelöscht): für eine Person (Daten gelöscht)"), items
     assert not any("pseudonym-" in item for item in items)
+
+
+# -- 4: due days in plain words; past and implausibly far ones refused ---------------------------------
+@pytest.mark.parametrize("due,shown", [
+    ("Freitag", "13.01.2023"),            # NOW is Friday 13.01.2023: today counts, as in questions
+    ("Montag", "16.01.2023"),
+    ("nächsten Freitag", "20.01.2023"),
+    ("morgen", "14.01.2023"),
+    ("übermorgen", "15.01.2023"),
+    ("31.3.", "31.03.2023"),
+    ("05.01.", "05.01.2024"),             # TT.MM. already past this year: next year's
+    ("2023-02-01", "01.02.2023"),
+])
+async def test_due_days_are_read_like_questions_read_them(app, due, shown):
+    reply = await ask(app, f"!auftrag Finanzen Konzept bis={due}")
+    assert reply.kind == "confirmation", reply.text
+    assert reply.items == (f"Nr. 1: Konzept – bis {shown}",)
+    changed = await ask(app, f"!auftrag-aendern 1 bis={due}")
+    assert changed.items == (f"Nr. 1: Konzept – bis {shown}",), changed.text
+
+
+@pytest.mark.parametrize("due,expected", [
+    ("31.03.2099", "liegt zu weit in der Zukunft: höchstens 2 Jahre voraus, also bis 13.01.2025"),
+    ("14.01.2025", "liegt zu weit in der Zukunft"),
+    ("12.01.2023", "Die Frist 12.01.2023 liegt in der Vergangenheit"),
+    ("31.02.", "kein gültiges Datum"),
+    ("irgendwann", "verstehe ich nicht als Frist"),
+])
+async def test_past_far_and_unreadable_due_days_are_refused_clearly_also_when_changing(app, due, expected):
+    reply = await ask(app, f"!auftrag Finanzen Konzept bis={due}")
+    assert reply.kind == "error" and expected in reply.text, reply.text
+    await ask(app, "!auftrag Finanzen Konzept")
+    changed = await ask(app, f"!auftrag-aendern 1 bis={due}")
+    assert changed.kind == "error" and expected in changed.text, changed.text
+    assert (await ask(app, "!auftrag Finanzen Konzept bis=13.01.2025")).kind == "confirmation"
+    english = await ask(app, f"!task Finanzen Concept due={due}")
+    assert english.kind == "error" and "Die Frist" not in english.text, english.text
