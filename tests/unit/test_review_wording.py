@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from fakes import ADMIN, FIN_COORD, MEMBER, ask
+from fakes import FIN_COORD, MEMBER, ask, berlin
 
 ANNA = "@anna:example.org"
 
@@ -114,3 +114,25 @@ async def test_past_far_and_unreadable_due_days_are_refused_clearly_also_when_ch
     assert (await ask(app, "!auftrag Finanzen Konzept bis=13.01.2025")).kind == "confirmation"
     english = await ask(app, f"!task Finanzen Concept due={due}")
     assert english.kind == "error" and "Die Frist" not in english.text, english.text
+
+
+# -- 5: the status report names the owner of each overdue task, in every form --------------------------
+async def test_the_report_names_who_owns_each_overdue_task_in_chat_markdown_and_html(app):
+    from bot.report import build_report, report_html, report_markdown
+
+    for text in ("!auftrag Finanzen Haushaltsdaten fuer=Halle bis=20.01.2023",
+                 f"!auftrag Finanzen Folien fuer={ANNA} bis=21.01.2023",
+                 "!auftrag Finanzen Einladung bis=22.01.2023"):
+        assert (await ask(app, text, user=FIN_COORD)).kind == "confirmation", text
+    march = berlin(2023, 3, 1, 10)
+    expected = ("überfällig: Nr. 1 „Haushaltsdaten“ (für Halle (Saale), bis 20.01.2023), Nr. 2 „Folien“ (für "
+                f"{ANNA}, bis 21.01.2023), Nr. 3 „Einladung“ (noch niemand zuständig, bis 22.01.2023)")
+    assert expected in (await ask(app, "!bericht Finanzen", now=march)).text
+    view, _ = await app.state.current()
+    built = await build_report(view, app.router.commands.services.report_sources, march, group_keys=["finanzen"])
+    assert "(für Halle (Saale), bis 20.01.2023)" in report_markdown(built)
+    assert f"(für {ANNA}, bis 21.01.2023)" in report_markdown(built)
+    assert "(für Halle (Saale), bis 20.01.2023)" in report_html(built)
+    await ask(app, "!daten-loeschen", user=ANNA)
+    after = (await ask(app, "!bericht Finanzen", now=march)).text
+    assert "„Folien“ (für eine Person (Daten gelöscht), bis 21.01.2023)" in after and "pseudonym-" not in after
