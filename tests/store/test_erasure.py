@@ -134,12 +134,13 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert sum(raw_hits(db_path, USER).values()) > 0
 
     listed = await send(app, "!meine-daten")
-    for what in ("Meilenstein-Termin gesetzt", "Sitzungsserie festgelegt", "Sitzung abgesagt oder verschoben",
-                 "Zusatzsitzung angelegt", "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
-                 "Gesprächskontext", "Teilnahme an einer Sitzung angegeben", "in einer Terminumfrage abgestimmt",
-                 "als verantwortlich für ein Risiko eingetragen", "Arbeitsauftrag für Sie", "Ergebnis festgehalten",
-                 "Meilenstein als erreicht markiert"):
-        assert what in listed.text, (what, listed.text)
+    for what in ("Meilenstein-Termin", "Sitzungsserie", "abgesagt oder verschoben", "Zusatzsitzung",
+                 "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
+                 "Gesprächskontext", "Teilnahmeangabe", "Stimme in einer Terminumfrage",
+                 "(als verantwortlich eingetragen)", "zugewiesen", "Ergebnis festgehalten",
+                 "Meilenstein als erreicht markiert", "Terminumfrage angelegt", "Einträge im Verlauf",
+                 "für die Tagesordnung eingebracht", "als erledigt gemeldet"):
+        assert what in listed.text, (what, "\n".join(listed.items))
 
     erased = await send(app, "!daten-loeschen")
     assert erased.kind == "confirmation"

@@ -136,3 +136,27 @@ async def test_the_report_names_who_owns_each_overdue_task_in_chat_markdown_and_
     await ask(app, "!daten-loeschen", user=ANNA)
     after = (await ask(app, "!bericht Finanzen", now=march)).text
     assert "„Folien“ (für eine Person (Daten gelöscht), bis 21.01.2023)" in after and "pseudonym-" not in after
+
+
+# -- 3: !meine-daten lists the groups' work by kind, in plain words ------------------------------------
+async def test_my_data_lists_the_work_items_by_kind_in_plain_words(finanzen):
+    app = finanzen
+    for text, user in ((f"!auftrag Finanzen Haushalt fuer=Halle", ANNA), ("!auftrag Finanzen Einladung", ANNA),
+                       (f"!auftrag Finanzen Folien fuer={ANNA}", FIN_COORD),
+                       (f"!risiko Finanzen Ausfall w=2 a=3 verantwortlich={ANNA}", FIN_COORD),
+                       ("!teilnahme Finanzen 26.01.2023 ja", ANNA),
+                       ("!teilnahme Finanzen 09.02.2023 vielleicht", ANNA),
+                       ("!umfrage Finanzen 20.01.2023 10:00 27.01.2023 10:00", FIN_COORD),
+                       ("!abstimmen 1 2", ANNA)):
+        assert (await ask(app, text, user=user)).kind == "confirmation", text
+    items = (await ask(app, "!meine-daten", user=ANNA)).items
+    for line in ("3 Arbeitsaufträge (2 angelegt, 1 zugewiesen)", "1 Risiko (als verantwortlich eingetragen)",
+                 "2 Teilnahmeangaben", "1 Stimme in einer Terminumfrage"):
+        assert line in items, (line, items)
+    assert not any(item.startswith("Änderungsverlauf") for item in items), items
+    assert any(item.startswith("5 Einträge im Verlauf (Ihre Änderungen an Aufträgen") for item in items), items
+    # a task created for oneself is one task, created and assigned
+    await ask(app, "!auftrag Finanzen Eigenes fuer=mich", user=ANNA)
+    assert "4 Arbeitsaufträge (3 angelegt, 2 zugewiesen)" in (await ask(app, "!meine-daten", user=ANNA)).items
+    english = (await ask(app, "!my-data", user=ANNA)).items
+    assert "4 tasks (3 created, 2 assigned)" in english and "2 attendance answers" in english, english
