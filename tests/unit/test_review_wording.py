@@ -141,7 +141,7 @@ async def test_the_report_names_who_owns_each_overdue_task_in_chat_markdown_and_
 # -- 3: !meine-daten lists the groups' work by kind, in plain words ------------------------------------
 async def test_my_data_lists_the_work_items_by_kind_in_plain_words(finanzen):
     app = finanzen
-    for text, user in ((f"!auftrag Finanzen Haushalt fuer=Halle", ANNA), ("!auftrag Finanzen Einladung", ANNA),
+    for text, user in (("!auftrag Finanzen Haushalt fuer=Halle", ANNA), ("!auftrag Finanzen Einladung", ANNA),
                        (f"!auftrag Finanzen Folien fuer={ANNA}", FIN_COORD),
                        (f"!risiko Finanzen Ausfall w=2 a=3 verantwortlich={ANNA}", FIN_COORD),
                        ("!teilnahme Finanzen 26.01.2023 ja", ANNA),
