@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.commands import Commands
+from bot.commands.polls import closed_poll_notes
 from bot.config import ConfigError, Settings
 from bot.loop_guard import LoopGuard
 from bot.messages import Reply
@@ -199,7 +200,8 @@ class App:
             adapters.append(MatrixAdapter(
                 matrix, self.router, AdapterStateRepository(self.db, "matrix"), self.event_ledger("matrix"), clock,
                 sender=matrix_sender, outbox=outbox,
-                device_state=AdapterStateRepository(self.db, device_state_platform(self.settings.bot.instance))))
+                device_state=AdapterStateRepository(self.db, device_state_platform(self.settings.bot.instance)),
+                closed_polls=self.closed_polls))
         if teams is not None:
             from adapters.teams.adapter import TeamsAdapter
 
@@ -209,6 +211,13 @@ class App:
         for adapter in adapters:
             adapter.metrics = self.metrics
         return adapters
+
+    async def closed_polls(self) -> dict[str, str]:
+        """Every closed date poll's prompt ref with the note that ends it on platforms whose native
+        poll the closing reply did not reach (see :func:`bot.commands.polls.closed_poll_notes`);
+        empty without a poll store."""
+        polls = self.router.commands.services.polls
+        return await closed_poll_notes(polls) if polls is not None else {}
 
     async def build_dispatcher(self, outbox: Outbox, owner: str | None = None):
         """The reminder dispatcher sending through ``outbox``, configured from

@@ -265,6 +265,12 @@ class PersonalPlace(Protocol):
     def what(self) -> str: ...  # German, e.g. "Meilenstein-Termin gesetzt"
 
     @property
+    def table(self) -> str: ...  # where: the table ("tasks") …
+
+    @property
+    def column(self) -> str: ...  # … and the column ("owner_user_id") holding the id
+
+    @property
     def rows(self) -> int: ...
 
     @property

@@ -24,11 +24,12 @@ from bot.clock import BERLIN
 from bot.directory import display_name
 from bot.formatting import date_long, date_short
 from bot.messages import Reply
-from bot.ports import AttendanceStore, PollStore, RegistrationStore, ResultStore, RiskStore, TaskStore
+from bot.ports import AttendanceStore, PollStore, RegistrationStore, ResultStore, RiskStore, Task, TaskStore
 from bot.programme import Group
 from bot.occurrence_text import occurrence_text
 from bot.schedule import exchange_occurrences, group_occurrences, upcoming_sessions
 from bot.view import ProgrammeView
+from bot.work_text import owner_label
 
 UPCOMING = dt.timedelta(weeks=6)
 """How far ahead "due soon" looks: until the exchange round after next (every six weeks)."""
@@ -347,7 +348,8 @@ class RiskSource:
 
 class TaskSource:
     """Tasks (Arbeitsaufträge): done in the period, open, overdue (with the overdue ones named,
-    at most three). One query for all AGs."""
+    at most three, each with its owner: organisation or person, see :func:`bot.work_text.owner_label`).
+    One query for all AGs."""
 
     def __init__(self, tasks: TaskStore) -> None:
         self.tasks = tasks
@@ -370,12 +372,20 @@ class TaskSource:
                 lines.append(f"{done} im Zeitraum erledigt")
             if open_tasks:
                 lines.append(f"{len(open_tasks)} offen" + (f", davon {len(overdue)} überfällig" if overdue else ""))
-            named = [f"Nr. {t_.id} „{t_.title}“ (bis {date_short(t_.due)})" for t_ in overdue[:3] if t_.due is not None]
+            named = [f"Nr. {t_.id} „{t_.title}“ ({_owner(view, t_)}, bis {date_short(t_.due)})"
+                     for t_ in overdue[:3] if t_.due is not None]
             if named:
                 lines.append("überfällig: " + ", ".join(named) + (", …" if len(overdue) > 3 else ""))
             if lines:
                 found[key] = [ReportSection("Aufträge", tuple(lines))]
         return found
+
+
+def _owner(view: ProgrammeView, task: Task) -> str:
+    """Who owns a task, for the report: "für Halle (Saale)", "für Anna Beispiel", "für eine Person
+    (Daten gelöscht)", or "noch niemand zuständig"."""
+    owner = owner_label(view, task.owner)
+    return f"für {owner}" if owner else "noch niemand zuständig"
 
 
 class ResultSource:

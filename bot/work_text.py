@@ -11,25 +11,27 @@ from bot.answers.i18n import t
 from bot.clock import BERLIN
 from bot.directory import display_name
 from bot.messages import Reply
+from bot.people import person_label
 from bot.ports import AgendaTopic, Task, TaskOwner
 from bot.view import ProgrammeView
 
 
-def owner_label(view: ProgrammeView, owner: TaskOwner | None) -> str | None:
-    """How an owner is shown: the organisation's short name, a person's name (or id); None: nobody."""
+def owner_label(view: ProgrammeView, owner: TaskOwner | None, language: str = "de") -> str | None:
+    """How an owner is shown: the organisation's short name, a person's name (or id; "eine Person
+    (Daten gelöscht)" after ``!daten-loeschen``, see :func:`bot.people.person_label`); None: nobody."""
     if owner is None:
         return None
     if owner.organisation:
         org = view.directory.get(owner.organisation)
         return display_name(org) if org else owner.organisation
-    return owner.name or owner.user_id
+    return person_label(owner.user_id, owner.name, language)
 
 
 def task_text(view: ProgrammeView, task: Task, today: dt.date, language: str = "de", with_group: bool = False) -> str:
     """``"Nr. 3: Konzept entwerfen – für Halle (Saale), bis 31.03.2023 (überfällig)"``; ``today``
     is the local day (Europe/Berlin) that decides "überfällig"."""
     details = []
-    owner = owner_label(view, task.owner)
+    owner = owner_label(view, task.owner, language)
     if owner:
         details.append(t(language, f"für {owner}", f"for {owner}"))
     if task.due:

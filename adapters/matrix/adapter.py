@@ -33,7 +33,7 @@ import time
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -140,6 +140,10 @@ def _key_store(settings: MatrixSection, device_id: str) -> Path:
     return Path(settings.store_dir) / f"{settings.user_id}_{device_id}.db"
 
 
+POLL_END_INTERVAL = 5.0
+"""Seconds between two looks for date polls closed outside Matrix (whose native polls to end)."""
+
+
 def transaction_id(kind: str, key: str) -> str:
     """A stable transaction id for one logical send (e.g. the answer to one event)."""
     return f"agbot-{kind}-" + hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -166,7 +170,8 @@ class MatrixAdapter:
                  ledger: Ledger, clock: Clock, replies: ReplyLog | None = None, *,
                  sender: MatrixSender | None = None, outbox: Outbox | None = None,
                  prompts: PromptStore | None = None, device_state: KeyValueStore | None = None,
-                 sent: SentLog | None = None) -> None:
+                 sent: SentLog | None = None,
+                 closed_polls: Callable[[], Awaitable[Mapping[str, str]]] | None = None) -> None:
         self.settings = settings
         self.handler = handler
         self.state = state
@@ -177,6 +182,9 @@ class MatrixAdapter:
         self.sent = sent if sent is not None else self.sender.sent
         self._waiting: dict[str, asyncio.Task] = {}  # events another process holds: taken over if it dies
         self.outbox = outbox if outbox is not None else Outbox([self.sender])
+        self.sender.poll_ends = state  # which native polls were ended (survives a restart)
+        self.closed_polls = closed_polls
+        self._polls_checked_at = -POLL_END_INTERVAL
         self.identity = BotIdentity(settings.user_id)
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()  # set after the first sync: rooms are known, sending works
@@ -358,9 +366,24 @@ class MatrixAdapter:
                     continue
                 await self._on_event_safely(room_id, event)
         await self._e2e_housekeeping()
+        await self._end_closed_polls()
         await self.device_state.set("sync_token", response.next_batch, self.clock.now())
         self._full_state_done = True
         self.last_sync_at = self.clock.now()
+
+    async def _end_closed_polls(self) -> None:
+        """End (``m.poll.end``) the native polls of date polls closed elsewhere (Teams, the console,
+        another process), at most every :data:`POLL_END_INTERVAL` seconds; errors are logged."""
+        if self.closed_polls is None or time.monotonic() - self._polls_checked_at < POLL_END_INTERVAL:
+            return
+        self._polls_checked_at = time.monotonic()
+        try:
+            ended = await self.sender.end_closed_polls(await self.closed_polls())
+        except Exception:  # the next round tries again
+            log.exception("Matrix: ending polls closed elsewhere failed")
+            return
+        if ended:
+            log.info("Matrix: ended %d poll(s) closed outside this room", ended)
 
     async def _remember_creators(self, room_id: str, events: list) -> None:
         for event in events:

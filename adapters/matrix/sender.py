@@ -11,8 +11,10 @@ transaction id was already seen (:class:`SentLog`) is not repeated (see ``store.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
+from collections.abc import Mapping
 from typing import Protocol
 
 from nio import AsyncClient, RoomSendError, RoomSendResponse, UploadResponse
@@ -40,6 +42,15 @@ class SentLog(Protocol):
     async def seen(self, txn_id: str, room_id: str, event_id: str, now: dt.datetime) -> None: ...
 
 
+class PollEndLog(Protocol):
+    """Where the sender notes which native polls it ended (the adapter's key-value state; key
+    ``poll-end:<poll start event id>``), so that a restart does not end a poll twice."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str, now: dt.datetime) -> None: ...
+
+
 class ReplyLog(Protocol):
     """See :class:`bot.ports.SentReplyStore`: which bot message answered which question."""
 
@@ -64,6 +75,8 @@ class MatrixSender:
         self.reminder_msgtype = reminder_msgtype  # "m.text" (notifies) or "m.notice"
         self.reminder_mention = reminder_mention  # "none" or "room" (@room where the bot may use it)
         self.client: AsyncClient | None = None
+        self.poll_ends: PollEndLog | None = None  # set by the adapter: which polls were ended
+        self._ended_refs: set[str] = set()  # prompt refs whose polls are all ended (this process)
 
     async def _room_send(self, room_id: str, event_type: str, content: dict,
                          txn_id: str | None) -> RoomSendResponse | RoomSendError:
@@ -145,6 +158,41 @@ class MatrixSender:
             if not isinstance(response, RoomSendResponse):
                 log.warning("Matrix: ending the poll %s in %s failed: %s", poll_event, room_id,
                             getattr(response, "message", response))
+            elif self.poll_ends is not None:
+                await self.poll_ends.set(f"poll-end:{poll_event}", response.event_id, self.clock.now())
+
+    async def end_closed_polls(self, notes: Mapping[str, str]) -> int:
+        """Send ``m.poll.end`` to every native poll of the closed prompts in ``notes`` (prompt ref ->
+        the end's fallback text) that was not ended yet: polls closed on another platform or in the
+        console, whose closing reply never reached Matrix. The transaction id is derived from the
+        poll's event id and each end is noted in :attr:`poll_ends`, so no poll is ended twice.
+        Returns how many polls were ended now."""
+        if self.prompts is None or self.client is None:
+            return 0
+        ended = 0
+        for ref, text in notes.items():
+            if ref in self._ended_refs:
+                continue
+            complete = True
+            for room_id, poll_event in await self.prompts.messages_of(PLATFORM, ref):
+                prompt = await self.prompts.prompt_of(PLATFORM, room_id, poll_event)
+                if prompt is None or prompt.kind != "poll" or (
+                        self.poll_ends is not None and await self.poll_ends.get(f"poll-end:{poll_event}")):
+                    continue
+                txn = "agbot-poll-end-" + hashlib.sha256(poll_event.encode()).hexdigest()[:32]
+                response = await self.client.room_send(room_id, POLL_END, poll_end_content(poll_event, text),
+                                                       tx_id=txn, ignore_unverified_devices=True)
+                if not isinstance(response, RoomSendResponse):
+                    complete = False
+                    log.warning("Matrix: ending the poll %s in %s failed: %s", poll_event, room_id,
+                                getattr(response, "message", response))
+                    continue
+                ended += 1
+                if self.poll_ends is not None:
+                    await self.poll_ends.set(f"poll-end:{poll_event}", response.event_id, self.clock.now())
+            if complete:
+                self._ended_refs.add(ref)
+        return ended
 
     async def edit(self, room_id: str, original_event_id: str, reply: Reply, txn_id: str | None = None) -> str | None:
         """Replace the bot's earlier answer ``original_event_id`` by ``reply`` (``m.replace``);

@@ -50,8 +50,8 @@ from adapters.teams.backend import (
 )
 from adapters.teams.convert import (
     PLATFORM, base_conversation_id, bot_installed, bot_removed, conversation_reference, in_thread,
-    incoming_from_activity, ledger_key, registration_form, reply_activities, teams_traits, wants_registration_form,
-    welcome_reply,
+    incoming_from_activity, ledger_key, registration_form, reply_activities, teams_traits, teams_user_ids,
+    wants_registration_form, welcome_reply, with_entra_ids,
 )
 from adapters.teams.lanes import LaneFull, Lanes
 from bot.claims import keep_claim, wait_until_claimable
@@ -527,6 +527,7 @@ class TeamsAdapter:
 
     async def _on_message(self, body: dict, key: str | None, message: IncomingMessage) -> None:
         await self._remember(body)
+        message = await self._entra_mentions(body, message)
         room = message.channel.room_id
         async with self._turn_slots:
             async with self._core:
@@ -549,6 +550,23 @@ class TeamsAdapter:
             await self.ledger.answered(key, first, self.clock.now())
         if self.on_answered is not None:
             await self.on_answered(room, message.message_id or "")
+
+    async def _entra_mentions(self, body: dict, message: IncomingMessage) -> IncomingMessage:
+        """Mentions that came with the Teams user id only (``29:…``) renamed to the person's Entra
+        object id, asked from the connector (the conversation's member), so that a task assigned by
+        such a mention belongs to the id the person writes with. A member the connector does not
+        know, or a failed lookup (logged), keeps the Teams user id."""
+        found: dict[str, str] = {}
+        for user_id in teams_user_ids(message.mentions):
+            try:
+                member = await self.sender.backend.member(body, user_id)
+            except (ConnectorError, OSError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
+                log.warning("Teams: looking up a mentioned member in %s failed: %s", message.channel.room_id, exc)
+                continue
+            entra = (member or {}).get("aadObjectId")
+            if isinstance(entra, str) and entra:
+                found[user_id] = entra
+        return with_entra_ids(message, found)
 
     async def _answer(self, room: str, incoming: dict, activities: list[dict], question_id: str | None,
                       ticket=None) -> str | None:

@@ -25,7 +25,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 import jwt
@@ -96,7 +96,36 @@ class TeamsBackend(Protocol):
         see :func:`adapters.teams.convert.conversation_reference`); returns the new activity's id."""
         ...
 
+    async def member(self, incoming: dict, user_id: str) -> dict | None:
+        """The member ``user_id`` (a Teams user id, ``29:…``) of the conversation of ``incoming``
+        (wire JSON, as received), as the Bot Connector's ``GET /v3/conversations/{id}/members/{userId}``
+        gives it (wire JSON ``TeamsChannelAccount``: ``id``, ``name``, ``aadObjectId``, …); None if
+        the connector does not know that member (404). Raises :class:`ConnectorError` otherwise."""
+        ...
+
     async def close(self) -> None: ...
+
+
+def member_path(incoming: dict, user_id: str) -> str:
+    """``v3/conversations/{id}/members/{userId}`` (relative to the ``serviceUrl``) for the
+    conversation of ``incoming`` (a channel thread's id without its ``;messageid=…``)."""
+    conversation = str((incoming.get("conversation") or {}).get("id", "")).split(";", 1)[0]
+    return f"v3/conversations/{quote(conversation, safe='')}/members/{quote(user_id, safe='')}"
+
+
+async def read_member(response: aiohttp.ClientResponse) -> dict | None:
+    """The JSON object of a member lookup's ``response``; None for 404 (or a body that is no object);
+    :class:`ConnectorError` for any other non-2xx status."""
+    if response.status == 404:
+        return None
+    if response.status >= 300:
+        raise ConnectorError(response.status, await response.text(),
+                             retry_after_seconds(response.headers.get("Retry-After")))
+    try:
+        body = await response.json(content_type=None)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def make_backend(settings: TeamsSection, auth_overrides: dict | None = None) -> TeamsBackend:

@@ -37,7 +37,7 @@ from microsoft_agents.hosting.core.connector.client import ConnectorClient
 
 from adapters.teams.backend import (
     BOT_FRAMEWORK_ISSUER, ConnectorError, TokenCache, Unauthorized, connector_pool, request_timeout,
-    retry_after_seconds,
+    member_path, read_member, retry_after_seconds,
 )
 from bot.config import TeamsSection
 
@@ -113,6 +113,11 @@ class AgentsBackend:
         client = await self._client(outgoing.service_url)
         return await self._call(client.conversations.send_to_conversation(quote(outgoing.conversation.id, safe=""),
                                                                           outgoing))
+
+    async def member(self, incoming: dict, user_id: str) -> dict | None:
+        client = await self._client(str(incoming.get("serviceUrl") or ""))
+        async with client.client.get(member_path(incoming, user_id)) as response:
+            return await read_member(response)
 
     async def close(self) -> None:
         for client in self._clients.values():

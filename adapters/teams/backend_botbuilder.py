@@ -33,7 +33,7 @@ from botbuilder.schema import Activity, ConversationReference
 from botframework.connector.auth import AuthenticationConstants
 
 from adapters.teams.backend import (
-    ConnectorError, TokenCache, Unauthorized, connector_pool, request_timeout, retry_after_seconds,
+    ConnectorError, TokenCache, Unauthorized, connector_pool, request_timeout, member_path, read_member, retry_after_seconds,
 )
 from bot.config import TeamsSection
 
@@ -88,6 +88,17 @@ class BotbuilderBackend:
         stored.activity_id = None  # a new message, not a reply
         outgoing = TurnContext.apply_conversation_reference(Activity().deserialize(activity), stored)
         return await self._post(outgoing, reference.get("conversation"))
+
+    async def member(self, incoming: dict, user_id: str) -> dict | None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(connector=connector_pool(self.settings),
+                                                  timeout=request_timeout(self.settings))
+        service_url = str(incoming.get("serviceUrl") or "")
+        url = (service_url if service_url.endswith("/") else service_url + "/") + member_path(incoming, user_id)
+        token = await self._token.get()
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with self._session.get(url, headers=headers) as response:
+            return await read_member(response)
 
     async def close(self) -> None:
         if self._session is not None:

@@ -28,7 +28,7 @@ import datetime as dt
 import html
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.messages import ChannelRef, IncomingMessage, Prompt, Reply, UserRef
 from bot.platform_traits import PlatformTraits
@@ -169,6 +169,21 @@ def other_mentions(entities: Iterable, bot_id: str | None) -> tuple[UserRef, ...
         if ref not in found:
             found.append(ref)
     return tuple(found)
+
+
+def teams_user_ids(mentions: Iterable[UserRef]) -> list[str]:
+    """The mentioned users known only by their Teams user id (``29:…``): Teams sent no
+    ``aadObjectId`` in their mention entity; the adapter asks the connector for it."""
+    return [m.user_id for m in mentions if m.user_id.startswith("29:")]
+
+
+def with_entra_ids(message: IncomingMessage, entra: Mapping[str, str]) -> IncomingMessage:
+    """``message`` with each mention whose Teams user id is in ``entra`` renamed to its Entra object
+    id, the id the same person is known by as a sender (``from.aadObjectId``)."""
+    if not entra:
+        return message
+    mentions = tuple(dataclasses.replace(m, user_id=entra.get(m.user_id, m.user_id)) for m in message.mentions)
+    return dataclasses.replace(message, mentions=tuple(dict.fromkeys(mentions)))
 
 
 def reply_target(activity: dict) -> str | None:

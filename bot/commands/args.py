@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from dateutil.relativedelta import relativedelta
 from rapidfuzz import fuzz, process
 
 from bot import answers
@@ -32,6 +33,9 @@ _OPTION = re.compile(r"""\b(ort|dauer|place|duration)=("([^"]*)"|'([^']*)'|„([
 
 
 FIRST_YEAR, LAST_YEAR = 2020, 2100  # dates of the programme's sessions and milestones
+MAX_AHEAD_YEARS = 2
+"""How far ahead a due day may lie (tasks' ``bis=``): the programme plans its sessions and
+milestones in steps of weeks and months; a day years ahead is a typing error (31.03.2099)."""
 
 
 def parse_date(word: str, language: str) -> dt.date:
@@ -53,6 +57,22 @@ def parse_date(word: str, language: str) -> dt.date:
         raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.") from None
     raise UserError(f"„{word}“ ist kein Datum. Bitte als TT.MM.JJJJ schreiben, z. B. 31.03.2023.",
                     f"\"{word}\" is not a date. Please write DD.MM.YYYY, e.g. 31.03.2023.")
+
+
+def check_future_day(day: dt.date, today: dt.date, language: str, what: str = "Das Datum",
+                     what_en: str = "The date") -> dt.date:
+    """``day`` if it lies from ``today`` (a local day, Europe/Berlin) up to :data:`MAX_AHEAD_YEARS`
+    years ahead; else :class:`UserError` saying it is past, or naming the last day allowed."""
+    if day < today:
+        raise UserError(f"{what} {day:%d.%m.%Y} liegt in der Vergangenheit.",
+                        f"{what_en} {day:%d.%m.%Y} is in the past.")
+    latest = today + relativedelta(years=MAX_AHEAD_YEARS)
+    if day > latest:
+        raise UserError(f"{what} {day:%d.%m.%Y} liegt zu weit in der Zukunft: höchstens {MAX_AHEAD_YEARS} Jahre "
+                        f"voraus, also bis {latest:%d.%m.%Y}.",
+                        f"{what_en} {day:%d.%m.%Y} is too far ahead: at most {MAX_AHEAD_YEARS} years, that is until "
+                        f"{latest:%d.%m.%Y}.")
+    return day
 
 
 def parse_time(word: str) -> dt.time:

@@ -24,6 +24,7 @@ from bot.directory import display_name
 from bot.errors import UserError
 from bot.messages import Choice, Prompt, Reply
 from bot.occurrence_text import occurrence_text
+from bot.people import person_label
 from bot.ports import AttendanceAnswer, AttendanceStore
 from bot.programme import Group, MembershipStatus, Organisation
 from bot.schedule import Occurrence, group_occurrences, upcoming_sessions
@@ -135,8 +136,8 @@ def unanswered_organisations(view: ProgrammeView, group: Group, answers: list[At
     return [display_name(o) for o in members_of(view, group) if o.key not in answered]
 
 
-def _who(view: ProgrammeView, answer: AttendanceAnswer) -> str:
-    person = answer.person_name or answer.person_id
+def _who(view: ProgrammeView, answer: AttendanceAnswer, language: str = "de") -> str:
+    person = person_label(answer.person_id, answer.person_name, language)
     if answer.organisation_key:
         org = view.directory.get(answer.organisation_key)
         return f"{display_name(org) if org else answer.organisation_key} ({person})"
@@ -227,7 +228,7 @@ async def attendance_reply(turn: Turn, group: Group, occurrence: Occurrence) -> 
     answers = await attendance_store(turn).answers(group.key, session_key(occurrence))
     items = []
     for word in ("ja", "nein", "vielleicht"):
-        names = [_who(turn.view, a) for a in answers if a.answer == word]
+        names = [_who(turn.view, a, turn.language) for a in answers if a.answer == word]
         if names:
             items.append(f"{t(lang, word, ANSWER_EN[word])} ({len(names)}): {', '.join(names)}")
     missing = unanswered_organisations(turn.view, group, answers)

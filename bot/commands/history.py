@@ -11,18 +11,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.answers import t
+from bot.audit_text import current_owner_entries, registration_entry_text, work_entry_text
 from bot.clock import BERLIN
 from bot.commands.args import group_arg
 from bot.commands.registry import Turn, command
 from bot.errors import PermissionDenied
 from bot.messages import Reply
+from bot.work_text import owner_label
 
 LIMIT = 50
-KIND_DE = {"auftrag": "Auftrag", "top": "Thema", "ergebnis": "Ergebnis", "meilenstein": "Meilenstein",
-           "risiko": "Risiko", "teilnahme": "Teilnahme", "umfrage": "Umfrage", "nachmeldung": "Nachmeldung"}
-ACTION_DE = {"created": "angelegt", "changed": "geändert", "done": "erledigt", "reopened": "wieder geöffnet",
-             "deleted": "gelöscht", "moved": "verschoben", "answered": "beantwortet", "voted": "abgestimmt",
-             "closed": "geschlossen", "approved": "bestätigt", "rejected": "abgelehnt", "withdrawn": "zurückgezogen"}
 
 
 @dataclass(frozen=True)
@@ -51,14 +48,17 @@ async def history(turn: Turn, args: str) -> Reply:
     lines: list[_Line] = []
     if turn.svc.registrations is not None:
         for e in await turn.svc.registrations.audit(scope):
-            lines.append(_Line(e.at, f"Nachmeldung Nr. {e.registration_id} {ACTION_DE.get(e.action, e.action)} von "
-                                     f"{e.actor_id} ({e.platform}, Raum {e.room_id})" + (f": {e.detail}" if e.detail else "")))
+            lines.append(_Line(e.at, registration_entry_text(e, lang)))
     if turn.svc.work_audit is not None:
-        for w in await turn.svc.work_audit.entries(scope):
-            label = turn.view.groups[w.group_key].label if w.group_key in turn.view.groups else w.group_key
-            lines.append(_Line(w.at, f"{KIND_DE.get(w.item_kind, w.item_kind)} Nr. {w.item_id} der {label} "
-                                     f"{ACTION_DE.get(w.action, w.action)} von {w.actor_id}"
-                                     + (f": {w.detail}" if w.detail else "")))
+        entries = list(await turn.svc.work_audit.entries(scope))
+        owners: dict[int, str] = {}
+        if turn.svc.tasks is not None:  # a task's current person owner, named where it was set
+            for task in await turn.svc.tasks.tasks(scope):
+                if task.owner is not None and task.owner.user_id:
+                    owners[task.id] = owner_label(turn.view, task.owner, lang) or ""
+        named = current_owner_entries(entries, owners)
+        for index, w in enumerate(entries):
+            lines.append(_Line(w.at, work_entry_text(turn.view, w, lang, named.get(index))))
     if not lines:
         return Reply(t(lang, "Der Verlauf ist leer.", "The history is empty."), language=lang)
     lines.sort(key=lambda line: line.at)

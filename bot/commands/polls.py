@@ -60,6 +60,19 @@ def option_label(option: PollOption, language: str = "de") -> str:
     return datetime_long(option.start.replace(tzinfo=BERLIN), language)
 
 
+async def closed_poll_notes(polls: PollStore) -> dict[str, str]:
+    """The prompt ref (``"umfrage:<Nr>"``) of every closed date poll with a short German note of
+    its end ("Umfrage Nr. 3 geschlossen: Sondersitzung; gewählt: Donnerstag, 02.02.2023, 14:00
+    Uhr"): what a platform whose native polls were not closed by the closing reply (closed on
+    another platform or in the console) sends to end them (Matrix: ``m.poll.end``)."""
+    notes = {}
+    for poll in await polls.of_group(None, "closed"):
+        chosen = next((o for o in poll.options if o.number == poll.chosen_option), None)
+        notes[f"umfrage:{poll.id}"] = f"Umfrage Nr. {poll.id} geschlossen: {poll.title}" + (
+            f"; gewählt: {option_label(chosen)}" if chosen else "; ohne gewählten Termin")
+    return notes
+
+
 def poll_prompt(poll: Poll, language: str = "de") -> Prompt:
     """The native poll for ``poll``: one choice per option (key = its number), any number of
     them at once; the choices run ``!abstimmen <Nr> <Nummern>``."""

@@ -41,10 +41,13 @@ def entries(count: int, lang: str) -> str:
     return f"{count} {'Eintrag' if count == 1 else 'Einträge'}"
 
 
-async def stored_about(services: Services, view: ProgrammeView, platform: str, user_id: str) -> list[str]:
+async def stored_about(services: Services, view: ProgrammeView, platform: str, user_id: str,
+                       language: str = "de") -> list[str]:
     """One German line per record that holds ``user_id`` of ``platform`` (``"matrix"``, ``"teams"``,
-    ``"console"``): registrations, audit rows, room links, conversation contexts, change history
-    (actor columns, Matrix room creators). Empty when nothing is stored. Raises
+    ``"console"``): registrations, audit rows, room links, conversation contexts; then one line per
+    kind of the groups' work and change history naming the user, in ``language`` ("3
+    Arbeitsaufträge (2 angelegt, 1 zugewiesen)", "2 Teilnahmeangaben", Matrix room creators).
+    Empty when nothing is stored. Raises
     :class:`~bot.errors.UserError` when late registration is not set up (no registration store)."""
     store = services.registrations
     items: list[str] = []
@@ -61,8 +64,77 @@ async def stored_about(services: Services, view: ProgrammeView, platform: str, u
     if services.contexts is not None:
         items += [_context_item(view, stored) for stored in await services.contexts.personal_data(platform, user_id)]
     if services.personal_data is not None:
-        items += [f"Änderungsverlauf: {place.what} ({place.rows}×)"
-                  for place in await services.personal_data.places(user_id)]
+        items += await _work_items(services, user_id, language)
+    return items
+
+
+# (table, column) -> (German singular, plural, English singular, plural) of what one row records
+_PLACE_WORDS: dict[tuple[str, str], tuple[str, str, str, str]] = {
+    ("risks", "owner_user"): ("Risiko (als verantwortlich eingetragen)", "Risiken (als verantwortlich eingetragen)",
+                              "risk (named as owner)", "risks (named as owner)"),
+    ("attendance", "person_id"): ("Teilnahmeangabe", "Teilnahmeangaben", "attendance answer", "attendance answers"),
+    ("poll_votes", "voter_id"): ("Stimme in einer Terminumfrage", "Stimmen in Terminumfragen", "vote in a date poll",
+                                 "votes in date polls"),
+    ("polls", "created_by"): ("Terminumfrage angelegt", "Terminumfragen angelegt", "date poll created",
+                              "date polls created"),
+    ("agenda_topics", "created_by"): ("Thema für die Tagesordnung eingebracht", "Themen für die Tagesordnung "
+                                      "eingebracht", "agenda topic added", "agenda topics added"),
+    ("results", "created_by"): ("Ergebnis festgehalten", "Ergebnisse festgehalten", "result recorded",
+                                "results recorded"),
+    ("milestones", "reached_by"): ("Meilenstein als erreicht markiert", "Meilensteine als erreicht markiert",
+                                   "milestone marked reached", "milestones marked reached"),
+    ("milestones", "updated_by"): ("Meilenstein-Termin gesetzt", "Meilenstein-Termine gesetzt", "milestone date set",
+                                   "milestone dates set"),
+    ("series", "updated_by"): ("Sitzungsserie festgelegt", "Sitzungsserien festgelegt", "session series set",
+                               "session series set"),
+    ("series_changes", "changed_by"): ("Sitzung abgesagt oder verschoben", "Sitzungen abgesagt oder verschoben",
+                                       "session cancelled or moved", "sessions cancelled or moved"),
+    ("extra_sessions", "created_by"): ("Zusatzsitzung angelegt", "Zusatzsitzungen angelegt", "extra session added",
+                                       "extra sessions added"),
+    ("prompt_reactions", "user_id"): ("Reaktion auf eine Teilnahme-Frage (Matrix)", "Reaktionen auf Teilnahme-Fragen "
+                                      "(Matrix)", "reaction to an attendance question (Matrix)",
+                                      "reactions to attendance questions (Matrix)"),
+    ("work_audit", "actor_id"): ("Eintrag im Verlauf (Ihre Änderung an Aufträgen, Tagesordnung, Ergebnissen, "
+                                 "Risiken, Teilnahme oder Umfragen)", "Einträge im Verlauf (Ihre Änderungen an "
+                                 "Aufträgen, Tagesordnung, Ergebnissen, Risiken, Teilnahme oder Umfragen)",
+                                 "history entry (your change of tasks, agenda, results, risks, attendance or polls)",
+                                 "history entries (your changes of tasks, agenda, results, risks, attendance or "
+                                 "polls)"),
+    ("adapter_state", "value"): ("Matrix-Raum erstellt (für Moderationsrechte)", "Matrix-Räume erstellt (für "
+                                 "Moderationsrechte)", "Matrix room created (for moderation rights)",
+                                 "Matrix rooms created (for moderation rights)"),
+}
+_TASK_COLUMNS = {"created_by": ("angelegt", "created"), "owner_user_id": ("zugewiesen", "assigned"),
+                 "done_by": ("als erledigt gemeldet", "marked done")}
+
+
+def _counted(count: int, words: tuple[str, str, str, str], language: str) -> str:
+    singular, plural = (words[2], words[3]) if language == "en" else (words[0], words[1])
+    return f"{count} {singular if count == 1 else plural}"
+
+
+async def _work_items(services: Services, user_id: str, language: str) -> list[str]:
+    """The change history and the groups' work that name ``user_id``, one line per kind in plain
+    words: "3 Arbeitsaufträge (2 angelegt, 1 zugewiesen)", "1 Risiko (als verantwortlich
+    eingetragen)", "2 Teilnahmeangaben", "1 Stimme in einer Terminumfrage", …"""
+    assert services.personal_data is not None
+    places = list(await services.personal_data.places(user_id))
+    items: list[str] = []
+    task_rows = {p.column: p.rows for p in places if p.table == "tasks"}
+    if task_rows:
+        total = sum(task_rows.values())
+        if services.tasks is not None:  # a task the user created for themselves counts once
+            total = sum(1 for task in await services.tasks.tasks() if user_id in (
+                task.created_by, task.done_by, task.owner.user_id if task.owner else None)) or total
+        parts = ", ".join(f"{task_rows[c]} {t(language, de, en)}" for c, (de, en) in _TASK_COLUMNS.items()
+                          if task_rows.get(c))
+        items.append(_counted(total, ("Arbeitsauftrag", "Arbeitsaufträge", "task", "tasks"), language)
+                     + f" ({parts})")
+    for place in places:
+        if place.table == "tasks":
+            continue
+        words = _PLACE_WORDS.get((place.table, place.column))
+        items.append(_counted(place.rows, words, language) if words else f"{place.what} ({place.rows}×)")
     return items
 
 
@@ -104,7 +176,7 @@ async def my_data(turn: Turn, args: str) -> Reply:
     registration_store(turn)  # the clear answer when late registration is not set up
     lang = turn.language
     sender = turn.message.sender
-    items = await stored_about(turn.svc, turn.view, sender.platform, sender.user_id)
+    items = await stored_about(turn.svc, turn.view, sender.platform, sender.user_id, lang)
     if not items:
         return Reply(t(lang, f"Über {sender.user_id} ist nichts gespeichert.",
                        f"Nothing is stored about {sender.user_id}."), language=lang)
@@ -137,9 +209,10 @@ def erasure_text(done: Erasure, lang: str = "de", user_id: str | None = None) ->
     text = t(lang, f"{whose} gelöscht ({entries(done.changed, 'de')}).",
              f"{whose} deleted ({entries(done.changed, 'en')}).")
     if done.pseudonymised:
-        text += " " + t(lang, f"Der Verlauf (!verlauf) führt die Vorgänge weiter unter dem "
-                              f"Pseudonym {done.pseudonym}.",
-                        f"The audit and the change history keep the events under the pseudonym {done.pseudonym}.")
+        text += " " + t(lang, "Der Verlauf (!verlauf) behält die Vorgänge und zeigt dort nur noch „eine Person "
+                              f"(Daten gelöscht)“; gespeichert sind sie unter dem Pseudonym {done.pseudonym}.",
+                        "The audit and the change history keep the events and show only \"a person (data "
+                        f"erased)\"; they are stored under the pseudonym {done.pseudonym}.")
     return text
 
 

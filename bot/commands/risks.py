@@ -23,6 +23,7 @@ from bot.commands.args import group_arg, required_group
 from bot.commands.work import check_text
 from bot.commands.registry import Turn, command, usage_error
 from bot.directory import display_name
+from bot.people import person_label
 from bot.errors import UserError
 from bot.messages import Attachment, Reply
 from bot.ports import Risk, RiskChanges, RiskOwner, RiskStore
@@ -89,7 +90,9 @@ def owner_text(turn: Turn, risk: Risk) -> str | None:
     if risk.owner_organisation:
         org = turn.view.directory.get(risk.owner_organisation)
         return display_name(org) if org else risk.owner_organisation
-    return risk.owner_user or risk.owner_name
+    if risk.owner_user:
+        return person_label(risk.owner_user, None, turn.language)
+    return risk.owner_name
 
 
 def risk_line(turn: Turn, risk: Risk, with_group: bool = False) -> str:

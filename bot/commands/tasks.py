@@ -81,9 +81,7 @@ async def add_task(turn: Turn, args: str) -> Reply:
                                f"Sie können den Auftrag für sich (fuer=mich) oder für eine Organisation anlegen.",
                                f"Only the {group.label}'s coordinators and admins assign tasks to other people. You "
                                "may add it for yourself (for=me) or for an organisation.")
-    due = due_arg(options["bis"], turn) if options.get("bis") else None
-    if due is not None and due < today(turn):
-        raise UserError(f"Der {due:%d.%m.%Y} liegt in der Vergangenheit.", f"{due:%d.%m.%Y} is in the past.")
+    due = due_arg(options["bis"], turn) if options.get("bis") else None  # refuses past and far days
     task = await store.create(group.key, title, owner, due, actor(turn), turn.now)
     if due is not None:
         await turn.svc.schedule_changed()  # the reminder scheduler plans the new due day

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from bot.clock import BERLIN
-from bot.commands.args import group_arg, parse_date
+from bot.commands.args import check_future_day, group_arg, parse_date
 from bot.commands.registry import Turn, usage_error
 from bot.directory import display_name
 from bot.errors import PermissionDenied, UserError
@@ -19,9 +19,12 @@ from bot.ports import Actor, AgendaStore, ResultStore, TaskOwner, TaskStore
 from bot.programme import Group
 from bot.schedule import Occurrence, upcoming_sessions
 from bot.text import fold, tokens
+from bot.understanding.periods import due_limit
 
 MAX_TITLE = 200
 _MATRIX_ID = re.compile(r"^@[^\s:]+:[^\s]+$")
+_FULL_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$|^\d{4}-\d{2}-\d{2}$")
+_SHORT_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{2})?$")
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 SELF_WORDS = {"mich", "ich", "me", "myself", "selbst"}
 NOBODY_WORDS = {"-", "niemand", "keiner", "keine", "nobody", "none"}
@@ -126,15 +129,29 @@ def number_arg(word: str, name: str, language: str) -> int:
 
 
 def due_arg(text: str, turn: Turn) -> dt.date | None:
-    """A due day from ``bis=``: TT.MM.JJJJ or ISO, "heute"/"morgen"; "-" or "keins" removes it."""
-    word = text.strip().casefold()
-    if word in NOBODY_WORDS | {"kein", "keins", "ohne"}:
+    """A due day from ``bis=`` (a local day, Europe/Berlin): TT.MM.JJJJ or ISO; "heute", "morgen",
+    "übermorgen", a weekday ("Freitag": the next one, today included; "nächsten Freitag" a week
+    later), TT.MM. (the next such day), "Ende des Monats", "in 2 Wochen" (read as questions read
+    them, :func:`bot.understanding.periods.due_limit`); "-" or "keins" removes it (None). Raises
+    :class:`UserError` for what is no date, a day in the past, or one more than
+    :data:`~bot.commands.args.MAX_AHEAD_YEARS` years ahead (the bound is named in the answer)."""
+    word = text.strip()
+    if fold(word) in NOBODY_WORDS | {"kein", "keins", "ohne"}:
         return None
-    if word in {"heute", "today"}:
-        return today(turn)
-    if word in {"morgen", "tomorrow"}:
-        return today(turn) + dt.timedelta(days=1)
-    return parse_date(text.strip(), turn.language)
+    day_today = today(turn)
+    if _FULL_DATE.match(word):
+        day = parse_date(word, turn.language)
+    else:
+        found = due_limit(word, day_today)
+        if found is None:
+            if _SHORT_DATE.match(word):
+                raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.")
+            raise UserError(f"„{word}“ verstehe ich nicht als Frist. Bitte als TT.MM.JJJJ, TT.MM., Wochentag "
+                            "(„Freitag“), „morgen“ oder „übermorgen“ angeben.",
+                            f"I do not understand \"{word}\" as a due day. Please write DD.MM.YYYY, DD.MM., a "
+                            "weekday (\"Friday\") or \"tomorrow\".")
+        day = found
+    return check_future_day(day, day_today, turn.language, "Die Frist", "The due day")
 
 
 def owner_arg(turn: Turn, group: Group, text: str) -> TaskOwner | None:

@@ -53,7 +53,7 @@ class BotRunner:
         self.adapter = MatrixAdapter(self.settings.matrix, self.app.router,
                                      AdapterStateRepository(self.app.db, "matrix"),
                                      EventLedger(self.app.db, "matrix"), clock, replies=self.app.sent_replies,
-                                     prompts=PromptRepository(self.app.db))
+                                     prompts=PromptRepository(self.app.db), closed_polls=self.app.closed_polls)
         await self.adapter.start()
         self.task = asyncio.create_task(self.adapter.run())
         if with_services:

@@ -100,3 +100,49 @@ async def test_native_poll_voted_closed_and_attendance_by_reaction(synapse, tmp_
         await runner.stop()
         for member in (coordinator, anna, ben):
             await member.close()
+
+
+async def test_a_poll_closed_outside_matrix_is_ended_in_the_matrix_room(synapse, tmp_path):
+    """Issue 14 review: closing from the console (or Teams) sends no reply to Matrix; the adapter
+    still ends the native poll there (``m.poll.end``), once."""
+    from bot.messages import ChannelRef, IncomingMessage, UserRef
+
+    bot_user = synapse.new_user("agbot")
+    coord_user, anna_user = (synapse.new_user(n) for n in ("koordination", "anna"))
+    bot_id = bot_user.user_id
+    runner = BotRunner(synapse, bot_user, tmp_path, admins=[], allowed_inviters=["@koordination-*:localhost"],
+                       coordinators={"Finanzen": [coord_user.user_id]})
+    coordinator = await Member(synapse, coord_user).setup()
+    anna = await Member(synapse, anna_user).setup()
+    try:
+        await runner.start()
+        room = await coordinator.create_room("AG Finanzen", invite=[bot_id, anna.user_id])
+        await anna.client.join(room)
+        await coordinator.wait_joined(room, bot_id)
+        first = dt.date.today() + dt.timedelta(days=10)
+        second = first + dt.timedelta(days=1)
+        created = await coordinator.ask(room, f"!umfrage Finanzen {first:%d.%m.%Y} 10:00 {second:%d.%m.%Y} 14:00",
+                                        bot_id)
+        assert "Terminumfrage Nr. 1" in created.body, created.body
+        poll = await anna.wait_for(room, lambda e: source_type(e) == POLL_START and e.sender == bot_id)
+
+        # the coordinator closes it in the console (agbot chat --user …): no reply goes to Matrix
+        console = ChannelRef("console", "console:direct", is_direct=True)
+        closed = await runner.app.router.handle(IncomingMessage(
+            text="!umfrage-schliessen 1 1", sender=UserRef("console", coord_user.user_id, None), channel=console,
+            sent_at=runner.clock.now(), message_id="console-1"))
+        assert closed.kind == "confirmation", closed.text
+        end = await anna.wait_for(room, lambda e: source_type(e) == "org.matrix.msc3381.poll.end", within=60)
+        assert end.sender == bot_id and end.source["content"]["m.relates_to"]["event_id"] == poll.event_id
+        body = end.source["content"]["body"]
+        assert "Umfrage Nr. 1 geschlossen" in body and "gewählt: " in body and f"{first:%d.%m.%Y}, 10:00 Uhr" in body
+
+        # once: a later round (and the restart's first one) does not end it again
+        later = await coordinator.ask(room, "!umfragen Finanzen", bot_id)
+        assert later.body
+        ends = [e for e in anna.events.get(room, []) if source_type(e) == "org.matrix.msc3381.poll.end"]
+        assert len(ends) == 1, ends
+    finally:
+        await runner.stop()
+        for member in (coordinator, anna):
+            await member.close()

@@ -134,12 +134,13 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert sum(raw_hits(db_path, USER).values()) > 0
 
     listed = await send(app, "!meine-daten")
-    for what in ("Meilenstein-Termin gesetzt", "Sitzungsserie festgelegt", "Sitzung abgesagt oder verschoben",
-                 "Zusatzsitzung angelegt", "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
-                 "Gesprächskontext", "Teilnahme an einer Sitzung angegeben", "in einer Terminumfrage abgestimmt",
-                 "als verantwortlich für ein Risiko eingetragen", "Arbeitsauftrag für Sie", "Ergebnis festgehalten",
-                 "Meilenstein als erreicht markiert"):
-        assert what in listed.text, (what, listed.text)
+    for what in ("Meilenstein-Termin", "Sitzungsserie", "abgesagt oder verschoben", "Zusatzsitzung",
+                 "Matrix-Raum erstellt", "Nachmeldung", "Raumverknüpfung",
+                 "Gesprächskontext", "Teilnahmeangabe", "Stimme in einer Terminumfrage",
+                 "(als verantwortlich eingetragen)", "zugewiesen", "Ergebnis festgehalten",
+                 "Meilenstein als erreicht markiert", "Terminumfrage angelegt", "Einträge im Verlauf",
+                 "für die Tagesordnung eingebracht", "als erledigt gemeldet"):
+        assert what in listed.text, (what, "\n".join(listed.items))
 
     erased = await send(app, "!daten-loeschen")
     assert erased.kind == "confirmation"
@@ -160,8 +161,9 @@ async def test_erasure_leaves_no_copy_of_the_id_in_any_table_column_or_file(app,
     assert "10.02.2023" in reply.text  # the moved session is still moved
     result = await send(app, "!umfrage-ergebnis 1", user=OTHER)
     assert "1 Person hat abgestimmt" in result.text  # the vote is kept under the pseudonym
-    risks = await send(app, "!risiken Finanzen")  # the risks stay, naming the pseudonym as verantwortlich
-    assert "Nr. 1 „Fördermittel laufen aus“" in risks.text and "verantwortlich: pseudonym-" in risks.text
+    risks = await send(app, "!risiken Finanzen")  # the risks stay, naming an erased person as verantwortlich
+    assert "Nr. 1 „Fördermittel laufen aus“" in risks.text
+    assert "verantwortlich: eine Person (Daten gelöscht)" in risks.text and "pseudonym-" not in risks.text
 
 
 async def test_erasing_only_a_conversation_context_names_no_pseudonym(app):

@@ -754,7 +754,8 @@ async def test_daten_loeschen_pseudonymises_and_leaves_nothing_identifying(app):
     after = await send(app, "!meine-daten")  # only the context of the question asked since
     assert "Nachmeldung" not in after.text and "Protokoll:" not in after.text and "Gesprächskontext" in after.text
     audit = await send(app, "!verlauf", user=ADMIN)
-    assert MEMBER not in audit.text and pseudonym in audit.text
+    assert MEMBER not in audit.text and pseudonym not in audit.text
+    assert "angelegt von einer Person (Daten gelöscht)" in audit.text
 
 
 async def test_daten_loeschen_of_a_coordinator_pseudonymises_decisions(app):

@@ -186,7 +186,7 @@ async def test_tasks_results_and_reached_milestones_are_reported(app):
     reply = await ask(app, "!bericht Finanzen", now=MARCH)
     items = {item.split(":", 1)[0]: item.split(":", 1)[1].strip() for item in reply.items}
     assert items["Aufträge"] == ("1 im Zeitraum erledigt; 2 offen, davon 1 überfällig; "
-                                 "überfällig: Nr. 1 „Entwurf Nutzungskonzept“ (bis 10.02.2023)")
+                                 "überfällig: Nr. 1 „Entwurf Nutzungskonzept“ (noch niemand zuständig, bis 10.02.2023)")
     assert items["Ergebnisse"] == "01.02.2023: Entwurf abgestimmt"
     assert "„Nutzungskonzept (kurzfristig)“ erreicht am Mittwoch, 01.02.2023" in items["Meilensteine"]
     # a period after all that: nothing done or recorded in it, the open tasks still show

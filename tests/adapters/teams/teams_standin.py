@@ -187,7 +187,8 @@ class ConnectorStandIn:
     """A local Bot Connector service. ``failures[conversation_id]`` is a list of statuses (with
     optional ``Retry-After``) answered one per call before succeeding; ``delays[conversation_id]``
     seconds to wait before answering; calls for a conversation in ``silent`` are taken but never
-    answered (until :meth:`close`), as by a connector that hangs; ``hanging`` counts them."""
+    answered (until :meth:`close`), as by a connector that hangs; ``hanging`` counts them. Member
+    lookups (``GET …/members/{userId}``) find the users in ``members``."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
@@ -196,6 +197,8 @@ class ConnectorStandIn:
         self.delays: dict[str, float] = {}
         self.silent: set[str] = set()
         self.hanging = 0
+        self.members: list[TeamsUser] = [ERIKA, MAX]  # whom member lookups find
+        self.member_lookups: list[tuple[str, str]] = []  # (conversation id, user id) asked for
         self._closing = asyncio.Event()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -206,6 +209,7 @@ class ConnectorStandIn:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -239,6 +243,17 @@ class ConnectorStandIn:
                                           request.headers.get("Authorization")))
             self._changed.notify_all()
         return web.json_response({"id": f"bot-msg-{next(self._counter)}"}, status=201)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """``GET /v3/conversations/{id}/members/{userId}``: the account of a user in :attr:`members`
+        (as the connector gives it, with ``aadObjectId``), else 404 as the connector answers."""
+        self.member_lookups.append((request.match_info["conversation"], request.match_info["member"]))
+        user = next((u for u in self.members if u.teams_id == request.match_info["member"]), None)
+        if user is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation", "message": "not found"}},
+                                     status=404)
+        return web.json_response({**user.account(), "userPrincipalName": f"{user.aad_id}@example.org",
+                                  "tenantId": TENANT, "userRole": "user"})
 
     def in_conversation(self, conversation_id: str) -> list[Received]:
         return [r for r in self.received if r.conversation_id == conversation_id]
