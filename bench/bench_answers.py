@@ -516,11 +516,11 @@ async def load_work(app, group_keys: list[str], now: dt.datetime, seed: int) -> 
         for i in range(RESULTS_PER_AG):
             results.append((key, f"Ergebnis {i + 1}: Beschluss zur Umsetzung", PLATFORM, ADMIN,
                             (now - dt.timedelta(days=14 * i)).astimezone(dt.timezone.utc).isoformat()))
-    async with app.db.write_lock, app.db.transaction() as connection:
-        await connection.executemany(
+    async with app.db.write_lock, app.db.transaction():
+        await app.db.executemany(
             "INSERT INTO tasks (group_key, title, due, state, created_platform, created_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)", tasks)
-        await connection.executemany(
+        await app.db.executemany(
             "INSERT INTO results (group_key, text, created_platform, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
             results)
     return len(tasks), len(results)

@@ -37,8 +37,17 @@ class BotSection(BaseModel):
     language: str = Field(default="de", pattern="^(de|en)$")
     timezone: str = BERLIN.key
     programme: Path | None = None  # None: the shipped bot/data/programme.toml
-    database: Path = Path(DEFAULT_DATABASE)
+    database: Path | str = Path(DEFAULT_DATABASE)  # a SQLite file, or a postgresql:// URL (kept as text)
     answers_per_minute: int = Field(default=20, ge=0)  # per Matrix room / Teams conversation; 0: no limit
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _path_or_url(cls, value: Any) -> Path | str:
+        """A ``postgresql://`` (or ``postgres://``) URL stays text (a Path would fold its ``//``);
+        anything else is a SQLite file path."""
+        if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+            return value
+        return Path(value)
 
     @field_validator("timezone")
     @classmethod
