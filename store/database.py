@@ -575,16 +575,35 @@ class PostgresDatabase(Database):
                 return 0
             return await connection.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_version")
 
-    async def _apply(self, number: int, sql: str) -> None:
-        async with self._connection() as connection:
-            # the whole file in one simple-query round trip (PL/pgSQL bodies stay whole)
-            await connection.execute(sql)
-            await connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                "version INTEGER NOT NULL)")
-            await connection.execute(
-                "INSERT INTO schema_version (id, version) VALUES (1, $1) "
-                "ON CONFLICT (id) DO UPDATE SET version = excluded.version", number)
+    async def migrate(self) -> list[str]:
+        """As :meth:`Database.migrate`, with the project's advisory lock held for the session while
+        migrating (a transaction-level lock taken after BEGIN could leave this backend's catalog
+        cache older than a schema another process committed meanwhile); each migration is then
+        its own transaction, begun after the lock, and its file runs whole in one round trip."""
+        applied = []
+        known = migrations(self.dialect)
+        async with self.write_lock, self._pool.acquire() as connection:
+            with self._mapped():
+                await connection.execute(f"SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})")
+                try:
+                    await connection.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                        "version INTEGER NOT NULL)")
+                    current = await connection.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                    if known and current > known[-1][0]:
+                        raise RuntimeError(f"database schema {current} is newer than this program ({known[-1][0]})")
+                    for number, name, sql in known:
+                        if number <= current:
+                            continue
+                        async with connection.transaction():
+                            await connection.execute(sql)
+                            await connection.execute(
+                                "INSERT INTO schema_version (id, version) VALUES (1, $1) "
+                                "ON CONFLICT (id) DO UPDATE SET version = excluded.version", number)
+                        applied.append(name)
+                finally:
+                    await connection.execute(f"SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})")
+        return applied
 
     async def data_version(self) -> int:
         return await self._pool.fetchval("SELECT COALESCE(MAX(revision), 0) FROM programme_revisions")
