@@ -481,8 +481,9 @@ class PostgresDatabase(Database):
         row = await self.fetchrow(
             "SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' AS provider, pg_encoding_to_char(encoding) AS encoding "
             "FROM pg_database d WHERE datname = current_database()")
+        assert row is not None  # the current database is in pg_database
         if row["provider"] not in (None, "c") or row["datcollate"] not in _C_COLLATIONS or row["encoding"] != "UTF8":
-            sorting = f"ICU locale" if row["provider"] not in (None, "c") else f"locale {row['datcollate']!r}"
+            sorting = "ICU locale" if row["provider"] not in (None, "c") else f"locale {row['datcollate']!r}"
             raise DatabaseError(
                 f"{self.path}: the database sorts text by {sorting} (encoding {row['encoding']}); AG-Bot compares "
                 "times stored as text and needs byte order and UTF-8. Create the database with: CREATE DATABASE "

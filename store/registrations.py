@@ -83,8 +83,10 @@ class RegistrationRepository:
                 return None
             await self._audit(number, action, actor_platform, actor_id, platform, room_id, now, reason)
             if state == "approved":
-                group_key, organisation_key = await self.db.fetchrow(
-                    "SELECT group_key, organisation_key FROM registrations WHERE id = ?", number)
+                row = await self.db.fetchrow("SELECT group_key, organisation_key FROM registrations WHERE id = ?",
+                                             number)
+                assert row is not None  # updated just above
+                group_key, organisation_key = row
                 next_position = await self.db.fetchval(
                     "SELECT COALESCE(MAX(position), -1) + 1 FROM memberships WHERE group_key = ?", group_key)
                 await self.db.execute(
