@@ -11,7 +11,8 @@ import pytest
 
 from db_schema import tables
 from fakes import NOW
-from store.database import Database, DatabaseError, IntegrityError, migrations, numbered, without_password
+from store.database import Database, DatabaseError, IntegrityError, migrations, without_password
+from store.db_postgres import numbered
 
 LATEST = migrations()[-1][0]
 
