@@ -22,6 +22,8 @@ batch the answering snapshot is compared with a fresh ``store.load()``. Run::
     python bench/bench_answers.py --questions 5000
     python bench/bench_answers.py --writes 0      # without the writes-mixed-in runs
     python bench/bench_answers.py --profile       # plus a cProfile of the synthetic runs
+    AGBOT_BENCH_POSTGRES=postgresql://postgres@127.0.0.1:5432/postgres python bench/bench_answers.py
+                                                  # on PostgreSQL: a fresh database per run on that server
 
 The children import the code of the checkout this script lives in (its parent directory is put
 first on ``sys.path``), whatever ``PYTHONPATH`` or installed copy there is.
@@ -516,14 +518,39 @@ async def load_work(app, group_keys: list[str], now: dt.datetime, seed: int) -> 
         for i in range(RESULTS_PER_AG):
             results.append((key, f"Ergebnis {i + 1}: Beschluss zur Umsetzung", PLATFORM, ADMIN,
                             (now - dt.timedelta(days=14 * i)).astimezone(dt.timezone.utc).isoformat()))
-    async with app.db.write_lock, app.db.transaction() as connection:
-        await connection.executemany(
+    async with app.db.write_lock, app.db.transaction():
+        await app.db.executemany(
             "INSERT INTO tasks (group_key, title, due, state, created_platform, created_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)", tasks)
-        await connection.executemany(
+        await app.db.executemany(
             "INSERT INTO results (group_key, text, created_platform, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
             results)
     return len(tasks), len(results)
+
+
+async def _fresh_postgres_database(server: str) -> str:
+    """Create an empty database ``agbot_bench_<pid>`` on the server ``server`` (a
+    ``postgresql://`` URL of a database the user may run CREATE DATABASE from); its URL."""
+    import asyncpg
+
+    name = f"agbot_bench_{os.getpid()}"
+    connection = await asyncpg.connect(server)
+    try:
+        await connection.execute(f"DROP DATABASE IF EXISTS {name}")
+        await connection.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'")
+    finally:
+        await connection.close()
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+async def _drop_postgres_database(server: str, url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(server)
+    try:
+        await connection.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
+    finally:
+        await connection.close()
 
 
 async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: int, profile: bool,
@@ -557,7 +584,10 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
 
     now = dt.datetime.fromisoformat(NOW)
     tmp = tempfile.TemporaryDirectory(prefix="agbot-bench-")
-    database = Path(tmp.name) / "bench.sqlite3"
+    database: Path | str = Path(tmp.name) / "bench.sqlite3"
+    server = os.environ.get("AGBOT_BENCH_POSTGRES")  # a PostgreSQL server's URL: a fresh database there
+    if server:
+        database = await _fresh_postgres_database(server)
     settings = Settings(bot={"programme": programme_path, "database": str(database)}, roles={"admins": [ADMIN]})
 
     t0 = time.perf_counter()
@@ -693,6 +723,8 @@ async def run_dataset(dataset: str, programme_path: str | None, n: int, seed: in
     reopen_s = time.perf_counter() - t0
     await app2.close()
     tmp.cleanup()
+    if server:
+        await _drop_postgres_database(server, str(database))
 
     if writes:  # the questions apart from the writes
         asked = [i for i, q in enumerate(questions) if q.category != "write"]

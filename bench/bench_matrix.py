@@ -160,7 +160,7 @@ async def ledger_when_sent(runner: BotRunner, count: int, within: float = 120) -
     of that dispatcher run). Raises ``TimeoutError`` after ``within`` seconds."""
     deadline = time.monotonic() + within
     while True:
-        rows = await runner.app.db.connection.execute_fetchall(
+        rows = await runner.app.db.fetch(
             "SELECT due_at, MIN(done_at), COUNT(*) FROM reminder_deliveries WHERE state = 'sent' GROUP BY due_at")
         if sum(row[2] for row in rows) >= count:
             return {dt.datetime.fromisoformat(row[0]): dt.datetime.fromisoformat(row[1]) for row in rows}

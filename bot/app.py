@@ -232,7 +232,7 @@ class App:
 
         reminders = self.settings.reminders
         if getattr(self, "scheduler_db", None) is None:
-            self.scheduler_db = await Database.open(self.db.path)
+            self.scheduler_db = await self.db.another()
         assert self.scheduler_db is not None
         offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before,
                                         report=reminders.report_before_exchange, task=reminders.task_before)
@@ -283,7 +283,7 @@ class App:
         if ops.port is not None:
             from adapters.ops_http.server import OpsServer
 
-            services.append(OpsServer(self.db.path, adapters, self.metrics, clock, ops.host, ops.port,  # type: ignore[arg-type]
+            services.append(OpsServer(self.db, adapters, self.metrics, clock, ops.host, ops.port,  # type: ignore[arg-type]
                                       ops.sync_stale_after))
         return services
 

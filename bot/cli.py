@@ -23,6 +23,7 @@ from bot.file_modes import PRIVATE_UMASK
 from bot.logging_setup import configure_logging, configured_secrets
 from bot.programme_file import ProgrammeFileError, load_programme_file, programme_to_toml
 from bot.registration_export import registrations_csv
+from store.database import DatabaseError, is_url
 from store.registrations import RegistrationRepository
 
 
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser, talk: bool = True) -> None:
         p.add_argument("--config", help="TOML config file (default: ./config.toml if present)")
-        p.add_argument("--db", help="SQLite database file (overrides [bot] database)")
+        p.add_argument("--db", help="SQLite database file or postgresql:// URL (overrides [bot] database)")
         if talk:
             p.add_argument("--now", help="the clock, ISO 8601 with offset, e.g. 2023-01-13T09:00:00+01:00")
             p.add_argument("--user", default=DEFAULT_USER, help="sender user id")
@@ -138,8 +139,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from store.run_lock import LockHeld, RunLock
 
     try:
-        lock = RunLock(args.db or settings.bot.database, exclusive=False)
-        lock.acquire()
+        database = args.db or settings.bot.database
+        lock = RunLock(database, exclusive=False)
+        if not is_url(database):  # the lock file guards a SQLite file against agbot restore
+            lock.acquire()
     except LockHeld as exc:
         print(f"agbot run: {exc.path} is held by agbot restore (pid {exc.pid}); start the bot when it has finished",
               file=sys.stderr)
@@ -151,7 +154,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await app.close()
     finally:
-        lock.release()
+        if not is_url(database):
+            lock.release()
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -170,7 +174,8 @@ async def _main(args: argparse.Namespace) -> int:
     if args.command == "privacy":
         from bot.privacy_cli import run_privacy_command
 
-        return await run_privacy_command(args, lambda: _open(args, settings), Path(args.db or settings.bot.database))
+        database = args.db or settings.bot.database
+        return await run_privacy_command(args, lambda: _open(args, settings), None if is_url(database) else Path(database))
     app, clock = await _open(args, settings)
     try:
         if args.command == "matrix-verify":
@@ -247,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_main(args))
     except KeyboardInterrupt:
         return 130
-    except sqlite3.Error as exc:
-        print(f"agbot: database: {exc} (check --db / [bot] database: a writable SQLite file)", file=sys.stderr)
+    except (sqlite3.Error, DatabaseError) as exc:
+        print(f"agbot: database: {exc} (check --db / [bot] database: a writable SQLite file or a "
+              "postgresql:// URL)", file=sys.stderr)
         return 1
     except (ConfigError, ProgrammeFileError) as exc:
         for line in exc.lines:

@@ -37,7 +37,7 @@ class BotSection(BaseModel):
     language: str = Field(default="de", pattern="^(de|en)$")
     timezone: str = BERLIN.key
     programme: Path | None = None  # None: the shipped bot/data/programme.toml
-    database: Path = Path(DEFAULT_DATABASE)
+    database: Path | str = Path(DEFAULT_DATABASE)  # a SQLite file, or a postgresql:// URL (kept as text)
     answers_per_minute: int = Field(default=20, ge=0)  # per Matrix room / Teams conversation; 0: no limit
     # several processes on one database: each its own name ("" = the one process of an installation,
     # today's Matrix device and store_dir); see README "Several processes"
@@ -45,6 +45,15 @@ class BotSection(BaseModel):
     # seconds a claim on an incoming event protects it from other processes unless renewed (the
     # answering process renews it every third); a dead process's events are taken over after it
     claim_lease_seconds: int = Field(default=60, ge=2, le=3600)
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _path_or_url(cls, value: Any) -> Path | str:
+        """A ``postgresql://`` (or ``postgres://``) URL stays text (a Path would fold its ``//``);
+        anything else is a SQLite file path."""
+        if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+            return value
+        return Path(value)
 
     @field_validator("timezone")
     @classmethod

@@ -26,11 +26,19 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 
 from bot.messages import Notification, Reply
 from bot.ports import Sender
 
 log = logging.getLogger(__name__)
+
+
+#: True while a send may repeat one that another bot process (another Matrix device of the bot's
+#: account) already made and that this process has not seen yet: a reminder (its lease is taken over
+#: after it runs out) or an answer taken over from a process whose claim ran out. A sender that can
+#: look up what was sent (Matrix: the room's latest events of the bot) checks before sending.
+may_repeat: ContextVar[bool] = ContextVar("agbot_may_repeat", default=False)
 
 
 class NoSender(LookupError):

@@ -41,14 +41,15 @@ def add_privacy_parser(sub, common) -> None:
             action.add_argument("--yes", action="store_true", help="really erase (without it: only show what)")
 
 
-async def run_privacy_command(args: argparse.Namespace, open_app, database: Path) -> int:
-    """Run ``privacy show|erase`` (parsed by :func:`add_privacy_parser`) on ``database`` through
-    ``open_app()`` (an awaitable returning ``(App, Clock)``); print to stdout, refusals to stderr."""
+async def run_privacy_command(args: argparse.Namespace, open_app, database: Path | None) -> int:
+    """Run ``privacy show|erase`` (parsed by :func:`add_privacy_parser`) on ``database`` (the SQLite
+    file, which must exist; None for a database server) through ``open_app()`` (an awaitable
+    returning ``(App, Clock)``); print to stdout, refusals to stderr."""
     user = args.user.strip()
     if not user:
         print("agbot privacy: --user is empty", file=sys.stderr)
         return 2
-    if not database.exists():
+    if database is not None and not database.exists():
         print(f"agbot privacy: no database at {database} (check --db / [bot] database)", file=sys.stderr)
         return 1
     app, clock = await open_app()

@@ -20,7 +20,7 @@ from bot.clock import BERLIN
 from bot.commands.attendance import attendance_question, session_key, unanswered_organisations
 from bot.messages import Reply
 from bot.metrics import NO_METRICS, Metrics
-from bot.outbox import Outbox
+from bot.outbox import Outbox, may_repeat
 from bot.ports import AgendaStore, AttendanceStore, ReminderLedger, RoomLink, RoomLinkStore, Task, TaskStore
 from bot.reminders import reminder_reply
 from bot.schedule import Occurrence
@@ -196,6 +196,7 @@ class Dispatcher:
             if question is not None:
                 reply = dataclasses.replace(Reply.combine((reply, question)), kind=reply.kind, prompt=question.prompt)
             async with limit:
+                repeating = may_repeat.set(True)  # another process may have sent it before it died
                 try:
                     message_id = await self.outbox.send(link.platform, link.room_id, reply,
                                                         txn_id=reminder_txn_id(*target))
@@ -204,6 +205,8 @@ class Dispatcher:
                     await self.deliveries.finish(*target, "failed", now)
                     report.failed.append(target)
                     return
+                finally:
+                    may_repeat.reset(repeating)
             await self.deliveries.finish(*target, "sent" if message_id else "failed", now, late, message_id)
             (report.sent if message_id else report.failed).append(target)
             if late and message_id:

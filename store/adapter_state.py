@@ -16,19 +16,16 @@ class AdapterStateRepository:
         self.platform = platform
 
     async def get(self, key: str) -> str | None:
-        async with self.db.connection.execute(
-                "SELECT value FROM adapter_state WHERE platform = ? AND key = ?", (self.platform, key)) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
+        return await self.db.fetchval("SELECT value FROM adapter_state WHERE platform = ? AND key = ?",
+                                      self.platform, key)
 
     @serialized
     async def set(self, key: str, value: str, now: dt.datetime) -> None:
-        await self.db.connection.execute(
+        await self.db.execute(
             "INSERT INTO adapter_state (platform, key, value, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (platform, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            (self.platform, key, value, utc_text(now)))
+            self.platform, key, value, utc_text(now))
 
     @serialized
     async def delete(self, key: str) -> None:
-        await self.db.connection.execute(
-            "DELETE FROM adapter_state WHERE platform = ? AND key = ?", (self.platform, key))
+        await self.db.execute("DELETE FROM adapter_state WHERE platform = ? AND key = ?", self.platform, key)

@@ -41,8 +41,7 @@ class AttendanceRepository:
             sql = ("SELECT * FROM attendance WHERE group_key = ? AND session_start = ? AND organisation_key = '' "
                    "AND person_platform = ? AND person_id = ?")
             params = (group_key, start, by.platform, by.user_id)
-        async with self.db.connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        return await self.db.fetchrow(sql, *params)
 
     @serialized
     async def answer(self, group_key: str, session_start: dt.datetime, organisation_key: str | None,
@@ -51,23 +50,22 @@ class AttendanceRepository:
         """Store the answer, replacing the person's earlier own answer (or any earlier answer for
         the organisation); return the replaced answer or None. Audited 'answered' or 'changed'."""
         start, organisation = utc_text(session_start), organisation_key or ""
-        connection = self.db.connection
         row = await self._existing(group_key, start, organisation, by)
         detail = f"{answer} für {session_start.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC" + (
             f" ({organisation})" if organisation else "")
         if row is None:
-            cursor = await connection.execute(
+            number = await self.db.fetchval(
                 "INSERT INTO attendance (group_key, session_start, organisation_key, answer, person_platform, "
-                "person_id, person_name, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (group_key, start, organisation, answer, by.platform, by.user_id, by.display_name, utc_text(now)))
-            assert cursor.lastrowid is not None
-            await work_audit.record(connection, "teilnahme", cursor.lastrowid, group_key, "answered",
+                "person_id, person_name, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                group_key, start, organisation, answer, by.platform, by.user_id, by.display_name, utc_text(now))
+            assert number is not None
+            await work_audit.record(self.db, "teilnahme", number, group_key, "answered",
                                     _actor(by, where), now, detail)
             return None
-        await connection.execute(
+        await self.db.execute(
             "UPDATE attendance SET answer = ?, person_platform = ?, person_id = ?, person_name = ?, answered_at = ? "
-            "WHERE id = ?", (answer, by.platform, by.user_id, by.display_name, utc_text(now), row["id"]))
-        await work_audit.record(connection, "teilnahme", row["id"], group_key, "changed", _actor(by, where), now,
+            "WHERE id = ?", answer, by.platform, by.user_id, by.display_name, utc_text(now), row["id"])
+        await work_audit.record(self.db, "teilnahme", row["id"], group_key, "changed", _actor(by, where), now,
                                 f"{row['answer']} -> {detail}")
         return row["answer"]
 
@@ -79,22 +77,20 @@ class AttendanceRepository:
         row = await self._existing(group_key, utc_text(session_start), organisation_key or "", by)
         if row is None:
             return False
-        await self.db.connection.execute("DELETE FROM attendance WHERE id = ?", (row["id"],))
-        await work_audit.record(self.db.connection, "teilnahme", row["id"], group_key, "deleted", _actor(by, where),
+        await self.db.execute("DELETE FROM attendance WHERE id = ?", row["id"])
+        await work_audit.record(self.db, "teilnahme", row["id"], group_key, "deleted", _actor(by, where),
                                 now, f"{row['answer']} zurückgezogen")
         return True
 
     async def answers(self, group_key: str, session_start: dt.datetime) -> list[AttendanceAnswer]:
         """The answers for one session, oldest first."""
-        async with self.db.connection.execute(
-                "SELECT * FROM attendance WHERE group_key = ? AND session_start = ? ORDER BY answered_at, id",
-                (group_key, utc_text(session_start))) as cursor:
-            return [_answer(r) async for r in cursor]
+        return [_answer(r) for r in await self.db.fetch(
+            "SELECT * FROM attendance WHERE group_key = ? AND session_start = ? ORDER BY answered_at, id",
+            group_key, utc_text(session_start))]
 
     async def answers_between(self, since: dt.datetime, until: dt.datetime) -> list[AttendanceAnswer]:
         """The answers for every session whose original start lies in ``[since, until)`` (aware),
         of all AGs, ordered by AG, session and answer time (one query, for the status report)."""
-        async with self.db.connection.execute(
-                "SELECT * FROM attendance WHERE session_start >= ? AND session_start < ? "
-                "ORDER BY group_key, session_start, answered_at, id", (utc_text(since), utc_text(until))) as cursor:
-            return [_answer(r) async for r in cursor]
+        return [_answer(r) for r in await self.db.fetch(
+            "SELECT * FROM attendance WHERE session_start >= ? AND session_start < ? "
+            "ORDER BY group_key, session_start, answered_at, id", utc_text(since), utc_text(until))]

@@ -2,8 +2,12 @@
 :mod:`store.run_lock`); the CLI (:mod:`bot.cli`) hands these two commands here.
 
 Exit status: 0 done; 1 the operation failed or was refused (no database, damaged backup, a
-running bot, files that would be overwritten without ``--force``); 2 bad configuration or usage
-(including a DIR that is not a backup folder).
+running bot, files that would be overwritten without ``--force``, a PostgreSQL database); 2 bad
+configuration or usage (including a DIR that is not a backup folder).
+
+Both commands work on a SQLite file only. A PostgreSQL database (``[bot] database =
+"postgresql://..."``) is refused with exit status 1 and a pointer to ``pg_dump``/``pg_restore``:
+the server's own tools make consistent copies while the bot writes.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from store.backup import BackupError, create_backup, read_manifest, restore_backup
+from store.database import is_url, without_password
 from store.run_lock import LockHeld, RunLock
 
 
@@ -38,7 +43,15 @@ def _store_dir(settings: Settings) -> Path | None:
 def run_backup_command(args: argparse.Namespace, settings: Settings, now: dt.datetime) -> int:
     """Run ``backup`` or ``restore`` for ``args`` (parsed by :func:`add_backup_parsers`); print what
     was done to stdout, refusals and failures to stderr; return the exit status."""
-    database = Path(args.db or settings.bot.database)
+    target = args.db or settings.bot.database
+    if is_url(target):
+        print(f"agbot {args.command}: {without_password(str(target))} is a PostgreSQL database; agbot backup and "
+              "restore copy a SQLite file only. Use PostgreSQL's tools: pg_dump --format=custom --file=agbot.dump "
+              "<database URL> (also while the bot runs), restore with pg_restore --dbname=<database URL> "
+              "agbot.dump; copy the Matrix store ([matrix] store_dir) with the bot stopped (see the README, "
+              "PostgreSQL).", file=sys.stderr)
+        return 1
+    database = Path(target)
     if args.command == "backup":
         try:
             folder, manifest = create_backup(database, _store_dir(settings), args.dir, now)

@@ -35,18 +35,13 @@ class ConversationContextRepository:
         self.lifetime = lifetime
         self._purged_at: dt.datetime | None = None  # when put() last deleted expired contexts
 
-    @property
-    def _c(self):
-        return self.db.connection
-
     async def get(self, platform: str, room_id: str, anchor: str, now: dt.datetime) -> ConversationContext | None:
         """The context of this anchor, or None when there is none or it is older than the
         lifetime at ``now``. A row that cannot be read (written by a newer program, damaged) is
         logged and counts as absent."""
-        async with self._c.execute(
-                "SELECT context FROM conversation_contexts WHERE platform = ? AND room_id = ? AND anchor = ?",
-                (platform, room_id, anchor)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchrow(
+            "SELECT context FROM conversation_contexts WHERE platform = ? AND room_id = ? AND anchor = ?",
+            platform, room_id, anchor)
         if row is None:
             return None
         try:
@@ -62,15 +57,15 @@ class ConversationContextRepository:
         """Store the context of this anchor (replacing the previous one, whoever asked it), one
         statement and one commit; at most once a minute (by ``context.updated_at``) also delete the
         contexts expired by then."""
-        await self._c.execute(
+        await self.db.execute(
             "INSERT INTO conversation_contexts (platform, room_id, anchor, user_id, context, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, room_id, anchor) DO UPDATE SET "
             "user_id = excluded.user_id, context = excluded.context, updated_at = excluded.updated_at",
-            (platform, room_id, anchor, user_id, context.to_json(), utc_text(context.updated_at)))
+            platform, room_id, anchor, user_id, context.to_json(), utc_text(context.updated_at))
         if self._purged_at is None or abs(context.updated_at - self._purged_at) >= _PURGE_EVERY:
             self._purged_at = context.updated_at
-            await self._c.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
-                                  (utc_text(context.updated_at - self.lifetime),))
+            await self.db.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
+                                  utc_text(context.updated_at - self.lifetime))
 
     async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
         """The incoming message id the bot message ``sent_id`` answered, or None."""
@@ -83,28 +78,25 @@ class ConversationContextRepository:
 
     @serialized
     async def _purge_contexts(self, now: dt.datetime) -> int:
-        cursor = await self._c.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
-                                       (utc_text(now - self.lifetime),))
-        return cursor.rowcount
+        return await self.db.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
+                                     utc_text(now - self.lifetime))
 
     async def personal_data(self, platform: str, user_id: str) -> list[StoredContext]:
         """Every stored context whose question came from this user, newest first (expired but not
         yet purged ones too; unreadable rows are left out)."""
         found = []
-        async with self._c.execute(
+        for row in await self.db.fetch(
                 "SELECT room_id, anchor, context FROM conversation_contexts WHERE platform = ? AND user_id = ? "
-                "ORDER BY updated_at DESC, room_id, anchor", (platform, user_id)) as cursor:
-            async for row in cursor:
-                try:
-                    context = ConversationContext.from_json(row["context"])
-                except ValueError:
-                    continue
-                found.append(StoredContext(platform, row["room_id"], row["anchor"], user_id, context))
+                "ORDER BY updated_at DESC, room_id, anchor", platform, user_id):
+            try:
+                context = ConversationContext.from_json(row["context"])
+            except ValueError:
+                continue
+            found.append(StoredContext(platform, row["room_id"], row["anchor"], user_id, context))
         return found
 
     @serialized
     async def erase_person(self, platform: str, user_id: str) -> int:
         """Delete every context whose question came from this user; return how many."""
-        cursor = await self._c.execute("DELETE FROM conversation_contexts WHERE platform = ? AND user_id = ?",
-                                       (platform, user_id))
-        return cursor.rowcount
+        return await self.db.execute("DELETE FROM conversation_contexts WHERE platform = ? AND user_id = ?",
+                                     platform, user_id)

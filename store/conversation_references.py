@@ -48,41 +48,37 @@ class ConversationReferenceRepository:
         """
         text = json.dumps(reference, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         conversation = reference.get("conversation") or {}
-        cursor = await self.db.connection.execute(
+        changed = await self.db.execute(
             "INSERT INTO conversation_references (platform, conversation_id, reference, conversation_type, tenant_id, "
             "active, inactive_reason, updated_at) VALUES (?, ?, ?, ?, ?, 1, NULL, ?) "
             "ON CONFLICT (platform, conversation_id) DO UPDATE SET reference = excluded.reference, "
             "conversation_type = excluded.conversation_type, tenant_id = excluded.tenant_id, active = 1, "
             "inactive_reason = NULL, updated_at = excluded.updated_at "
-            "WHERE conversation_references.reference IS NOT excluded.reference OR conversation_references.active = 0",
-            (self.platform, conversation_id, text, conversation.get("conversationType"),
-             conversation.get("tenantId"), utc_text(now)))
-        return cursor.rowcount > 0
+            "WHERE conversation_references.reference <> excluded.reference OR conversation_references.active = 0",
+            self.platform, conversation_id, text, conversation.get("conversationType"),
+            conversation.get("tenantId"), utc_text(now))
+        return changed > 0
 
     async def get(self, conversation_id: str) -> StoredReference | None:
         """The stored reference (active or not), or None if the bot never heard from there."""
-        async with self.db.connection.execute(
-                "SELECT * FROM conversation_references WHERE platform = ? AND conversation_id = ?",
-                (self.platform, conversation_id)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchrow("SELECT * FROM conversation_references WHERE platform = ? AND conversation_id = ?",
+                                     self.platform, conversation_id)
         return _row(row) if row else None
 
     @serialized
     async def deactivate(self, conversation_id: str, reason: str, now: dt.datetime) -> bool:
         """Mark the reference inactive (no more proactive sends); False if unknown or already inactive."""
-        cursor = await self.db.connection.execute(
+        return await self.db.execute(
             "UPDATE conversation_references SET active = 0, inactive_reason = ?, updated_at = ? "
             "WHERE platform = ? AND conversation_id = ? AND active = 1",
-            (reason[:500], utc_text(now), self.platform, conversation_id))
-        return cursor.rowcount > 0
+            reason[:500], utc_text(now), self.platform, conversation_id) > 0
 
     async def all(self, active_only: bool = False) -> list[StoredReference]:
         """Every reference of the platform, ordered by conversation id."""
         where = " AND active = 1" if active_only else ""
-        async with self.db.connection.execute(
-                f"SELECT * FROM conversation_references WHERE platform = ?{where} ORDER BY conversation_id",
-                (self.platform,)) as cursor:
-            return [_row(r) async for r in cursor]
+        return [_row(r) for r in await self.db.fetch(
+            f"SELECT * FROM conversation_references WHERE platform = ?{where} ORDER BY conversation_id",  # noqa: S608
+            self.platform)]
 
 
 def _row(r) -> StoredReference:

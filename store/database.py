@@ -1,36 +1,122 @@
-"""The SQLite database: connection settings and versioned schema migrations.
+"""The database: one thin interface over SQLite (aiosqlite) and PostgreSQL (asyncpg), with
+versioned schema migrations.
 
-Migrations are the files ``store/migrations/NNN_name.sql``, applied in order inside one
-transaction each; ``PRAGMA user_version`` records the last applied number. The connection uses
-WAL journaling, foreign keys and a busy timeout so that several processes (CLI, bot) can share
-one file.
+``Database.open(target)`` chooses the backend by ``target``: a file path (or ``":memory:"``) opens
+SQLite, the embedded default; a ``postgresql://`` (or ``postgres://``) URL opens PostgreSQL. The
+repositories of :mod:`store` use only this interface:
+
+* ``await db.fetch(sql, *args)`` (a list of rows), ``fetchrow`` (the first row or None),
+  ``fetchval`` (the first column of the first row or None), ``execute`` (the number of rows the
+  statement inserted, updated or deleted) and ``executemany``. Rows are the driver's own
+  (``sqlite3.Row``, ``asyncpg.Record``); both are indexable by position and by column name and
+  iterate over their values.
+* SQL is written once, in the common subset of both dialects, with ``?`` placeholders (SQLite's
+  qmark style); for PostgreSQL they become ``$1, $2, ...`` (a ``?`` inside a quoted literal or
+  identifier is left alone). New ids come from ``INSERT ... RETURNING id`` (no ``lastrowid``),
+  conflicts are handled by ``ON CONFLICT ... DO NOTHING / DO UPDATE`` (no ``INSERT OR IGNORE /
+  REPLACE``). ``rowid`` is SQLite's implicit row id; the PostgreSQL migrations give the tables
+  that are ordered by it (``organisations``, ``prompt_reactions``) an identity column of that name.
+* ``async with db.transaction():`` is a **write** transaction with the same meaning on both
+  backends: exclusive, one writer at a time across every connection and process on the database.
+  :func:`serialized` methods run in one.
+
+Write transactions, and why they are exclusive on both backends. The repositories read, then
+write, inside one transaction (a claim of an event, a reminder lease, "one pending registration
+per AG and organisation", renumbering an agenda) and rely on nothing else writing in between.
+SQLite gives that with ``BEGIN IMMEDIATE`` (the database's one write lock). PostgreSQL gets the
+same guarantee explicitly: every write transaction starts with
+``pg_advisory_xact_lock(ADVISORY_LOCK_KEY)``, one project-wide key, held until COMMIT or ROLLBACK.
+Transactions run at READ COMMITTED, where each statement sees everything committed before it
+started, so after taking the lock a transaction sees every earlier writer's commit. This was
+chosen over SERIALIZABLE with retries because a retry would run the repository method's Python
+code a second time (it is not written to be repeated), and because the bot's write rate (a few
+per message) gains nothing from concurrent writers. Waiting for the lock is bounded like SQLite's
+busy timeout: ``lock_timeout`` is :data:`BUSY_TIMEOUT_MS` on every PostgreSQL connection. Reads
+outside a transaction take no lock; on PostgreSQL they run on any pooled connection and see what
+was committed, on SQLite they share the one connection (and so also see a transaction of another
+coroutine of this process that is still open, as before).
+
+Errors: a violated constraint (unique, foreign key, check) raises :class:`IntegrityError` on both
+backends; other PostgreSQL errors raise :class:`DatabaseError`; other SQLite errors stay
+``sqlite3.Error`` (e.g. ``sqlite3.DatabaseError`` for a file that is not a database). On
+PostgreSQL an error inside a transaction aborts it: catch errors only where the transaction ends.
+
+The backends live in :mod:`store.db_sqlite` and :mod:`store.db_postgres`.
+
+Migrations are the files ``store/migrations/NNN_name.sql``, applied in order inside one write
+transaction each. Where PostgreSQL needs different SQL (identity columns instead of SQLite's
+``INTEGER PRIMARY KEY``, PL/pgSQL trigger functions) a file ``NNN_name.postgresql.sql`` stands
+beside it and replaces it there. SQLite records the last applied number in ``PRAGMA user_version``,
+PostgreSQL in the one-row table ``schema_version``.
+
+Change detection for the programme snapshot (:meth:`Database.data_version`, asked before every
+answer): SQLite's ``PRAGMA data_version`` (moves when another connection commits); on PostgreSQL
+the highest programme revision (``SELECT MAX(revision) FROM programme_revisions``, one index
+lookup), which the programme tables' triggers (migration 007) bump in every transaction that
+changes the programme, whichever process commits it. It is exact (a commit is seen by the next
+answer, as with SQLite) at the cost of one round trip to the server.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import functools
-import sqlite3
 import importlib.resources
 import os
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-
-import aiosqlite
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 BUSY_TIMEOUT_MS = 5000
-_MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+ADVISORY_LOCK_KEY = 0x4147_426F_7400  # "AGBot\0": the one key every PostgreSQL write transaction locks
+_MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+?)(\.postgresql)?\.sql$")
+
+Row = Any
+"""A result row: ``sqlite3.Row`` or ``asyncpg.Record`` (``row[0]``, ``row["name"]``, iteration)."""
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """All shipped migrations as ``(number, file name, SQL)``, ascending."""
+class DatabaseError(Exception):
+    """A database operation failed (PostgreSQL errors and connection problems; see the module
+    docstring for SQLite)."""
+
+
+class IntegrityError(DatabaseError):
+    """A constraint was violated: unique key, foreign key, CHECK or NOT NULL (both backends)."""
+
+
+def is_url(target: str | Path) -> bool:
+    """True if ``target`` names a PostgreSQL server (``postgresql://`` or ``postgres://``)."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def without_password(url: str) -> str:
+    """``url`` with a password in it replaced by ``***`` (for logs and messages)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+
+
+def migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
+    """The shipped migrations for ``dialect`` ("sqlite" or "postgresql") as ``(number, file name,
+    SQL)``, ascending: for PostgreSQL a ``NNN_name.postgresql.sql`` replaces ``NNN_name.sql``."""
     folder = importlib.resources.files("store").joinpath("migrations")
-    found = []
+    found: dict[int, tuple[int, str, str]] = {}
     for entry in folder.iterdir():
         match = _MIGRATION.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+        if not match:
+            continue
+        number, specific = int(match.group(1)), match.group(3) is not None
+        if specific and dialect != "postgresql":
+            continue
+        if number in found and not specific:
+            continue  # the dialect's own file was seen first
+        found[number] = (number, entry.name, entry.read_text(encoding="utf-8"))
+    return sorted(found.values())
 
 
 def create_private(path: Path) -> None:
@@ -48,19 +134,15 @@ def create_private(path: Path) -> None:
 
 
 def serialized(method):
-    """Run a repository method that writes as one ``BEGIN IMMEDIATE`` transaction, holding its
-    database's write lock.
+    """Run a repository method that writes as one write transaction (:meth:`Database.transaction`),
+    holding its database's in-process write lock first.
 
-    Coroutines share one aiosqlite connection; without the lock one coroutine's write could join
-    (and be rolled back with) another's open transaction, or two could issue ``BEGIN`` at once.
-    Without ``BEGIN IMMEDIATE`` a write in autocommit mode could start from a read snapshot that
-    another coroutine's unfinished ``SELECT`` keeps open on the shared connection; when another
-    process committed meanwhile, SQLite must refuse to upgrade that stale snapshot and answers
-    "database is locked" at once, without waiting for the busy timeout (issue 13: a Teams answer
-    was sent but its ledger row stayed "received"). ``BEGIN IMMEDIATE`` takes the write lock
-    first and is retried (:meth:`Database.begin`) until such a reader has finished.
-    Serialized methods must not call each other (the lock is not reentrant); inside them,
-    :meth:`Database.transaction` joins the open transaction.
+    Coroutines of one process share one :class:`Database`; the ``asyncio.Lock`` makes them take
+    turns before the database's own lock is asked for (SQLite: one coroutine's write could
+    otherwise join, and be rolled back with, another's open transaction on the shared connection;
+    PostgreSQL: waiting writers would each hold a pooled connection). Serialized methods must not
+    call each other (the lock is not reentrant); inside them, :meth:`Database.transaction` joins
+    the open transaction.
     """
     @functools.wraps(method)
     async def wrapper(self, *args, **kwargs):
@@ -71,123 +153,111 @@ def serialized(method):
 
 
 class Database:
-    """One aiosqlite connection with the project's settings. Use :meth:`open`, then :meth:`close`."""
+    """The interface of both backends (see the module docstring). Use :meth:`open`, then
+    :meth:`close`. ``path`` is what was opened: the file path, ``":memory:"``, or the URL without
+    its password (safe to log)."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
-        self.connection = connection
+    dialect: ClassVar[str]
+
+    def __init__(self, path: str) -> None:
         self.path = path
         self.write_lock = asyncio.Lock()  # see serialized()
 
-    @classmethod
-    async def open(cls, path: str | Path) -> "Database":
-        """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+    @property
+    def in_transaction(self) -> bool:
+        """True while a write transaction of this Database is open (in any of its tasks)."""
+        raise NotImplementedError
 
-        ``path`` may be ``":memory:"`` for throw-away use. Raises ``sqlite3.DatabaseError`` if
-        the file is not a database, and ``RuntimeError`` if it is newer than this code.
-        """
-        path = str(path)
-        if path != ":memory:":
-            create_private(Path(path))
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        db = cls(connection, path)
-        try:
-            for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA journal_mode = WAL",
-                           "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA secure_delete = ON"):
-                # read every result row: an unfinished statement would keep a read transaction open
-                async with connection.execute(pragma) as cursor:
-                    await cursor.fetchall()
-            await db.migrate()
-        except BaseException:
-            await connection.close()
-            raise
-        return db
+    @staticmethod
+    async def open(target: str | Path) -> "Database":
+        """Open the database ``target`` (a SQLite file, created if missing, ``":memory:"``, or a
+        ``postgresql://user@host:port/dbname`` URL) and bring its schema up to date.
 
-    async def begin(self) -> None:
-        """``BEGIN IMMEDIATE`` (take the write lock now). SQLite's busy timeout covers most waits;
-        an immediate SQLITE_BUSY (seen under contention of several connections in WAL mode) is
-        retried with a short async back-off for up to the same timeout."""
-        delay = 0.005
-        waited = 0.0
-        while True:
-            try:
-                await self.connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc).lower() or waited > BUSY_TIMEOUT_MS / 1000:
-                    raise
-            await asyncio.sleep(delay)
-            waited += delay
-            delay = min(delay * 2, 0.2)
+        Raises ``RuntimeError`` if the schema is newer than this code; SQLite: ``sqlite3.DatabaseError``
+        if the file is not a database; PostgreSQL: :class:`DatabaseError` if the server cannot
+        be reached, refuses the login or the database does not sort text by byte (see
+        :class:`store.db_postgres.PostgresDatabase`)."""
+        if is_url(target):
+            from store.db_postgres import PostgresDatabase
 
-    @contextlib.asynccontextmanager
-    async def transaction(self):
-        """``async with db.transaction():`` — BEGIN IMMEDIATE, COMMIT on leaving, ROLLBACK (and
-        re-raise) on an exception. Leaving early without writing commits an empty transaction.
-        Inside an open transaction (a :func:`serialized` method) it joins that one: the outer
-        commits or rolls back."""
-        if self.connection.in_transaction:
-            yield self.connection
-            return
-        await self.begin()
-        try:
-            yield self.connection
-        except BaseException:
-            if self.connection.in_transaction:
-                await self.connection.execute("ROLLBACK")
-            raise
-        await self.connection.execute("COMMIT")
+            return await PostgresDatabase.connect(str(target))
+        from store.db_sqlite import SqliteDatabase
+
+        return await SqliteDatabase.connect(str(target))
+
+    async def another(self) -> "Database":
+        """A second, independent :class:`Database` on the same target (its own connections)."""
+        raise NotImplementedError
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        """Every row of the query."""
+        raise NotImplementedError
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        """The first row of the query, or None."""
+        raise NotImplementedError
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        """The first column of the first row, or None if there is no row."""
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        """Run one statement; the number of rows it inserted, updated or deleted."""
+        raise NotImplementedError
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement once per parameter tuple in ``rows``."""
+        raise NotImplementedError
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """``async with db.transaction():`` — a write transaction (see the module docstring):
+        COMMIT on leaving, ROLLBACK (and re-raise) on an exception. Inside an open transaction of
+        the same task it joins that one (the outer one commits or rolls back)."""
+        raise NotImplementedError
 
     async def schema_version(self) -> int:
-        async with self.connection.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        assert row is not None  # the pragma always answers one row
-        return row[0]
+        """The number of the last migration applied."""
+        raise NotImplementedError
 
     async def migrate(self) -> list[str]:
-        """Apply pending migrations; return the names applied (empty if up to date). Several
-        processes opening one new database at once apply each migration once: the version is read
-        again under the write lock of that migration's transaction."""
+        """Apply pending migrations, each in its own write transaction; return the file names
+        applied (empty if up to date). Several processes opening one new database at once apply
+        each migration once: the version is read again under the write lock of that migration's
+        transaction. Raises ``RuntimeError`` if the schema is newer than the shipped migrations."""
         applied = []
+        known = migrations(self.dialect)
         current = await self.schema_version()
-        known = migrations()
         if known and current > known[-1][0]:
             raise RuntimeError(f"database schema {current} is newer than this program ({known[-1][0]})")
         for number, name, sql in known:
             if number <= current:
                 continue
-            async with self.transaction():
-                if await self.schema_version() >= number:
-                    continue  # another process (started at the same moment) applied it while this one waited
-                # executescript would COMMIT first; run the statements one by one instead
-                for statement in _statements(sql):
-                    await self.connection.execute(statement)
-                await self.connection.execute(f"PRAGMA user_version = {number}")
+            async with self.write_lock, self.transaction():
+                current = await self.schema_version()  # another process may have migrated meanwhile
+                if number <= current:
+                    continue
+                await self._apply(number, sql)
             applied.append(name)
         return applied
 
+    async def _apply(self, number: int, sql: str) -> None:
+        raise NotImplementedError
+
     async def data_version(self) -> int:
-        """SQLite's ``PRAGMA data_version``: changes when another connection commits. Asked before
-        every answer, so one round trip to the connection's thread (not execute, fetch, close)."""
-        rows = await self.connection.execute_fetchall("PRAGMA data_version")  # a list of one row
-        return next(iter(rows))[0]
+        """A number that changes when another connection or process commits a change (of the
+        programme at least); see the module docstring. Cheap: asked before every answer."""
+        raise NotImplementedError
+
+    async def scrub(self) -> None:
+        """Remove old copies of erased data that the backend keeps outside the tables, where it
+        can: SQLite moves the WAL into the database file and truncates it; PostgreSQL does nothing
+        (dead row versions are the server's, removed by its VACUUM)."""
+
+    async def writable(self, timeout: float) -> str | None:
+        """None if a write transaction could start within ``timeout`` seconds (nothing is
+        written), else the reason (e.g. "database is locked")."""
+        raise NotImplementedError
 
     async def close(self) -> None:
-        await self.connection.close()
-
-
-def _statements(sql: str) -> list[str]:
-    """The statements of a migration, comments left out. A ``;`` ends a statement only where
-    SQLite says the statement is complete, so a trigger's ``BEGIN ... END`` stays one statement."""
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    text = "\n".join(line.split("--")[0] if "--" in line and "'" not in line else line for line in lines)
-    found, pending = [], ""
-    for part in text.split(";"):
-        pending += part + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                found.append(pending.strip().removesuffix(";").strip())
-            pending = ""
-    if pending.strip(" \n;"):
-        found.append(pending.strip().removesuffix(";").strip())
-    return found
+        raise NotImplementedError

@@ -64,35 +64,31 @@ class EventLedger:
     async def claim(self, event_id: str, room_id: str, now: dt.datetime) -> bool:
         """Take the event on for :attr:`lease` from ``now`` (aware). False if it was already answered
         or ignored, or another process holds an unexpired claim (do nothing then; see :meth:`holder`)."""
-        c = self.db.connection
-        until = utc_text(now + self.lease)
-        await c.execute(
+        await self.db.execute(
             "INSERT INTO handled_events (platform, event_id, room_id, state, received_at, lease_owner, lease_until) "
             "VALUES (?, ?, ?, 'received', ?, ?, ?) ON CONFLICT (platform, event_id) DO UPDATE SET "
             "lease_owner = excluded.lease_owner, lease_until = excluded.lease_until "
             "WHERE handled_events.state = 'received' AND (handled_events.lease_until IS NULL "
             "OR handled_events.lease_until < ? OR handled_events.lease_owner = excluded.lease_owner)",
-            (self.platform, event_id, room_id, utc_text(now), self.owner, until, utc_text(now)))
-        async with c.execute("SELECT state, lease_owner FROM handled_events WHERE platform = ? AND event_id = ?",
-                             (self.platform, event_id)) as cursor:
-            row = await cursor.fetchone()
+            self.platform, event_id, room_id, utc_text(now), self.owner, utc_text(now + self.lease), utc_text(now))
+        row = await self.db.fetchrow("SELECT state, lease_owner FROM handled_events WHERE platform = ? AND event_id = ?",
+                                     self.platform, event_id)
         return row is not None and row[0] == "received" and row[1] == self.owner
 
     @serialized
     async def extend(self, event_id: str, now: dt.datetime) -> bool:
         """Renew this process's claim to :attr:`lease` from ``now``; False if the event is no
         longer this process's unfinished claim (answered, or taken over after the lease ran out)."""
-        cursor = await self.db.connection.execute(
+        changed = await self.db.execute(
             "UPDATE handled_events SET lease_until = ? WHERE platform = ? AND event_id = ? AND state = 'received' "
-            "AND lease_owner = ?", (utc_text(now + self.lease), self.platform, event_id, self.owner))
-        return cursor.rowcount > 0
+            "AND lease_owner = ?", utc_text(now + self.lease), self.platform, event_id, self.owner)
+        return changed > 0
 
     async def holder(self, event_id: str) -> Claim | None:
         """The event's state and lease, or None if the ledger has no row for it."""
-        async with self.db.connection.execute(
-                "SELECT state, lease_owner, lease_until FROM handled_events WHERE platform = ? AND event_id = ?",
-                (self.platform, event_id)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchrow(
+            "SELECT state, lease_owner, lease_until FROM handled_events WHERE platform = ? AND event_id = ?",
+            self.platform, event_id)
         if row is None:
             return None
         return Claim(row[0], row[1], dt.datetime.fromisoformat(row[2]) if row[2] else None)
@@ -101,16 +97,15 @@ class EventLedger:
     async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime, kind: str | None = None) -> None:
         """Mark the event answered by ``reply_id`` (the bot's event, if known) with a reply of
         ``kind`` (``Reply.kind``: "answer", "error", "confirmation", ...)."""
-        await self.db.connection.execute(
+        await self.db.execute(
             "UPDATE handled_events SET state = 'answered', answered_at = ?, reply_id = ?, reply_kind = ? "
-            "WHERE platform = ? AND event_id = ?", (utc_text(now), reply_id, kind, self.platform, event_id))
+            "WHERE platform = ? AND event_id = ?", utc_text(now), reply_id, kind, self.platform, event_id)
 
     async def answer_of(self, event_id: str) -> tuple[str, str | None, str | None] | None:
         """(state, the bot's reply event id, the reply's kind) of a handled event, or None."""
-        async with self.db.connection.execute(
-                "SELECT state, reply_id, reply_kind FROM handled_events WHERE platform = ? AND event_id = ?",
-                (self.platform, event_id)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchrow(
+            "SELECT state, reply_id, reply_kind FROM handled_events WHERE platform = ? AND event_id = ?",
+            self.platform, event_id)
         return (row[0], row[1], row[2]) if row else None
 
     @serialized
@@ -118,22 +113,17 @@ class EventLedger:
         """Record an event the bot decided not to answer (so an edit of it is not answered either).
         This process's own unfinished claim becomes 'ignored' too (e.g. an event whose handling
         failed: no other process retries it); anything else recorded stays as it is."""
-        await self.db.connection.execute(
+        await self.db.execute(
             "INSERT INTO handled_events (platform, event_id, room_id, state, received_at) VALUES (?, ?, ?, 'ignored', ?) "
             "ON CONFLICT (platform, event_id) DO UPDATE SET state = 'ignored' "
             "WHERE handled_events.state = 'received' AND handled_events.lease_owner = ?",
-            (self.platform, event_id, room_id, utc_text(now), self.owner))
+            self.platform, event_id, room_id, utc_text(now), self.owner)
 
     async def state(self, event_id: str) -> str | None:
-        async with self.db.connection.execute(
-                "SELECT state FROM handled_events WHERE platform = ? AND event_id = ?",
-                (self.platform, event_id)) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
+        return await self.db.fetchval("SELECT state FROM handled_events WHERE platform = ? AND event_id = ?",
+                                      self.platform, event_id)
 
     @serialized
     async def forget_before(self, cutoff: dt.datetime) -> int:
         """Delete ledger rows older than ``cutoff`` (retention); return how many."""
-        cursor = await self.db.connection.execute(
-            "DELETE FROM handled_events WHERE received_at < ?", (utc_text(cutoff),))
-        return cursor.rowcount
+        return await self.db.execute("DELETE FROM handled_events WHERE received_at < ?", utc_text(cutoff))

@@ -33,19 +33,15 @@ class OparlLedger:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    @property
-    def _c(self):
-        return self.db.connection
-
     async def stored_times(self) -> StoredTimes:
         """When memberships, session series and extra sessions were written (see
         :class:`bot.ports.StoredTimes`); one query per table."""
         memberships = {(r["group_key"], r["organisation_key"]): _moment(r["created_at"]) for r in
-                       await self._c.execute_fetchall("SELECT group_key, organisation_key, created_at FROM memberships")}
+                       await self.db.fetch("SELECT group_key, organisation_key, created_at FROM memberships")}
         series = {r["key"]: _moment(r["updated_at"]) for r in
-                  await self._c.execute_fetchall("SELECT key, updated_at FROM series")}
+                  await self.db.fetch("SELECT key, updated_at FROM series")}
         extras = {(r["group_key"], r["start_local"]): _moment(r["created_at"]) for r in
-                  await self._c.execute_fetchall("SELECT group_key, start_local, created_at FROM extra_sessions")}
+                  await self.db.fetch("SELECT group_key, start_local, created_at FROM extra_sessions")}
         return StoredTimes(memberships=memberships, series=series, extras=extras)
 
     @serialized
@@ -55,7 +51,7 @@ class OparlLedger:
         times are cut to whole seconds (stored and returned)."""
         now = _second(now)
         stamp = utc_text(now)
-        rows = await self._c.execute_fetchall(
+        rows = await self.db.fetch(
             "SELECT path, kind, fingerprint, created_at, modified_at, deleted_at FROM oparl_objects")
         known = {r["path"]: r for r in rows}
         inserts, updates, deletions = [], [], []
@@ -83,14 +79,14 @@ class OparlLedger:
                 records[path] = PublicationRecord(row["kind"], _moment(row["created_at"]),
                                                   _moment(row["modified_at"]), deleted=True)
         if inserts:
-            await self._c.executemany(
+            await self.db.executemany(
                 "INSERT INTO oparl_objects (path, kind, fingerprint, created_at, modified_at) VALUES (?, ?, ?, ?, ?)",
                 inserts)
         if updates:
-            await self._c.executemany(
+            await self.db.executemany(
                 "UPDATE oparl_objects SET kind = ?, fingerprint = ?, modified_at = ?, deleted_at = NULL WHERE path = ?",
                 updates)
         if deletions:
-            await self._c.executemany(
+            await self.db.executemany(
                 "UPDATE oparl_objects SET modified_at = ?, deleted_at = ? WHERE path = ?", deletions)
         return records

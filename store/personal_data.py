@@ -13,9 +13,11 @@ The actor columns hold the bare user id (Matrix ``@user:server``, a Teams Entra 
 the platform. Erasing replaces it by the pseudonym the registration store computed, so the change
 history keeps its shape ("changed by pseudonym-…") without naming the person.
 
-The connection runs with ``PRAGMA secure_delete = ON`` (:mod:`store.database`): freed and
-overwritten content is zeroed. :meth:`PersonalDataRepository.scrub` then checkpoints the WAL and
-truncates it, so no old page version with the id stays in ``<db>-wal``.
+On SQLite the connection runs with ``PRAGMA secure_delete = ON`` (:mod:`store.database`): freed
+and overwritten content is zeroed. :meth:`PersonalDataRepository.scrub` then checkpoints the WAL
+and truncates it, so no old page version with the id stays in ``<db>-wal``. On PostgreSQL old row
+versions stay in the server's files until its VACUUM reuses their space (and in its WAL and
+backups); that is the database administrator's part.
 """
 from __future__ import annotations
 
@@ -79,10 +81,8 @@ class PersonalDataRepository:
         (places without rows are left out)."""
         found = []
         for table, column, what in ACTOR_COLUMNS:
-            async with self.db.connection.execute(
-                    f"SELECT count(*) FROM {table} WHERE {column} = ?", (user_id,)) as cursor:  # noqa: S608 (fixed names)
-                row = await cursor.fetchone()
-            rows = row[0] if row else 0
+            rows = await self.db.fetchval(
+                f"SELECT count(*) FROM {table} WHERE {column} = ?", user_id) or 0  # noqa: S608 (fixed names)
             if rows:
                 found.append(PersonalPlace(what, table, column, rows))
         creators = await self._creator_keys(user_id)
@@ -92,10 +92,8 @@ class PersonalDataRepository:
         return found
 
     async def _creator_keys(self, user_id: str) -> list[str]:
-        async with self.db.connection.execute(
-                "SELECT key, value FROM adapter_state WHERE platform = 'matrix' AND key LIKE ?",
-                (_CREATOR_KEY + "%",)) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self.db.fetch("SELECT key, value FROM adapter_state WHERE platform = 'matrix' AND key LIKE ?",
+                                   _CREATOR_KEY + "%")
         keys = []
         for key, value in rows:
             try:
@@ -112,26 +110,22 @@ class PersonalDataRepository:
         entries naming it; return the number of rows changed. One transaction."""
         changed = 0
         keys = await self._creator_keys(user_id)
-        async with self.db.transaction() as connection:
+        async with self.db.transaction():
             for table, id_column, name_column in NAME_COLUMNS:
-                cursor = await connection.execute(
+                changed += await self.db.execute(
                     f"UPDATE {table} SET {name_column} = NULL WHERE {id_column} = ? AND {name_column} IS NOT NULL",  # noqa: S608
-                    (user_id,))
-                changed += cursor.rowcount
+                    user_id)
             for table, column, _ in ACTOR_COLUMNS:
-                cursor = await connection.execute(
-                    f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (pseudonym, user_id))  # noqa: S608
-                changed += cursor.rowcount
+                changed += await self.db.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE {column} = ?", pseudonym, user_id)  # noqa: S608
             for key in keys:
-                cursor = await connection.execute(
-                    "DELETE FROM adapter_state WHERE platform = 'matrix' AND key = ?", (key,))
-                changed += cursor.rowcount
+                changed += await self.db.execute(
+                    "DELETE FROM adapter_state WHERE platform = 'matrix' AND key = ?", key)
         return changed
 
     async def scrub(self) -> None:
-        """Move the WAL into the database file and truncate it (``wal_checkpoint(TRUNCATE)``), so
-        that old page versions (e.g. with an erased id) leave ``<db>-wal``. Waits for readers up to
-        the busy timeout; a checkpoint that could not finish is repeated by SQLite later."""
-        async with self.db.write_lock:
-            async with self.db.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-                await cursor.fetchall()
+        """SQLite: move the WAL into the database file and truncate it (``wal_checkpoint(TRUNCATE)``),
+        so that old page versions (e.g. with an erased id) leave ``<db>-wal``. Waits for readers up
+        to the busy timeout; a checkpoint that could not finish is repeated by SQLite later.
+        PostgreSQL: nothing (see the module docstring)."""
+        await self.db.scrub()

@@ -36,38 +36,32 @@ class PollRepository:
     async def create(self, group_key: str, title: str, options, by: UserRef, where: ChannelRef,
                      now: dt.datetime) -> Poll:
         """Store an open poll with ``options`` (numbered as given); audited 'created'."""
-        connection = self.db.connection
-        cursor = await connection.execute(
-            "INSERT INTO polls (group_key, title, created_by, created_at) VALUES (?, ?, ?, ?)",
-            (group_key, title, by.user_id, utc_text(now)))
-        number = cursor.lastrowid
+        number = await self.db.fetchval(
+            "INSERT INTO polls (group_key, title, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            group_key, title, by.user_id, utc_text(now))
         assert number is not None
         for option in options:
-            await connection.execute(
+            await self.db.execute(
                 "INSERT INTO poll_options (poll_id, number, start, holiday) VALUES (?, ?, ?, ?)",
-                (number, option.number, option.start.replace(tzinfo=None).isoformat(), option.holiday))
-        await work_audit.record(connection, "umfrage", number, group_key, "created", _actor(by, where), now,
+                number, option.number, option.start.replace(tzinfo=None).isoformat(), option.holiday)
+        await work_audit.record(self.db, "umfrage", number, group_key, "created", _actor(by, where), now,
                                 f"{len(options)} Termine: {title[:80]}")
         poll = await self._load(number)
         assert poll is not None
         return poll
 
     async def _load(self, number: int) -> Poll | None:
-        connection = self.db.connection
-        async with connection.execute("SELECT * FROM polls WHERE id = ?", (number,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchrow("SELECT * FROM polls WHERE id = ?", number)
         if row is None:
             return None
-        async with connection.execute("SELECT * FROM poll_options WHERE poll_id = ? ORDER BY number",
-                                      (number,)) as cursor:
-            options = tuple(PollOption(o["number"], dt.datetime.fromisoformat(o["start"]), o["holiday"])
-                            for o in await cursor.fetchall())
-        async with connection.execute("SELECT * FROM poll_votes WHERE poll_id = ? ORDER BY voted_at",
-                                      (number,)) as cursor:
-            votes = tuple(PollVote(v["voter_platform"], v["voter_id"],
-                                   tuple(int(n) for n in v["options"].split(",") if n),
-                                   dt.datetime.fromisoformat(v["voted_at"]))
-                          for v in await cursor.fetchall())
+        options = tuple(PollOption(o["number"], dt.datetime.fromisoformat(o["start"]), o["holiday"])
+                        for o in await self.db.fetch("SELECT * FROM poll_options WHERE poll_id = ? ORDER BY number",
+                                                     number))
+        votes = tuple(PollVote(v["voter_platform"], v["voter_id"],
+                               tuple(int(n) for n in v["options"].split(",") if n),
+                               dt.datetime.fromisoformat(v["voted_at"]))
+                      for v in await self.db.fetch("SELECT * FROM poll_votes WHERE poll_id = ? ORDER BY voted_at",
+                                                   number))
         return Poll(row["id"], row["group_key"], row["title"], row["state"], row["created_by"],
                     dt.datetime.fromisoformat(row["created_at"]), _time(row["closed_at"]), row["chosen_option"],
                     options, votes)
@@ -81,38 +75,33 @@ class PollRepository:
                    now: dt.datetime) -> bool | None:
         """Store the vote (replacing the voter's earlier one); True if replaced, False if first,
         None if the poll is not open. Audited 'voted' (or 'changed')."""
-        connection = self.db.connection
-        async with connection.execute("SELECT group_key, state FROM polls WHERE id = ?", (number,)) as cursor:
-            poll = await cursor.fetchone()
+        poll = await self.db.fetchrow("SELECT group_key, state FROM polls WHERE id = ?", number)
         if poll is None or poll["state"] != "open":
             return None
-        async with connection.execute(
-                "SELECT options FROM poll_votes WHERE poll_id = ? AND voter_platform = ? AND voter_id = ?",
-                (number, by.platform, by.user_id)) as cursor:
-            earlier = await cursor.fetchone()
+        earlier = await self.db.fetchrow(
+            "SELECT options FROM poll_votes WHERE poll_id = ? AND voter_platform = ? AND voter_id = ?",
+            number, by.platform, by.user_id)
         chosen = ",".join(str(n) for n in options)
-        await connection.execute(
+        await self.db.execute(
             "INSERT INTO poll_votes (poll_id, voter_platform, voter_id, options, voted_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (poll_id, voter_platform, voter_id) DO UPDATE SET options = excluded.options, "
-            "voted_at = excluded.voted_at", (number, by.platform, by.user_id, chosen, utc_text(now)))
-        await work_audit.record(connection, "umfrage", number, poll["group_key"], "changed" if earlier else "voted",
+            "voted_at = excluded.voted_at", number, by.platform, by.user_id, chosen, utc_text(now))
+        await work_audit.record(self.db, "umfrage", number, poll["group_key"], "changed" if earlier else "voted",
                                 _actor(by, where), now, f"Optionen {chosen}")
         return earlier is not None
 
     @serialized
     async def withdraw_vote(self, number: int, by: UserRef, where: ChannelRef, now: dt.datetime) -> bool:
         """Delete the voter's vote on an open poll; False if there was none. Audited 'deleted'."""
-        connection = self.db.connection
-        async with connection.execute("SELECT group_key, state FROM polls WHERE id = ?", (number,)) as cursor:
-            poll = await cursor.fetchone()
+        poll = await self.db.fetchrow("SELECT group_key, state FROM polls WHERE id = ?", number)
         if poll is None or poll["state"] != "open":
             return False
-        cursor = await connection.execute(
+        deleted = await self.db.execute(
             "DELETE FROM poll_votes WHERE poll_id = ? AND voter_platform = ? AND voter_id = ?",
-            (number, by.platform, by.user_id))
-        if cursor.rowcount == 0:
+            number, by.platform, by.user_id)
+        if deleted == 0:
             return False
-        await work_audit.record(connection, "umfrage", number, poll["group_key"], "deleted", _actor(by, where), now,
+        await work_audit.record(self.db, "umfrage", number, poll["group_key"], "deleted", _actor(by, where), now,
                                 "Stimme zurückgezogen")
         return True
 
@@ -120,22 +109,20 @@ class PollRepository:
     async def close(self, number: int, chosen: int | None, by: UserRef, where: ChannelRef,
                     now: dt.datetime) -> Poll | None:
         """Close an open poll, remembering the chosen option; None if it was not open. Audited 'closed'."""
-        connection = self.db.connection
-        cursor = await connection.execute(
+        closed = await self.db.execute(
             "UPDATE polls SET state = 'closed', closed_at = ?, chosen_option = ? WHERE id = ? AND state = 'open'",
-            (utc_text(now), chosen, number))
-        if cursor.rowcount == 0:
+            utc_text(now), chosen, number)
+        if closed == 0:
             return None
         poll = await self._load(number)
         assert poll is not None
-        await work_audit.record(connection, "umfrage", number, poll.group_key, "closed", _actor(by, where), now,
+        await work_audit.record(self.db, "umfrage", number, poll.group_key, "closed", _actor(by, where), now,
                                 f"Termin {chosen}" if chosen else "ohne Termin")
         return poll
 
     async def of_group(self, group_key: str | None, state: str | None = "open") -> list[Poll]:
         """Polls of one AG (None: all), optionally only those in ``state``, oldest first."""
-        async with self.db.connection.execute("SELECT id, group_key, state FROM polls ORDER BY id") as cursor:
-            rows = await cursor.fetchall()
+        rows = await self.db.fetch("SELECT id, group_key, state FROM polls ORDER BY id")
         found = []
         for row in rows:
             if (group_key is None or row["group_key"] == group_key) and (state is None or row["state"] == state):

@@ -40,22 +40,18 @@ class ProgrammeRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    @property
-    def _c(self):
-        return self.db.connection
-
     async def data_version(self) -> int:
         return await self.db.data_version()
 
     async def is_empty(self) -> bool:
-        async with self._c.execute("SELECT 1 FROM programme_meta") as cursor:
-            return await cursor.fetchone() is None
+        return await self.db.fetchrow("SELECT 1 FROM programme_meta") is None
 
     # -- reading ---------------------------------------------------------------------------
     async def load(self) -> Programme:
         """The whole programme as stored. Raises ``LookupError`` if the database is not seeded."""
         meta = await self.load_meta()
-        rows = await self._c.execute_fetchall("SELECT data FROM organisations ORDER BY rowid")
+        # rowid: SQLite's row id (insertion order); on PostgreSQL an identity column of that name (migration 001)
+        rows = await self.db.fetch("SELECT data FROM organisations ORDER BY rowid")
         organisations = tuple([Organisation.model_validate_json(r["data"]) for r in rows])
         groups = await self._groups(None)
         return Programme(meta=meta, organisations=organisations, groups=tuple(groups.values()))
@@ -63,7 +59,7 @@ class ProgrammeRepository:
     async def load_meta(self) -> Meta:
         """The programme's facts with the exchange rounds' series. Raises ``LookupError`` if the
         database is not seeded."""
-        rows = await self._c.execute_fetchall("SELECT data FROM programme_meta WHERE id = 1")
+        rows = await self.db.fetch("SELECT data FROM programme_meta WHERE id = 1")
         if not rows:
             raise LookupError("the database holds no programme yet")
         series = await self._series([EXCHANGE_SERIES_KEY])
@@ -78,16 +74,15 @@ class ProgrammeRepository:
     async def revision(self) -> int:
         """The highest programme revision (see migration 006): read it before :meth:`load`, then
         ask :meth:`changes_since` with it."""
-        rows = await self._c.execute_fetchall("SELECT COALESCE(MAX(revision), 0) FROM programme_revisions")
-        return rows[0][0]
+        return await self.db.fetchval("SELECT COALESCE(MAX(revision), 0) FROM programme_revisions")
 
     async def changes_since(self, revision: int) -> ProgrammeChanges:
         """What changed in the programme after ``revision``, by any connection (triggers of
         migration 006 record it). ``everything`` if the store's revisions went backwards (another
         database file)."""
-        rows = await self._c.execute_fetchall(
+        rows = await self.db.fetch(
             "SELECT scope, revision FROM programme_revisions WHERE revision > ? "
-            "OR revision = (SELECT MAX(revision) FROM programme_revisions)", (revision,))
+            "OR revision = (SELECT MAX(revision) FROM programme_revisions)", revision)
         latest = max((r["revision"] for r in rows), default=0)
         scopes = {r["scope"] for r in rows if r["revision"] > revision}
         if latest < revision:
@@ -101,14 +96,14 @@ class ProgrammeRepository:
         ``keys`` None: all of them."""
         where, args = _where_in("group_key", keys)
         members: dict[str, list[Membership]] = {}
-        for r in await self._c.execute_fetchall(
-                f"SELECT * FROM memberships {where} ORDER BY group_key, position, created_at", args):
+        for r in await self.db.fetch(
+                f"SELECT * FROM memberships {where} ORDER BY group_key, position, created_at", *args):
             members.setdefault(r["group_key"], []).append(Membership(
                 organisation=r["organisation_key"], status=MembershipStatus(r["status"]),
                 note=r["note"], source=r["source"]))
         milestones: dict[str, list[Milestone]] = {}
-        for r in await self._c.execute_fetchall(
-                f"SELECT * FROM milestones {where} ORDER BY group_key, position, id", args):
+        for r in await self.db.fetch(
+                f"SELECT * FROM milestones {where} ORDER BY group_key, position, id", *args):
             milestones.setdefault(r["group_key"], []).append(Milestone(
                 title=r["title"], due=dt.date.fromisoformat(r["due"]) if r["due"] else None, note=r["note"],
                 reached=dt.date.fromisoformat(r["reached"]) if r["reached"] else None))
@@ -116,7 +111,7 @@ class ProgrammeRepository:
         extras = await self._extra_sessions(where, args)
         groups = {}
         where, args = _where_in("key", keys)
-        for r in await self._c.execute_fetchall(f"SELECT * FROM groups {where} ORDER BY position", args):
+        for r in await self.db.fetch(f"SELECT * FROM groups {where} ORDER BY position", *args):
             groups[r["key"]] = Group(
                 key=r["key"], kind=r["kind"], parent=r["parent_key"], **json.loads(r["data"]),
                 members=tuple(members.get(r["key"], ())),
@@ -129,15 +124,15 @@ class ProgrammeRepository:
         """Session series by series key (``keys`` None: all), with their changes."""
         changes: dict[str, list[SeriesChange]] = {}
         where, args = _where_in("series_key", keys)
-        for r in await self._c.execute_fetchall(
-                f"SELECT * FROM series_changes {where} ORDER BY series_key, original_local", args):
+        for r in await self.db.fetch(
+                f"SELECT * FROM series_changes {where} ORDER BY series_key, original_local", *args):
             changes.setdefault(r["series_key"], []).append(SeriesChange(
                 original=dt.datetime.fromisoformat(r["original_local"]), cancelled=r["kind"] == "cancelled",
                 new_start=dt.datetime.fromisoformat(r["new_start_local"]) if r["new_start_local"] else None,
                 reason=r["reason"]))
         found = {}
         where, args = _where_in("key", keys)
-        for r in await self._c.execute_fetchall(f"SELECT * FROM series {where}", args):
+        for r in await self.db.fetch(f"SELECT * FROM series {where}", *args):
             found[r["key"]] = SessionSeries(
                 start=dt.datetime.fromisoformat(r["start_local"]), rrule=r["rrule"],
                 timezone=r["timezone"], duration_minutes=r["duration_minutes"], location=r["location"],
@@ -146,8 +141,8 @@ class ProgrammeRepository:
 
     async def _extra_sessions(self, where: str = "", args: tuple = ()) -> dict[str, list[ExtraSession]]:
         found: dict[str, list[ExtraSession]] = {}
-        for r in await self._c.execute_fetchall(
-                f"SELECT * FROM extra_sessions {where} ORDER BY group_key, start_local", args):
+        for r in await self.db.fetch(
+                f"SELECT * FROM extra_sessions {where} ORDER BY group_key, start_local", *args):
             found.setdefault(r["group_key"], []).append(ExtraSession(
                 start=dt.datetime.fromisoformat(r["start_local"]), duration_minutes=r["duration_minutes"],
                 location=r["location"]))
@@ -180,7 +175,7 @@ class ProgrammeRepository:
         programme file): fields still at their default in the database (e.g. the workshop agenda
         and contacts added in a later version) get the file's value; nothing set is overwritten.
         Returns the names of the fields taken. Meant for start-up after an upgrade."""
-        async with self.db.write_lock:
+        async with self.db.write_lock, self.db.transaction():  # read and write as one (other processes)
             stored = await self.load_meta()
             update = {}
             for name, field in Meta.model_fields.items():
@@ -190,8 +185,7 @@ class ProgrammeRepository:
                 if getattr(stored, name) == default and getattr(meta, name) != default:
                     update[name] = getattr(meta, name)
             if update:
-                async with self.db.transaction():
-                    await self._write_meta(stored.model_copy(update=update))
+                await self._write_meta(stored.model_copy(update=update))
         return sorted(update)
 
     async def _merge(self, programme: Programme, now: dt.datetime) -> list[str]:
@@ -205,7 +199,7 @@ class ProgrammeRepository:
             await self._seed(programme, now)
             return [f"Datenbank neu angelegt: {len(programme.groups)} Gruppen, "
                     f"{len(programme.organisations)} Organisationen."]
-        async with self.db.write_lock:
+        async with self.db.write_lock, self.db.transaction():  # read and write as one (other processes)
             return await self._merge_locked(programme, now)
 
     async def _merge_locked(self, programme: Programme, now: dt.datetime) -> list[str]:
@@ -249,9 +243,9 @@ class ProgrammeRepository:
         report = []
         changed = sorted(f for f in _GROUP_FIELDS if getattr(old, f) != getattr(new, f))
         if changed or (old.kind, old.parent) != (new.kind, new.parent):
-            await self._c.execute(
+            await self.db.execute(
                 "UPDATE groups SET kind = ?, parent_key = ?, data = ? WHERE key = ?",
-                (new.kind, new.parent, _group_data(new), new.key))
+                new.kind, new.parent, _group_data(new), new.key)
             report.append(f"{new.label} geändert: {', '.join(changed) or 'Art'}.")
         have = {m.organisation: m for m in old.members}
         for position, member in enumerate(new.members, start=len(old.members)):
@@ -261,9 +255,9 @@ class ProgrammeRepository:
                 report.append(f"{new.label}: Mitglied neu: {names(member.organisation)}.")
             elif (membership.status, membership.note) != (member.status, member.note):
                 if membership.source == "seed":
-                    await self._c.execute(
+                    await self.db.execute(
                         "UPDATE memberships SET status = ?, note = ? WHERE group_key = ? AND organisation_key = ?",
-                        (member.status.value, member.note, new.key, member.organisation))
+                        member.status.value, member.note, new.key, member.organisation)
                     report.append(f"{new.label}: {names(member.organisation)}: Status {membership.status.value} → "
                                   f"{member.status.value}.")
                 else:
@@ -280,10 +274,10 @@ class ProgrammeRepository:
                 await self._insert_milestone(new.key, milestone, position)
                 report.append(f"{new.label}: Meilenstein neu: {milestone.title}.")
             elif milestone.due and current.due is None:
-                await self._c.execute(
+                await self.db.execute(
                     "UPDATE milestones SET due = ?, updated_at = ?, updated_by = 'import' "
                     "WHERE group_key = ? AND title = ?",
-                    (milestone.due.isoformat(), utc_text(now), new.key, milestone.title))
+                    milestone.due.isoformat(), utc_text(now), new.key, milestone.title)
                 report.append(f"{new.label}: Meilenstein {milestone.title} fällig am {milestone.due:%d.%m.%Y}.")
             elif milestone.due and current.due != milestone.due:
                 report.append(f"{new.label}: Meilenstein {milestone.title}: Datum aus dem Chat "
@@ -299,19 +293,19 @@ class ProgrammeRepository:
 
     async def _write_meta(self, meta: Meta) -> None:
         data = meta.model_dump_json(exclude={"exchange_series"})
-        await self._c.execute(
+        await self.db.execute(
             "INSERT INTO programme_meta (id, data) VALUES (1, ?) "
-            "ON CONFLICT (id) DO UPDATE SET data = excluded.data", (data,))
+            "ON CONFLICT (id) DO UPDATE SET data = excluded.data", data)
 
     async def _write_organisation(self, org: Organisation) -> None:
-        await self._c.execute(
+        await self.db.execute(
             "INSERT INTO organisations (key, data) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET data = excluded.data", (org.key, org.model_dump_json()))
+            "ON CONFLICT (key) DO UPDATE SET data = excluded.data", org.key, org.model_dump_json())
 
     async def _insert_group(self, group: Group, position: int, now: dt.datetime) -> None:
-        await self._c.execute(
+        await self.db.execute(
             "INSERT INTO groups (key, position, kind, parent_key, data) VALUES (?, ?, ?, ?, ?)",
-            (group.key, position, group.kind, group.parent, _group_data(group)))
+            group.key, position, group.kind, group.parent, _group_data(group))
         for member_position, member in enumerate(group.members):
             await self._insert_membership(group.key, member, member_position, now)
         for milestone_position, milestone in enumerate(group.milestones):
@@ -322,45 +316,45 @@ class ProgrammeRepository:
             await self._insert_extra(group.key, extra, now, "import")
 
     async def _insert_extra(self, group_key: str, extra: ExtraSession, now: dt.datetime, by: str | None) -> None:
-        await self._c.execute(
+        await self.db.execute(
             "INSERT INTO extra_sessions (group_key, start_local, duration_minutes, location, created_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_key, start_local) DO UPDATE SET "
             "duration_minutes = excluded.duration_minutes, location = excluded.location",
-            (group_key, _local(extra.start), extra.duration_minutes, extra.location, by, utc_text(now)))
+            group_key, _local(extra.start), extra.duration_minutes, extra.location, by, utc_text(now))
 
     async def _insert_membership(self, group_key: str, member: Membership, position: int, now: dt.datetime) -> None:
-        await self._c.execute(
+        await self.db.execute(
             "INSERT INTO memberships (group_key, organisation_key, status, note, source, position, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (group_key, member.organisation, member.status.value, member.note, member.source, position, utc_text(now)))
+            group_key, member.organisation, member.status.value, member.note, member.source, position, utc_text(now))
 
     async def _insert_milestone(self, group_key: str, milestone: Milestone, position: int) -> None:
-        await self._c.execute(
+        await self.db.execute(
             "INSERT INTO milestones (group_key, title, due, note, position) VALUES (?, ?, ?, ?, ?)",
-            (group_key, milestone.title, milestone.due.isoformat() if milestone.due else None,
-             milestone.note, position))
+            group_key, milestone.title, milestone.due.isoformat() if milestone.due else None,
+            milestone.note, position)
 
     async def _write_series(self, key: str, series: SessionSeries, now: dt.datetime, by: str | None) -> None:
-        await self._c.execute(
+        await self.db.execute(
             "INSERT INTO series (key, start_local, rrule, timezone, duration_minutes, location, updated_at, updated_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET start_local = excluded.start_local, "
             "rrule = excluded.rrule, timezone = excluded.timezone, duration_minutes = excluded.duration_minutes, "
             "location = excluded.location, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-            (key, _local(series.start), series.rrule, series.timezone,
-             series.duration_minutes, series.location, utc_text(now), by))
+            key, _local(series.start), series.rrule, series.timezone,
+            series.duration_minutes, series.location, utc_text(now), by)
         # a new series replaces the changes of the old one
-        await self._c.execute("DELETE FROM series_changes WHERE series_key = ?", (key,))
+        await self.db.execute("DELETE FROM series_changes WHERE series_key = ?", key)
         for change in series.changes:
             await self._write_change(key, change, now, by)
 
     async def _write_change(self, key: str, change: SeriesChange, now: dt.datetime, by: str | None) -> None:
-        await self._c.execute(
+        await self.db.execute(
             "INSERT INTO series_changes (series_key, original_local, kind, new_start_local, reason, changed_by, changed_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_key, original_local) DO UPDATE SET kind = excluded.kind, "
             "new_start_local = excluded.new_start_local, reason = excluded.reason, changed_by = excluded.changed_by, "
             "changed_at = excluded.changed_at",
-            (key, _local(change.original), "cancelled" if change.cancelled else "moved",
-             _local(change.new_start) if change.new_start else None, change.reason, by, utc_text(now)))
+            key, _local(change.original), "cancelled" if change.cancelled else "moved",
+            _local(change.new_start) if change.new_start else None, change.reason, by, utc_text(now))
 
     # -- changes from chat -----------------------------------------------------------------
     @serialized
@@ -368,22 +362,19 @@ class ProgrammeRepository:
                                 now: dt.datetime, by: str) -> MilestoneChange:
         """Set the due date of the milestone titled exactly ``title``, adding it if missing."""
         async with self.db.transaction():
-            async with self._c.execute(
-                    "SELECT due, note FROM milestones WHERE group_key = ? AND title = ?", (group_key, title)) as cursor:
-                row = await cursor.fetchone()
+            row = await self.db.fetchrow("SELECT due, note FROM milestones WHERE group_key = ? AND title = ?",
+                                         group_key, title)
             if row is None:
-                async with self._c.execute(
-                        "SELECT COALESCE(MAX(position), -1) + 1 FROM milestones WHERE group_key = ?",
-                        (group_key,)) as cursor:
-                    position = (await cursor.fetchone())[0]
-                await self._c.execute(
+                position = await self.db.fetchval(
+                    "SELECT COALESCE(MAX(position), -1) + 1 FROM milestones WHERE group_key = ?", group_key)
+                await self.db.execute(
                     "INSERT INTO milestones (group_key, title, due, position, updated_at, updated_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", (group_key, title, due.isoformat(), position, utc_text(now), by))
+                    "VALUES (?, ?, ?, ?, ?, ?)", group_key, title, due.isoformat(), position, utc_text(now), by)
                 previous, note = None, None
             else:
-                await self._c.execute(
+                await self.db.execute(
                     "UPDATE milestones SET due = ?, updated_at = ?, updated_by = ? WHERE group_key = ? AND title = ?",
-                    (due.isoformat(), utc_text(now), by, group_key, title))
+                    due.isoformat(), utc_text(now), by, group_key, title)
                 previous = dt.date.fromisoformat(row["due"]) if row["due"] else None
                 note = row["note"]
         return MilestoneChange(Milestone(title=title, due=due, note=note), created=row is None, previous_due=previous)
@@ -417,31 +408,27 @@ class ProgrammeRepository:
         """Mark the milestone titled exactly ``title`` reached on ``day`` (local, Europe/Berlin),
         or open again with ``day`` None, with its work-audit row in the same transaction; False if
         the group has no such milestone."""
-        async with self.db.transaction() as connection:
-            async with self._c.execute("SELECT id FROM milestones WHERE group_key = ? AND title = ?",
-                                       (group_key, title)) as cursor:
-                row = await cursor.fetchone()
+        async with self.db.transaction():
+            row = await self.db.fetchrow("SELECT id FROM milestones WHERE group_key = ? AND title = ?", group_key, title)
             if row is None:
                 return False
-            await self._c.execute(
+            await self.db.execute(
                 "UPDATE milestones SET reached = ?, reached_by = ?, updated_at = ? WHERE id = ?",
-                (day.isoformat() if day else None, actor.user_id if day else None, utc_text(now), row["id"]))
-            await record(connection, "meilenstein", row["id"], group_key, "done" if day else "reopened", actor, now,
+                day.isoformat() if day else None, actor.user_id if day else None, utc_text(now), row["id"])
+            await record(self.db, "meilenstein", row["id"], group_key, "done" if day else "reopened", actor, now,
                          f"{title} erreicht am {day:%d.%m.%Y}" if day else f"{title} wieder offen")
         return True
 
     @serialized
     async def remove_milestone(self, group_key: str, title: str) -> bool:
         """Delete a milestone; False if there was none with that exact title."""
-        cursor = await self._c.execute("DELETE FROM milestones WHERE group_key = ? AND title = ?", (group_key, title))
-        return cursor.rowcount > 0
+        return await self.db.execute("DELETE FROM milestones WHERE group_key = ? AND title = ?", group_key, title) > 0
 
     @serialized
     async def cancel_extra_session(self, group_key: str, start: dt.datetime) -> bool:
         """Remove an extra session; False if there was none at that start."""
-        cursor = await self._c.execute("DELETE FROM extra_sessions WHERE group_key = ? AND start_local = ?",
-                                       (group_key, _local(start)))
-        return cursor.rowcount > 0
+        return await self.db.execute("DELETE FROM extra_sessions WHERE group_key = ? AND start_local = ?",
+                                     group_key, _local(start)) > 0
 
 
 def _group_data(group: Group) -> str:

@@ -28,18 +28,16 @@ class ResultRepository:
     async def add(self, group_key: str, text: str, task_id: int | None, milestone: str | None, actor: Actor,
                   now: dt.datetime) -> Result:
         """Store a result with its "created" audit row."""
-        async with self.db.transaction() as connection:
-            cursor = await connection.execute(
+        async with self.db.transaction():
+            number = await self.db.fetchval(
                 "INSERT INTO results (group_key, text, task_id, milestone, created_platform, created_by, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (group_key, text, task_id, milestone, actor.platform, actor.user_id, utc_text(now)))
-            number = cursor.lastrowid
+                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                group_key, text, task_id, milestone, actor.platform, actor.user_id, utc_text(now))
             assert number is not None
             detail = ", ".join(filter(None, (f"Auftrag Nr. {task_id}" if task_id else None,
                                              f"Meilenstein {milestone}" if milestone else None))) or None
-            await record(connection, "ergebnis", number, group_key, "created", actor, now, detail)
-            async with connection.execute("SELECT * FROM results WHERE id = ?", (number,)) as rows:
-                return _result(await rows.fetchone())
+            await record(self.db, "ergebnis", number, group_key, "created", actor, now, detail)
+            return _result(await self.db.fetchrow("SELECT * FROM results WHERE id = ?", number))
 
     async def results(self, group_keys: Collection[str] | None = None,
                       since: dt.datetime | None = None) -> list[Result]:
@@ -56,6 +54,5 @@ class ResultRepository:
             clauses.append("created_at >= ?")
             params.append(utc_text(since))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        async with self.db.connection.execute(f"SELECT * FROM results {where} ORDER BY created_at, id",  # noqa: S608
-                                              params) as cursor:
-            return [_result(r) for r in await cursor.fetchall()]
+        return [_result(r) for r in await self.db.fetch(
+            f"SELECT * FROM results {where} ORDER BY created_at, id", *params)]  # noqa: S608

@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-import aiosqlite
-
 from bot.messages import ChannelRef, UserRef
 from bot.ports import Risk, RiskChanges, RiskOwner
-from store.database import Database, serialized
+from store.database import Database, Row, serialized
 from store.timestamps import utc_text
 from store.work_audit import Actor, WorkAction, record
 
@@ -25,7 +23,7 @@ def _time(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
-def _risk(r: aiosqlite.Row) -> Risk:
+def _risk(r: Row) -> Risk:
     return Risk(id=r["id"], group_key=r["group_key"], title=r["title"], wahrscheinlichkeit=r["wahrscheinlichkeit"],
                 auswirkung=r["auswirkung"], massnahme=r["massnahme"], owner_organisation=r["owner_organisation"],
                 owner_name=r["owner_name"], owner_user=r["owner_user"], state=r["state"],
@@ -60,27 +58,23 @@ class RiskRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    @property
-    def _c(self) -> aiosqlite.Connection:
-        return self.db.connection
-
     async def _audit(self, number: int, group_key: str, action: WorkAction, actor: UserRef, channel: ChannelRef,
                      now: dt.datetime, detail: str | None) -> None:
-        await record(self._c, "risiko", number, group_key, action, _actor(actor, channel), now, detail)
+        await record(self.db, "risiko", number, group_key, action, _actor(actor, channel), now, detail)
 
     @serialized
     async def create(self, group_key: str, title: str, wahrscheinlichkeit: int, auswirkung: int,
                      massnahme: str | None, owner: RiskOwner, actor: UserRef, channel: ChannelRef,
                      now: dt.datetime) -> Risk:
         """Store a new open risk with its 'created' audit row; returns it with its number.
-        Raises ``sqlite3.IntegrityError`` for values outside 1..5 or an unknown AG."""
+        Raises :class:`store.database.IntegrityError` for values outside 1..5 or an unknown AG."""
         stamp = utc_text(now)
-        cursor = await self._c.execute(
+        number = await self.db.fetchval(
             "INSERT INTO risks (group_key, title, wahrscheinlichkeit, auswirkung, massnahme, owner_organisation, "
-            "owner_name, owner_user, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-            (group_key, title, wahrscheinlichkeit, auswirkung, massnahme, owner.organisation, owner.name, owner.user,
-             stamp, stamp))
-        number = cursor.lastrowid
+            "owner_name, owner_user, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) "
+            "RETURNING id",
+            group_key, title, wahrscheinlichkeit, auswirkung, massnahme, owner.organisation, owner.name, owner.user,
+            stamp, stamp)
         assert number is not None
         await self._audit(number, group_key, "created", actor, channel, now,
                           f"w={wahrscheinlichkeit} a={auswirkung}")
@@ -89,8 +83,7 @@ class RiskRepository:
         return row
 
     async def _row(self, number: int) -> Risk | None:
-        async with self._c.execute("SELECT * FROM risks WHERE id = ?", (number,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchrow("SELECT * FROM risks WHERE id = ?", number)
         return _risk(row) if row else None
 
     async def get(self, number: int) -> Risk | None:
@@ -102,11 +95,12 @@ class RiskRepository:
         clauses, params = ([] if include_closed else ["state = 'open'"]), []
         if group_keys is not None:  # the index risks_by_group serves one AG's answer
             keys = sorted(set(group_keys))
+            if not keys:
+                return []
             clauses.append(f"group_key IN ({', '.join('?' * len(keys))})")
             params = keys
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        async with self._c.execute(f"SELECT * FROM risks{where} ORDER BY id", params) as cursor:  # noqa: S608
-            rows = await cursor.fetchall()
+        rows = await self.db.fetch(f"SELECT * FROM risks{where} ORDER BY id", *params)  # noqa: S608
         return [_risk(r) for r in rows]
 
     @serialized
@@ -118,15 +112,15 @@ class RiskRepository:
         if before is None or before.state != "open":
             return None
         owner = changes.owner
-        await self._c.execute(
+        await self.db.execute(
             "UPDATE risks SET title = ?, wahrscheinlichkeit = ?, auswirkung = ?, massnahme = ?, "
             "owner_organisation = ?, owner_name = ?, owner_user = ?, updated_at = ? WHERE id = ?",
-            (changes.title if changes.title is not None else before.title,
-             changes.wahrscheinlichkeit or before.wahrscheinlichkeit, changes.auswirkung or before.auswirkung,
-             (changes.massnahme or None) if changes.massnahme is not None else before.massnahme,
-             owner.organisation if owner else before.owner_organisation,
-             owner.name if owner else before.owner_name,
-             owner.user if owner else before.owner_user, utc_text(now), number))
+            changes.title if changes.title is not None else before.title,
+            changes.wahrscheinlichkeit or before.wahrscheinlichkeit, changes.auswirkung or before.auswirkung,
+            (changes.massnahme or None) if changes.massnahme is not None else before.massnahme,
+            owner.organisation if owner else before.owner_organisation,
+            owner.name if owner else before.owner_name,
+            owner.user if owner else before.owner_user, utc_text(now), number)
         await self._audit(number, before.group_key, "changed", actor, channel, now, _change_detail(before, changes))
         return await self._row(number)
 
@@ -139,8 +133,8 @@ class RiskRepository:
         if before is None or before.state != "open":
             return None
         stamp = utc_text(now)
-        await self._c.execute("UPDATE risks SET state = 'closed', closed_at = ?, closed_reason = ?, updated_at = ? "
-                              "WHERE id = ?", (stamp, reason, stamp, number))
+        await self.db.execute("UPDATE risks SET state = 'closed', closed_at = ?, closed_reason = ?, updated_at = ? "
+                              "WHERE id = ?", stamp, reason, stamp, number)
         await self._audit(number, before.group_key, "closed", actor, channel, now, reason)
         return await self._row(number)
 
@@ -150,6 +144,6 @@ class RiskRepository:
         before = await self._row(number)
         if before is None:
             return False
-        await self._c.execute("DELETE FROM risks WHERE id = ?", (number,))
+        await self.db.execute("DELETE FROM risks WHERE id = ?", number)
         await self._audit(number, before.group_key, "deleted", actor, channel, now, None)
         return True

@@ -16,41 +16,35 @@ class RoomLinkRepository:
     @serialized
     async def link(self, platform: str, room_id: str, group_key: str, by: str | None, now: dt.datetime) -> None:
         """Link the room to ``group_key`` (replacing an earlier link). Raises
-        ``sqlite3.IntegrityError`` if the group does not exist."""
-        await self.db.connection.execute(
+        :class:`store.database.IntegrityError` if the group does not exist."""
+        await self.db.execute(
             "INSERT INTO room_links (platform, room_id, group_key, linked_by, linked_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (platform, room_id) DO UPDATE SET group_key = excluded.group_key, "
             "linked_by = excluded.linked_by, linked_at = excluded.linked_at",
-            (platform, room_id, group_key, by, utc_text(now)))
+            platform, room_id, group_key, by, utc_text(now))
 
     async def group_of(self, platform: str, room_id: str) -> str | None:
-        async with self.db.connection.execute(
-                "SELECT group_key FROM room_links WHERE platform = ? AND room_id = ?", (platform, room_id)) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
+        return await self.db.fetchval("SELECT group_key FROM room_links WHERE platform = ? AND room_id = ?",
+                                      platform, room_id)
 
     async def rooms_of(self, group_key: str) -> list[RoomLink]:
-        async with self.db.connection.execute(
-                "SELECT * FROM room_links WHERE group_key = ? ORDER BY platform, room_id", (group_key,)) as cursor:
-            return [_link(r) async for r in cursor]
+        return [_link(r) for r in await self.db.fetch(
+            "SELECT * FROM room_links WHERE group_key = ? ORDER BY platform, room_id", group_key)]
 
     async def all_links(self) -> list[RoomLink]:
         """Every linked room of every AG, muted ones included (see ``reminders``)."""
-        async with self.db.connection.execute("SELECT * FROM room_links ORDER BY group_key, platform, room_id") as cursor:
-            return [_link(r) async for r in cursor]
+        return [_link(r) for r in await self.db.fetch("SELECT * FROM room_links ORDER BY group_key, platform, room_id")]
 
     @serialized
     async def set_reminders(self, platform: str, room_id: str, enabled: bool) -> bool:
         """Switch reminders of a linked room on or off; False if the room is not linked."""
-        cursor = await self.db.connection.execute(
-            "UPDATE room_links SET reminders = ? WHERE platform = ? AND room_id = ?", (int(enabled), platform, room_id))
-        return cursor.rowcount > 0
+        return await self.db.execute(
+            "UPDATE room_links SET reminders = ? WHERE platform = ? AND room_id = ?", int(enabled), platform, room_id) > 0
 
     async def reminders_enabled(self, platform: str, room_id: str) -> bool | None:
         """True/False for a linked room, None if the room is not linked."""
-        async with self.db.connection.execute(
-                "SELECT reminders FROM room_links WHERE platform = ? AND room_id = ?", (platform, room_id)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchrow("SELECT reminders FROM room_links WHERE platform = ? AND room_id = ?",
+                                     platform, room_id)
         return None if row is None else bool(row[0])
 
 

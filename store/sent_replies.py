@@ -30,24 +30,21 @@ class SentReplyRepository:
         Recording the same ``sent_id`` again (a retried send that the homeserver deduplicated)
         keeps one row. Links older than the retention at ``now`` are deleted in the same transaction.
         """
-        async with self.db.transaction() as c:
-            await c.execute(
+        async with self.db.transaction():
+            await self.db.execute(
                 "INSERT INTO sent_replies (platform, room_id, sent_id, question_id, sent_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (platform, room_id, sent_id) DO UPDATE SET question_id = excluded.question_id, "
-                "sent_at = excluded.sent_at", (platform, room_id, sent_id, question_id, utc_text(now)))
-            await c.execute("DELETE FROM sent_replies WHERE sent_at < ?", (utc_text(now - self.retention),))
+                "sent_at = excluded.sent_at", platform, room_id, sent_id, question_id, utc_text(now))
+            await self.db.execute("DELETE FROM sent_replies WHERE sent_at < ?", utc_text(now - self.retention))
 
     async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
         """The incoming message id ``sent_id`` answered, or None (not a recorded bot answer, or
         older than the retention and purged)."""
-        async with self.db.connection.execute(
-                "SELECT question_id FROM sent_replies WHERE platform = ? AND room_id = ? AND sent_id = ?",
-                (platform, room_id, sent_id)) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
+        return await self.db.fetchval(
+            "SELECT question_id FROM sent_replies WHERE platform = ? AND room_id = ? AND sent_id = ?",
+            platform, room_id, sent_id)
 
     @serialized
     async def forget_before(self, cutoff: dt.datetime) -> int:
         """Delete links recorded before ``cutoff``; return how many."""
-        cursor = await self.db.connection.execute("DELETE FROM sent_replies WHERE sent_at < ?", (utc_text(cutoff),))
-        return cursor.rowcount
+        return await self.db.execute("DELETE FROM sent_replies WHERE sent_at < ?", utc_text(cutoff))

@@ -26,21 +26,18 @@ class SentTransactions:
     async def seen(self, txn_id: str, room_id: str, event_id: str, now: dt.datetime) -> None:
         """Record that the event ``event_id`` in ``room_id`` was sent with ``txn_id`` (the first
         record of a transaction id stays)."""
-        await self.db.connection.execute(
+        await self.db.execute(
             "INSERT INTO sent_transactions (platform, txn_id, room_id, event_id, seen_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (platform, txn_id) DO NOTHING", (self.platform, txn_id, room_id, event_id, utc_text(now)))
+            "ON CONFLICT (platform, txn_id) DO NOTHING", self.platform, txn_id, room_id, event_id, utc_text(now))
 
     async def event_of(self, txn_id: str, room_id: str) -> str | None:
         """The event id seen for ``txn_id`` in ``room_id``, or None."""
-        async with self.db.connection.execute(
-                "SELECT event_id FROM sent_transactions WHERE platform = ? AND txn_id = ? AND room_id = ?",
-                (self.platform, txn_id, room_id)) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
+        return await self.db.fetchval(
+            "SELECT event_id FROM sent_transactions WHERE platform = ? AND txn_id = ? AND room_id = ?",
+            self.platform, txn_id, room_id)
 
     @serialized
     async def forget_before(self, cutoff: dt.datetime) -> int:
         """Delete records seen before ``cutoff`` (they only matter while a retry is possible); return how many."""
-        cursor = await self.db.connection.execute(
-            "DELETE FROM sent_transactions WHERE platform = ? AND seen_at < ?", (self.platform, utc_text(cutoff)))
-        return cursor.rowcount
+        return await self.db.execute(
+            "DELETE FROM sent_transactions WHERE platform = ? AND seen_at < ?", self.platform, utc_text(cutoff))

@@ -49,29 +49,24 @@ class TaskRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    @property
-    def _c(self):
-        return self.db.connection
-
     @serialized
     async def create(self, group_key: str, title: str, owner: TaskOwner | None, due: dt.date | None,
                      actor: Actor, now: dt.datetime) -> Task:
         """Store an open task with its "created" audit row; returns it with its number."""
-        async with self.db.transaction() as connection:
-            cursor = await connection.execute(
+        async with self.db.transaction():
+            number = await self.db.fetchval(
                 "INSERT INTO tasks (group_key, title, owner_organisation, owner_platform, owner_user_id, owner_name, "
-                "due, state, created_platform, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
-                (group_key, title, *_owner_values(owner), due.isoformat() if due else None, actor.platform,
-                 actor.user_id, utc_text(now)))
-            number = cursor.lastrowid
+                "due, state, created_platform, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) "
+                "RETURNING id",
+                group_key, title, *_owner_values(owner), due.isoformat() if due else None, actor.platform,
+                actor.user_id, utc_text(now))
             assert number is not None
-            await record(connection, "auftrag", number, group_key, "created", actor, now,
+            await record(self.db, "auftrag", number, group_key, "created", actor, now,
                          f"für {owner_text(owner)}" + (f", bis {due:%d.%m.%Y}" if due else ""))
             return await self._get(number)  # type: ignore[return-value]
 
     async def _get(self, number: int) -> Task | None:
-        async with self._c.execute("SELECT * FROM tasks WHERE id = ?", (number,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchrow("SELECT * FROM tasks WHERE id = ?", number)
         return _task(row) if row else None
 
     async def get(self, number: int) -> Task | None:
@@ -92,21 +87,21 @@ class TaskRepository:
             clauses.append("state = ?")
             params.append(state)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        async with self._c.execute(f"SELECT * FROM tasks {where} ORDER BY due IS NULL, due, id", params) as cursor:  # noqa: S608
-            return [_task(r) for r in await cursor.fetchall()]
+        return [_task(r) for r in await self.db.fetch(
+            f"SELECT * FROM tasks {where} ORDER BY due IS NULL, due, id", *params)]  # noqa: S608
 
     @serialized
     async def complete(self, number: int, actor: Actor, now: dt.datetime) -> Task | None:
         """Mark task ``number`` done (one audit row); None if it is not open."""
-        async with self.db.transaction() as connection:
-            cursor = await connection.execute(
+        async with self.db.transaction():
+            done = await self.db.execute(
                 "UPDATE tasks SET state = 'done', done_by = ?, done_at = ? WHERE id = ? AND state = 'open'",
-                (actor.user_id, utc_text(now), number))
-            if cursor.rowcount == 0:
+                actor.user_id, utc_text(now), number)
+            if done == 0:
                 return None
             task = await self._get(number)
             assert task is not None
-            await record(connection, "auftrag", number, task.group_key, "done", actor, now)
+            await record(self.db, "auftrag", number, task.group_key, "done", actor, now)
             return task
 
     @serialized
@@ -115,7 +110,7 @@ class TaskRepository:
                      reopen: bool = False) -> Task | None:
         """Change the title, the owner or the due day (``None`` removes owner or day), or reopen a
         done task; one "changed" (or "reopened") audit row naming what changed. None if unknown."""
-        async with self.db.transaction() as connection:
+        async with self.db.transaction():
             before = await self._get(number)
             if before is None:
                 return None
@@ -138,8 +133,8 @@ class TaskRepository:
                 sets.append("state = 'open', done_by = NULL, done_at = NULL")
             if not sets:
                 return before
-            await connection.execute(f"UPDATE tasks SET {', '.join(sets)} WHERE id = ?", (*params, number))  # noqa: S608
-            await record(connection, "auftrag", number, before.group_key,
+            await self.db.execute(f"UPDATE tasks SET {', '.join(sets)} WHERE id = ?", *params, number)  # noqa: S608
+            await record(self.db, "auftrag", number, before.group_key,
                          "reopened" if reopen and before.state == "done" else "changed", actor, now,
                          ", ".join(what) or None)
             return await self._get(number)
@@ -147,17 +142,16 @@ class TaskRepository:
     @serialized
     async def delete(self, number: int, actor: Actor, now: dt.datetime) -> bool:
         """Delete task ``number`` (its audit rows stay, with a "deleted" row); False if unknown."""
-        async with self.db.transaction() as connection:
+        async with self.db.transaction():
             task = await self._get(number)
             if task is None:
                 return False
-            await connection.execute("DELETE FROM tasks WHERE id = ?", (number,))
-            await record(connection, "auftrag", number, task.group_key, "deleted", actor, now, task.title[:80])
+            await self.db.execute("DELETE FROM tasks WHERE id = ?", number)
+            await record(self.db, "auftrag", number, task.group_key, "deleted", actor, now, task.title[:80])
             return True
 
     async def due_between(self, first: dt.date, last: dt.date) -> list[Task]:
         """Open tasks due on a local day in ``[first, last]``, by due day and number."""
-        async with self._c.execute(
-                "SELECT * FROM tasks WHERE state = 'open' AND due >= ? AND due <= ? ORDER BY due, id",
-                (first.isoformat(), last.isoformat())) as cursor:
-            return [_task(r) for r in await cursor.fetchall()]
+        return [_task(r) for r in await self.db.fetch(
+            "SELECT * FROM tasks WHERE state = 'open' AND due >= ? AND due <= ? ORDER BY due, id",
+            first.isoformat(), last.isoformat())]

@@ -13,8 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from bot.ports import Actor
 from store.database import Database
 from store.timestamps import utc_text
@@ -42,15 +40,15 @@ class WorkAuditEntry:
     detail: str | None
 
 
-async def record(connection: aiosqlite.Connection, kind: ItemKind, item_id: int, group_key: str,
+async def record(db: Database, kind: ItemKind, item_id: int, group_key: str,
                  action: WorkAction, actor: Actor, now: dt.datetime, detail: str | None = None) -> None:
-    """Write one audit row on ``connection`` (call it inside the change's transaction).
+    """Write one audit row on ``db`` (call it inside the change's transaction).
     ``now`` must be timezone-aware (ValueError otherwise)."""
-    await connection.execute(
+    await db.execute(
         "INSERT INTO work_audit (item_kind, item_id, group_key, action, actor_platform, actor_id, platform, "
         "room_id, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (kind, item_id, group_key, action, actor.platform, actor.user_id, actor.room_platform, actor.room_id,
-         utc_text(now), detail))
+        kind, item_id, group_key, action, actor.platform, actor.user_id, actor.room_platform, actor.room_id,
+        utc_text(now), detail)
 
 
 class WorkAuditRepository:
@@ -75,8 +73,7 @@ class WorkAuditRepository:
             clauses.append("at >= ?")
             params.append(utc_text(since))
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        async with self.db.connection.execute(f"SELECT * FROM work_audit{where} ORDER BY id", params) as cursor:  # noqa: S608
-            rows = await cursor.fetchall()
+        rows = await self.db.fetch(f"SELECT * FROM work_audit{where} ORDER BY id", *params)  # noqa: S608
         return [WorkAuditEntry(r["id"], r["item_kind"], r["item_id"], r["group_key"], r["action"],
                                r["actor_platform"], r["actor_id"], r["platform"], r["room_id"],
                                dt.datetime.fromisoformat(r["at"]), r["detail"])

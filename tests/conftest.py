@@ -1,4 +1,6 @@
-"""Shared fixtures: settings with roles, a real App on a temporary SQLite file, CLI runner.
+"""Shared fixtures: settings with roles, a real App on a temporary SQLite file, CLI runner, and a
+PostgreSQL server for the tests that run on both backends (``postgres_server``, see
+``tests/pg_server.py`` and ``tests/store/conftest.py``).
 
 ``app`` is the real composition root (store, state, roles, commands, router) on
 ``tmp_path/"db.sqlite3"``, created at :data:`fakes.NOW`. Roles: one admin, one coordinator for
@@ -18,6 +20,25 @@ from bot.config import Settings
 from fakes import ADMIN, NOW, make_settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server started for this test session (see ``tests/pg_server.py``). Without
+    PostgreSQL's binaries the test fails when the environment variable ``CI`` is set (CI must run
+    both backends: ``.ci/run`` installs Debian's ``postgresql`` package) and is skipped otherwise."""
+    from pg_server import PostgresServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        message = ("PostgreSQL binaries not found (no pg_config --bindir, no /usr/lib/postgresql/*/bin): "
+                   "install Debian's postgresql package (apt-get install postgresql) to run the PostgreSQL cases")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = PostgresServer(bindir).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -54,7 +54,7 @@ from bot.config import MatrixSection
 from bot.logging_setup import register_secret
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
 from bot.metrics import NO_METRICS, Metrics
-from bot.outbox import Outbox
+from bot.outbox import Outbox, may_repeat
 from bot.ports import PromptStore
 
 log = logging.getLogger(__name__)
@@ -345,6 +345,9 @@ class MatrixAdapter:
         if isinstance(response, SyncError):
             raise RuntimeError(f"sync error {response.status_code}: {response.message}")
         assert isinstance(response, SyncResponse)
+        for room_id, info in response.rooms.join.items():  # before any await: see _witness
+            for event in info.timeline.events:
+                self._witness_in_memory(room_id, getattr(event, "source", None))
         if first:
             # everything older than the first start is history the bot must not answer
             # compared with the homeserver's timestamps, so the real clock, not the (maybe shifted) bot clock
@@ -498,6 +501,7 @@ class MatrixAdapter:
             if await wait_until_claimable(self.ledger, event_id, self.clock, self._stopping):
                 log.info("Matrix: taking over event %s in %s (its process's claim ran out)", event_id, room_id)
                 self._waiting.pop(event_id, None)
+                may_repeat.set(True)  # this task only: the dead process may have answered already
                 await self._on_event_safely(room_id, event)
         except Exception:
             log.exception("Matrix: taking over event %s in %s failed", event_id, room_id)
@@ -505,9 +509,22 @@ class MatrixAdapter:
             if self._waiting.get(event_id) is asyncio.current_task():
                 del self._waiting[event_id]
 
+    def _witness_in_memory(self, room_id: str, source) -> None:
+        """Tell the sender about one of the bot's own events in a sync (from any of its processes),
+        at once and without waiting for the database: the whole sync's events are known before
+        this process's reminders or taken-over answers can go out again (a busy database must not
+        delay it; see :meth:`MatrixSender.witnessed`)."""
+        if not isinstance(source, dict) or source.get("sender") != self.settings.user_id:
+            return
+        txn_id = (source.get("content") or {}).get(TXN_FIELD)
+        event_id = source.get("event_id")
+        if isinstance(txn_id, str) and isinstance(event_id, str):
+            self.sender.witnessed(txn_id, room_id, event_id)
+
     async def _witness(self, room_id: str, source: dict) -> None:
         """Record one of the bot's own events (from any of its processes) by the transaction id in
         its content, so that no process sends that transaction again from its own device."""
+        self._witness_in_memory(room_id, source)
         txn_id = (source.get("content") or {}).get(TXN_FIELD)
         event_id = source.get("event_id")
         if self.sent is not None and isinstance(txn_id, str) and isinstance(event_id, str):

@@ -14,15 +14,17 @@ import datetime as dt
 import hashlib
 import io
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Protocol
 
-from nio import AsyncClient, RoomSendError, RoomSendResponse, UploadResponse
+from nio import AsyncClient, MessageDirection, RoomMessagesResponse, RoomSendError, RoomSendResponse, UploadResponse
 
 from adapters.matrix.convert import (PLATFORM, POLL_END, POLL_START, content_from_reply, edit_content, file_content,
                                      image_content, poll_end_content, poll_start_content, reaction_content)
 from bot.clock import Clock
 from bot.messages import Reply
+from bot.outbox import may_repeat
 from bot.ports import PromptStore
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,10 @@ log = logging.getLogger(__name__)
 #: ignore; ``unsigned.transaction_id`` is shown to the sending device only, so other devices of the
 #: bot could not see it otherwise).
 TXN_FIELD = "agbot.txn_id"
+#: How many sends seen in the sync a process keeps in memory (:meth:`MatrixSender.witnessed`).
+WITNESSED_KEPT = 10_000
+#: How many of the room's latest events a send that may repeat another process's looks through.
+LOOK_BACK_EVENTS = 50
 
 
 class SentLog(Protocol):
@@ -77,6 +83,17 @@ class MatrixSender:
         self.client: AsyncClient | None = None
         self.poll_ends: PollEndLog | None = None  # set by the adapter: which polls were ended
         self._ended_refs: set[str] = set()  # prompt refs whose polls are all ended (this process)
+        self._witnessed: OrderedDict[tuple[str, str], str] = OrderedDict()  # (txn id, room) -> event, see witnessed()
+
+    def witnessed(self, txn_id: str, room_id: str, event_id: str) -> None:
+        """Remember in this process that ``txn_id`` was sent to ``room_id`` as ``event_id`` (seen in
+        the sync), before and whether or not :attr:`sent` could record it: a write refused by a
+        busy database must not open the door to a second send (the last :data:`WITNESSED_KEPT`
+        are kept)."""
+        self._witnessed[(txn_id, room_id)] = event_id
+        self._witnessed.move_to_end((txn_id, room_id))
+        while len(self._witnessed) > WITNESSED_KEPT:
+            self._witnessed.popitem(last=False)
 
     async def _room_send(self, room_id: str, event_type: str, content: dict,
                          txn_id: str | None) -> RoomSendResponse | RoomSendError:
@@ -85,15 +102,43 @@ class MatrixSender:
         for the device that sent it first)."""
         assert self.client is not None, "MatrixSender used before login"
         if txn_id is not None:
-            if self.sent is not None:
+            earlier = self._witnessed.get((txn_id, room_id))
+            if earlier is None and self.sent is not None:
                 earlier = await self.sent.event_of(txn_id, room_id)
-                if earlier is not None:
-                    log.info("Matrix: %s was already sent to %s as %s (seen in a sync); not sent again",
-                             txn_id, room_id, earlier)
-                    return RoomSendResponse(earlier, room_id)
+            if earlier is None and may_repeat.get():
+                earlier = await self._sent_by_another_device(room_id, txn_id)
+            if earlier is not None:
+                log.info("Matrix: %s was already sent to %s as %s (seen in a sync); not sent again",
+                         txn_id, room_id, earlier)
+                return RoomSendResponse(earlier, room_id)
             content = {**content, TXN_FIELD: txn_id}
         return await self.client.room_send(room_id, event_type, content, tx_id=txn_id,
                                            ignore_unverified_devices=True)
+
+    async def _sent_by_another_device(self, room_id: str, txn_id: str) -> str | None:
+        """The event id of the bot's event carrying ``txn_id`` among the room's latest
+        :data:`LOOK_BACK_EVENTS` events (``/messages``, newest first), or None. Asked when the send
+        may repeat a dead process's (:data:`bot.outbox.may_repeat`): that process's last events may
+        not have reached this one's sync yet (a slow or busy sync loop). A failed look-up is
+        logged and the send goes on."""
+        assert self.client is not None
+        try:
+            page = await self.client.room_messages(room_id, start=None, limit=LOOK_BACK_EVENTS,
+                                                   direction=MessageDirection.back,
+                                                   message_filter={"senders": [self.client.user_id]})
+        except Exception:  # network trouble: sending is still better than staying silent
+            log.warning("Matrix: could not look up the latest events of %s before a repeatable send", room_id,
+                        exc_info=True)
+            return None
+        if not isinstance(page, RoomMessagesResponse):
+            log.warning("Matrix: could not look up the latest events of %s: %s", room_id, page)
+            return None
+        for event in page.chunk:
+            source = getattr(event, "source", None) or {}
+            if (source.get("content") or {}).get(TXN_FIELD) == txn_id and isinstance(source.get("event_id"), str):
+                self.witnessed(txn_id, room_id, source["event_id"])
+                return source["event_id"]
+        return None
 
     async def send(self, room_id: str, reply: Reply, thread_id: str | None = None,
                    txn_id: str | None = None) -> str | None:

@@ -3,8 +3,9 @@
 - ``GET /healthz``: 200 ``{"status": "ok"}`` while the event loop runs (liveness).
 - ``GET /readyz``: 200 ``{"status": "ready", "checks": {...}}`` when every check passes, else 503
   ``{"status": "not ready", "failed": {name: reason}, "checks": {...}}``. Checks: ``database``
-  (a second connection can take the write lock: ``BEGIN IMMEDIATE; ROLLBACK`` within
-  ``DB_TIMEOUT`` seconds), ``matrix`` (if configured: the last successful sync is at most
+  (a write transaction can start within ``DB_TIMEOUT`` seconds, nothing written: SQLite a second
+  connection's ``BEGIN IMMEDIATE; ROLLBACK``, PostgreSQL the project's advisory lock, see
+  :meth:`store.database.Database.writable`), ``matrix`` (if configured: the last successful sync is at most
   ``[ops] sync_stale_after`` seconds old), ``teams`` (if configured: its ``/healthz`` answers 200).
 - ``GET /metrics``: the Prometheus text format of :class:`~adapters.ops_http.metrics.PrometheusMetrics`.
 
@@ -15,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -24,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from adapters.ops_http.metrics import PrometheusMetrics
 from bot.clock import Clock
+from store.database import Database
 
 log = logging.getLogger(__name__)
 DB_TIMEOUT = 1.0  # seconds to wait for the database's write lock before calling it not writable
@@ -31,35 +31,17 @@ PROBE_TIMEOUT = 2.0  # seconds for the Teams endpoint to answer /healthz
 _ANY = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 
 
-def database_writable(path: str | Path, timeout: float = DB_TIMEOUT) -> str | None:
-    """None if a new connection to the SQLite file ``path`` gets the write lock within
-    ``timeout`` seconds (``BEGIN IMMEDIATE``, then ``ROLLBACK``: nothing is written); otherwise
-    the reason, e.g. "database is locked". Blocking: run it in a thread."""
-    try:
-        connection = sqlite3.connect(f"file:{Path(path)}?mode=rw", uri=True, timeout=timeout,
-                                     isolation_level=None)
-    except sqlite3.Error as exc:
-        return str(exc)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("ROLLBACK")
-        return None
-    except sqlite3.Error as exc:
-        return str(exc)
-    finally:
-        connection.close()
-
-
 class OpsServer:
     """Serves the operations endpoints for one bot process; a service of ``agbot run`` (see
-    :meth:`bot.app.App.build_services`). ``adapters``: the running chat adapters; a Matrix one
-    must have ``last_sync_at`` (aware datetime or None), a Teams one ``settings.host`` and ``port``.
+    :meth:`bot.app.App.build_services`). ``database``: the bot's :class:`~store.database.Database`.
+    ``adapters``: the running chat adapters; a Matrix one must have ``last_sync_at`` (aware
+    datetime or None), a Teams one ``settings.host`` and ``port``.
     ``sync_stale_after``: seconds. ``port`` 0 picks a free port (read :attr:`port` after start)."""
 
     platform = "ops"
     starts_early = True  # serve /healthz and /readyz (503) while the adapters still log in
 
-    def __init__(self, database: str | Path, adapters: list, metrics: PrometheusMetrics, clock: Clock,
+    def __init__(self, database: Database, adapters: list, metrics: PrometheusMetrics, clock: Clock,
                  host: str, port: int, sync_stale_after: float) -> None:
         self.database = database
         self.adapters = adapters
@@ -93,7 +75,7 @@ class OpsServer:
     async def checks(self) -> dict[str, str | None]:
         """Check name -> None (passed) or the reason it failed."""
         results: dict[str, str | None] = {}
-        failed = await asyncio.to_thread(database_writable, self.database)
+        failed = await self.database.writable(DB_TIMEOUT)
         results["database"] = None if failed is None else f"not writable: {failed}"
         lag = self.matrix_sync_lag()
         if lag is not None:

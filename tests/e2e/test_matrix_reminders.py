@@ -81,7 +81,7 @@ async def test_one_due_moment_reaches_100_linked_rooms_exactly_once(synapse, hun
         await runner.start(with_services=True)
         counts = await wait_for_reminders(synapse, admin_user, rooms, bot_user.user_id, start, within=60)
         assert counts == [1] * ROOMS, counts
-        deliveries = await runner.app.scheduler_db.connection.execute_fetchall(
+        deliveries = await runner.app.scheduler_db.fetch(
             "SELECT state, COUNT(*) FROM reminder_deliveries GROUP BY state")
         assert [tuple(row) for row in deliveries] == [("sent", ROOMS)]
     finally:

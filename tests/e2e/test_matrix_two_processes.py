@@ -8,8 +8,8 @@ instance, one shared cross-signing key file), and the database decides who does 
   leases over and does not repeat, from its own device, what the dead one had sent);
 * 50 identical late registrations at once through both processes give one registration.
 
-The database target is the ``database_target`` fixture: one SQLite file now; phase 1 of issue 15
-adds a PostgreSQL URL to its parameters. Waiting is done by syncing or polling with deadlines.
+The database target is the ``database_target`` fixture: one SQLite file or one PostgreSQL
+database (every test runs on both). Waiting is done by syncing or polling with deadlines.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import datetime as dt
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +27,7 @@ import pytest
 from bot.clock import BERLIN
 from bot.config import load_config
 from matrix_helpers import Member, bot_messages, link_rooms_with_series, rooms_joined_by
+from store.database import Database
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -35,10 +35,12 @@ REPO = Path(__file__).resolve().parents[2]
 INSTANCES = ("a", "b")
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def database_target(request, tmp_path) -> str:
-    """``[bot] database`` of both processes: a SQLite file (phase 1 adds ``postgresql://...``)."""
-    return str(tmp_path / "shared.sqlite3")
+    """``[bot] database`` of both processes: a SQLite file or a fresh PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "shared.sqlite3")
+    return request.getfixturevalue("postgres_server").create_database()
 
 
 class TwoBots:
@@ -110,12 +112,19 @@ class TwoBots:
                 process.wait(timeout=10)
 
 
-def owners(database: str, query: str) -> dict[str, int]:
+async def rows(database: str, query: str) -> list[tuple]:
+    """The rows of ``query`` on the shared database (either backend), as tuples."""
+    db = await Database.open(database)
+    try:
+        return [tuple(row) for row in await db.fetch(query)]
+    finally:
+        await db.close()
+
+
+async def owners(database: str, query: str) -> dict[str, int]:
     """Rows of ``query`` (one column: a lease owner ``<instance>@host:pid:random``) counted per instance."""
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute(query).fetchall()
     counts: dict[str, int] = {}
-    for (owner,) in rows:
+    for (owner,) in await rows(database, query):
         name = (owner or "?").split("@")[0]
         counts[name] = counts.get(name, 0) + 1
     return counts
@@ -178,7 +187,7 @@ async def test_100_questions_to_two_processes_are_answered_exactly_once(synapse,
         answers_in_encrypted = [member.replies_to(room, q, bot_user.user_id)[0] for member, room, q in questions
                                 if room == encrypted]
         assert all(getattr(a, "decrypted", False) for a in answers_in_encrypted)
-        split = owners(database_target, "SELECT lease_owner FROM handled_events WHERE state = 'answered' "
+        split = await owners(database_target, "SELECT lease_owner FROM handled_events WHERE state = 'answered' "
                                         "AND reply_id IS NOT NULL")
         assert sum(split.values()) == 100 and set(split) == {"a", "b"}, split  # both processes answered
         print(f"\n100 questions: answered by a/b = {split.get('a')}/{split.get('b')}, "
@@ -220,26 +229,28 @@ async def test_reminders_to_20_rooms_arrive_once_although_the_sending_process_is
 
     synapse.override_ratelimit(bot_user.user_id, 1, 2)  # about one message a second for the account
     due = start - dt.timedelta(hours=1)
-    lock = None
+    holder, lock = None, None
     try:
         for name in INSTANCES:  # the same clock for both: the reminder is due 15 s after the start
             bots.launch(name, clock_start=due - dt.timedelta(seconds=15))
         await bots.wait_logged_in()
         got = await wait_delivered(3, within=60)
         assert len(got) >= 3, f"no reminders arrived\n{bots.tails()}"
-        lock = sqlite3.connect(database_target, timeout=10, isolation_level=None)
-        lock.execute("BEGIN IMMEDIATE")  # from now on no delivery can be recorded, sending goes on
+        holder = await Database.open(database_target)
+        lock = holder.transaction()  # the database's write lock (BEGIN IMMEDIATE / the advisory lock)
+        await lock.__aenter__()  # from now on no delivery can be recorded, sending goes on
         got = await wait_delivered(len(got) + 2, within=30)
         leased: dict[str, int] = {}
-        for (owner,) in lock.execute("SELECT lease_owner FROM reminder_deliveries WHERE state = 'leased'"):
+        for (owner,) in await holder.fetch("SELECT lease_owner FROM reminder_deliveries WHERE state = 'leased'"):
             leased[owner.split("@")[0]] = leased.get(owner.split("@")[0], 0) + 1
         assert leased, f"no delivery is leased: nothing to take over\n{bots.tails()}"
         victim = max(leased, key=lambda name: leased[name])
         survivor = next(name for name in INSTANCES if name != victim)
         bots.processes[victim].send_signal(signal.SIGKILL)
         bots.processes[victim].wait(timeout=10)
-        recorded = {row[0] for row in lock.execute("SELECT room_id FROM reminder_deliveries WHERE state = 'sent'")}
-        lock.execute("ROLLBACK")
+        recorded = {row[0] for row in await holder.fetch("SELECT room_id FROM reminder_deliveries WHERE state = 'sent'")}
+        await lock.__aexit__(None, None, None)  # nothing was written: the commit ends the transaction
+        lock = None
         got = await wait_delivered(0, within=0)
         assert len(got) < ROOMS, f"all rooms had their reminder before the kill\n{bots.tails()}"
         assert got - recorded, "no reminder was delivered but unrecorded at the kill: the takeover would test nothing"
@@ -251,14 +262,15 @@ async def test_reminders_to_20_rooms_arrive_once_although_the_sending_process_is
         await asyncio.sleep(4)  # real time on purpose: a duplicate would arrive now (lease 3 s)
         counts = await delivered()
         assert [counts[room] for room in rooms] == [1] * ROOMS, f"{counts}\n{bots.tails()}"
-        with sqlite3.connect(database_target) as connection:
-            states = connection.execute("SELECT state, COUNT(*) FROM reminder_deliveries GROUP BY state").fetchall()
+        states = await rows(database_target, "SELECT state, COUNT(*) FROM reminder_deliveries GROUP BY state")
         assert states == [("sent", ROOMS)], states
-        assert owners(database_target, "SELECT lease_owner FROM reminder_deliveries").get(survivor), \
+        assert (await owners(database_target, "SELECT lease_owner FROM reminder_deliveries")).get(survivor), \
             "the survivor took nothing over"
     finally:
         if lock is not None:
-            lock.close()
+            await lock.__aexit__(None, None, None)
+        if holder is not None:
+            await holder.close()
         bots.stop()
 
 
@@ -298,9 +310,8 @@ async def test_50_identical_registrations_through_both_processes_give_one(synaps
         number = int(re.search(r"\(Nr\. (\d+)\)", registered[0]).group(1))
         duplicates = [b for b in bodies if f"bereits eine offene Nachmeldung für die AG Finanzen vor (Nr. {number})" in b]
         assert len(duplicates) == 49, [b for b in bodies if b not in registered + duplicates]
-        with sqlite3.connect(database_target) as connection:
-            assert connection.execute("SELECT COUNT(*) FROM registrations").fetchone() == (1,)
-        split = owners(database_target, "SELECT lease_owner FROM handled_events WHERE state = 'answered' "
+        assert await rows(database_target, "SELECT COUNT(*) FROM registrations") == [(1,)]
+        split = await owners(database_target, "SELECT lease_owner FROM handled_events WHERE state = 'answered' "
                                         "AND event_id IN (%s)" % ",".join(f"'{q}'" for _, _, q in questions))
         assert set(split) == {"a", "b"}, split  # both processes took registrations
         await coordinator.sync(500)

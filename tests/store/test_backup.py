@@ -138,3 +138,17 @@ def test_bad_folders_and_missing_database_have_clear_messages(setup, tmp_path, c
     (folder / "manifest.json").write_text("{", encoding="utf-8")
     assert restore(setup, folder) == 2
     assert "damaged" in capsys.readouterr().err
+
+
+def test_backup_and_restore_of_a_postgresql_database_are_refused_with_a_pointer_to_pg_dump(
+        postgres_server, tmp_path, capsys):
+    url = postgres_server.create_database()
+    assert main(["backup", "--db", url, str(tmp_path / "backups")]) == 1
+    err = capsys.readouterr().err
+    assert "PostgreSQL database" in err and "pg_dump" in err and "pg_restore" in err
+    assert not (tmp_path / "backups").exists()
+    folder = tmp_path / "agbot-backup-20230113T080000Z"
+    folder.mkdir()
+    (folder / "manifest.json").write_text("{}", encoding="utf-8")
+    assert main(["restore", "--db", url, str(folder)]) == 1
+    assert "pg_restore" in capsys.readouterr().err

@@ -36,9 +36,8 @@ def contexts(db) -> ConversationContextRepository:
     return ConversationContextRepository(db)
 
 
-async def rows(db: Database, table: str, where: str = "1", args: tuple = ()) -> list:
-    async with db.connection.execute(f"SELECT * FROM {table} WHERE {where}", args) as cursor:
-        return [dict(r) async for r in cursor]
+async def rows(db: Database, table: str, where: str = "1 = 1", args: tuple = ()) -> list:
+    return [dict(r) for r in await db.fetch(f"SELECT * FROM {table} WHERE {where}", *args)]
 
 
 async def test_put_then_get_returns_the_context(contexts):
@@ -135,7 +134,7 @@ async def test_contexts_and_reply_links_survive_a_restart(db_path):
 
 async def test_an_unreadable_row_counts_as_absent(db, contexts):
     await contexts.put("matrix", ROOM, "", MEMBER, context())
-    await db.connection.execute("UPDATE conversation_contexts SET context = '{\"v\": 99}'")
+    await db.execute("UPDATE conversation_contexts SET context = '{\"v\": 99}'")
     assert await contexts.get("matrix", ROOM, "", T0) is None
     assert await contexts.personal_data("matrix", MEMBER) == []
     assert await contexts.erase_person("matrix", MEMBER) == 1  # but it is still erased

@@ -2,8 +2,8 @@
 two ledgers on two connections to one database stand for two bot processes. The clock is passed
 in (UTC); nothing sleeps.
 
-The database target comes from the ``database_target`` fixture: a SQLite file now; phase 1 of
-issue 15 adds a PostgreSQL URL to its parameters, and these tests run on both.
+The database target comes from the ``database_target`` fixture: a SQLite file and a PostgreSQL
+database (the server started by ``postgres_server``); every test runs on both.
 """
 from __future__ import annotations
 
@@ -23,10 +23,12 @@ LEASE = dt.timedelta(seconds=60)
 ROOM = "!room:example.org"
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def database_target(request, tmp_path) -> str:
-    """What ``Database.open`` gets: a SQLite file path (phase 1 adds ``postgresql://...``)."""
-    return str(tmp_path / "shared.sqlite3")
+    """What ``Database.open`` gets: a SQLite file path or a fresh PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "shared.sqlite3")
+    return request.getfixturevalue("postgres_server").create_database()
 
 
 @pytest.fixture
@@ -84,9 +86,9 @@ async def test_ignoring_ends_only_the_own_claim(two_processes):
 
 async def test_a_claim_from_before_leases_counts_as_expired(two_processes):
     a, b = two_processes
-    await a.db.connection.execute(  # a row as written before migration 014
-        "INSERT INTO handled_events (platform, event_id, room_id, state, received_at) "
-        "VALUES ('matrix', '$old', ?, 'received', '2023-01-26T08:00:00+00:00')", (ROOM,))
+    async with a.db.write_lock, a.db.transaction():  # a row as written before migration 014
+        await a.db.execute("INSERT INTO handled_events (platform, event_id, room_id, state, received_at) "
+                           "VALUES ('matrix', '$old', ?, 'received', '2023-01-26T08:00:00+00:00')", ROOM)
     assert not (await b.holder("$old")).held_by_other(b.owner, T0)
     assert await b.claim("$old", ROOM, T0)
 

@@ -19,7 +19,7 @@ def at(hours: int) -> dt.datetime:
 
 
 async def rows(db: Database) -> int:
-    return (await db.connection.execute_fetchall("SELECT count(*) FROM oparl_objects"))[0][0]
+    return await db.fetchval("SELECT count(*) FROM oparl_objects")
 
 
 async def test_created_modified_and_deleted_follow_what_is_published(app, db_path):

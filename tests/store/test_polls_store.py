@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from bot.messages import ChannelRef, Choice, Prompt, UserRef
+from db_schema import tables
 from bot.ports import PollOption
 from store.attendance import AttendanceRepository
 from store.database import Database
@@ -28,16 +29,14 @@ OPTIONS = (PollOption(1, dt.datetime(2023, 2, 2, 14, 0)), PollOption(2, dt.datet
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "polls.sqlite3")
+async def db(db_path):
+    database = await Database.open(db_path)
     yield database
     await database.close()
 
 
 async def test_migration_creates_the_tables(db):
-    async with db.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
-        tables = {row[0] async for row in cursor}
-    assert {"attendance", "polls", "poll_options", "poll_votes", "prompt_messages", "prompt_reactions"} <= tables
+    assert {"attendance", "polls", "poll_options", "poll_votes", "prompt_messages", "prompt_reactions"} <= await tables(db)
 
 
 async def test_a_second_answer_replaces_the_first_and_both_are_audited(db):
@@ -78,9 +77,9 @@ async def test_poll_votes_replace_and_count(db):
     assert await polls.of_group("finanzen") == [] and len(await polls.of_group("finanzen", None)) == 1
 
 
-async def test_twenty_simultaneous_votes_on_separate_connections_give_twenty_votes(db, tmp_path):
+async def test_twenty_simultaneous_votes_on_separate_connections_give_twenty_votes(db, db_path):
     poll = await PollRepository(db).create("finanzen", "Termin", OPTIONS, ERIKA, ROOM, NOW)
-    connections = [await Database.open(tmp_path / "polls.sqlite3") for _ in range(20)]
+    connections = [await Database.open(db_path) for _ in range(20)]
     try:
         await asyncio.gather(*(PollRepository(c).vote(poll.id, (1 + i % 3,), UserRef("matrix", f"@u{i}:example.org"),
                                                      ROOM, NOW) for i, c in enumerate(connections)))

@@ -20,8 +20,7 @@ FIN_ROOM = "!finanzen:example.org"
 
 
 async def count(db: Database, table: str) -> int:
-    async with db.connection.execute(f"SELECT count(*) FROM {table}") as cursor:
-        return (await cursor.fetchone())[0]
+    return await db.fetchval(f"SELECT count(*) FROM {table}")
 
 
 async def attempts(apps, per_app: int) -> list:
@@ -165,10 +164,9 @@ async def test_decide_on_a_decided_registration_returns_none_and_writes_nothing(
     assert await repo.decide(999, "approved", PLATFORM, ADMIN, PLATFORM, ROOM, NOW) is None
     assert await count(app.db, "registration_audit") == 2
     assert (await repo.get(created.id)).state == "rejected"
-    async with app.db.connection.execute(
-            "SELECT count(*) FROM memberships WHERE organisation_key = 'barleben' AND group_key = 'finanzen'") as cur:
-        assert (await cur.fetchone())[0] == 0
-    assert not app.db.connection.in_transaction
+    assert await app.db.fetchval(
+        "SELECT count(*) FROM memberships WHERE organisation_key = 'barleben' AND group_key = 'finanzen'") == 0
+    assert not app.db.in_transaction
 
 
 async def test_create_of_an_open_one_returns_none_without_audit(app):
@@ -176,7 +174,7 @@ async def test_create_of_an_open_one_returns_none_without_audit(app):
     assert await repo.create("finanzen", "barleben", PLATFORM, MEMBER, None, PLATFORM, ROOM, BEFORE) is not None
     assert await repo.create("finanzen", "barleben", PLATFORM, ADMIN, None, PLATFORM, ROOM, BEFORE) is None
     assert await count(app.db, "registrations") == 1 and await count(app.db, "registration_audit") == 1
-    assert not app.db.connection.in_transaction
+    assert not app.db.in_transaction
 
 
 async def test_approval_writes_registration_audit_and_membership_together(app):
@@ -184,10 +182,9 @@ async def test_approval_writes_registration_audit_and_membership_together(app):
     created = await repo.create("finanzen", "ars-150840550550", PLATFORM, MEMBER, None, PLATFORM, ROOM, BEFORE)
     approved = await repo.decide(created.id, "approved", PLATFORM, FIN_COORD, PLATFORM, FIN_ROOM, NOW)
     assert approved.state == "approved" and approved.decided_at == NOW.astimezone(UTC)
-    async with app.db.connection.execute(
-            "SELECT status, source, note FROM memberships WHERE group_key = 'finanzen' "
-            "AND organisation_key = 'ars-150840550550'") as cursor:
-        assert tuple(await cursor.fetchone()) == ("member", "nachmeldung", f"Nachmeldung Nr. {created.id}")
+    row = await app.db.fetchrow("SELECT status, source, note FROM memberships WHERE group_key = 'finanzen' "
+                                "AND organisation_key = 'ars-150840550550'")
+    assert tuple(row) == ("member", "nachmeldung", f"Nachmeldung Nr. {created.id}")
     [_, entry] = await repo.audit()
     assert (entry.action, entry.actor_id, entry.platform, entry.room_id, entry.at) == (
         "approved", FIN_COORD, PLATFORM, FIN_ROOM, NOW.astimezone(UTC))

@@ -313,7 +313,7 @@ async def test_restart_with_a_new_process_catches_up_from_the_shared_database(op
     assert all("verspätet" in t and "in 30 Minuten" in t for _, t, _ in sender_b.sent)
 
 
-async def test_status_reports_can_be_switched_off_and_a_failed_build_is_retried(open_app, tmp_path):
+async def test_status_reports_can_be_switched_off_and_a_failed_build_is_retried(open_app, new_database):
     base = make_settings()
     off = base.model_copy(update={"reminders": base.reminders.model_copy(update={"report_before_exchange": []})})
     app = await open_app(settings_=off)
@@ -324,7 +324,7 @@ async def test_status_reports_can_be_switched_off_and_a_failed_build_is_retried(
     await dispatcher.run_due(at(clock, berlin(2023, 2, 21, 14)))
     assert sender.sent == []
 
-    on = await open_app(database=tmp_path / "second.sqlite3", settings_=base)
+    on = await open_app(database=new_database("second.sqlite3"), settings_=base)
     await set_series(on, None, dt.datetime(2023, 2, 23, 14), "FREQ=WEEKLY;INTERVAL=6")
     await link_rooms(on)
     sender = RecordingSender()
@@ -372,7 +372,8 @@ async def test_two_processes_on_one_database_send_each_reminder_exactly_once(ope
     assert len(sent) == 3 * 2 * 12 + 2 * 13 + 13
     assert sum(1 for _, text, _ in sent if text.startswith("Statusberichte der AGs")) == 13
     assert Counter(txn for _, _, txn in sent).most_common(1)[0][1] == 1  # nothing twice
-    assert sender_a.sent and sender_b.sent  # both took part
+    # which process sends what is a matter of timing (on PostgreSQL one may win every lease of a run);
+    # the e2e test with two agbot run processes shows both sending (tests/e2e/test_matrix_two_processes.py)
     deliveries = await ReminderDeliveries(app_b.db).all()
     assert len(deliveries) == len(sent) and {d.state for d in deliveries} == {"sent"}
 

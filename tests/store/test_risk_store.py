@@ -1,16 +1,16 @@
-"""The risk store (store/risks.py) on a real SQLite file: migration 012's table and checks, every
+"""The risk store (store/risks.py) on a real database (SQLite and PostgreSQL): migration 012's table and checks, every
 change audited in work_audit in the same transaction, nothing written when a change is refused."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pytest
 
 from bot.messages import ChannelRef, UserRef
 from bot.ports import RiskChanges, RiskOwner
+from db_schema import columns
 from fakes import NOW
-from store.database import Database
+from store.database import Database, IntegrityError
 from store.risks import RiskRepository
 from store.work_audit import WorkAuditRepository
 
@@ -32,16 +32,14 @@ async def audit(db: Database) -> list[tuple]:
 
 
 async def test_migration_creates_the_table_with_its_checks(db):
-    async with db.connection.execute("PRAGMA table_info(risks)") as cursor:
-        columns = {row[1] for row in await cursor.fetchall()}
     assert {"group_key", "title", "wahrscheinlichkeit", "auswirkung", "massnahme", "owner_organisation",
-            "owner_name", "owner_user", "state", "created_at", "updated_at", "closed_at", "closed_reason"} <= columns
+            "owner_name", "owner_user", "state", "created_at", "updated_at", "closed_at", "closed_reason"} <= set(await columns(db, "risks"))
     assert await db.schema_version() >= 11
     repo = RiskRepository(db)
     for w, a in ((0, 3), (6, 3), (3, 0), (3, 6)):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(IntegrityError):
             await repo.create("finanzen", "Kaputt", w, a, None, RiskOwner(), USER, ROOM, NOW)
-    with pytest.raises(sqlite3.IntegrityError):  # an AG that does not exist
+    with pytest.raises(IntegrityError):  # an AG that does not exist
         await repo.create("gibt-es-nicht", "Kaputt", 3, 3, None, RiskOwner(), USER, ROOM, NOW)
     assert await repo.of_groups(include_closed=True) == []
     assert await audit(db) == []  # the refused inserts left no audit row either

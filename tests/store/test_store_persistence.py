@@ -46,8 +46,8 @@ async def test_two_apps_on_one_file_see_each_others_changes(open_app, db_path):
     assert "Donnerstag, 30.03.2023, 10:00 Uhr" in session.text
 
 
-def test_export_then_import_reports_no_changes(tmp_path, run_cli, admin_config):
-    db = tmp_path / "db.sqlite3"
+def test_export_then_import_reports_no_changes(tmp_path, run_cli, admin_config, new_database):
+    db = new_database("db.sqlite3")
     for command in ("!meilenstein Finanzen 31.03.2023 Nutzungskonzept", "!serie Finanzen 16.03.2023 10:00 3",
                     "!meilenstein Kommunikation 30.04.2023 Newsletter"):
         result = run_cli("ask", "--db", db, "--config", admin_config, "--user", ADMIN,
@@ -65,7 +65,7 @@ def test_export_then_import_reports_no_changes(tmp_path, run_cli, admin_config):
     assert result.stdout.strip() == "Keine Änderungen."
 
     # the export also seeds a new database with everything set in chat
-    fresh = tmp_path / "fresh.sqlite3"
+    fresh = new_database("fresh.sqlite3")
     assert run_cli("import", "--db", fresh, exported).returncode == 0
     again = run_cli("export", "--db", fresh)
     assert again.returncode == 0

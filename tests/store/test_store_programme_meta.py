@@ -38,12 +38,11 @@ async def test_agenda_and_contacts_survive_seed_and_load(repo, shipped):
 
 async def _strip_new_meta_fields(repo: ProgrammeRepository) -> None:
     """Make the stored meta look like one written before agenda/contacts existed."""
-    async with repo.db.connection.execute("SELECT data FROM programme_meta WHERE id = 1") as cursor:
-        data = json.loads((await cursor.fetchone())["data"])
+    data = json.loads(await repo.db.fetchval("SELECT data FROM programme_meta WHERE id = 1"))
     for key in ("agenda", "contacts", "opened_by"):
         data.pop(key)
     async with repo.db.transaction():
-        await repo.db.connection.execute("UPDATE programme_meta SET data = ? WHERE id = 1", (json.dumps(data),))
+        await repo.db.execute("UPDATE programme_meta SET data = ? WHERE id = 1", json.dumps(data))
 
 
 async def test_a_database_from_before_the_agenda_loads_and_merge_adds_it(repo, shipped):
@@ -66,10 +65,9 @@ async def test_start_after_an_upgrade_takes_over_only_missing_facts(repo, shippe
     await repo.seed(shipped, NOW)
     await _strip_new_meta_fields(repo)
     async with repo.db.transaction():  # a fact an admin changed must stay as it is
-        async with repo.db.connection.execute("SELECT data FROM programme_meta WHERE id = 1") as cursor:
-            data = json.loads((await cursor.fetchone())["data"])
+        data = json.loads(await repo.db.fetchval("SELECT data FROM programme_meta WHERE id = 1"))
         data["workshop_place"] = "Magdeburg, Landtag"
-        await repo.db.connection.execute("UPDATE programme_meta SET data = ? WHERE id = 1", (json.dumps(data),))
+        await repo.db.execute("UPDATE programme_meta SET data = ? WHERE id = 1", json.dumps(data))
     app = await App.create(settings, NOW, database=db_path)
     try:
         meta = (await repo.load()).meta

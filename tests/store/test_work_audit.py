@@ -16,17 +16,17 @@ MAX = Actor("teams", "29:max", "teams", "19:abc@thread.tacv2")
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "audit.sqlite3")
+async def db(db_path):
+    database = await Database.open(db_path)
     yield database
     await database.close()
 
 
 async def test_rows_read_back_in_order_and_filtered(db):
-    async with db.write_lock, db.transaction() as connection:
-        await record(connection, "auftrag", 1, "finanzen", "created", ERIKA, NOW, "Nutzungskonzept")
-        await record(connection, "auftrag", 1, "finanzen", "done", MAX, NOW + dt.timedelta(days=1))
-        await record(connection, "risiko", 1, "kommunikation", "created", MAX, NOW + dt.timedelta(days=2))
+    async with db.write_lock, db.transaction():
+        await record(db, "auftrag", 1, "finanzen", "created", ERIKA, NOW, "Nutzungskonzept")
+        await record(db, "auftrag", 1, "finanzen", "done", MAX, NOW + dt.timedelta(days=1))
+        await record(db, "risiko", 1, "kommunikation", "created", MAX, NOW + dt.timedelta(days=2))
     audit = WorkAuditRepository(db)
     everything = await audit.entries()
     assert [(e.item_kind, e.action, e.actor_id) for e in everything] == [
@@ -39,22 +39,22 @@ async def test_rows_read_back_in_order_and_filtered(db):
 
 async def test_a_failed_change_leaves_no_audit_row(db):
     with pytest.raises(RuntimeError):
-        async with db.write_lock, db.transaction() as connection:
-            await record(connection, "top", 7, "finanzen", "created", ERIKA, NOW)
+        async with db.write_lock, db.transaction():
+            await record(db, "top", 7, "finanzen", "created", ERIKA, NOW)
             raise RuntimeError("the change itself failed")
     assert await WorkAuditRepository(db).entries() == []
 
 
 async def test_naive_times_are_refused(db):
     with pytest.raises(ValueError):
-        async with db.write_lock, db.transaction() as connection:
-            await record(connection, "top", 7, "finanzen", "created", ERIKA, NOW.replace(tzinfo=None))
+        async with db.write_lock, db.transaction():
+            await record(db, "top", 7, "finanzen", "created", ERIKA, NOW.replace(tzinfo=None))
 
 
 async def test_erasure_pseudonymises_the_actor_and_lists_the_place(db):
-    async with db.write_lock, db.transaction() as connection:
-        await record(connection, "ergebnis", 3, "finanzen", "created", ERIKA, NOW)
-        await record(connection, "ergebnis", 4, "finanzen", "created", MAX, NOW)
+    async with db.write_lock, db.transaction():
+        await record(db, "ergebnis", 3, "finanzen", "created", ERIKA, NOW)
+        await record(db, "ergebnis", 4, "finanzen", "created", MAX, NOW)
     personal = PersonalDataRepository(db)
     [place] = await personal.places(ERIKA.user_id)
     assert (place.table, place.rows, place.kept) == ("work_audit", 1, True)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from bot.ports import Actor, TaskOwner
+from db_schema import columns, tables
 from store.agenda import AgendaRepository
 from store.database import Database
 from store.personal_data import PersonalDataRepository
@@ -20,25 +21,22 @@ ERIKA = Actor("matrix", "@erika:example.org", "matrix", "!finanzen:example.org")
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "work.sqlite3")
+async def db(db_path):
+    database = await Database.open(db_path)
     yield database
     await database.close()
 
 
 async def test_migration_010_creates_the_tables_and_the_reached_columns(db):
     assert await db.schema_version() >= 10
-    async with db.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
-        tables = {row[0] for row in await cursor.fetchall()}
-    assert {"tasks", "agenda_topics", "results"} <= tables
-    async with db.connection.execute("PRAGMA table_info(milestones)") as cursor:
-        assert {"reached", "reached_by"} <= {row[1] for row in await cursor.fetchall()}
+    assert {"tasks", "agenda_topics", "results"} <= await tables(db)
+    assert {"reached", "reached_by"} <= set(await columns(db, "milestones"))
 
 
-async def test_twenty_simultaneous_done_give_one_done_and_one_audit_row(db, tmp_path):
+async def test_twenty_simultaneous_done_give_one_done_and_one_audit_row(db, db_path):
     tasks = TaskRepository(db)
     task = await tasks.create("finanzen", "Entwurf", None, dt.date(2023, 1, 20), ERIKA, NOW)
-    others = [await Database.open(tmp_path / "work.sqlite3") for _ in range(3)]  # other processes too
+    others = [await Database.open(db_path) for _ in range(3)]  # other processes too
     try:
         repositories = [tasks] + [TaskRepository(o) for o in others]
         actors = [Actor("matrix", f"@user{i}:example.org", "matrix", "!r:example.org") for i in range(20)]

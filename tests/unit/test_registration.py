@@ -19,6 +19,7 @@ import pytest
 
 from bot.config import RegistrationSection, load_config
 from bot.messages import IncomingMessage, Reply
+from db_schema import tables
 from fakes import ADMIN, AG_LABELS, FIN_COORD, KOMM_COORD, MEMBER, NOW, PLATFORM, ROOM, UTC, berlin, make_settings, message
 from store.registrations import RegistrationRepository
 
@@ -54,17 +55,14 @@ async def stored(app):
 
 
 async def audit_rows(app) -> list[tuple]:
-    async with app.db.connection.execute(
-            "SELECT registration_id, action, actor_platform, actor_id, platform, room_id, at, detail "
-            "FROM registration_audit ORDER BY id") as cursor:
-        return [tuple(r) for r in await cursor.fetchall()]
+    return [tuple(r) for r in await app.db.fetch(
+        "SELECT registration_id, action, actor_platform, actor_id, platform, room_id, at, detail "
+        "FROM registration_audit ORDER BY id")]
 
 
 async def membership(app, group_key: str, organisation_key: str):
-    async with app.db.connection.execute(
-            "SELECT status, source FROM memberships WHERE group_key = ? AND organisation_key = ?",
-            (group_key, organisation_key)) as cursor:
-        row = await cursor.fetchone()
+    row = await app.db.fetchrow("SELECT status, source FROM memberships WHERE group_key = ? AND organisation_key = ?",
+                                group_key, organisation_key)
     return tuple(row) if row else None
 
 
@@ -85,12 +83,9 @@ async def link_rooms(app) -> None:
 async def all_text_in_database(app) -> str:
     """Every value of every row of every table, as one string (to search for personal data)."""
     parts = []
-    async with app.db.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
-        tables = [r[0] for r in await cursor.fetchall()]
-    for table in tables:
-        async with app.db.connection.execute(f'SELECT * FROM "{table}"') as cursor:
-            for row in await cursor.fetchall():
-                parts.append(f"{table}: " + " | ".join(str(v) for v in tuple(row)))
+    for table in sorted(await tables(app.db)):
+        for row in await app.db.fetch(f'SELECT * FROM "{table}"'):
+            parts.append(f"{table}: " + " | ".join(str(v) for v in tuple(row)))
     return "\n".join(parts)
 
 

@@ -30,10 +30,9 @@ def number_of(reply: Reply) -> int:
 
 
 async def risk_rows(app) -> list[tuple]:
-    async with app.db.connection.execute(
-            "SELECT id, group_key, title, wahrscheinlichkeit, auswirkung, massnahme, owner_organisation, owner_name, "
-            "owner_user, state, closed_reason FROM risks ORDER BY id") as cursor:
-        return [tuple(r) for r in await cursor.fetchall()]
+    return [tuple(r) for r in await app.db.fetch(
+        "SELECT id, group_key, title, wahrscheinlichkeit, auswirkung, massnahme, owner_organisation, owner_name, "
+        "owner_user, state, closed_reason FROM risks ORDER BY id")]
 
 
 def risk(number: int, w: int, a: int, state: str = "open") -> Risk:
@@ -288,9 +287,8 @@ async def test_delete_removes_the_risk_but_not_its_audit(app):
     deleted = await send(app, "!risiko-loeschen 1", user=ADMIN)
     assert deleted.kind == "confirmation" and "„Weg damit“" in deleted.text
     assert await risk_rows(app) == []
-    async with app.db.connection.execute("SELECT action, actor_id FROM work_audit WHERE item_kind = 'risiko' "
-                                         "ORDER BY id") as cursor:
-        assert [tuple(r) for r in await cursor.fetchall()] == [("created", MEMBER), ("deleted", ADMIN)]
+    rows = await app.db.fetch("SELECT action, actor_id FROM work_audit WHERE item_kind = 'risiko' ORDER BY id")
+    assert [tuple(r) for r in rows] == [("created", MEMBER), ("deleted", ADMIN)]
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -130,8 +130,8 @@ async def test_requests_without_a_valid_token_get_401_and_are_not_processed(team
     answer = await connector.reply_to(genuine)
     assert answer.authorization == "Bearer bot-token"
     assert [r.reply_to for r in connector.received] == [genuine["id"]]
-    async with app.db.connection.execute("SELECT event_id FROM handled_events WHERE platform = 'teams'") as cursor:
-        assert [row[0] for row in await cursor.fetchall()] == [f"{PERSONAL}|{genuine['id']}"]
+    rows = await app.db.fetch("SELECT event_id FROM handled_events WHERE platform = 'teams'")
+    assert [row[0] for row in rows] == [f"{PERSONAL}|{genuine['id']}"]
 
 
 async def test_unauthenticated_conversation_updates_store_nothing(teams_bot, connector, http, openid):

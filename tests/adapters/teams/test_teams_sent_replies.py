@@ -10,8 +10,7 @@ from teams_standin import CHANNEL, PERSONAL, channel_message, message, post
 
 
 async def recorded(app) -> list[dict]:
-    async with app.db.connection.execute("SELECT * FROM sent_replies ORDER BY sent_id") as cursor:
-        return [dict(r) async for r in cursor]
+    return [dict(r) for r in await app.db.fetch("SELECT * FROM sent_replies ORDER BY sent_id")]
 
 
 async def recorded_soon(app, timeout: float = 10.0) -> list[dict]:

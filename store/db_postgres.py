@@ -1,0 +1,243 @@
+"""The PostgreSQL backend of :mod:`store.database` (asyncpg): see that module for the interface,
+write transactions (the advisory lock) and change detection."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import functools
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
+
+from store.database import (
+    ADVISORY_LOCK_KEY, BUSY_TIMEOUT_MS, Database, DatabaseError, IntegrityError, Row, migrations, without_password,
+)
+
+POOL_SIZE = 5  # connections per Database (reads run concurrently, a write transaction takes one)
+_C_COLLATIONS = {"C", "POSIX", "C.UTF-8", "C.utf8", "C.UTF8", "C.utf-8"}
+
+
+_transaction_connection: contextvars.ContextVar[tuple[Any, Any] | None] = contextvars.ContextVar(
+    "agbot_transaction_connection", default=None)
+"""(database, asyncpg connection) of the write transaction open in the current task, if any."""
+
+
+@functools.lru_cache(maxsize=2048)
+def numbered(sql: str) -> str:
+    """``sql`` with its ``?`` placeholders numbered for PostgreSQL (``$1``, ``$2``, ...); a ``?``
+    inside a single-quoted literal or a double-quoted identifier stays."""
+    out, number, quote = [], 0, ""
+    for char in sql:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "?":
+            number += 1
+            out.append(f"${number}")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _rowcount(status: str) -> int:
+    """Rows affected from a PostgreSQL command tag ("INSERT 0 1", "UPDATE 3", "DELETE 0")."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class PostgresDatabase(Database):
+    """A pool of asyncpg connections (:data:`POOL_SIZE`) to one PostgreSQL database.
+
+    The database must sort text by byte (collation ``C``): times are stored as UTC ISO 8601 text
+    and compared as text, as on SQLite. Create it with
+    ``CREATE DATABASE agbot OWNER agbot TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'``; another
+    collation is refused at open. The password is not part of the configuration: libpq's
+    ``PGPASSWORD`` or ``~/.pgpass`` (``PGPASSFILE``) provide it, as for ``psql``.
+    """
+
+    dialect = "postgresql"
+
+    def __init__(self, pool: Any, url: str) -> None:
+        super().__init__(without_password(url))
+        self._pool = pool
+        self._url = url
+        self._open_transactions = 0
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._open_transactions > 0
+
+    @classmethod
+    async def connect(cls, url: str) -> "PostgresDatabase":
+        import asyncpg
+
+        shown = without_password(url)
+        try:
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=POOL_SIZE,
+                server_settings={"application_name": "agbot", "lock_timeout": f"{BUSY_TIMEOUT_MS}ms"})
+        except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise DatabaseError(f"cannot open {shown}: {exc}") from exc
+        db = cls(pool, url)
+        try:
+            await db._check_collation()
+            await db.migrate()
+        except BaseException:
+            await pool.close()
+            raise
+        return db
+
+    async def _check_collation(self) -> None:
+        row = await self.fetchrow(
+            "SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' AS provider, pg_encoding_to_char(encoding) AS encoding "
+            "FROM pg_database d WHERE datname = current_database()")
+        assert row is not None  # the current database is in pg_database
+        if row["provider"] not in (None, "c") or row["datcollate"] not in _C_COLLATIONS or row["encoding"] != "UTF8":
+            sorting = "ICU locale" if row["provider"] not in (None, "c") else f"locale {row['datcollate']!r}"
+            raise DatabaseError(
+                f"{self.path}: the database sorts text by {sorting} (encoding {row['encoding']}); AG-Bot compares "
+                "times stored as text and needs byte order and UTF-8. Create the database with: CREATE DATABASE "
+                "<name> OWNER <user> TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'")
+
+    async def another(self) -> "Database":
+        return await PostgresDatabase.connect(self._url)
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        """The current task's transaction connection, else one from the pool for this call."""
+        current = _transaction_connection.get()
+        if current is not None and current[0] is self:
+            yield current[1]
+            return
+        async with self._pool.acquire() as connection:
+            yield connection
+
+    @contextlib.contextmanager
+    def _mapped(self):
+        import asyncpg
+
+        try:
+            yield
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(str(exc)) from exc
+        except asyncpg.PostgresError as exc:
+            raise DatabaseError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        with self._mapped():
+            async with self._connection() as connection:
+                return await connection.fetch(numbered(sql), *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        with self._mapped():
+            async with self._connection() as connection:
+                return await connection.fetchrow(numbered(sql), *args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        with self._mapped():
+            async with self._connection() as connection:
+                return await connection.fetchval(numbered(sql), *args)
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        with self._mapped():
+            async with self._connection() as connection:
+                return _rowcount(await connection.execute(numbered(sql), *args))
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self._mapped():
+            async with self._connection() as connection:
+                await connection.executemany(numbered(sql), list(rows))
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        current = _transaction_connection.get()
+        if current is not None and current[0] is self:
+            yield
+            return
+        with self._mapped():
+            async with self._pool.acquire() as connection:
+                # one round trip: BEGIN and the project's write lock (see the module docstring)
+                try:
+                    await connection.execute(f"BEGIN; SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
+                except BaseException:
+                    if not connection.is_closed() and connection.is_in_transaction():
+                        await connection.execute("ROLLBACK")
+                    raise
+                token = _transaction_connection.set((self, connection))
+                self._open_transactions += 1
+                try:
+                    yield
+                except BaseException:
+                    if not connection.is_closed():
+                        await connection.execute("ROLLBACK")
+                    raise
+                else:
+                    status = await connection.execute("COMMIT")
+                finally:
+                    _transaction_connection.reset(token)
+                    self._open_transactions -= 1
+                if status == "ROLLBACK":  # an error inside was caught: PostgreSQL rolled it all back
+                    raise DatabaseError("the transaction was rolled back after an error inside it")
+
+    async def schema_version(self) -> int:
+        async with self._connection() as connection:
+            exists = await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
+            if not exists:
+                return 0
+            return await connection.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+
+    async def migrate(self) -> list[str]:
+        """As :meth:`Database.migrate`, with the project's advisory lock held for the session while
+        migrating (a transaction-level lock taken after BEGIN could leave this backend's catalog
+        cache older than a schema another process committed meanwhile); each migration is then
+        its own transaction, begun after the lock, and its file runs whole in one round trip."""
+        applied = []
+        known = migrations(self.dialect)
+        async with self.write_lock, self._pool.acquire() as connection:
+            with self._mapped():
+                await connection.execute(f"SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})")
+                try:
+                    await connection.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                        "version INTEGER NOT NULL)")
+                    current = await connection.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                    if known and current > known[-1][0]:
+                        raise RuntimeError(f"database schema {current} is newer than this program ({known[-1][0]})")
+                    for number, name, sql in known:
+                        if number <= current:
+                            continue
+                        async with connection.transaction():
+                            await connection.execute(sql)
+                            await connection.execute(
+                                "INSERT INTO schema_version (id, version) VALUES (1, $1) "
+                                "ON CONFLICT (id) DO UPDATE SET version = excluded.version", number)
+                        applied.append(name)
+                finally:
+                    await connection.execute(f"SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})")
+        return applied
+
+    async def data_version(self) -> int:
+        return await self._pool.fetchval("SELECT COALESCE(MAX(revision), 0) FROM programme_revisions")
+
+    async def writable(self, timeout: float) -> str | None:
+        """A pooled connection takes the write lock within ``timeout`` seconds (then rolls back)."""
+        import asyncpg
+
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._pool.acquire() as connection:
+                    async with connection.transaction():
+                        await connection.execute(f"SET LOCAL lock_timeout = {max(1, int(timeout * 1000))}")
+                        await connection.execute(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
+            return None
+        except TimeoutError:
+            return f"no write lock within {time.monotonic() - started:.1f} s"
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            return str(exc)
+
+    async def close(self) -> None:
+        await self._pool.close()
