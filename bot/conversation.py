@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.context import ConversationContext
-from bot.understanding import Intent, Question
+from bot.understanding import Intent, Question, words
+from bot.understanding.vocabulary import HIGHEST
 
 # Intents whose answer is about one AG: a follow-up without an AG takes the previous one.
 GROUP_INTENTS = frozenset({Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Intent.MILESTONES,
@@ -108,3 +109,37 @@ def resolve(q: Question, previous: Previous | None, same_message: bool = False,
     if q.intent in ORGANISATION_INTENTS and not q.organisations and not q.ambiguous and previous.organisations:
         q = dataclasses.replace(q, organisations=previous.organisations)
     return q
+
+
+# Without "und" or a pronoun, a question is read against the conversation's AG only when the bot
+# could not place it otherwise, or would answer it from the 2022 workshop though it names a thing
+# every AG has ("Tagesordnung?", "Wer kommt?")
+_PLACED_BY_CONTEXT = frozenset({Intent.UNKNOWN, Intent.AGENDA})
+
+
+def in_context(turn, q: Question, previous: Previous | None) -> Question:
+    """``q`` read again as a question about the AG the conversation was just about, where it names
+    none and the room is linked to none: "Wer leitet die AG Finanzen?" then "Und die Tagesordnung?"
+    is that AG's agenda (not the workshop's), "Wer kommt?" its attendance, "Was ist das größte
+    Risiko?" its highest risk. Only taken when the question refers back (or is otherwise not placed,
+    see :data:`_PLACED_BY_CONTEXT`) and the reading with the AG asks something else about one AG
+    (:data:`GROUP_INTENTS`) than the reading without it; the AG is then filled in.
+    ``turn``: a :class:`bot.commands.registry.Turn` (its understanding and room's AG)."""
+    if previous is None or not previous.groups or turn.room_group is not None:
+        return q
+    if q.groups or q.organisations or q.ambiguous or q.unknown_group or q.persons or q.unknown_place \
+            or q.unknown_person or q.intent in (Intent.REPEAT, Intent.GREETING, Intent.THANKS, Intent.HELP):
+        return q
+    if q.intent is Intent.RISKS and _asks_highest(q.text):
+        return dataclasses.replace(q, groups=previous.groups[:1])  # "das größte Risiko": of the AG just asked about
+    if not q.follow_up and q.intent not in _PLACED_BY_CONTEXT:
+        return q  # no reference back: "Was wurde beschlossen?" stays the workshop's decisions
+    again = turn.understanding.parse(q.text, None, context_group=previous.groups[0])
+    if again.intent is q.intent or again.intent not in GROUP_INTENTS:
+        return q  # resolve() fills in the AG where the question refers back
+    return dataclasses.replace(again, groups=previous.groups[:1], brief=q.brief, detailed=q.detailed)
+
+
+
+def _asks_highest(text: str) -> bool:
+    return any(token.startswith(HIGHEST) for token in words(text)[1])

@@ -29,7 +29,8 @@ from bot.ports import ConversationContextStore, RoomLinkStore
 from bot.state import ProgrammeState
 from bot.text import clean
 from bot.commands.registration import CONFIRM_WORDS
-from bot.commands.work_answers import WORK_INTENTS
+from bot.commands.work_answers import WORK_INTENTS, goals_instead
+from bot.conversation import in_context
 from bot.understanding import Intent, Question, detect_language, words
 
 log = logging.getLogger(__name__)
@@ -211,6 +212,7 @@ class Router:
         replies = []
         only_work = True
         for index, asked_q in enumerate(questions):
+            asked_q = in_context(turn, asked_q, previous)
             q = resolve(asked_q, previous, same_message=index > 0 or replied,
                         reparse=lambda text: turn.understanding.parse(text, turn.room_group))
             try:
@@ -219,6 +221,9 @@ class Router:
                     q = self._work_question(turn, asked_q, q, previous)
                     reply = await self.commands.answer_work(turn if q.language == turn.language else
                                                             dataclasses.replace(turn, language=q.language), q)
+                    if reply is None and goals_instead(q):
+                        q = dataclasses.replace(q, intent=Intent.GOALS)  # an AG without open tasks: its goals
+                        reply = self._no_tasks_but_goals(turn, q)
                 if reply is None:
                     only_work = False
                     reply = self._answer_programme(turn, q)
@@ -232,6 +237,16 @@ class Router:
                 previous = Previous.of(q, turn.room_group)
         reply = replies[0] if len(replies) == 1 else Reply.combine(tuple(replies))
         return (reply if only_work else spell_out(turn.understanding.glossary, reply)), previous
+
+    def _no_tasks_but_goals(self, turn: Turn, q: Question) -> Reply:
+        """"Welche Aufgaben hat die AG …?" for an AG without open tasks: its goals, saying so."""
+        reply = self._answer_programme(turn, q)
+        group = turn.view.groups.get(q.groups[0] if q.groups else turn.room_group or "")
+        if group is None or reply.parts:
+            return reply
+        note = t(q.language, f"Offene Aufträge hat die {group.label} keine (!auftraege {group.name}).",
+                 f"The {group.label} has no open tasks (!tasks {group.name}).")
+        return dataclasses.replace(reply, footer=f"{reply.footer} {note}" if reply.footer else note)
 
     @staticmethod
     def _work_question(turn: Turn, asked: Question, q: Question, previous: Previous | None) -> Question:

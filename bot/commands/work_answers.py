@@ -21,26 +21,27 @@ from bot.answers import t
 from bot.answers.common import group_not_found, which_group
 from bot.clock import BERLIN
 from bot.commands.agenda import agenda_reply
-from bot.commands.attendance import attendance_reply, session_on
+from bot.commands.attendance import (attendance_reply, attendance_store, session_key, session_on,
+                                    unanswered_organisations)
 from bot.commands.registry import Turn
 from bot.commands.results import results_reply
-from bot.commands.risks import all_risks_reply, group_risks_reply, risk_line
+from bot.commands.risks import all_risks_reply, group_risks_reply, risk_line, risk_store
 from bot.risks import ranked
 from bot.commands.tasks import listing, select
-from bot.commands.work import today
+from bot.commands.work import next_session, today
 from bot.directory import display_name
 from bot.errors import UserError
 from bot.messages import Reply
+from bot.occurrence_text import occurrence_text
 from bot.programme import Group
 from bot.schedule import group_occurrences
 from bot.understanding import Intent, Question
 from bot.understanding.periods import due_limit
 from bot.understanding.tokens import words
-from bot.understanding.vocabulary import MINE
+from bot.understanding.vocabulary import HIGHEST, MINE
 
 WORK_INTENTS = frozenset({Intent.TASKS, Intent.GROUP_AGENDA, Intent.RESULTS, Intent.RISKS, Intent.ATTENDANCE})
-HIGHEST_WORDS = ("groesst", "hoechst", "schlimmst", "kritischst", "gravierendst", "biggest", "highest", "largest",
-                 "worst", "greatest")  # "das größte Risiko": only the highest
+HIGHEST_WORDS = HIGHEST  # "das größte Risiko": only the highest
 DONE_WORDS = ("erledigt", "abgeschlossen", "done", "completed", "finished", "geschafft", "fertig")
 OVERDUE_WORDS = ("ueberfaellig", "overdue", "verzug", "verspaetet", "liegengeblieben", "late")
 
@@ -69,14 +70,14 @@ async def answer(turn: Turn, q: Question) -> Reply | None:
     if q.intent is Intent.GROUP_AGENDA and svc.agenda is not None:
         if group is None:
             raise which_group(turn.view, lang)
-        return await agenda_reply(turn, group)
+        return await _agenda(turn, q, group)
     if q.intent is Intent.RESULTS and svc.results is not None and group is not None:
         return await results_reply(turn, group, None)
     if q.intent is Intent.RISKS and svc.risks is not None:
+        if asks_highest(q):
+            return await _highest_risks(turn, group)
         if group is None:
             return await all_risks_reply(turn)
-        if any(token.startswith(HIGHEST_WORDS) for token in words(q.text)[1]):
-            return await _highest_risks(turn, group)
         return await group_risks_reply(turn, group)
     if q.intent is Intent.ATTENDANCE and svc.attendance is not None:
         return await _attendance(turn, q, group)
@@ -92,11 +93,55 @@ async def answer(turn: Turn, q: Question) -> Reply | None:
         found = [x for x in found if x.owner is not None and x.owner.organisation == q.organisations[0]]
     if until is not None:
         found = [x for x in found if x.due is not None and x.due <= until]
+    if "chores" in q.cues and group is not None and which == "open" and owner is None and until is None:
+        # "Welche Aufgaben hat die AG Finanzen?": its open tasks if it has some, else its goals
+        if not found:
+            return None  # the router answers with the goals (see GOALS_INSTEAD)
+        reply = listing(turn, found, which, group)
+        return Reply(reply.lead, reply.items, t(lang, f"Ziele der AG: „Welche Ziele hat die {group.label}?“",
+                                                f"The group's aims: “What are the aims of the {group.label}?”"),
+                     language=lang)
     reply = listing(turn, found, which, group, owner, until)
     if not found and group is None and which != "mine":
         reply = Reply(reply.lead, footer=t(lang, "Alle Aufträge einer AG: !auftraege <AG>",
                                            "All tasks of a group: !tasks <group>"), language=lang)
     return reply
+
+
+def asks_highest(q: Question) -> bool:
+    """"Was ist das größte Risiko?": only the highest is asked for."""
+    return any(token.startswith(HIGHEST_WORDS) for token in words(q.text)[1])
+
+
+def goals_instead(q: Question) -> bool:
+    """True when a TASKS question is to be answered with the AG's goals: "Welche Aufgaben hat die
+    AG …?" for an AG without open tasks (:func:`answer` returned None for it)."""
+    return q.intent is Intent.TASKS and "chores" in q.cues
+
+
+async def _agenda(turn: Turn, q: Question, group: Group) -> Reply:
+    """The agenda of ``group``'s next session; for a day asked ("am 19.1."), the session on that day
+    (:class:`UserError` when there is none). Topics are collected for the next session only, so a
+    later session is told that, with the topics known so far."""
+    day = asked_day(q, today(turn))
+    reply = await agenda_reply(turn, group)
+    if day is None:
+        return reply
+    occurrence = session_on(turn, group, day)
+    upcoming = next_session(turn, group)
+    if upcoming is not None and occurrence.start == upcoming.start:
+        return reply
+    lang = turn.language
+    when = occurrence_text(occurrence, lang)
+    if occurrence.start < turn.now:
+        return Reply(t(lang, f"Die Sitzung der {group.label} am {when} ist vorbei; ihre Tagesordnung ist nicht "
+                             "gespeichert. Ergebnisse: !ergebnisse " + group.name,
+                       f"The session of the {group.label} on {when} is over; its agenda is not stored. "
+                       "Results: !results " + group.name), language=lang)
+    return Reply(t(lang, f"Für die Sitzung der {group.label} am {when} ist noch keine eigene Tagesordnung erfasst; "
+                         "Themen gelten der nächsten Sitzung. " + reply.lead,
+                   f"No agenda of its own is recorded for the session of the {group.label} on {when}; topics are "
+                   "for the next session. " + reply.lead), reply.items, reply.footer, language=lang)
 
 
 def asked_day(q: Question, today_: dt.date) -> dt.date | None:
@@ -122,7 +167,14 @@ async def _attendance(turn: Turn, q: Question, group: Group | None) -> Reply:
     lang = turn.language
     day = asked_day(q, today(turn))
     if group is not None:
-        return await attendance_reply(turn, group, session_on(turn, group, day))
+        occurrence = session_on(turn, group, day)
+        if "unanswered" in q.cues:
+            return await _unanswered(turn, group, occurrence)
+        reply = await attendance_reply(turn, group, occurrence)
+        if q.count:
+            return Reply(await _counts(turn, group, occurrence) + " " + reply.lead, reply.items, reply.footer,
+                         language=lang)
+        return reply
     if day is None:
         raise which_group(turn.view, lang)
     lower = dt.datetime.combine(day, dt.time(0, 0), tzinfo=BERLIN)
@@ -135,17 +187,51 @@ async def _attendance(turn: Turn, q: Question, group: Group | None) -> Reply:
     return Reply.combine(tuple([await attendance_reply(turn, g, occurrence) for g, occurrence in meeting]))
 
 
-async def _highest_risks(turn: Turn, group: Group) -> Reply:
-    """"Was ist das größte Risiko der AG …?": the open risks with the AG's highest risk value
-    (W × A); without open risks, the AG's risk list (which says how to record one)."""
+async def _counts(turn: Turn, group: Group, occurrence) -> str:
+    """"2 Zusagen, 1 Absage, 1 vielleicht, 3 noch ohne Antwort." for ``group``'s session."""
     lang = turn.language
-    open_risks = ranked(await turn.svc.risks.of_groups({group.key})) if turn.svc.risks is not None else []
+    answers = await attendance_store(turn).answers(group.key, session_key(occurrence))
+    yes, no, maybe = (sum(1 for a in answers if a.answer == word) for word in ("ja", "nein", "vielleicht"))
+    missing = len(unanswered_organisations(turn.view, group, answers))
+    return t(lang, f"{yes} {'Zusage' if yes == 1 else 'Zusagen'}, {no} {'Absage' if no == 1 else 'Absagen'}, "
+                   f"{maybe} vielleicht, {missing} noch ohne Antwort.",
+             f"{yes} yes, {no} no, {maybe} maybe, {missing} without an answer.")
+
+
+async def _unanswered(turn: Turn, group: Group, occurrence) -> Reply:
+    """The member organisations of ``group`` without an attendance answer for ``occurrence`` (as the
+    session reminder names them)."""
+    lang = turn.language
+    answers = await attendance_store(turn).answers(group.key, session_key(occurrence))
+    missing = unanswered_organisations(turn.view, group, answers)
+    when = occurrence_text(occurrence, lang)
+    day = f"{occurrence.start.astimezone(BERLIN):%d.%m.%Y}"
+    footer = t(lang, f"Alle Antworten: !teilnehmer {group.name} {day}", f"All answers: !attendees {group.name} {day}")
+    if not missing:
+        return Reply(t(lang, f"Für die Sitzung der {group.label} am {when} haben alle Mitglieder geantwortet.",
+                       f"Every member has answered for the session of the {group.label} on {when}."),
+                     footer=footer, language=lang)
+    return Reply(t(lang, f"Noch ohne Antwort zur Sitzung der {group.label} am {when} ({len(missing)}):",
+                   f"No answer yet for the session of the {group.label} on {when} ({len(missing)}):"),
+                 tuple(missing), footer, language=lang)
+
+
+async def _highest_risks(turn: Turn, group: Group | None) -> Reply:
+    """"Was ist das größte Risiko (der AG …)?": the open risks with the highest risk value (W × A)
+    of ``group``, or of all AGs (None); without open risks, the risk list (which says how to
+    record one)."""
+    lang = turn.language
+    keys = None if group is None else {group.key}
+    open_risks = [r for r in ranked(await risk_store(turn).of_groups(keys)) if r.state == "open"]
     if not open_risks:
-        return await group_risks_reply(turn, group)
+        return await (all_risks_reply(turn) if group is None else group_risks_reply(turn, group))
     top = [r for r in open_risks if r.score == open_risks[0].score]
     one, value = len(top) == 1, top[0].score
-    return Reply(t(lang, f"Das größte Risiko der {group.label} (Risikowert {value}):" if one else
-                   f"Die größten Risiken der {group.label} (Risikowert je {value}):",
-                   f"The highest risk{'' if one else 's'} of the {group.label} (risk value {value}):"),
-                 tuple(risk_line(turn, r) for r in top),
-                 footer=t(lang, f"Alle Risiken: !risiken {group.name}", f"All risks: !risks {group.name}"), language=lang)
+    where_de = f"der {group.label}" if group else "aller AGs"
+    where_en = f"of the {group.label}" if group else "of all groups"
+    return Reply(t(lang, f"Das größte Risiko {where_de} (Risikowert {value}):" if one else
+                   f"Die größten Risiken {where_de} (Risikowert je {value}):",
+                   f"The highest risk{'' if one else 's'} {where_en} (risk value {value}):"),
+                 tuple(risk_line(turn, r, with_group=group is None) for r in top),
+                 footer=t(lang, f"Alle Risiken: !risiken {group.name if group else ''}".rstrip(),
+                          f"All risks: !risks {group.name if group else ''}".rstrip()), language=lang)

@@ -41,6 +41,11 @@ Flags besides the cue groups (set by :mod:`bot.understanding.parser`):
 ``risk_query``            "Risiken" with "welche", "gibt", "größte"   ``matrix_word``  "Matrix", "Risikomatrix"
 ``document_word``         "Protokoll", "Dokument": the workshop document is asked about
 ``should``                "muss", "soll", "must" (not "have"/"zu" as in ``must``)
+``session_ref``           a session, "nächste(s Mal)" or a date: a session is meant
+``context_group``         no AG named, none of the room, but the conversation was about one
+``come``                  "kommt", "erscheint": coming to a session ("dabei" also asks for members)
+``unanswered``            "noch nicht geantwortet", "ohne Antwort"   ``pending``  "steht an", "liegt an"
+``chores``                "Aufgaben" (plural): an AG's open tasks if it has some, else its goals
 ========================  ====================================================================
 """
 from __future__ import annotations
@@ -140,6 +145,14 @@ WORK_RULES: tuple[IntentRule, ...] = (
          examples=("Welche Punkte behandelt die AG Kommunikation bei ihrem nächsten Treffen?",
                    "Worum geht es beim nächsten Termin der AG Finanzen?",
                    "What will the Finanzen group discuss at its next meeting?")),
+    rule(Intent.GROUP_AGENDA, cues="agenda_talk", needs="group_or_room session_ref",
+         excludes="when_where workshop task_word exchange milestone come rsvp mine",
+         examples=("Was besprechen wir am 19.1. in der AG Finanzen?", "Was kommt bei der AG Kommunikation als Nächstes dran?",
+                   "Worüber redet die AG Finanzen nächstes Mal?")),
+    rule(Intent.ATTENDANCE, cues="unanswered", excludes="workshop registration",
+         examples=("Wer hat in der AG Finanzen noch nicht geantwortet?",
+                   "Welche Mitglieder der AG Kommunikation haben sich noch nicht zurückgemeldet?",
+                   "Who has not answered yet in the Finanzen group?")),
     rule(Intent.ATTENDANCE, cues="rsvp", excludes="workshop registration",
          examples=("Welche Kommunen haben für die AG Finanzen zugesagt?", "Zeig die Teilnehmerliste der AG Kommunikation")),
     rule(Intent.ATTENDANCE, cues="declined", needs="who", excludes="workshop registration",
@@ -153,6 +166,9 @@ WORK_RULES: tuple[IntentRule, ...] = (
     rule(Intent.RISKS, cues="risk", needs="group", excludes="workshop document_word",
          examples=("Wie hoch sind die Risiken der AG Kommunikation?", "Risikomatrix der AG Finanzen",
                    "What risks does the Finanzen group see?")),
+    # "Und die Risiken?" in an AG's room or a conversation about an AG (context_group)
+    rule(Intent.RISKS, cues="risk", needs="group_or_room", excludes="workshop document_word must should matrix_word what_is",
+         examples=("Und die Risiken bei der AG Kommunikation?", "And the risks of the Finanzen group?")),
     rule(Intent.RISKS, cues="risk_query", excludes="workshop document_word must matrix_word",
          examples=("Welche Risiken sind erfasst?", "Which risks are open?")),
     rule(Intent.TASKS, cues="task_word", excludes="workshop registration",
@@ -161,7 +177,9 @@ WORK_RULES: tuple[IntentRule, ...] = (
     rule(Intent.TASKS, cues="chore", needs="task_state", excludes="workshop",
          examples=("Welche Aufgaben der AG Finanzen sind noch unerledigt?", "Which tasks are still open?")),
     rule(Intent.TASKS, cues="chore", needs="mine", excludes="workshop registration",
-         examples=("Welche Aufgaben habe ich?", "Show me my tasks")),
+         examples=("Welche Aufgaben habe ich?", "Show me my tasks", "meine aufgabn bitte")),
+    rule(Intent.TASKS, cues="pending", needs="mine", excludes="workshop registration meeting group",
+         examples=("Was steht bei mir noch an?", "Was liegt für mich noch an?")),
     rule(Intent.TASKS, cues="chore", needs="org", excludes="workshop registration",
          examples=("Welche Aufgaben liegen beim Landkreis Harz?", "Which tasks does Zerbst have?")),
     rule(Intent.TASKS, cues="task_state task_todo do_verb", needs="org must", excludes="registration",
@@ -171,6 +189,11 @@ WORK_RULES: tuple[IntentRule, ...] = (
          examples=("Was soll ich bis Freitag abarbeiten?", "What do I have to finish?")),
     rule(Intent.TASKS, cues="task_state task_todo", needs="group_or_room must", excludes="milestone registration",
          examples=("Was muss die AG Finanzen bis Freitag erledigen?", "What must the Finanzen group finish by Friday?")),
+    rule(Intent.TASKS, cues="chores", needs="group_or_room", excludes="workshop registration org",
+         examples=("Welche Aufgaben hat die AG Finanzen?", "Tasks of the Finanzen group")),
+    # "Wer kommt?" in an AG's room or a conversation about an AG (context_group)
+    rule(Intent.ATTENDANCE, cues="come", needs="group_or_room who", excludes=_NOT_ATTENDANCE + " org district type",
+         examples=("Wer kommt denn zur AG Finanzen?", "Who is coming to the Finanzen group?")),
     rule(Intent.RESULTS, cues="decision results_word", needs="group_or_room", excludes="workshop dated",
          examples=("Was hat die AG Finanzen beschlossen?", "Welche Ergebnisse hat die AG Kommunikation erzielt?",
                    "What did the Finanzen group decide?")),

@@ -158,9 +158,13 @@ class Understanding:
                 return (whole,)
         return tuple(_replace(q, brief=brief, detailed=detailed) for q in chosen)
 
-    def parse(self, text: str, room_group: str | None = None) -> Question:
+    def parse(self, text: str, room_group: str | None = None, context_group: str | None = None) -> Question:
         """Understand one question (already cleaned). ``room_group`` is the AG the room is
-        linked to; it lets "Wer arbeitet mit?" mean that AG. Never raises."""
+        linked to; it lets "Wer arbeitet mit?" mean that AG. ``context_group``: the AG the
+        conversation was just about (see :mod:`bot.conversation`); a question that names no AG
+        is then read as about an AG (flags ``group_or_room`` and ``context_group``), so that "Und die
+        Tagesordnung?" means that AG's agenda, not the workshop's. The question's ``groups`` stay
+        as written; the caller fills them in. Never raises."""
         originals, tokens, breaks = words_and_breaks(text)
         view = self.view
         taken: set[int] = set()
@@ -237,7 +241,8 @@ class Understanding:
         if tokens and not (groups or organisations or ambiguous or persons or unknown or person_unknown or districts):
             strong = bool(flags & {"members", "work_with", "registration", "where"}) or any(
                 a == "in" and b in {"welchen", "welcher", "which", "einer", "a", "any", "keiner"}
-                for a, b in zip(tokens, tokens[1:]))
+                for a, b in zip(tokens, tokens[1:])) or bool(  # "Was hat Leipzig zu tun?": tasks of a place
+                flags & {"do_verb", "task_todo", "chore", "task_word"} and words_set & v.MUST_WORDS)
             asks_membership = strong or bool(tokens[:1] and tokens[0] in v.YES_NO_START and "group_word" in flags)
             if asks_membership and not glossary:
                 names: list[str] = unknown_names(originals, tokens, taken, first=0 if tokens and tokens[0] in v.WHO else 1)
@@ -245,7 +250,8 @@ class Understanding:
                     names = [n for n in names if not set(words(n)[1]) <= document_words()]
                 unknown_place = names[0] if names else None
         for flag, present in (("group", bool(groups)), ("room_group", room_group is not None),
-                              ("group_or_room", bool(groups) or room_group is not None),
+                              ("group_or_room", bool(groups) or room_group is not None or context_group is not None),
+                              ("context_group", not groups and room_group is None and context_group is not None),
                               ("org", bool(organisations or ambiguous)), ("person", bool(persons)),
                               ("unknown_group", unknown is not None), ("unknown_person", person_unknown is not None),
                               ("unknown_org", unknown_org is not None), ("unknown_place", unknown_place is not None),
@@ -272,6 +278,11 @@ class Understanding:
             flags.add("must")
         if _DATE_IN_TEXT.search(text):
             flags.add("dated")
+        if flags & {"meeting", "next", "dated"}:
+            flags.add("session_ref")  # "in der nächsten Sitzung", "nächstes Mal", "am 20.1."
+        if words_set & {"dran", "drankommt", "drankommen"}:
+            flags.discard("attend")  # "Was kommt ... dran?" asks for topics, not for who comes
+            flags.discard("come")
         if any(t.startswith(("ergebnis", "beschluss", "beschluess", "result")) for t in tokens):
             flags.add("results_word")
         if not tokens or all(t in v.BRIEF | v.DETAILED | v.FILLER for t in tokens):

@@ -71,7 +71,7 @@ CUES: dict[str, tuple[str, ...]] = {
     # follow-through between sessions (issue 14): tasks, the next session's agenda, results
     "task_word": ("auftrag", "auftraeg", "arbeitsauftrag", "arbeitsauftraeg", "todo", "todos", "to-do",
                   "aufgabenliste", "action", "assignment"),
-    "chore": ("aufgabe", "task", "tasks"),
+    "chore": ("aufgab", "task", "tasks"),  # "aufgab": also "aufgabn" (a typo seen in use)
     "task_state": ("offen", "erledig", "unerledigt", "ueberfaellig", "overdue", "done", "pending", "ausstehend",
                    "abgeschlossen", "verzug", "verspaetet", "completed", "finished", "open", "outstanding",
                    "liegengeblieben"),
@@ -233,6 +233,10 @@ FILLER = frozenset({"bitte", "please", "danke", "nochmal", "noch", "mal", "einma
                     "again", "and", "und", "the", "die", "antwort", "answer", "es", "it", "das", "that",
                     "sagen", "say", "gerne", "gern", "ja", "in", "im", "form", "version", "fassen", "zusammen"})
 
+# "das größte Risiko": only the highest is asked for (prefixes)
+HIGHEST = ("groesst", "hoechst", "schlimmst", "kritischst", "gravierendst", "biggest", "highest", "largest", "worst",
+           "greatest")
+
 # Words before a capitalised name that mark it as a person ("Herr Meier")
 PERSON_TITLES = frozenset({"herr", "herrn", "frau", "hr", "fr", "mr", "mrs", "ms", "dr", "prof"})
 
@@ -285,14 +289,24 @@ WORD_FLAGS: dict[str, WordFlag] = {
     "meeting": _f("tagt tagen trifft termin termine meet meets", prefixes="sitzung treffen tagung zusammenkunft "
                   "meeting session"),
     "agenda_talk": _f("themen thema punkte inhalte worueber worum sprechen spricht gesprochen bereden beredet beraten "
-                      "topics items discussed discuss talk", prefixes="besprech bespricht besproch diskut behandel "
-                      "eroerter", together=("steht an", "stehen an")),
+                      "topics items discussed discuss talk dran drankommt drankommen", prefixes="besprech bespricht "
+                      "besproch diskut behandel eroerter", together=("steht an", "stehen an")),
     "attend": _f("kommt kommen komme kommst anwesend erscheint erscheinen dabei attend attends attending coming come",
                  prefixes="teilnehm teilnimm", together=("nimmt teil", "nehmen teil", "nehme teil", "nimmst teil",
                                                          "nehmt teil")),
     "rsvp": _f("zugesagt zusage zusagen zusagt teilnehmerliste anwesenheitsliste anwesenheit rsvp",
                together=("sagt zu", "sagen zu", "sage zu")),
     "declined": _f("abgesagt absage absagen abgemeldet declined"),
+    # "Wer kommt?": coming to a session (not "dabei", which also asks for members)
+    "come": _f("kommt kommen komme kommst erscheint erscheinen anwesend coming come attends attending"),
+    # "Wer hat noch nicht geantwortet?": the member organisations without an attendance answer
+    "unanswered": _f(together=("nicht geantwortet", "nicht zurueckgemeldet", "nicht rueckgemeldet", "ohne antwort",
+                               "keine antwort", "nicht reagiert", "not answered", "no answer", "not replied",
+                               "not responded"), prefixes="unbeantwortet"),
+    # "Was steht bei mir noch an?": something pending (with "mir"/"ich": the asker's own tasks)
+    "pending": _f("ansteht anstehen anliegt", together=("steht an", "stehen an", "liegt an", "liegen an")),
+    # "Aufgaben" in the plural: tasks of an AG if it has some, else its goals ("die Aufgabe der AG": its purpose)
+    "chores": _f("tasks", prefixes="aufgaben aufgabn"),
     "convene": _f("zusammenkommen", together=("kommt zusammen", "kommen zusammen")),
     "reached": _f("erreicht erreichte erreichten geschafft abgeschlossen abgeschlossene erledigt erledigte reached "
                   "achieved accomplished completed"),

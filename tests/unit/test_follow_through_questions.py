@@ -101,8 +101,9 @@ async def test_an_organisation_without_tasks_is_told_so_and_memberships_stay(wor
     assert groups.text.startswith("Halle (Saale) arbeitet in 4 AGs mit"), groups.text
     member = await send(work, "Ist Halle in der AG Finanzen?")
     assert member.text.startswith("Ja, Halle (Saale) ist Mitglied der AG Finanzen"), member.text
-    goals = await send(work, "Welche Aufgaben hat die AG Finanzen?")
-    assert goals.lead.startswith("Zielrichtung der AG Finanzen"), goals.text
+    goals = await send(work, "Welche Aufgaben hat die AG Kommunikation?")  # no open tasks: its goals
+    assert goals.lead.startswith("Zielrichtung der AG Kommunikation"), goals.text
+    assert goals.footer.endswith("Offene Aufträge hat die AG Kommunikation keine (!auftraege Kommunikation)."), goals.text
 
 
 # -- 3. the asker's own tasks -----------------------------------------------------------------------------

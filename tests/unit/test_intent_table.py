@@ -49,6 +49,6 @@ def test_rows_only_name_flags_the_parser_can_set():
         "type_everywhere", "group_word_or_members", "work_with_group", "list_of_groups", "decision_only", "often",
         "length_only", "who", "yes_no", "who_or_which", "how", "when_where", "clock", "contact_word", "organise",
         "kommunal", "next", "workshop", "next_steps", "feedback", "what_does", "what_is", "seat_verb", "short",
-        "count", "all_words", "most_groups", "must", "dated", "results_word"}
+        "count", "all_words", "most_groups", "must", "dated", "results_word", "session_ref", "context_group"}
     for row in RULES:
         assert (row.cues | row.needs | row.excludes) <= known, (row.intent, (row.cues | row.needs | row.excludes) - known)
