@@ -242,12 +242,13 @@ class Understanding:
             strong = bool(flags & {"members", "work_with", "registration", "where"}) or any(
                 a == "in" and b in {"welchen", "welcher", "which", "einer", "a", "any", "keiner"}
                 for a, b in zip(tokens, tokens[1:])) or bool(  # "Was hat Leipzig zu tun?": tasks of a place
-                flags & {"do_verb", "task_todo", "chore", "task_word"} and words_set & v.MUST_WORDS)
+                flags & {"chore", "task_word"} or flags & {"do_verb", "task_todo"} and words_set & v.MUST_WORDS)
             asks_membership = strong or bool(tokens[:1] and tokens[0] in v.YES_NO_START and "group_word" in flags)
             if asks_membership and not glossary:
                 names: list[str] = unknown_names(originals, tokens, taken, first=0 if tokens and tokens[0] in v.WHO else 1)
                 if not strong:  # "Ist Teams als Tool vorgesehen?": a word of the document is a topic
                     names = [n for n in names if not set(words(n)[1]) <= document_words()]
+                names = [n for n in names if not any(token_cues(w) for w in words(n)[1])]  # "Aufträge" is no place
                 unknown_place = names[0] if names else None
         for flag, present in (("group", bool(groups)), ("room_group", room_group is not None),
                               ("group_or_room", bool(groups) or room_group is not None or context_group is not None),
