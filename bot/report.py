@@ -170,8 +170,9 @@ def _md(text: str) -> str:
 
 # -- the sources every installation has ----------------------------------------------------------------
 class MilestoneSource:
-    """Milestones from the programme: reached in the period, due in the period (past) but not
-    reached, due in the next six weeks, and how many open ones have no date yet."""
+    """Milestones from the programme: reached in the period, overdue (due before today and not
+    marked reached, whenever the due date was), due in the next six weeks, and how many open
+    ones have no date yet."""
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
                               now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
@@ -188,8 +189,9 @@ class MilestoneSource:
                     continue
                 if milestone.due is None:
                     continue
-                if first <= milestone.due < today:
-                    lines.append(f"„{milestone.title}“ war fällig am {date_long(milestone.due)}")
+                if milestone.due < today:  # overdue, however long ago: it stays in every report until reached
+                    lines.append(f"„{milestone.title}“ überfällig seit {date_long(milestone.due)}, "
+                                 "nicht als erreicht erfasst")
                 elif today <= milestone.due <= until:
                     lines.append(f"„{milestone.title}“ ist fällig am {date_long(milestone.due)}")
             undated = sum(1 for m in group.milestones if m.due is None and m.reached is None)

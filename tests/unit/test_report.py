@@ -33,7 +33,27 @@ async def test_report_of_one_ag_names_sessions_milestones_and_the_period(app):
     assert sessions == "Sitzungen: 3 im Zeitraum (1 abgesagt); nächste: Donnerstag, 09.03.2023, 10:00 Uhr"
     assert milestones.startswith("Meilensteine: „Nutzungskonzept (kurzfristig)“ ist fällig am Freitag, 31.03.2023")
     later = await ask(app, "!bericht Finanzen", now=berlin(2023, 4, 3))
-    assert "„Nutzungskonzept (kurzfristig)“ war fällig am Freitag, 31.03.2023" in later.text
+    assert "„Nutzungskonzept (kurzfristig)“ überfällig seit Freitag, 31.03.2023, nicht als erreicht erfasst" in later.text
+
+
+async def test_an_overdue_milestone_stays_in_every_report_until_it_is_reached(app):
+    """Due before the report's period and never marked reached: still named, as overdue, in
+    chat, Markdown and HTML, and in !meilensteine."""
+    await admin(app, "!meilenstein Finanzen 28.02.2023 Finanzierungskonzept")
+    overdue = "„Finanzierungskonzept (langfristig)“ überfällig seit Dienstag, 28.02.2023, nicht als erreicht erfasst"
+    for now, text in ((berlin(2023, 3, 2), "!bericht Finanzen"), (berlin(2023, 7, 3), "!bericht Finanzen"),
+                      (berlin(2023, 7, 3), "!bericht Finanzen seit 01.06.2023")):
+        assert overdue in (await ask(app, text, now=now)).text, (now, text)
+    view, _ = await app.state.current()
+    report = await build_report(view, app.router.commands.services.report_sources, berlin(2023, 7, 3),
+                                group_keys=["finanzen"])
+    assert overdue in report_markdown(report) and overdue in html.unescape(report_html(report))
+    listed = await ask(app, "!meilensteine Finanzen", now=berlin(2023, 7, 3))
+    assert "Finanzierungskonzept (langfristig): überfällig seit 28.02.2023, nicht als erreicht erfasst" in listed.items
+    before = await ask(app, "!meilensteine Finanzen", now=berlin(2023, 2, 27))
+    assert "Finanzierungskonzept (langfristig): fällig am 28.02.2023" in before.items
+    await admin(app, "!meilenstein-erreicht Finanzen Finanzierungskonzept", now=berlin(2023, 7, 4))
+    assert "überfällig" not in (await ask(app, "!bericht Finanzen", now=berlin(2023, 7, 5))).text
 
 
 async def test_the_period_starts_at_the_previous_exchange_round_or_the_given_day(app):
