@@ -38,10 +38,13 @@ UPCOMING = dt.timedelta(weeks=6)
 @dataclass(frozen=True)
 class ReportSection:
     """One section of one AG's report: a German ``title`` ("Meilensteine") and its ``lines``
-    (full sentences or "label: value" lines, no markup)."""
+    (full sentences or "label: value" lines, no markup), optionally shorter ``chat_lines``."""
 
     title: str
     lines: tuple[str, ...]
+    chat_lines: tuple[str, ...] | None = None
+    """A shorter form for chat (:func:`report_reply`), when ``lines`` (Markdown, HTML: for e-mail,
+    complete) would be too long there; None: the chat shows ``lines``."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def report_reply(report: StatusReport, language: str = "de") -> Reply:
     ``language`` only changes the frame."""
     parts = []
     for part in report.groups:
-        items = tuple(f"{section.title}: {'; '.join(section.lines)}" for section in part.sections)
+        items = tuple(f"{section.title}: {'; '.join(section.chat_lines or section.lines)}" for section in part.sections)
         if not items:
             parts.append(Reply(_heading(report, part) + ": " + t(language, "nichts Neues.", "nothing new."),
                                language=language))
@@ -350,8 +353,11 @@ class RiskSource:
 
 class TaskSource:
     """Tasks (Arbeitsaufträge): done in the period, open, overdue (with the overdue ones named,
-    at most three, each with its owner: organisation or person, see :func:`bot.work_text.owner_label`).
-    One query for all AGs."""
+    each with its owner: organisation or person, see :func:`bot.work_text.owner_label`; all of
+    them for e-mail, the first :attr:`CHAT_NAMED` in chat with how many more and the command that
+    lists them). One query for all AGs."""
+
+    CHAT_NAMED = 3
 
     def __init__(self, tasks: TaskStore) -> None:
         self.tasks = tasks
@@ -375,11 +381,17 @@ class TaskSource:
             if open_tasks:
                 lines.append(f"{len(open_tasks)} offen" + (f", davon {len(overdue)} überfällig" if overdue else ""))
             named = [f"Nr. {t_.id} „{t_.title}“ ({_owner(view, t_)}, bis {date_short(t_.due)})"
-                     for t_ in overdue[:3] if t_.due is not None]
+                     for t_ in overdue if t_.due is not None]
+            chat_lines = list(lines)
             if named:
-                lines.append("überfällig: " + ", ".join(named) + (", …" if len(overdue) > 3 else ""))
+                lines.append("überfällig: " + ", ".join(named))
+                chat_lines.append("überfällig: " + ", ".join(named[:self.CHAT_NAMED]))
+                if len(named) > self.CHAT_NAMED:
+                    chat_lines[-1] += (f" und {len(named) - self.CHAT_NAMED} weitere: "
+                                       f"!auftraege {view.groups[key].name} ueberfaellig")
             if lines:
-                found[key] = [ReportSection("Aufträge", tuple(lines))]
+                found[key] = [ReportSection("Aufträge", tuple(lines),
+                                            tuple(chat_lines) if chat_lines != lines else None)]
         return found
 
 

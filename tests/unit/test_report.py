@@ -196,6 +196,24 @@ async def test_open_risks_by_class_the_highest_ones_and_the_matrix_picture(app):
     assert "Risiken: 1 offen (1 grün); Nr. 6 „Presse“: 2 × 2 = 4 (grün)" in everything.text
 
 
+async def test_all_overdue_tasks_are_named_for_email_and_chat_says_how_many_more(app):
+    jan = berlin(2023, 1, 11)
+    for n in range(1, 9):
+        text = f"!auftrag Finanzen Aufgabe {n} bis={10 + n}.01.2023"
+        assert (await ask(app, text, user=FIN_COORD, now=jan)).kind == "confirmation", text
+    reply = await ask(app, "!bericht Finanzen", now=MARCH)
+    tasks = next(item for item in reply.items if item.startswith("Aufträge:"))
+    assert tasks.endswith("Nr. 3 „Aufgabe 3“ (noch niemand zuständig, bis 13.01.2023) "
+                          "und 5 weitere: !auftraege Finanzen ueberfaellig"), tasks
+    assert "davon 8 überfällig" in tasks and "Nr. 4 " not in tasks
+    view, _ = await app.state.current()
+    report = await build_report(view, app.router.commands.services.report_sources, MARCH, group_keys=["finanzen"])
+    markdown, page = report_markdown(report), html.unescape(report_html(report))
+    for n in range(1, 9):
+        assert f"Nr. {n} „Aufgabe {n}“" in markdown and f"Nr. {n} „Aufgabe {n}“" in page
+    assert "weitere" not in markdown and "weitere" not in page
+
+
 async def test_tasks_results_and_reached_milestones_are_reported(app):
     jan = berlin(2023, 2, 1)
     for text in ("!auftrag Finanzen Entwurf Nutzungskonzept bis=10.02.2023", "!auftrag Finanzen Folien bis=20.03.2023",
