@@ -88,7 +88,7 @@ async def test_every_ag_outside_a_linked_room_and_the_rooms_ag_inside_one(app):
     here = await ask(app, "!bericht", now=MARCH)
     assert here.lead.startswith("Statusbericht der AG Kommunikation") and not here.parts
     english = await ask(app, "!report Finanzen", now=MARCH)
-    assert english.lead.startswith("Statusbericht der AG Finanzen")
+    assert english.lead.startswith("Status report of the AG Finanzen (since the workshop on 19.10.2022, as of ")
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -104,7 +104,7 @@ async def test_bad_input_gets_a_clear_answer(app, text, expected):
 class _Hostile:
     """A source whose text comes from chat and tries to add markup."""
 
-    async def report_sections(self, view, groups, since, now):
+    async def report_sections(self, view, groups, since, now, language="de"):
         return {groups[0].key: [ReportSection("Risiken", ("<script>alert(1)</script> **fett** [x](http://e.vil)",))]}
 
 
@@ -212,6 +212,22 @@ async def test_all_overdue_tasks_are_named_for_email_and_chat_says_how_many_more
     for n in range(1, 9):
         assert f"Nr. {n} „Aufgabe {n}“" in markdown and f"Nr. {n} „Aufgabe {n}“" in page
     assert "weitere" not in markdown and "weitere" not in page
+
+
+async def test_the_english_command_reports_in_english(app):
+    jan = berlin(2023, 1, 11)
+    for text in ("!serie Finanzen 12.01.2023 10:00 2", "!meilenstein Finanzen 28.02.2023 Finanzierungskonzept",
+                 "!auftrag Finanzen Folien bis=20.01.2023", "!risiko Finanzen Ausfall w=4 a=5"):
+        assert (await ask(app, text, user=ADMIN, now=jan)).kind == "confirmation", text
+    reply = await ask(app, "!report Finanzen", now=MARCH)
+    assert reply.lead == "Status report of the AG Finanzen (since the workshop on 19.10.2022, as of 01.03.2023):"
+    items = {item.split(":", 1)[0]: item.split(":", 1)[1].strip() for item in reply.items}
+    assert items["Sessions"].startswith("4 in the period; next: "), items
+    assert items["Milestones"].startswith("\"Finanzierungskonzept (langfristig)\" overdue since "), items
+    assert items["Tasks"] == "1 open, 1 of them overdue; overdue: No. 1 \"Folien\" (nobody responsible yet, due 20.01.2023)"
+    assert items["Risks"].startswith("1 open (1 red); No. 1 \"Ausfall\": 4 × 5 = 20 (red)"), items
+    for german in ("Stand", "offen", "Sitzungen", "überfällig", "nächste", "fällig"):
+        assert german not in reply.text, german
 
 
 async def test_tasks_results_and_reached_milestones_are_reported(app):
