@@ -212,6 +212,18 @@ def typed_id_platform(sender: UserRef) -> str:
     return "console" if sender.platform == "console" else "matrix"
 
 
+def same_title(a: str, b: str) -> bool:
+    """Whether two titles are the same for the duplicate check: equal after case folding,
+    umlauts spelled out and whitespace collapsed ("Haushalt  prüfen" = "haushalt pruefen")."""
+    return " ".join(fold(a).split()) == " ".join(fold(b).split())
+
+
+def refuse_duplicate(number: int, what: str, what_en: str, footer: str, footer_en: str) -> UserError:
+    """The refusal of an item that exists already: "Den Punkt gibt es schon (Nr. 1)."."""
+    return UserError(f"{what} gibt es schon (Nr. {number}).", f"{what_en} exists already (no. {number}).",
+                     footer=footer, footer_en=footer_en)
+
+
 def user_owner(user: UserRef) -> TaskOwner:
     return TaskOwner(platform=user.platform, user_id=user.user_id, name=user.display_name)
 
