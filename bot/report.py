@@ -38,10 +38,13 @@ UPCOMING = dt.timedelta(weeks=6)
 @dataclass(frozen=True)
 class ReportSection:
     """One section of one AG's report: a German ``title`` ("Meilensteine") and its ``lines``
-    (full sentences or "label: value" lines, no markup)."""
+    (full sentences or "label: value" lines, no markup), optionally shorter ``chat_lines``."""
 
     title: str
     lines: tuple[str, ...]
+    chat_lines: tuple[str, ...] | None = None
+    """A shorter form for chat (:func:`report_reply`), when ``lines`` (Markdown, HTML: for e-mail,
+    complete) would be too long there; None: the chat shows ``lines``."""
 
 
 @dataclass(frozen=True)
@@ -69,37 +72,44 @@ class ReportSource(Protocol):
     """Something that contributes sections to the report (a store of the groups' work)."""
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
-                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
-        """Sections per group key for ``groups`` covering ``since`` .. ``now`` (aware). Groups
-        the source has nothing for may be missing from the mapping."""
+                              now: dt.datetime, language: str = "de") -> Mapping[str, Sequence[ReportSection]]:
+        """Sections per group key for ``groups`` covering ``since`` .. ``now`` (aware), in
+        ``language`` ("de", "en"; texts quoted from chat stay as written). Groups the source has
+        nothing for may be missing from the mapping."""
         ...
 
 
-def report_period(view: ProgrammeView, now: dt.datetime, since: dt.date | None = None) -> tuple[dt.datetime, str]:
-    """Where a report's period starts, and how to say it (German): ``since`` (a day, 00:00
+def report_period(view: ProgrammeView, now: dt.datetime, since: dt.date | None = None,
+                  language: str = "de") -> tuple[dt.datetime, str]:
+    """Where a report's period starts, and how to say it (in ``language``): ``since`` (a day, 00:00
     Europe/Berlin) if given; else the start of the latest exchange round that began before
     ``now`` and was not cancelled; else the workshop day."""
     if since is not None:
-        return dt.datetime.combine(since, dt.time(0, 0), tzinfo=BERLIN), f"seit {date_short(since)}"
+        return dt.datetime.combine(since, dt.time(0, 0), tzinfo=BERLIN), t(language, f"seit {date_short(since)}",
+                                                                            f"since {date_short(since)}")
     workshop = view.programme.meta.workshop_date
     start = dt.datetime.combine(workshop, dt.time(0, 0), tzinfo=BERLIN)
     rounds = [o for o in exchange_occurrences(view.programme, start, now) if not o.cancelled and o.start < now]
     if rounds:
         latest = rounds[-1].start
-        return latest, f"seit der Austauschrunde am {date_short(latest.astimezone(BERLIN).date())}"
-    return start, f"seit dem Workshop am {date_short(workshop)}"
+        day = date_short(latest.astimezone(BERLIN).date())
+        return latest, t(language, f"seit der Austauschrunde am {day}", f"since the exchange round on {day}")
+    return start, t(language, f"seit dem Workshop am {date_short(workshop)}",
+                    f"since the workshop on {date_short(workshop)}")
 
 
 async def build_report(view: ProgrammeView, sources: Sequence[ReportSource], now: dt.datetime,
-                       since: dt.date | None = None, group_keys: Sequence[str] | None = None) -> StatusReport:
+                       since: dt.date | None = None, group_keys: Sequence[str] | None = None,
+                       language: str = "de") -> StatusReport:
     """The report of ``group_keys`` (default: every AG and UAG, in programme order) for the
-    period from :func:`report_period` until ``now`` (aware)."""
-    start, label = report_period(view, now, since)
+    period from :func:`report_period` until ``now`` (aware), in ``language`` ("de"; "en" for
+    the English command ``!report``)."""
+    start, label = report_period(view, now, since, language)
     groups = [view.groups[k] for k in group_keys if k in view.groups] if group_keys is not None \
         else list(view.programme.groups)
     collected: dict[str, list[ReportSection]] = {g.key: [] for g in groups}
     for source in sources:
-        found = await source.report_sections(view, groups, start, now)
+        found = await source.report_sections(view, groups, start, now, language=language)
         for key, sections in found.items():
             if key in collected:
                 collected[key] += [s for s in sections if s.lines]
@@ -107,21 +117,24 @@ async def build_report(view: ProgrammeView, sources: Sequence[ReportSource], now
                         tuple(GroupReport(g.key, g.label, tuple(collected[g.key])) for g in groups))
 
 
-def _heading(report: StatusReport, part: GroupReport) -> str:
-    return f"Statusbericht der {part.label} ({report.since_label}, Stand {date_short(report.until.astimezone(BERLIN).date())})"
+def _heading(report: StatusReport, part: GroupReport, language: str = "de") -> str:
+    day = date_short(report.until.astimezone(BERLIN).date())
+    return t(language, f"Statusbericht der {part.label} ({report.since_label}, Stand {day})",
+             f"Status report of the {part.label} ({report.since_label}, as of {day})")
 
 
 def report_reply(report: StatusReport, language: str = "de") -> Reply:
-    """The report as a chat reply: one part per AG, one item per section ("Titel: Zeile; Zeile"). The report's content is German (it quotes the AG's own texts); an English
-    ``language`` only changes the frame."""
+    """The report as a chat reply: one part per AG, one item per section ("Titel: Zeile; Zeile").
+    ``language`` should be the one the report was built in (:func:`build_report`); texts quoted
+    from chat (titles, results) stay as written."""
     parts = []
     for part in report.groups:
-        items = tuple(f"{section.title}: {'; '.join(section.lines)}" for section in part.sections)
+        items = tuple(f"{section.title}: {'; '.join(section.chat_lines or section.lines)}" for section in part.sections)
         if not items:
-            parts.append(Reply(_heading(report, part) + ": " + t(language, "nichts Neues.", "nothing new."),
+            parts.append(Reply(_heading(report, part, language) + ": " + t(language, "nichts Neues.", "nothing new."),
                                language=language))
             continue
-        parts.append(Reply(_heading(report, part) + ":", items, language=language))
+        parts.append(Reply(_heading(report, part, language) + ":", items, language=language))
     if not parts:
         return Reply(t(language, "Für diese Auswahl gibt es keine AG.", "No group matches."), language=language)
     return Reply.combine(tuple(parts)) if len(parts) > 1 else parts[0]
@@ -170,11 +183,12 @@ def _md(text: str) -> str:
 
 # -- the sources every installation has ----------------------------------------------------------------
 class MilestoneSource:
-    """Milestones from the programme: reached in the period, due in the period (past) but not
-    reached, due in the next six weeks, and how many open ones have no date yet."""
+    """Milestones from the programme: reached in the period, overdue (due before today and not
+    marked reached, whenever the due date was), due in the next six weeks, and how many open
+    ones have no date yet."""
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
-                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+                              now: dt.datetime, language: str = "de") -> Mapping[str, Sequence[ReportSection]]:
         first = since.astimezone(BERLIN).date()
         today = now.astimezone(BERLIN).date()
         until = (now + UPCOMING).astimezone(BERLIN).date()
@@ -184,19 +198,24 @@ class MilestoneSource:
             for milestone in group.milestones:
                 if milestone.reached is not None:
                     if first <= milestone.reached <= today:
-                        lines.append(f"„{milestone.title}“ erreicht am {date_long(milestone.reached)}")
+                        lines.append(t(language, f"„{milestone.title}“ erreicht am {date_long(milestone.reached)}",
+                                       f"\"{milestone.title}\" reached on {date_long(milestone.reached, 'en')}"))
                     continue
                 if milestone.due is None:
                     continue
-                if first <= milestone.due < today:
-                    lines.append(f"„{milestone.title}“ war fällig am {date_long(milestone.due)}")
+                if milestone.due < today:  # overdue, however long ago: it stays in every report until reached
+                    lines.append(t(language, f"„{milestone.title}“ überfällig seit {date_long(milestone.due)}, "
+                                             "nicht als erreicht erfasst",
+                                   f"\"{milestone.title}\" overdue since {date_long(milestone.due, 'en')}, "
+                                   "not recorded as reached"))
                 elif today <= milestone.due <= until:
-                    lines.append(f"„{milestone.title}“ ist fällig am {date_long(milestone.due)}")
+                    lines.append(t(language, f"„{milestone.title}“ ist fällig am {date_long(milestone.due)}",
+                                   f"\"{milestone.title}\" is due on {date_long(milestone.due, 'en')}"))
             undated = sum(1 for m in group.milestones if m.due is None and m.reached is None)
             if undated:
-                lines.append(f"{undated} noch ohne Datum" if undated > 1 else "1 noch ohne Datum")
+                lines.append(t(language, f"{undated} noch ohne Datum", f"{undated} without a date yet"))
             if lines:
-                found[group.key] = [ReportSection("Meilensteine", tuple(lines))]
+                found[group.key] = [ReportSection(t(language, "Meilensteine", "Milestones"), tuple(lines))]
         return found
 
 
@@ -207,7 +226,7 @@ class MembershipSource:
         self.registrations = registrations
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
-                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+                              now: dt.datetime, language: str = "de") -> Mapping[str, Sequence[ReportSection]]:
         keys = {g.key for g in groups}
         admitted: dict[str, list[str]] = {}
         pending: dict[str, int] = {}
@@ -225,12 +244,13 @@ class MembershipSource:
         for key in keys:
             lines = []
             if admitted.get(key):
-                lines.append("neu aufgenommen: " + ", ".join(admitted[key]))
+                lines.append(t(language, "neu aufgenommen: ", "newly admitted: ") + ", ".join(admitted[key]))
             if pending.get(key):
                 count = pending[key]
-                lines.append(f"{count} Nachmeldung{'en' if count > 1 else ''} noch offen")
+                lines.append(t(language, f"{count} Nachmeldung{'en' if count > 1 else ''} noch offen",
+                               f"{count} late registration{'s' if count > 1 else ''} still open"))
             if lines:
-                found[key] = [ReportSection("Mitglieder", tuple(lines))]
+                found[key] = [ReportSection(t(language, "Mitglieder", "Members"), tuple(lines))]
         return found
 
 
@@ -239,7 +259,7 @@ class SessionSource:
     schedule (series, changes, extra sessions)."""
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
-                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+                              now: dt.datetime, language: str = "de") -> Mapping[str, Sequence[ReportSection]]:
         found: dict[str, list[ReportSection]] = {}
         for group in groups:
             if group.session_series is None and not group.extra_sessions:
@@ -249,12 +269,13 @@ class SessionSource:
             cancelled = len(past) - held
             lines = []
             if past:
-                lines.append(f"{held} im Zeitraum" + (f" ({cancelled} abgesagt)" if cancelled else ""))
+                lines.append(t(language, f"{held} im Zeitraum" + (f" ({cancelled} abgesagt)" if cancelled else ""),
+                               f"{held} in the period" + (f" ({cancelled} cancelled)" if cancelled else "")))
             upcoming = [o for o in upcoming_sessions(group, now, count=3) if not o.cancelled]
             if upcoming:
-                lines.append(f"nächste: {occurrence_text(upcoming[0])}")
+                lines.append(t(language, "nächste: ", "next: ") + occurrence_text(upcoming[0], language))
             if lines:
-                found[group.key] = [ReportSection("Sitzungen", tuple(lines))]
+                found[group.key] = [ReportSection(t(language, "Sitzungen", "Sessions"), tuple(lines))]
         return found
 
 
@@ -270,7 +291,7 @@ class AttendanceSource:
         self.polls = polls
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
-                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+                              now: dt.datetime, language: str = "de") -> Mapping[str, Sequence[ReportSection]]:
         from bot.commands.attendance import members_of
 
         keys = {g.key for g in groups}
@@ -292,17 +313,20 @@ class AttendanceSource:
                 if not answers:
                     continue
                 counts = {word: sum(1 for a in answers if a.answer == word) for word in ("ja", "nein", "vielleicht")}
-                line = (f"{date_short(held[start].start.astimezone(BERLIN).date())}: {counts['ja']} ja, "
-                        f"{counts['nein']} nein, {counts['vielleicht']} vielleicht")
+                day = date_short(held[start].start.astimezone(BERLIN).date())
+                line = t(language, f"{day}: {counts['ja']} ja, {counts['nein']} nein, {counts['vielleicht']} vielleicht",
+                         f"{day}: {counts['ja']} yes, {counts['nein']} no, {counts['vielleicht']} maybe")
                 if members:
                     yes = {a.organisation_key for a in answers if a.answer == "ja" and a.organisation_key in members}
-                    line += f" ({len(yes)} von {len(members)} Mitgliedsorganisationen zugesagt)"
+                    line += t(language, f" ({len(yes)} von {len(members)} Mitgliedsorganisationen zugesagt)",
+                              f" ({len(yes)} of {len(members)} member organisations said yes)")
                 lines.append(line)
             if open_polls.get(group.key):
                 count = open_polls[group.key]
-                lines.append(f"{count} offene Terminabstimmung{'en' if count > 1 else ''}")
+                lines.append(t(language, f"{count} offene Terminabstimmung{'en' if count > 1 else ''}",
+                               f"{count} open date poll{'s' if count > 1 else ''}"))
             if lines:
-                found[group.key] = [ReportSection("Teilnahme", tuple(lines))]
+                found[group.key] = [ReportSection(t(language, "Teilnahme", "Attendance"), tuple(lines))]
         return found
 
 
@@ -318,7 +342,7 @@ class RiskSource:
         self.risks = risks
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
-                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+                              now: dt.datetime, language: str = "de") -> Mapping[str, Sequence[ReportSection]]:
         from bot.risks import class_name, colour_class, ranked
 
         keys = {g.key for g in groups}
@@ -333,29 +357,33 @@ class RiskSource:
             lines = []
             if open_risks:
                 classes = [colour_class(r.wahrscheinlichkeit, r.auswirkung) for r in open_risks]
-                counts = ", ".join(f"{classes.count(c)} {class_name(c)}" for c in ("rot", "gelb", "gruen")
+                counts = ", ".join(f"{classes.count(c)} {class_name(c, language)}" for c in ("rot", "gelb", "gruen")
                                    if classes.count(c))
-                lines.append(f"{len(open_risks)} offen ({counts})")
-                lines += [f"Nr. {r.id} „{r.title}“: {r.wahrscheinlichkeit} × {r.auswirkung} = {r.score} "
-                          f"({class_name(colour_class(r.wahrscheinlichkeit, r.auswirkung))})"
+                lines.append(t(language, f"{len(open_risks)} offen ({counts})", f"{len(open_risks)} open ({counts})"))
+                lines += [t(language, f"Nr. {r.id} „{r.title}“", f"No. {r.id} \"{r.title}\"")
+                          + f": {r.wahrscheinlichkeit} × {r.auswirkung} = {r.score} "
+                          f"({class_name(colour_class(r.wahrscheinlichkeit, r.auswirkung), language)})"
                           for r in open_risks[:TOP_RISKS]]
             if closed:
-                lines.append(f"{len(closed)} im Zeitraum geschlossen")
+                lines.append(t(language, f"{len(closed)} im Zeitraum geschlossen", f"{len(closed)} closed in the period"))
             if lines:
-                found[key] = [ReportSection("Risiken", tuple(lines))]
+                found[key] = [ReportSection(t(language, "Risiken", "Risks"), tuple(lines))]
         return found
 
 
 class TaskSource:
     """Tasks (Arbeitsaufträge): done in the period, open, overdue (with the overdue ones named,
-    at most three, each with its owner: organisation or person, see :func:`bot.work_text.owner_label`).
-    One query for all AGs."""
+    each with its owner: organisation or person, see :func:`bot.work_text.owner_label`; all of
+    them for e-mail, the first :attr:`CHAT_NAMED` in chat with how many more and the command that
+    lists them). One query for all AGs."""
+
+    CHAT_NAMED = 3
 
     def __init__(self, tasks: TaskStore) -> None:
         self.tasks = tasks
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
-                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+                              now: dt.datetime, language: str = "de") -> Mapping[str, Sequence[ReportSection]]:
         keys = {g.key for g in groups}
         today = now.astimezone(BERLIN).date()
         by_group: dict[str, list] = {}
@@ -369,23 +397,35 @@ class TaskSource:
             overdue = sorted((t_ for t_ in open_tasks if t_.overdue(today)), key=lambda t_: (t_.due, t_.id))
             lines = []
             if done:
-                lines.append(f"{done} im Zeitraum erledigt")
+                lines.append(t(language, f"{done} im Zeitraum erledigt", f"{done} done in the period"))
             if open_tasks:
-                lines.append(f"{len(open_tasks)} offen" + (f", davon {len(overdue)} überfällig" if overdue else ""))
-            named = [f"Nr. {t_.id} „{t_.title}“ ({_owner(view, t_)}, bis {date_short(t_.due)})"
-                     for t_ in overdue[:3] if t_.due is not None]
+                lines.append(t(language, f"{len(open_tasks)} offen" + (f", davon {len(overdue)} überfällig" if overdue else ""),
+                               f"{len(open_tasks)} open" + (f", {len(overdue)} of them overdue" if overdue else "")))
+            named = [t(language, f"Nr. {t_.id} „{t_.title}“ ({_owner(view, t_)}, bis {date_short(t_.due)})",
+                       f"No. {t_.id} \"{t_.title}\" ({_owner(view, t_, language)}, due {date_short(t_.due)})")
+                     for t_ in overdue if t_.due is not None]
+            chat_lines = list(lines)
             if named:
-                lines.append("überfällig: " + ", ".join(named) + (", …" if len(overdue) > 3 else ""))
+                lead = t(language, "überfällig: ", "overdue: ")
+                lines.append(lead + ", ".join(named))
+                chat_lines.append(lead + ", ".join(named[:self.CHAT_NAMED]))
+                if len(named) > self.CHAT_NAMED:
+                    more, name = len(named) - self.CHAT_NAMED, view.groups[key].name
+                    chat_lines[-1] += t(language, f" und {more} weitere: !auftraege {name} ueberfaellig",
+                                        f" and {more} more: !tasks {name} overdue")
             if lines:
-                found[key] = [ReportSection("Aufträge", tuple(lines))]
+                found[key] = [ReportSection(t(language, "Aufträge", "Tasks"), tuple(lines),
+                                            tuple(chat_lines) if chat_lines != lines else None)]
         return found
 
 
-def _owner(view: ProgrammeView, task: Task) -> str:
+def _owner(view: ProgrammeView, task: Task, language: str = "de") -> str:
     """Who owns a task, for the report: "für Halle (Saale)", "für Anna Beispiel", "für eine Person
-    (Daten gelöscht)", or "noch niemand zuständig"."""
-    owner = owner_label(view, task.owner)
-    return f"für {owner}" if owner else "noch niemand zuständig"
+    (Daten gelöscht)", or "noch niemand zuständig" (English: "for …", "nobody responsible yet")."""
+    owner = owner_label(view, task.owner, language)
+    if owner:
+        return t(language, f"für {owner}", f"for {owner}")
+    return t(language, "noch niemand zuständig", "nobody responsible yet")
 
 
 class ResultSource:
@@ -398,7 +438,7 @@ class ResultSource:
         self.results = results
 
     async def report_sections(self, view: ProgrammeView, groups: Sequence[Group], since: dt.datetime,
-                              now: dt.datetime) -> Mapping[str, Sequence[ReportSection]]:
+                              now: dt.datetime, language: str = "de") -> Mapping[str, Sequence[ReportSection]]:
         keys = {g.key for g in groups}
         by_group: dict[str, list] = {}
         for result in await self.results.results(keys if len(keys) < 50 else None, since=since):
@@ -409,6 +449,7 @@ class ResultSource:
             results.sort(key=lambda r: (r.created_at, r.id))
             lines = [f"{date_short(r.created_at.astimezone(BERLIN).date())}: {r.text}" for r in results[-self.LIMIT:]]
             if len(results) > self.LIMIT:
-                lines.insert(0, f"{len(results) - self.LIMIT} weitere, ältere (!ergebnisse)")
-            found[key] = [ReportSection("Ergebnisse", tuple(lines))]
+                lines.insert(0, t(language, f"{len(results) - self.LIMIT} weitere, ältere (!ergebnisse)",
+                                  f"{len(results) - self.LIMIT} more, older (!results)"))
+            found[key] = [ReportSection(t(language, "Ergebnisse", "Results"), tuple(lines))]
         return found

@@ -25,17 +25,22 @@ def _reached(m, language: str) -> str:
         if m.reached else ""
 
 
-def milestone_item(m, language: str) -> str:
+def milestone_item(m, language: str, today: dt.date | None = None) -> str:
+    """One milestone as a list item; with ``today`` (Europe/Berlin) a due date that has passed
+    without the milestone being marked reached is said to be overdue."""
     if m.reached:
         return m.title + _reached(m, language)
+    if m.due and today is not None and m.due < today:
+        return t(language, f"{m.title}: überfällig seit {date_short(m.due)}, nicht als erreicht erfasst",
+                 f"{m.title}: overdue since {date_short(m.due)}, not recorded as reached")
     if m.due:
         return t(language, f"{m.title}: fällig am {date_short(m.due)}", f"{m.title}: due {date_short(m.due)}")
     return t(language, f"{m.title}: noch kein Datum festgelegt", f"{m.title}: no date set yet")
 
 
-def milestone_summary(group: Group, language: str) -> str:
+def milestone_summary(group: Group, language: str, today: dt.date | None = None) -> str:
     """One line: dated milestones with their dates, the undated ones once under "noch ohne Datum"."""
-    dated = [milestone_item(m, language) for m in group.milestones if m.due or m.reached]
+    dated = [milestone_item(m, language, today) for m in group.milestones if m.due or m.reached]
     undated = [m.title for m in group.milestones if not m.due and not m.reached]
     parts = list(dated)
     if undated:
@@ -43,8 +48,9 @@ def milestone_summary(group: Group, language: str) -> str:
     return "; ".join(parts)
 
 
-def answer_milestones(view: ProgrammeView, group: Group, language: str) -> Reply:
-    """The planned milestones of ``group``; undated ones are said to be undated once, in the lead."""
+def answer_milestones(view: ProgrammeView, group: Group, language: str, today: dt.date | None = None) -> Reply:
+    """The planned milestones of ``group``; undated ones are said to be undated once, in the lead;
+    with ``today`` (Europe/Berlin) passed due dates of unreached ones are said to be overdue."""
     if not group.milestones:
         return Reply(t(language, f"Für die {group.label} nennt das Workshop-Dokument keine Meilensteine.",
                        f"The workshop document names no milestones for the {group.label}."), language=language)
@@ -54,7 +60,7 @@ def answer_milestones(view: ProgrammeView, group: Group, language: str) -> Reply
                        f"Planned milestones of the {group.label} (no dates set yet):"),
                      tuple(m.title for m in group.milestones), footer, language=language)
     return Reply(t(language, f"Geplante Meilensteine der {group.label}:", f"Planned milestones of the {group.label}:"),
-                 tuple(milestone_item(m, language) for m in group.milestones), footer, language=language)
+                 tuple(milestone_item(m, language, today) for m in group.milestones), footer, language=language)
 
 
 def answer_milestones_reached(view: ProgrammeView, group: Group | None, language: str,

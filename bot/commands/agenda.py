@@ -10,9 +10,11 @@ the session reminder (:mod:`scheduler.dispatcher`).
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.answers import t
 from bot.commands.registry import Turn, command, usage_error
-from bot.commands.work import (actor, agenda_store, check_text, group_from_turn, next_session, number_arg,
+from bot.commands.work import (actor, refuse_duplicate, same_title, agenda_store, check_text, group_from_turn, next_session, number_arg,
                                split_group)
 from bot.errors import PermissionDenied, UserError
 from bot.messages import Reply
@@ -52,6 +54,15 @@ async def add_topic(turn: Turn, args: str) -> Reply:
         raise usage_error("top", lang, t(lang, "Das Thema fehlt.", "The topic is missing."))
     title = check_text(title, lang, "Das Thema", "The topic")
     session = next_session(turn, group)
+    start = session.start.astimezone(dt.timezone.utc) if session else None
+    # the same topic for the same session (or, with none planned, one still waiting for a session)
+    twin = next((p for p in await store.topics(group.key) if same_title(p.title, title)
+                 and (p.session_start == start or p.session_start is None
+                      or (start is None and p.session_start > turn.now))), None)
+    if twin is not None:
+        raise refuse_duplicate(twin.id, f"Den Punkt „{twin.title}“ der {group.label}",
+                               f"The topic \"{twin.title}\" of the {group.label}",
+                               f"Tagesordnung: !tagesordnung {group.name}", f"Agenda: !agenda {group.name}")
     topic = await store.add(group.key, title, session.start if session else None, actor(turn), turn.now)
     topics = await store.topics(group.key)
     place = next((i for i, x in enumerate(topics, start=1) if x.id == topic.id), len(topics))

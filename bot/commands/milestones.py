@@ -8,6 +8,7 @@ from bot import answers
 from bot.answers import t
 from bot.commands.args import group_arg, parse_date, required_group, split_at_date
 from bot.commands.registry import Turn, command, usage_error
+from bot.clock import BERLIN
 from bot.errors import UserError
 from bot.formatting import date_long
 from bot.messages import Reply
@@ -20,9 +21,10 @@ from bot.understanding import find_groups
          help_en="planned milestones with dates", example="!meilensteine Finanzen", menu=("personal", "team"))
 async def milestones(turn: Turn, args: str) -> Reply:
     group = group_arg(turn, args, "meilensteine", required=False)
+    today = turn.now.astimezone(BERLIN).date()
     if group is not None:
-        return answers.answer_milestones(turn.view, group, turn.language)
-    items = tuple(f"{g.label}: " + answers.milestone_summary(g, turn.language)
+        return answers.answer_milestones(turn.view, group, turn.language, today)
+    items = tuple(f"{g.label}: " + answers.milestone_summary(g, turn.language, today)
                   for g in turn.view.programme.groups if g.milestones)
     return Reply(t(turn.language, "Geplante Meilensteine:", "Planned milestones:"), items, language=turn.language)
 

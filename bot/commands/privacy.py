@@ -196,8 +196,9 @@ async def erase(turn: Turn, args: str) -> Reply:
 
 
 def erasure_text(done: Erasure, lang: str = "de", user_id: str | None = None) -> str:
-    """The answer to an erasure: how many entries, and the pseudonym only where records keep it.
-    Addressed to the user (``user_id`` None, the chat command) or naming ``user_id`` (the CLI)."""
+    """The answer to an erasure: how many entries, and whether records keep the events under a
+    pseudonym. Addressed to the user (``user_id`` None, the chat command: the pseudonym itself is
+    never shown) or naming ``user_id`` (the operator's CLI, which names the pseudonym)."""
     if done.changed == 0:
         if user_id is not None:
             return t(lang, f"Über {user_id} war nichts gespeichert; es gab nichts zu löschen.",
@@ -208,7 +209,13 @@ def erasure_text(done: Erasure, lang: str = "de", user_id: str | None = None) ->
              else t(lang, f"Die personenbezogenen Daten von {user_id} sind", f"The personal data of {user_id} is"))
     text = t(lang, f"{whose} gelöscht ({entries(done.changed, 'de')}).",
              f"{whose} deleted ({entries(done.changed, 'en')}).")
-    if done.pseudonymised:
+    if done.pseudonymised and user_id is None:  # answers never show a pseudonym (README, Datenschutz)
+        text += " " + t(lang, "Der Verlauf (!verlauf) behält die Vorgänge und zeigt dort nur noch „eine Person "
+                              "(Daten gelöscht)“; gespeichert sind sie unter einem Pseudonym, das nicht auf Sie "
+                              "zurückführt.",
+                        "The audit and the change history keep the events and show only \"a person (data "
+                        "erased)\"; they are stored under a pseudonym that does not lead back to you.")
+    elif done.pseudonymised:  # the operator's CLI: the pseudonym, to find the records again
         text += " " + t(lang, "Der Verlauf (!verlauf) behält die Vorgänge und zeigt dort nur noch „eine Person "
                               f"(Daten gelöscht)“; gespeichert sind sie unter dem Pseudonym {done.pseudonym}.",
                         "The audit and the change history keep the events and show only \"a person (data "

@@ -40,7 +40,7 @@ async def report(turn: Turn, args: str) -> Reply:
                                       "Datum angeben.",
                        "A report since a day in the future would be empty. Please give an earlier date."),
                      language=turn.language, kind="error")
-    built = await build_report(turn.view, turn.svc.report_sources, turn.now, since, keys)
+    built = await build_report(turn.view, turn.svc.report_sources, turn.now, since, keys, turn.language)
     reply = report_reply(built, turn.language)
     if keys is not None and len(keys) == 1:  # one AG: its risk matrix goes with the report
         picture = await group_matrix(turn, turn.view.groups[keys[0]])

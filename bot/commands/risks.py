@@ -20,7 +20,7 @@ import re
 from bot.answers import t
 from bot.clock import BERLIN
 from bot.commands.args import group_arg, required_group
-from bot.commands.work import check_text
+from bot.commands.work import check_text, refuse_duplicate, same_title
 from bot.commands.registry import Turn, command, usage_error
 from bot.directory import display_name
 from bot.people import person_label
@@ -181,6 +181,12 @@ async def add_risk(turn: Turn, args: str) -> Reply:
                                                   "angeben.", "Please give likelihood (p=1 to 5) and impact (i=1 to 5)."))
     massnahme = _text(options, "massnahme", MAX_TEXT, "Die Maßnahme", "The measure") or None
     owner = resolve_owner(turn, group, options["verantwortlich"]) if "verantwortlich" in options else RiskOwner()
+    twin = next((r for r in await store.of_groups([group.key]) if same_title(r.title, title)), None)
+    if twin is not None:
+        raise refuse_duplicate(twin.id, f"Ein offenes Risiko „{twin.title}“ der {group.label}",
+                               f"An open risk \"{twin.title}\" of the {group.label}",
+                               f"Ändern: !risiko-aendern {twin.id} · Alle: !risiken {group.name}",
+                               f"Change it: !risk-change {twin.id} · All: !risks {group.name}")
     risk = await store.create(group.key, title, w, a, massnahme, owner, turn.message.sender, turn.message.channel,
                               turn.now)
     return Reply(t(lang, f"Risiko erfasst für die {group.label}: {risk_line(turn, risk)}.",

@@ -15,7 +15,7 @@ import datetime as dt
 from bot.answers import t
 from bot.commands.registry import Turn, command, usage_error
 from bot.commands.work import (actor, check_text, due_arg, group_from_turn, is_owner, number_arg, owner_arg,
-                               split_group, split_options, task_store, today)
+                               refuse_duplicate, same_title, split_group, split_options, task_store, today)
 from bot.errors import PermissionDenied, UserError
 from bot.messages import Reply
 from bot.ports import _UNSET, Task
@@ -82,6 +82,12 @@ async def add_task(turn: Turn, args: str) -> Reply:
                                f"Only the {group.label}'s coordinators and admins assign tasks to other people. You "
                                "may add it for yourself (for=me) or for an organisation.")
     due = due_arg(options["bis"], turn) if options.get("bis") else None  # refuses past and far days
+    twin = next((t_ for t_ in await store.tasks([group.key], "open") if same_title(t_.title, title)), None)
+    if twin is not None:
+        raise refuse_duplicate(twin.id, f"Einen offenen Auftrag „{twin.title}“ der {group.label}",
+                               f"An open task \"{twin.title}\" of the {group.label}",
+                               f"Ändern: !auftrag-aendern {twin.id} · Alle: !auftraege {group.name}",
+                               f"Change it: !task-edit {twin.id} · All: !tasks {group.name}")
     task = await store.create(group.key, title, owner, due, actor(turn), turn.now)
     if due is not None:
         await turn.svc.schedule_changed()  # the reminder scheduler plans the new due day

@@ -156,7 +156,7 @@ def due_arg(text: str, turn: Turn) -> dt.date | None:
 
 def owner_arg(turn: Turn, group: Group, text: str) -> TaskOwner | None:
     """Who ``fuer=`` names: nobody ("-", "niemand"), the sender ("mich"), a mentioned user (a
-    Matrix id ``@name:server``, or a name that a pill or Teams mention put in the text), or an
+    typed id ``@name:server`` (see :func:`typed_id_platform`), or a name that a pill or Teams mention put in the text), or an
     organisation that is a member of ``group`` (its name or alias, fuzzy as in questions).
     Raises :class:`UserError` for an organisation outside the AG or a name nobody has."""
     lang = turn.language
@@ -170,7 +170,8 @@ def owner_arg(turn: Turn, group: Group, text: str) -> TaskOwner | None:
         return user_owner(sender)
     if _MATRIX_ID.match(text):
         known = next((m for m in turn.message.mentions if m.user_id == text), None)
-        return TaskOwner(platform="matrix", user_id=text, name=known.display_name if known else None)
+        return TaskOwner(platform=typed_id_platform(sender), user_id=text,
+                         name=known.display_name if known else None)
     for mention in turn.message.mentions:
         name = fold(mention.display_name or "").strip()
         if name and (name == folded or name.lstrip("@") == folded):
@@ -202,6 +203,25 @@ def owner_arg(turn: Turn, group: Group, text: str) -> TaskOwner | None:
                     f"I know \"{text}\" neither as a member of the {group.label} nor as a mentioned person. Mention "
                     "people with @, name organisations.", footer=f"Mitglieder: !mitglieder {group.name}",
                     footer_en=f"Members: !members {group.name}")
+
+
+def typed_id_platform(sender: UserRef) -> str:
+    """The platform a typed user id ``@name:server`` belongs to: the console's own users on the
+    console (``agbot chat --user @max:example.org`` is that user, as for ``!meine-daten``),
+    Matrix everywhere else (Teams ids never look like that, so on Teams it names a Matrix user)."""
+    return "console" if sender.platform == "console" else "matrix"
+
+
+def same_title(a: str, b: str) -> bool:
+    """Whether two titles are the same for the duplicate check: equal after case folding,
+    umlauts spelled out and whitespace collapsed ("Haushalt  prüfen" = "haushalt pruefen")."""
+    return " ".join(fold(a).split()) == " ".join(fold(b).split())
+
+
+def refuse_duplicate(number: int, what: str, what_en: str, footer: str, footer_en: str) -> UserError:
+    """The refusal of an item that exists already: "Den Punkt gibt es schon (Nr. 1)."."""
+    return UserError(f"{what} gibt es schon (Nr. {number}).", f"{what_en} exists already (no. {number}).",
+                     footer=footer, footer_en=footer_en)
 
 
 def user_owner(user: UserRef) -> TaskOwner:

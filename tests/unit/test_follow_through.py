@@ -219,3 +219,15 @@ async def test_milestone_reached_is_stored_shown_and_not_repeated(app):
 async def test_protokoll_points_to_verlauf_in_english_too(app):
     reply = await send(app, "!protocol")
     assert reply.language == "en" and "!audit" in reply.text and "!results" in reply.text
+
+
+@pytest.mark.parametrize("platform", ["console", "matrix"])
+async def test_a_typed_user_id_names_the_user_on_the_platform_of_the_command(app, platform):
+    """On the console ``fuer=@max:example.org`` is the console's user @max (who can then see and
+    close it); on Matrix it is the Matrix user."""
+    on = dict(platform=platform, direct=True)
+    made = await send(app, "!auftrag Finanzen Haushalt fuer=@max:example.org", user=FIN_COORD, **on)
+    assert made.kind == "confirmation", made.text
+    mine = await send(app, "!auftraege Finanzen meine", user="@max:example.org", **on)
+    assert mine.items and mine.items[0].startswith("Nr. 1: Haushalt"), mine.text
+    assert (await send(app, "!erledigt 1", user="@max:example.org", **on)).kind == "confirmation"

@@ -33,7 +33,27 @@ async def test_report_of_one_ag_names_sessions_milestones_and_the_period(app):
     assert sessions == "Sitzungen: 3 im Zeitraum (1 abgesagt); nächste: Donnerstag, 09.03.2023, 10:00 Uhr"
     assert milestones.startswith("Meilensteine: „Nutzungskonzept (kurzfristig)“ ist fällig am Freitag, 31.03.2023")
     later = await ask(app, "!bericht Finanzen", now=berlin(2023, 4, 3))
-    assert "„Nutzungskonzept (kurzfristig)“ war fällig am Freitag, 31.03.2023" in later.text
+    assert "„Nutzungskonzept (kurzfristig)“ überfällig seit Freitag, 31.03.2023, nicht als erreicht erfasst" in later.text
+
+
+async def test_an_overdue_milestone_stays_in_every_report_until_it_is_reached(app):
+    """Due before the report's period and never marked reached: still named, as overdue, in
+    chat, Markdown and HTML, and in !meilensteine."""
+    await admin(app, "!meilenstein Finanzen 28.02.2023 Finanzierungskonzept")
+    overdue = "„Finanzierungskonzept (langfristig)“ überfällig seit Dienstag, 28.02.2023, nicht als erreicht erfasst"
+    for now, text in ((berlin(2023, 3, 2), "!bericht Finanzen"), (berlin(2023, 7, 3), "!bericht Finanzen"),
+                      (berlin(2023, 7, 3), "!bericht Finanzen seit 01.06.2023")):
+        assert overdue in (await ask(app, text, now=now)).text, (now, text)
+    view, _ = await app.state.current()
+    report = await build_report(view, app.router.commands.services.report_sources, berlin(2023, 7, 3),
+                                group_keys=["finanzen"])
+    assert overdue in report_markdown(report) and overdue in html.unescape(report_html(report))
+    listed = await ask(app, "!meilensteine Finanzen", now=berlin(2023, 7, 3))
+    assert "Finanzierungskonzept (langfristig): überfällig seit 28.02.2023, nicht als erreicht erfasst" in listed.items
+    before = await ask(app, "!meilensteine Finanzen", now=berlin(2023, 2, 27))
+    assert "Finanzierungskonzept (langfristig): fällig am 28.02.2023" in before.items
+    await admin(app, "!meilenstein-erreicht Finanzen Finanzierungskonzept", now=berlin(2023, 7, 4))
+    assert "überfällig" not in (await ask(app, "!bericht Finanzen", now=berlin(2023, 7, 5))).text
 
 
 async def test_the_period_starts_at_the_previous_exchange_round_or_the_given_day(app):
@@ -68,7 +88,7 @@ async def test_every_ag_outside_a_linked_room_and_the_rooms_ag_inside_one(app):
     here = await ask(app, "!bericht", now=MARCH)
     assert here.lead.startswith("Statusbericht der AG Kommunikation") and not here.parts
     english = await ask(app, "!report Finanzen", now=MARCH)
-    assert english.lead.startswith("Statusbericht der AG Finanzen")
+    assert english.lead.startswith("Status report of the AG Finanzen (since the workshop on 19.10.2022, as of ")
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -84,7 +104,7 @@ async def test_bad_input_gets_a_clear_answer(app, text, expected):
 class _Hostile:
     """A source whose text comes from chat and tries to add markup."""
 
-    async def report_sections(self, view, groups, since, now):
+    async def report_sections(self, view, groups, since, now, language="de"):
         return {groups[0].key: [ReportSection("Risiken", ("<script>alert(1)</script> **fett** [x](http://e.vil)",))]}
 
 
@@ -174,6 +194,40 @@ async def test_open_risks_by_class_the_highest_ones_and_the_matrix_picture(app):
     everything = await ask(app, "!bericht alle", now=MARCH)
     assert everything.attachment is None  # one picture per AG would not fit one message
     assert "Risiken: 1 offen (1 grün); Nr. 6 „Presse“: 2 × 2 = 4 (grün)" in everything.text
+
+
+async def test_all_overdue_tasks_are_named_for_email_and_chat_says_how_many_more(app):
+    jan = berlin(2023, 1, 11)
+    for n in range(1, 9):
+        text = f"!auftrag Finanzen Aufgabe {n} bis={10 + n}.01.2023"
+        assert (await ask(app, text, user=FIN_COORD, now=jan)).kind == "confirmation", text
+    reply = await ask(app, "!bericht Finanzen", now=MARCH)
+    tasks = next(item for item in reply.items if item.startswith("Aufträge:"))
+    assert tasks.endswith("Nr. 3 „Aufgabe 3“ (noch niemand zuständig, bis 13.01.2023) "
+                          "und 5 weitere: !auftraege Finanzen ueberfaellig"), tasks
+    assert "davon 8 überfällig" in tasks and "Nr. 4 " not in tasks
+    view, _ = await app.state.current()
+    report = await build_report(view, app.router.commands.services.report_sources, MARCH, group_keys=["finanzen"])
+    markdown, page = report_markdown(report), html.unescape(report_html(report))
+    for n in range(1, 9):
+        assert f"Nr. {n} „Aufgabe {n}“" in markdown and f"Nr. {n} „Aufgabe {n}“" in page
+    assert "weitere" not in markdown and "weitere" not in page
+
+
+async def test_the_english_command_reports_in_english(app):
+    jan = berlin(2023, 1, 11)
+    for text in ("!serie Finanzen 12.01.2023 10:00 2", "!meilenstein Finanzen 28.02.2023 Finanzierungskonzept",
+                 "!auftrag Finanzen Folien bis=20.01.2023", "!risiko Finanzen Ausfall w=4 a=5"):
+        assert (await ask(app, text, user=ADMIN, now=jan)).kind == "confirmation", text
+    reply = await ask(app, "!report Finanzen", now=MARCH)
+    assert reply.lead == "Status report of the AG Finanzen (since the workshop on 19.10.2022, as of 01.03.2023):"
+    items = {item.split(":", 1)[0]: item.split(":", 1)[1].strip() for item in reply.items}
+    assert items["Sessions"].startswith("4 in the period; next: "), items
+    assert items["Milestones"].startswith("\"Finanzierungskonzept (langfristig)\" overdue since "), items
+    assert items["Tasks"] == "1 open, 1 of them overdue; overdue: No. 1 \"Folien\" (nobody responsible yet, due 20.01.2023)"
+    assert items["Risks"].startswith("1 open (1 red); No. 1 \"Ausfall\": 4 × 5 = 20 (red)"), items
+    for german in ("Stand", "offen", "Sitzungen", "überfällig", "nächste", "fällig"):
+        assert german not in reply.text, german
 
 
 async def test_tasks_results_and_reached_milestones_are_reported(app):

@@ -111,7 +111,7 @@ async def test_past_far_and_unreadable_due_days_are_refused_clearly_also_when_ch
     await ask(app, "!auftrag Finanzen Konzept")
     changed = await ask(app, f"!auftrag-aendern 1 bis={due}")
     assert changed.kind == "error" and expected in changed.text, changed.text
-    assert (await ask(app, "!auftrag Finanzen Konzept bis=13.01.2025")).kind == "confirmation"
+    assert (await ask(app, "!auftrag Finanzen Konzept 2 bis=13.01.2025")).kind == "confirmation"
     english = await ask(app, f"!task Finanzen Concept due={due}")
     assert english.kind == "error" and "Die Frist" not in english.text, english.text
 
