@@ -182,6 +182,32 @@ class PostgresDatabase(Database):
                 if status == "ROLLBACK":  # an error inside was caught: PostgreSQL rolled it all back
                     raise DatabaseError("the transaction was rolled back after an error inside it")
 
+    async def copy_records(self, table: str, columns: Sequence[str], records: Sequence[Sequence[Any]]) -> int:
+        """Insert ``records`` (tuples in ``columns`` order, Python values of the columns' types) into
+        ``table`` with one ``COPY ... FROM STDIN`` (binary) inside the current task's write
+        transaction (see :meth:`transaction`; raises ``RuntimeError`` outside one). Row triggers
+        fire; foreign keys are checked at the end of the statement. Returns the number of rows."""
+        current = _transaction_connection.get()
+        if current is None or current[0] is not self:
+            raise RuntimeError("copy_records needs an open write transaction of this database")
+        if not records:
+            return 0
+        with self._mapped():
+            await current[1].copy_records_to_table(table, records=list(records), columns=list(columns))
+        return len(records)
+
+    async def reset_identities(self, tables: Iterable[str]) -> None:
+        """Set each identity column's sequence of ``tables`` so that the next generated value is
+        one past the column's highest value (1 for an empty table); for rows copied with their ids."""
+        wanted = list(tables)
+        for row in await self.fetch(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND is_identity = 'YES' AND table_name = ANY(?::text[]) ORDER BY table_name", wanted):
+            table, column = row["table_name"], row["column_name"]
+            await self.fetchval(
+                f'SELECT setval(pg_get_serial_sequence(?, ?), COALESCE(MAX("{column}"), 0) + 1, false) FROM "{table}"',
+                f'"{table}"', column)
+
     async def schema_version(self) -> int:
         async with self._connection() as connection:
             exists = await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
