@@ -24,6 +24,8 @@ batch the answering snapshot is compared with a fresh ``store.load()``. Run::
     python bench/bench_answers.py --profile       # plus a cProfile of the synthetic runs
     AGBOT_BENCH_POSTGRES=postgresql://postgres@127.0.0.1:5432/postgres python bench/bench_answers.py
                                                   # on PostgreSQL: a fresh database per run on that server
+    python bench/bench_answers.py --postgres      # each run on SQLite, then on a throw-away PostgreSQL
+                                                  # server started here, and the ratios PostgreSQL/SQLite
 
 The children import the code of the checkout this script lives in (its parent directory is put
 first on ``sys.path``), whatever ``PYTHONPATH`` or installed copy there is.
@@ -806,17 +808,25 @@ def child_main(args: argparse.Namespace) -> int:
 # =========================================================================================
 
 def run_child(dataset: str, programme: str | None, args: argparse.Namespace, profile: bool = False,
-              writes: int = 0) -> dict | None:
+              writes: int = 0, postgres: str | None = None) -> dict | None:
+    """One child run; ``postgres``: a server URL to run on (else SQLite, or AGBOT_BENCH_POSTGRES)."""
+    env = dict(os.environ)
+    if postgres:
+        env["AGBOT_BENCH_POSTGRES"] = postgres
+    elif getattr(args, "postgres", False):
+        env.pop("AGBOT_BENCH_POSTGRES", None)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", dataset,
                "--questions", str(args.questions), "--seed", str(args.seed), "--child-writes", str(writes)]
     if programme:
         command += ["--programme", programme]
     if profile:
         command.append("--profile")
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=env)
     for line in done.stdout.splitlines():
         if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
+            result = json.loads(line[len(RESULT_MARK):])
+            result["backend"] = "postgresql" if env.get("AGBOT_BENCH_POSTGRES") else "sqlite"
+            return result
     print(f"bench: the {dataset} run{f' with {writes} writes' if writes else ''} failed "
           f"(exit {done.returncode}):\n{done.stdout}", file=sys.stderr)
     return None
@@ -934,6 +944,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"admin writes mixed into the second run of each dataset (default {DEFAULT_WRITES}; "
                              "0: no such run)")
     parser.add_argument("--only", choices=("shipped", "synthetic"), help="run one dataset only")
+    parser.add_argument("--postgres", action="store_true",
+                        help="run every batch on SQLite and on a throw-away PostgreSQL server started here "
+                             "(tests/pg_server.py), and print the ratios PostgreSQL/SQLite")
     parser.add_argument("--child-writes", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=("shipped", "synthetic"), help=argparse.SUPPRESS)
     parser.add_argument("--programme", help=argparse.SUPPRESS)
@@ -953,6 +966,27 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     written = []
     failed = False
+    server = None
+    backends: list[str | None] = [None]
+    if args.postgres:
+        import throwaway_postgres
+
+        server = throwaway_postgres.start()
+        backends = [None, server.url("postgres")]
+        print(f"SQLite, then PostgreSQL (throw-away server on 127.0.0.1:{server.port}, fsync off) for each run")
+    try:
+        failed = run_all(args, backends, results, written)
+    finally:
+        if server is not None:
+            server.stop()
+    print_summaries(args, results, written)
+    return 1 if failed else 0
+
+
+def run_all(args: argparse.Namespace, backends: list[str | None], results: list[dict], written: list[dict]) -> bool:
+    """Every dataset's runs on every backend (None: SQLite), printed as they finish; True if one
+    failed. The profiles (``--profile``) run on the first backend."""
+    failed = False
     with tempfile.TemporaryDirectory(prefix="agbot-bench-prog-") as tmp:
         programme_path = None
         if args.only != "shipped":
@@ -963,48 +997,34 @@ def main(argv: list[str] | None = None) -> int:
                                   stdout=subprocess.PIPE, text=True)
             if done.returncode != 0:
                 print(f"bench: generating the synthetic programme failed:\n{done.stdout}", file=sys.stderr)
-                return 1
+                return True
             print(done.stdout.strip())
         for dataset in ("shipped", "synthetic"):
             if args.only and args.only != dataset:
                 continue
-            r = run_child(dataset, programme_path if dataset == "synthetic" else None, args)
-            if r is None:
-                failed = True
-                continue
-            results.append(r)
-            print_result(r)
+            for postgres in backends:
+                r = run_child(dataset, programme_path if dataset == "synthetic" else None, args, postgres=postgres)
+                if r is None:
+                    failed = True
+                    continue
+                results.append(r)
+                print_result(r)
         for dataset in ("shipped", "synthetic"):
             if args.writes <= 0 or args.only and args.only != dataset:
                 continue
-            r = run_child(dataset, programme_path if dataset == "synthetic" else None, args, writes=args.writes)
-            if r is None:
-                failed = True
-                continue
-            written.append(r)
-            print_writes_result(r)
+            for postgres in backends:
+                r = run_child(dataset, programme_path if dataset == "synthetic" else None, args, writes=args.writes,
+                              postgres=postgres)
+                if r is None:
+                    failed = True
+                    continue
+                written.append(r)
+                print_writes_result(r)
         profile = profile_writes = None
         if args.profile and args.only != "shipped":
             profile = run_child("synthetic", programme_path, args, profile=True)
             if args.writes > 0:
                 profile_writes = run_child("synthetic", programme_path, args, profile=True, writes=args.writes)
-    if results:
-        print("\n== summary ==")
-        print(f"  {'dataset':<10} {'answers':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-              f"{'peak MiB':>9} {'start-up ms':>11} {'fallbacks':>9}")
-        for r in results:
-            print(f"  {r['dataset']:<10} {r['questions']:>7} {r['p50_ms']:>8.3f} {r['p90_ms']:>8.3f} "
-                  f"{r['p99_ms']:>8.3f} {r['max_ms']:>8.3f} {r['peak_rss_kib'] / 1024:>9.1f} "
-                  f"{r['startup_s'] * 1000:>11.0f} {r['fallbacks']:>9}")
-    if written:
-        print(f"\n== summary with writes mixed in (questions only; writes apart) ==")
-        print(f"  {'dataset':<10} {'answers':>7} {'writes':>6} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} "
-              f"{'max ms':>8} {'after-write p99':>15} {'write p50':>9} {'write p99':>9} {'peak MiB':>9} {'consistent':>10}")
-        for r in written:
-            print(f"  {r['dataset']:<10} {r['questions']:>7} {r['writes']:>6} {r['p50_ms']:>8.3f} {r['p90_ms']:>8.3f} "
-                  f"{r['p99_ms']:>8.3f} {r['max_ms']:>8.3f} {r['after_p99_ms']:>15.3f} {r['write_p50_ms']:>9.3f} "
-                  f"{r['write_p99_ms']:>9.3f} {r['peak_rss_kib'] / 1024:>9.1f} "
-                  f"{'yes' if r['snapshot_matches'] else 'NO':>10}")
     for title, p in (("the synthetic batch", profile), (f"the synthetic batch with {args.writes} writes", profile_writes)):
         if p:
             print(f"\n== cProfile of {title} (timings inflated by the profiler) ==")
@@ -1013,7 +1033,39 @@ def main(argv: list[str] | None = None) -> int:
             print(p["profile"].strip())
             print("  -- all functions by own time --")
             print(p["profile_tottime"].strip())
-    return 1 if failed else 0
+    return failed
+
+
+def print_ratios(runs: list[dict], keys: tuple[str, ...]) -> None:
+    """PostgreSQL / SQLite for each dataset run on both backends."""
+    for dataset in ("shipped", "synthetic"):
+        by = {r["backend"]: r for r in runs if r["dataset"] == dataset}
+        if {"sqlite", "postgresql"} <= set(by):
+            ratios = ", ".join(f"{key.removesuffix('_ms')} {by['postgresql'][key] / by['sqlite'][key]:.2f}"
+                               for key in keys)
+            print(f"  ratio PostgreSQL/SQLite, {dataset}: {ratios}")
+
+
+def print_summaries(args: argparse.Namespace, results: list[dict], written: list[dict]) -> None:
+    if results:
+        print("\n== summary ==")
+        print(f"  {'dataset':<10} {'backend':<10} {'answers':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+              f"{'peak MiB':>9} {'start-up ms':>11} {'fallbacks':>9}")
+        for r in results:
+            print(f"  {r['dataset']:<10} {r['backend']:<10} {r['questions']:>7} {r['p50_ms']:>8.3f} {r['p90_ms']:>8.3f} "
+                  f"{r['p99_ms']:>8.3f} {r['max_ms']:>8.3f} {r['peak_rss_kib'] / 1024:>9.1f} "
+                  f"{r['startup_s'] * 1000:>11.0f} {r['fallbacks']:>9}")
+        print_ratios(results, ("p50_ms", "p90_ms", "p99_ms"))
+    if written:
+        print("\n== summary with writes mixed in (questions only; writes apart) ==")
+        print(f"  {'dataset':<10} {'backend':<10} {'answers':>7} {'writes':>6} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} "
+              f"{'max ms':>8} {'after-write p99':>15} {'write p50':>9} {'write p99':>9} {'peak MiB':>9} {'consistent':>10}")
+        for r in written:
+            print(f"  {r['dataset']:<10} {r['backend']:<10} {r['questions']:>7} {r['writes']:>6} {r['p50_ms']:>8.3f} "
+                  f"{r['p90_ms']:>8.3f} {r['p99_ms']:>8.3f} {r['max_ms']:>8.3f} {r['after_p99_ms']:>15.3f} "
+                  f"{r['write_p50_ms']:>9.3f} {r['write_p99_ms']:>9.3f} {r['peak_rss_kib'] / 1024:>9.1f} "
+                  f"{'yes' if r['snapshot_matches'] else 'NO':>10}")
+        print_ratios(written, ("p50_ms", "p99_ms", "after_p99_ms", "write_p50_ms", "write_p99_ms"))
 
 
 if __name__ == "__main__":

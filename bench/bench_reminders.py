@@ -54,6 +54,36 @@ def percentile(values: list[float], q: float) -> float:
 # =========================================================================================
 # Child: builds the data, measures, prints one JSON line
 # =========================================================================================
+def synthetic(n_groups: int, n_rooms: int, offset_texts: list[str], rng):
+    """(programme, offsets, room links): ``n_groups`` AGs with biweekly series staggered over ten
+    weekdays and eight start times, the six-weekly exchange round, and ``n_rooms`` linked Matrix
+    rooms (one in ten muted), drawn with ``rng``."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.ports import RoomLink
+    from bot.programme import Group, SessionSeries
+    from bot.programme_file import load_programme_file
+    from scheduler.planning import ReminderOffsets
+
+    year_start = dt.datetime(2023, 1, 1, tzinfo=ZoneInfo("Europe/Berlin"))
+    shipped = load_programme_file(None)
+    first_monday = dt.datetime(2023, 1, 2)
+    groups = []
+    for i in range(n_groups):
+        day = first_monday + dt.timedelta(days=(i % 10) // 5 * 7 + (i % 10) % 5)  # ten weekdays of two weeks
+        start = day.replace(hour=9 + (i // 10) % 8)  # 09:00 ... 16:00
+        groups.append(Group(key=f"ag-{i:04d}", name=f"Arbeitsgruppe {i:04d}", session_series=SessionSeries(
+            start=start, rrule="FREQ=WEEKLY;INTERVAL=2", duration_minutes=90, location=f"Raum {i % 40}.{i % 17:02d}")))
+    meta = shipped.meta.model_copy(update={"exchange_series": SessionSeries(
+        start=dt.datetime(2023, 1, 19, 14), rrule="FREQ=WEEKLY;INTERVAL=6", duration_minutes=120)})
+    programme = shipped.model_copy(update={"groups": tuple(groups), "meta": meta})
+    offsets = ReminderOffsets.parse(offset_texts, ["7d", "1d"], ["7d 09:00", "0d 09:00"])
+    links = [RoomLink("matrix", f"!room-{j:05d}:example.org", groups[rng.randrange(len(groups))].key, "@admin:x",
+                      year_start, reminders=rng.random() >= 0.1) for j in range(n_rooms)]
+    return programme, offsets, links
+
+
 def child(args: argparse.Namespace) -> dict:
     import datetime as dt
     import gc
@@ -62,10 +92,8 @@ def child(args: argparse.Namespace) -> dict:
     import time
     from zoneinfo import ZoneInfo
 
-    from bot.programme_file import load_programme_file
     from bot.ports import RoomLink
-    from bot.programme import Group, SessionSeries
-    from scheduler.planning import ReminderOffsets, plan
+    from scheduler.planning import plan
 
     rng = random.Random(SEED)
     zone = ZoneInfo("Europe/Berlin")
@@ -74,20 +102,7 @@ def child(args: argparse.Namespace) -> dict:
 
     # -- synthetic programme -------------------------------------------------------------
     t0 = time.perf_counter()
-    shipped = load_programme_file(None)
-    first_monday = dt.datetime(2023, 1, 2)
-    groups = []
-    for i in range(args.groups):
-        day = first_monday + dt.timedelta(days=(i % 10) // 5 * 7 + (i % 10) % 5)  # ten weekdays of two weeks
-        start = day.replace(hour=9 + (i // 10) % 8)  # 09:00 ... 16:00
-        groups.append(Group(key=f"ag-{i:04d}", name=f"Arbeitsgruppe {i:04d}", session_series=SessionSeries(
-            start=start, rrule="FREQ=WEEKLY;INTERVAL=2", duration_minutes=90, location=f"Raum {i % 40}.{i % 17:02d}")))
-    meta = shipped.meta.model_copy(update={"exchange_series": SessionSeries(
-        start=dt.datetime(2023, 1, 19, 14), rrule="FREQ=WEEKLY;INTERVAL=6", duration_minutes=120)})
-    programme = shipped.model_copy(update={"groups": tuple(groups), "meta": meta})
-    offsets = ReminderOffsets.parse(args.offsets, ["7d", "1d"], ["7d 09:00", "0d 09:00"])
-    links = [RoomLink("matrix", f"!room-{j:05d}:example.org", groups[rng.randrange(len(groups))].key, "@admin:x",
-                      year_start, reminders=rng.random() >= 0.1) for j in range(args.rooms)]
+    programme, offsets, links = synthetic(args.groups, args.rooms, args.offsets, rng)
     build_s = time.perf_counter() - t0
 
     # -- planning one year ahead ------------------------------------------------------------

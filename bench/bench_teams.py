@@ -14,6 +14,10 @@ Then the stall check, AG-Bot on each backend: one of the 50 users sits in a chat
 
 Prints p50/p99 and errors per run and pooled per target, and the ratios.
 Usage: python bench/bench_teams.py [--questions 1000] [--concurrency 50] [--rounds 3]
+
+``--postgres``: instead, AG-Bot on the Agents SDK on a SQLite file and on a PostgreSQL database of a
+throw-away server started here (tests/pg_server.py; a fresh database per run), interleaved, and the
+ratios PostgreSQL/SQLite of p50 and p99 (no echo bots, no stall check).
 Targets: AG-Bot on the Agents SDK p99 <= 1.5x the bare Agents SDK echo bot, zero errors; with the
 dead connector, the others' p99 <= 1 s.
 """
@@ -209,17 +213,19 @@ def quantile(values: list[float], q: float) -> float:
 class Target:
     """A bot under test: ``agbot run`` on one backend, or a bare echo bot on one SDK."""
 
-    def __init__(self, kind: str, sdk: str) -> None:
+    def __init__(self, kind: str, sdk: str, postgres=None) -> None:
         self.kind, self.sdk = kind, sdk
-        self.name = f"{'AG-Bot' if kind == 'agbot' else 'echo bot'} on {sdk}"
+        self.postgres = postgres  # a PostgresServer (bench/throwaway_postgres.py): a fresh database per run
+        self.name = f"{'AG-Bot' if kind == 'agbot' else 'echo bot'} on {sdk}" + (", PostgreSQL" if postgres else "")
 
     async def run(self, folder: Path, round_: int, standin: "StandIn", args, dead_user: bool = False) -> dict:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("AGBOT_")}
         log = folder / f"{self.kind}-{self.sdk}-{round_}{'-dead' if dead_user else ''}.log"
         if self.kind == "agbot":
-            config = folder / f"config-{self.sdk}-{round_}.toml"
-            database = folder / f"bot-{self.sdk}-{round_}{'-dead' if dead_user else ''}.sqlite3"
+            config = folder / f"config-{self.sdk}-{round_}{'-pg' if self.postgres else ''}.toml"
+            database = (self.postgres.create_database() if self.postgres else
+                        folder / f"bot-{self.sdk}-{round_}{'-dead' if dead_user else ''}.sqlite3")
             # answers_per_minute = 0: each simulated user asks ~20 questions a minute in one chat,
             # which the loop protection (20 a minute by default) would cut short; measured is the endpoint
             config.write_text(f'[bot]\ndatabase = "{database}"\nanswers_per_minute = 0\n[teams]\nhost = "127.0.0.1"\nport = {port}\n'
@@ -258,7 +264,11 @@ async def main() -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres", action="store_true",
+                        help="AG-Bot (Agents SDK) on SQLite and on a throw-away PostgreSQL server: the ratios")
     args = parser.parse_args()
+    if args.postgres:
+        return await compare_databases(args)
     standin = StandIn()
     await standin.start()
     targets = [Target("agbot", "agents"), Target("echo", "agents"), Target("agbot", "botbuilder"),
@@ -305,6 +315,42 @@ async def main() -> int:
     print("target AG-Bot on agents p99 <= 1.5x echo bot on agents, zero errors:", "met" if ratio_ok else "NOT met")
     print("target with a dead connector, the others' p99 <= 1 s:", "met" if stall_ok else "NOT met")
     return 0 if ratio_ok and stall_ok else 1
+
+
+async def compare_databases(args) -> int:
+    """``--postgres``: AG-Bot on the Agents SDK, SQLite against PostgreSQL, interleaved rounds."""
+    import throwaway_postgres
+
+    server = throwaway_postgres.start()
+    standin = StandIn()
+    await standin.start()
+    targets = [Target("agbot", "agents"), Target("agbot", "agents", postgres=server)]
+    pooled: dict[str, list[float]] = {t.name: [] for t in targets}
+    errors: dict[str, int] = {t.name: 0 for t in targets}
+    print(f"Teams endpoint, SQLite against PostgreSQL: {args.questions} questions per run ({args.warmup} warm-up "
+          f"not counted), {args.concurrency} users at a time, {args.rounds} rounds, targets interleaved")
+    try:
+        with tempfile.TemporaryDirectory() as name:
+            for round_ in range(1, args.rounds + 1):
+                for target in targets:
+                    result = await target.run(Path(name), round_, standin, args)
+                    pooled[target.name] += result["latencies"]
+                    errors[target.name] += len(result["errors"])
+                    print(f"round {round_}  {target.name:<34} {summary(result['latencies'])}  "
+                          f"errors {len(result['errors'])}"
+                          + "".join(f"\n    {e}" for e in (result["errors"] + result["log_errors"])[:3]))
+    finally:
+        await standin.close()
+        server.stop()
+    print("\npooled over the rounds:")
+    for target in targets:
+        print(f"  {target.name:<34} {summary(pooled[target.name])}  errors {errors[target.name]}")
+    sqlite, postgres = (pooled[t.name] for t in targets)
+    if not sqlite or not postgres:
+        return 1
+    print(f"ratio PostgreSQL/SQLite: p50 {statistics.median(postgres) / statistics.median(sqlite):.2f}, "
+          f"p99 {quantile(postgres, 0.99) / quantile(sqlite, 0.99):.2f}")
+    return 0 if not any(errors.values()) else 1
 
 
 if __name__ == "__main__":

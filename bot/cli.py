@@ -1,4 +1,5 @@
-"""Command line: ``agbot chat | ask | import | export | report | run | matrix-verify | backup | restore | privacy``.
+"""Command line: ``agbot chat | ask | import | export | report | run | matrix-verify | backup | restore | privacy |
+migrate-db``.
 
 ``agbot chat`` is the embedded default: a console chat on the shipped programme with a local
 SQLite file. ``agbot ask --batch`` reads JSON lines ``{"text", "user"?, "group"?, "now"?}``
@@ -23,7 +24,7 @@ from bot.file_modes import PRIVATE_UMASK
 from bot.logging_setup import configure_logging, configured_secrets
 from bot.programme_file import ProgrammeFileError, load_programme_file, programme_to_toml
 from bot.registration_export import registrations_csv
-from store.database import DatabaseError, is_url
+from store.database import DatabaseError, is_url, without_password
 from store.registrations import RegistrationRepository
 
 
@@ -80,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.privacy_cli import add_privacy_parser
 
     add_privacy_parser(sub, common)
+    migrate = sub.add_parser("migrate-db", help="copy the data of a SQLite database (also while agbot run uses it) "
+                                                "into a PostgreSQL database, in one transaction")
+    migrate.add_argument("--from", dest="source", required=True, help="the SQLite file ([bot] database until now)")
+    migrate.add_argument("--to", dest="target", required=True, help="postgresql://user@host:port/dbname "
+                                                                    "(password from PGPASSWORD or ~/.pgpass)")
+    migrate.add_argument("--replace", action="store_true", help="delete the data a non-empty target holds first")
     return parser
 
 
@@ -234,6 +241,34 @@ async def _report(app: App, clock: Clock, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _migrate_db(args: argparse.Namespace) -> int:
+    """``agbot migrate-db``: exit 0 copied (a table of row counts on stdout), 1 refused or failed
+    (nothing changed in the target), 2 ``--to`` is no PostgreSQL URL."""
+    from store.migrate_db import MigrateError, migrate_sqlite_to_postgres
+
+    configure_logging("WARNING", "text", args.command)
+    if not is_url(args.target):
+        print(f"agbot migrate-db: --to {args.target!r} is no postgresql:// URL", file=sys.stderr)
+        return 2
+    target = without_password(args.target)
+    try:
+        copied = await migrate_sqlite_to_postgres(Path(args.source), args.target, replace=args.replace)
+    except MigrateError as exc:
+        print(f"agbot migrate-db: {exc}", file=sys.stderr)
+        return 1
+    except DatabaseError as exc:  # IntegrityError too: a source row the target's constraints refuse
+        print(f"agbot migrate-db: {target}: {exc}; nothing copied", file=sys.stderr)
+        return 1
+    width = max(len(c.table) for c in copied)
+    print(f"Copied {args.source} to {target} in one transaction:")
+    for c in copied:
+        print(f"  {c.table:<{width}} {c.target_rows:>8}")
+    print(f"  {'total':<{width}} {sum(c.target_rows for c in copied):>8} rows in {len(copied)} tables; row counts "
+          "verified; id sequences set past the copied ids")
+    print(f'Next: set [bot] database = "{target}" (or --db) and start the bot.')
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     os.umask(PRIVATE_UMASK)  # the database, the Matrix store, keys and exports: owner only (see bot.file_modes)
@@ -245,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_manifest_command(args)
         if args.command == "chat":
             return _chat(args, _settings(args))
+        if args.command == "migrate-db":
+            return asyncio.run(_migrate_db(args))
         if args.command in ("backup", "restore"):
             from store.backup_cli import run_backup_command
 

@@ -223,10 +223,10 @@ class ConversationContextStore(Protocol):
         lifetime at ``now``."""
 
     async def put(self, platform: str, room_id: str, anchor: str, user_id: str,
-                  context: ConversationContext) -> None:
-        """Store (replace) the context of this anchor; ``user_id`` is the user who asked (their
-        data for ``!meine-daten`` / ``!daten-loeschen``). Also drops contexts expired at
-        ``context.updated_at``."""
+                  context: ConversationContext, also: tuple[str, ...] = ()) -> None:
+        """Store (replace) the context of this anchor and of the anchors in ``also`` (the same
+        context, at once); ``user_id`` is the user who asked (their data for ``!meine-daten`` /
+        ``!daten-loeschen``). Also drops contexts expired at ``context.updated_at``."""
 
     async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
         """The id of the incoming message the bot's message ``sent_id`` answered (as the adapters

@@ -173,11 +173,10 @@ class Router:
             return
         channel = message.channel
         context = last.to_context(message.sent_at)
+        also = ((message_anchor(message.message_id),)
+                if message.message_id and channel.platform in _REPLY_PLATFORMS else ())
         await self.contexts.put(channel.platform, channel.room_id, conversation_anchor(channel),
-                                message.sender.user_id, context)
-        if message.message_id and channel.platform in _REPLY_PLATFORMS:
-            await self.contexts.put(channel.platform, channel.room_id, message_anchor(message.message_id),
-                                    message.sender.user_id, context)
+                                message.sender.user_id, context, also)
 
     @staticmethod
     def _command(text: str, message: IncomingMessage) -> tuple[str, str] | None:

@@ -51,21 +51,25 @@ class ConversationContextRepository:
             return None
         return None if context.expired(now, self.lifetime) else context
 
-    @serialized
     async def put(self, platform: str, room_id: str, anchor: str, user_id: str,
-                  context: ConversationContext) -> None:
-        """Store the context of this anchor (replacing the previous one, whoever asked it), one
-        statement and one commit; at most once a minute (by ``context.updated_at``) also delete the
-        contexts expired by then."""
-        await self.db.execute(
-            "INSERT INTO conversation_contexts (platform, room_id, anchor, user_id, context, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, room_id, anchor) DO UPDATE SET "
+                  context: ConversationContext, also: tuple[str, ...] = ()) -> None:
+        """Store the context of this anchor and of the anchors in ``also`` (replacing the previous
+        ones, whoever asked them) in one statement, its own commit without a write transaction
+        (:meth:`~store.database.Database.write_statement`: one round trip on PostgreSQL); at most
+        once a minute (by ``context.updated_at``) a second statement deletes the contexts expired
+        by then."""
+        anchors = (anchor, *also)
+        values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(anchors))
+        text, updated = context.to_json(), utc_text(context.updated_at)
+        await self.db.write_statement(
+            f"INSERT INTO conversation_contexts (platform, room_id, anchor, user_id, context, updated_at) "
+            f"VALUES {values} ON CONFLICT (platform, room_id, anchor) DO UPDATE SET "
             "user_id = excluded.user_id, context = excluded.context, updated_at = excluded.updated_at",
-            platform, room_id, anchor, user_id, context.to_json(), utc_text(context.updated_at))
+            *(value for a in anchors for value in (platform, room_id, a, user_id, text, updated)))
         if self._purged_at is None or abs(context.updated_at - self._purged_at) >= _PURGE_EVERY:
             self._purged_at = context.updated_at
-            await self.db.execute("DELETE FROM conversation_contexts WHERE updated_at < ?",
-                                  utc_text(context.updated_at - self.lifetime))
+            await self.db.write_statement("DELETE FROM conversation_contexts WHERE updated_at < ?",
+                                          utc_text(context.updated_at - self.lifetime))
 
     async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
         """The incoming message id the bot message ``sent_id`` answered, or None."""

@@ -50,11 +50,15 @@ beside it and replaces it there. SQLite records the last applied number in ``PRA
 PostgreSQL in the one-row table ``schema_version``.
 
 Change detection for the programme snapshot (:meth:`Database.data_version`, asked before every
-answer): SQLite's ``PRAGMA data_version`` (moves when another connection commits); on PostgreSQL
-the highest programme revision (``SELECT MAX(revision) FROM programme_revisions``, one index
-lookup), which the programme tables' triggers (migration 007) bump in every transaction that
-changes the programme, whichever process commits it. It is exact (a commit is seen by the next
-answer, as with SQLite) at the cost of one round trip to the server.
+answer): SQLite's ``PRAGMA data_version`` (moves when another connection commits); on PostgreSQL a
+counter moved by the notifications that the programme revisions' trigger (migration 015) sends at
+each COMMIT that changes the programme, whichever process commits it, received on a listening
+connection of the process's own: no round trip to the server (see :mod:`store.db_postgres` for
+the delay and what happens while the listening connection is down).
+
+Single statements: :meth:`Database.write_statement` runs one statement that is atomic on its own
+(an upsert with ``ON CONFLICT``, a ``DELETE``) as its own commit, without a write transaction:
+one round trip on PostgreSQL (no BEGIN, lock and COMMIT), one implicit transaction on SQLite.
 """
 from __future__ import annotations
 
@@ -208,6 +212,16 @@ class Database:
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement once per parameter tuple in ``rows``."""
+        raise NotImplementedError
+
+    async def write_statement(self, sql: str, *args: Any) -> int:
+        """Run one statement that is atomic on its own and needs nothing read before it in the same
+        transaction (``INSERT ... ON CONFLICT DO UPDATE``, ``DELETE ... WHERE``) as its own commit;
+        the number of rows it changed. It does not take the project's write lock on PostgreSQL
+        (one round trip on a pooled connection; concurrent writers are ordered by the row locks the
+        statement takes); on SQLite it holds the in-process write lock (the connection is shared,
+        see :func:`serialized`) and SQLite's own for its implicit transaction. Not to be called
+        inside a :func:`serialized` method (the in-process lock is not reentrant)."""
         raise NotImplementedError
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[None]:

@@ -73,6 +73,10 @@ class SqliteDatabase(Database):
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(str(exc)) from exc
 
+    async def write_statement(self, sql: str, *args: Any) -> int:
+        async with self.write_lock:
+            return await self.execute(sql, *args)
+
     async def _begin(self) -> None:
         """``BEGIN IMMEDIATE`` (take the write lock now). SQLite's busy timeout covers most waits;
         an immediate SQLITE_BUSY (seen under contention of several connections in WAL mode) is

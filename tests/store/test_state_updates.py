@@ -9,6 +9,7 @@ import pytest
 
 from bot.programme import SeriesChange, SessionSeries
 from bot.view import ProgrammeView
+from changes import seen
 from fakes import ADMIN, NOW, ask
 from store.database import Database
 from store.programme_repository import ProgrammeRepository
@@ -78,7 +79,9 @@ async def test_writes_of_another_connection_reach_the_next_answer(app, other, fu
     assert not any("fällig am" in i for i in before.items)
     repo = ProgrammeRepository(other)
 
+    before = await app.db.data_version()
     await repo.set_milestone_due("finanzen", "Nutzungskonzept (kurzfristig)", dt.date(2023, 3, 31), NOW, "@x")
+    await seen(app.db, before)  # PostgreSQL: the notification has arrived (as before a message from the network)
     after = await ask(app, "Welche Meilensteine hat die AG Finanzen?")
     assert "Nutzungskonzept (kurzfristig): fällig am 31.03.2023" in after.items
 
@@ -90,7 +93,9 @@ async def test_writes_of_another_connection_reach_the_next_answer(app, other, fu
     await repo.set_session_series(None, SessionSeries(start=dt.datetime(2023, 2, 3, 10)), NOW, "@x")
     registrations = RegistrationRepository(other)
     pending = await registrations.create("finanzen", WOLMIRSTEDT, "test", "@u", None, "test", "!r", NOW)
+    before = await app.db.data_version()
     await registrations.decide(pending.id, "approved", "test", ADMIN, "test", "!r", NOW)
+    await seen(app.db, before)
 
     view = await assert_fresh(app)
     assert [g.key for g, _ in view.memberships_of[WOLMIRSTEDT]] == ["finanzen"]
@@ -101,7 +106,9 @@ async def test_writes_of_another_connection_reach_the_next_answer(app, other, fu
 async def test_a_commit_outside_the_programme_keeps_the_snapshot(app, other, full_loads):
     view, understanding = await app.state.current()
     await RoomLinkRepository(other).link("test", "!elsewhere:example.org", "finanzen", ADMIN, NOW)
+    before = await app.db.data_version()
     await ProgrammeRepository(other).set_milestone_due("finanzen", "X", dt.date(2023, 3, 1), NOW, "@x")
+    await seen(app.db, before)
     changed, _ = await app.state.current()
     await RoomLinkRepository(other).link("test", "!another:example.org", "finanzen", ADMIN, NOW)
 
@@ -116,7 +123,9 @@ async def test_a_changed_organisation_reloads_the_whole_programme(app, other, fu
     renamed = tuple(o.model_copy(update={"aliases": o.aliases + ("Finanzministerium LSA",)}) if o.key == "mf" else o
                     for o in stored.organisations)
     assert renamed != stored.organisations
+    before = await app.db.data_version()
     await repo.merge(stored.model_copy(update={"organisations": renamed}), NOW)
+    await seen(app.db, before)
 
     view = await assert_fresh(app)
     assert full_loads == [1]

@@ -1,0 +1,4 @@
+-- Nothing to do on SQLite: PRAGMA data_version already tells a connection about other connections'
+-- commits without a round trip to a server. The PostgreSQL version (015_programme_notify.postgresql.sql)
+-- notifies the listening bot processes of programme changes. Kept so that both dialects count the same
+-- schema versions.
