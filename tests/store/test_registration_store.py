@@ -10,6 +10,7 @@ import datetime as dt
 import io
 
 
+from changes import seen
 from fakes import ADMIN, FIN_COORD, MEMBER, NOW, PLATFORM, ROOM, UTC, ask, berlin, message
 from store.database import Database
 from store.registrations import RegistrationRepository
@@ -125,7 +126,9 @@ async def test_approval_in_one_process_is_seen_by_another(open_app, db_path):
     before = await ask(two, "!mitglieder Finanzen")  # two caches its snapshot
     assert not any("Barleben" in i for i in before.items)
     await ask(one, "!nachmelden Finanzen Barleben", now=BEFORE)
+    version = await two.db.data_version()
     await ask(one, "!bestaetigen 1", user=FIN_COORD)
+    await seen(two.db, version)  # PostgreSQL: the notification has arrived (as before a message from the network)
     after = await ask(two, "!mitglieder Finanzen")
     assert "Barleben (nachgemeldet)" in after.text
     duplicate = await ask(two, "!nachmelden Finanzen Barleben", now=BEFORE)

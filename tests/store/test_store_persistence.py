@@ -2,6 +2,7 @@
 round-trips through ``agbot export`` / ``agbot import``."""
 from __future__ import annotations
 
+from changes import seen
 from fakes import ADMIN, FIN_COORD, KOMM_COORD, ask, berlin
 
 
@@ -37,11 +38,15 @@ async def test_two_apps_on_one_file_see_each_others_changes(open_app, db_path):
     before = await ask(two, "Welche Meilensteine hat die AG Finanzen?")  # two caches its snapshot
     assert not any("fällig am" in i for i in before.items)
 
+    version = await two.db.data_version()
     await ask(one, "!meilenstein Finanzen 31.03.2023 Nutzungskonzept", user=FIN_COORD)
+    await seen(two.db, version)  # PostgreSQL: the notification has arrived (as before a message from the network)
     after = await ask(two, "Welche Meilensteine hat die AG Finanzen?")
     assert "Nutzungskonzept (kurzfristig): fällig am 31.03.2023" in after.items
 
+    version = await one.db.data_version()
     await ask(two, "!serie Finanzen 16.03.2023 10:00 2", user=FIN_COORD)
+    await seen(one.db, version)
     session = await ask(one, "Wann ist die nächste Sitzung der AG Finanzen?", now=berlin(2023, 3, 27))
     assert "Donnerstag, 30.03.2023, 10:00 Uhr" in session.text
 
