@@ -44,13 +44,15 @@ class MilestoneChange:
 class ProgrammeChanges:
     """What changed in the stored programme since a revision: the groups whose members,
     milestones or sessions changed, whether the programme's facts or exchange rounds changed
-    (``meta``), or whether anything else did (``everything``: organisations, the groups
-    themselves; reload it all). ``revision`` is the latest one these changes reach."""
+    (``meta``), whether a room was linked to another AG (``rooms``: the room links, see
+    :class:`RoomLinkStore`), or whether anything else did (``everything``: organisations, the
+    groups themselves; reload it all). ``revision`` is the latest one these changes reach."""
 
     revision: int
     groups: frozenset[str] = frozenset()
     meta: bool = False
     everything: bool = False
+    rooms: bool = False
 
 
 class ProgrammeStore(Protocol):

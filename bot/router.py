@@ -25,7 +25,7 @@ from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.platform_traits import traits_of
 from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
-from bot.ports import ConversationContextStore, RoomLinkStore
+from bot.ports import ConversationContextStore
 from bot.state import ProgrammeState
 from bot.text import clean
 from bot.commands.registration import CONFIRM_WORDS
@@ -48,13 +48,12 @@ _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Inte
 class Router:
     """Dispatches :class:`IncomingMessage` to commands or question answering; returns a :class:`Reply`."""
 
-    def __init__(self, state: ProgrammeState, commands: Commands, rooms: RoomLinkStore,
+    def __init__(self, state: ProgrammeState, commands: Commands,
                  default_language: str = "de", contexts: ConversationContextStore | None = None,
                  loop_guard: LoopGuard | None = None, metrics: Metrics = NO_METRICS) -> None:
         self.state = state
         self.metrics = metrics  # messages by platform and outcome, answer latency (see bot.metrics)
         self.commands = commands
-        self.rooms = rooms
         self.default_language = default_language
         self.contexts = contexts  # conversation contexts for follow-up questions (None: none kept)
         self.loop_guard = loop_guard  # no answer loops with other bots (None: no limit)
@@ -115,7 +114,7 @@ class Router:
                            f"Your message is too long ({len(text)} characters, at most {MAX_LENGTH}). "
                            "Please ask a short question or write !help."), kind="error", language=lang)
         view, understanding = await self.state.current()
-        room_group = await self.rooms.group_of(message.channel.platform, message.channel.room_id)
+        room_group = self.state.room_group(message.channel.platform, message.channel.room_id)  # no round trip
         if room_group not in view.groups:
             room_group = None
         registration = self.commands.registration

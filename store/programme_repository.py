@@ -77,8 +77,8 @@ class ProgrammeRepository:
         return await self.db.fetchval("SELECT COALESCE(MAX(revision), 0) FROM programme_revisions")
 
     async def changes_since(self, revision: int) -> ProgrammeChanges:
-        """What changed in the programme after ``revision``, by any connection (triggers of
-        migration 006 record it). ``everything`` if the store's revisions went backwards (another
+        """What changed in the programme and the room links after ``revision``, by any connection
+        (triggers of migrations 007 and 016 record it). ``everything`` if the store's revisions went backwards (another
         database file)."""
         rows = await self.db.fetch(
             "SELECT scope, revision FROM programme_revisions WHERE revision > ? "
@@ -89,7 +89,7 @@ class ProgrammeRepository:
             return ProgrammeChanges(latest, everything=True)
         return ProgrammeChanges(
             latest, groups=frozenset(s.removeprefix("group:") for s in scopes if s.startswith("group:")),
-            meta="meta" in scopes, everything="all" in scopes)
+            meta="meta" in scopes, everything="all" in scopes, rooms="rooms" in scopes)
 
     async def _groups(self, keys: list[str] | None) -> dict[str, Group]:
         """Groups in programme order with their members, milestones, series and extra sessions;

@@ -195,7 +195,15 @@ async def test_the_store_tells_which_scope_changed(repo, shipped):
     assert changes.meta and not changes.groups and not changes.everything
 
     await RoomLinkRepository(repo.db).link("test", "!r:example.org", "finanzen", ADMIN, NOW)
-    assert (await repo.changes_since(changes.revision)).revision == changes.revision  # no programme table
+    linked = await repo.changes_since(changes.revision)  # the room links (migration 016)
+    assert linked.rooms and not linked.groups and not linked.meta and not linked.everything
+    rooms = RoomLinkRepository(repo.db)
+    await rooms.link("test", "!r:example.org", "finanzen", "@other", NOW)  # the same AG: no answer changes
+    await rooms.set_reminders("test", "!r:example.org", False)
+    assert (await repo.changes_since(linked.revision)).revision == linked.revision
+    await rooms.link("test", "!r:example.org", "kommunikation", ADMIN, NOW)
+    changes = await repo.changes_since(linked.revision)
+    assert changes.rooms and not changes.groups
 
     await repo.merge((await repo.load()).model_copy(update={"organisations": (
         Organisation(key="neu", name="Neuer Verband", type=OrganisationType.VERBAND),)}), NOW)
