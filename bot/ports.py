@@ -234,6 +234,12 @@ class ConversationContextStore(Protocol):
         """The id of the incoming message the bot's message ``sent_id`` answered (as the adapters
         recorded it, see :class:`SentReplyStore`), or None if ``sent_id`` is no known bot answer."""
 
+    async def get_for_reply(self, platform: str, room_id: str, sent_id: str, anchor: str,
+                            now: dt.datetime) -> tuple[ConversationContext | None, bool]:
+        """For a user's reply to the bot's message ``sent_id``: the context of the question that
+        message answered (:meth:`question_of`, anchor ``"msg:<id>"``) and True; if there is none
+        (or it expired), the context of ``anchor`` and False. One read."""
+
     async def purge_expired(self, now: dt.datetime) -> int:
         """Delete contexts older than the lifetime and sent-reply links older than their retention
         at ``now``; return how many rows were deleted."""

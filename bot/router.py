@@ -174,14 +174,13 @@ class Router:
         if self.contexts is None:
             return None, False
         channel, now = message.channel, message.sent_at
-        if message.replied_to:
-            question_id = await self.contexts.question_of(channel.platform, channel.room_id, message.replied_to)
-            if question_id:
-                found = await self.contexts.get(channel.platform, channel.room_id, message_anchor(question_id), now)
-                if found is not None:
-                    return Previous.from_context(found), True
-        found = await self.contexts.get(channel.platform, channel.room_id, conversation_anchor(channel), now)
-        return (Previous.from_context(found) if found is not None else None), False
+        if message.replied_to:  # both anchors in one read
+            found, replied = await self.contexts.get_for_reply(channel.platform, channel.room_id, message.replied_to,
+                                                               conversation_anchor(channel), now)
+        else:
+            found, replied = await self.contexts.get(channel.platform, channel.room_id, conversation_anchor(channel),
+                                                     now), False
+        return (Previous.from_context(found) if found is not None else None), replied
 
     async def _save_context(self, message: IncomingMessage, last: Previous) -> None:
         """Remember what was answered: for the conversation, and (on platforms with replies) for

@@ -51,7 +51,7 @@ def test_a_question_that_does_not_refer_back_reads_the_same_with_any_earlier_que
 
 @pytest.fixture
 def reads(app, monkeypatch) -> list[str]:
-    """The anchors of the conversation contexts the app reads from its store from here on."""
+    """The conversation contexts the app reads from its store from here on: the anchor, or "reply to <id>"."""
     anchors: list[str] = []
     get = app.contexts.get
 
@@ -60,6 +60,13 @@ def reads(app, monkeypatch) -> list[str]:
         return await get(platform, room_id, anchor, now)
 
     monkeypatch.setattr(app.contexts, "get", counting)
+    get_for_reply = app.contexts.get_for_reply
+
+    async def counting_reply(platform, room_id, sent_id, anchor, now):
+        anchors.append(f"reply to {sent_id}")
+        return await get_for_reply(platform, room_id, sent_id, anchor, now)
+
+    monkeypatch.setattr(app.contexts, "get_for_reply", counting_reply)
     return anchors
 
 
@@ -83,7 +90,7 @@ async def test_a_reply_to_the_bots_answer_reads_that_answers_context(app, reads)
     await ask(app, "Wer leitet die AG Finanzen?", platform="matrix")  # the room's context is now Finanzen
     reply = await app.router.handle(message("Und wer leitet die?", now=NOW + dt.timedelta(minutes=1),
                                             platform="matrix", replied_to="$answer-1"))
-    assert "AG Kommunikation" in reply.text and reads == ["msg:$q1"]
+    assert "AG Kommunikation" in reply.text and reads == ["reply to $answer-1"]  # one read for both anchors
 
 
 async def test_an_unchanged_context_is_not_written_again_but_a_new_one_is(app, monkeypatch):
