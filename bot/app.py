@@ -25,7 +25,7 @@ from bot.roles import Roles
 from bot.router import Router
 from bot.schedule import Occurrence
 from bot.schedule_changes import ScheduleChanges
-from bot.state import ProgrammeState
+from bot.state import LinkedRooms, ProgrammeState
 from bot.understanding import Understanding, find_groups
 from bot.view import ProgrammeView
 from store.conversation_context import ConversationContextRepository
@@ -83,7 +83,7 @@ class App:
     settings: Settings
     db: Database
     programme: ProgrammeRepository
-    rooms: RoomLinkRepository
+    rooms: LinkedRooms
     state: ProgrammeState
     roles: Roles
     router: Router
@@ -109,8 +109,9 @@ class App:
             else:  # facts a newer version knows (agenda, contacts) reach an older database
                 await programme.adopt_new_facts(load_programme_file(settings.bot.programme).meta)
             _warm_document_index()
-            rooms = RoomLinkRepository(db)
-            state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays)
+            links = RoomLinkRepository(db)
+            state = ProgrammeState(programme, skip_holidays=settings.reminders.skip_holidays, rooms=links)
+            rooms = LinkedRooms(links, state)  # answers read the links from the snapshot
             view, _ = await state.current()
             roles = build_roles(settings, view)
             from store.agenda import AgendaRepository
@@ -144,7 +145,7 @@ class App:
                                                 AttendanceSource(attendance, polls)))
             loop_guard = LoopGuard(budget=settings.bot.answers_per_minute) if settings.bot.answers_per_minute else None
             metrics = build_metrics(settings)
-            router = Router(state, commands, rooms, default_language=settings.bot.language, contexts=contexts,
+            router = Router(state, commands, default_language=settings.bot.language, contexts=contexts,
                             loop_guard=loop_guard, metrics=metrics)
         except BaseException:
             await db.close()

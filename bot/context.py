@@ -28,7 +28,7 @@ CONTEXT_LIFETIME = dt.timedelta(minutes=15)
 SENT_REPLY_RETENTION = dt.timedelta(days=1)  # how long "bot message -> question" links are kept
 CONVERSATION = ""  # the anchor of a room or direct chat as a whole
 _THREAD = "thread:"
-_MESSAGE = "msg:"
+MESSAGE_PREFIX = "msg:"  # the anchor of one answered question: this and its message id
 _FORMAT = 1  # version of the JSON written by to_json
 
 
@@ -45,7 +45,7 @@ def message_anchor(message_id: str) -> str:
     """
     if not message_id:
         raise ValueError("message_anchor needs a message id")
-    return f"{_MESSAGE}{message_id}"
+    return f"{MESSAGE_PREFIX}{message_id}"
 
 
 def _strings(value, name: str) -> tuple[str, ...]:

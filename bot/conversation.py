@@ -141,5 +141,17 @@ def in_context(turn, q: Question, previous: Previous | None) -> Question:
 
 
 
+def refers_back(q: Question, room_group: str | None, same_message: bool = False) -> bool:
+    """Whether :func:`in_context` or :func:`resolve` may read ``q`` against the previous question
+    of the conversation: it refers back ("und ...", a pronoun, "Kurz bitte"), is a later part of one
+    message (``same_message``), or names no AG in a room linked to none and is one that
+    :func:`in_context` places by the conversation's AG (not understood, the agenda, the highest
+    risk). False means both return ``q`` unchanged whatever the previous question was, so the
+    stored context need not be read (the router then saves a read per answer). Errs towards True."""
+    if q.follow_up or same_message or q.intent is Intent.REPEAT:
+        return True
+    return room_group is None and not q.groups and (q.intent in _PLACED_BY_CONTEXT or q.intent is Intent.RISKS)
+
+
 def _asks_highest(text: str) -> bool:
     return any(token.startswith(HIGHEST) for token in words(text)[1])

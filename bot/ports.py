@@ -44,13 +44,15 @@ class MilestoneChange:
 class ProgrammeChanges:
     """What changed in the stored programme since a revision: the groups whose members,
     milestones or sessions changed, whether the programme's facts or exchange rounds changed
-    (``meta``), or whether anything else did (``everything``: organisations, the groups
-    themselves; reload it all). ``revision`` is the latest one these changes reach."""
+    (``meta``), whether a room was linked to another AG (``rooms``: the room links, see
+    :class:`RoomLinkStore`), or whether anything else did (``everything``: organisations, the
+    groups themselves; reload it all). ``revision`` is the latest one these changes reach."""
 
     revision: int
     groups: frozenset[str] = frozenset()
     meta: bool = False
     everything: bool = False
+    rooms: bool = False
 
 
 class ProgrammeStore(Protocol):
@@ -231,6 +233,12 @@ class ConversationContextStore(Protocol):
     async def question_of(self, platform: str, room_id: str, sent_id: str) -> str | None:
         """The id of the incoming message the bot's message ``sent_id`` answered (as the adapters
         recorded it, see :class:`SentReplyStore`), or None if ``sent_id`` is no known bot answer."""
+
+    async def get_for_reply(self, platform: str, room_id: str, sent_id: str, anchor: str,
+                            now: dt.datetime) -> tuple[ConversationContext | None, bool]:
+        """For a user's reply to the bot's message ``sent_id``: the context of the question that
+        message answered (:meth:`question_of`, anchor ``"msg:<id>"``) and True; if there is none
+        (or it expired), the context of ``anchor`` and False. One read."""
 
     async def purge_expired(self, now: dt.datetime) -> int:
         """Delete contexts older than the lifetime and sent-reply links older than their retention

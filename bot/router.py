@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from bot.answers import table
 from bot.answers.common import BRIEF_LIMIT, SHORT_LIMIT, shorten
@@ -25,12 +26,12 @@ from bot.commands import BY_NAME, Commands, Turn, command_word
 from bot.platform_traits import traits_of
 from bot.errors import UserError
 from bot.messages import IncomingMessage, Reply
-from bot.ports import ConversationContextStore, RoomLinkStore
+from bot.ports import ConversationContextStore
 from bot.state import ProgrammeState
 from bot.text import clean
 from bot.commands.registration import CONFIRM_WORDS
 from bot.commands.work_answers import WORK_INTENTS, goals_instead
-from bot.conversation import in_context
+from bot.conversation import in_context, refers_back
 from bot.understanding import Intent, Question, detect_language, words
 
 log = logging.getLogger(__name__)
@@ -45,16 +46,32 @@ _PER_GROUP = {Intent.LEAD, Intent.MEMBERS, Intent.GOALS, Intent.CONDITIONS, Inte
               Intent.NEXT_MILESTONE, Intent.NEXT_SESSION, Intent.OVERVIEW, Intent.SUBGROUPS}
 
 
+@dataclasses.dataclass
+class _StoredContext:
+    """The conversation's stored context (see :meth:`Router._load_context`), read from the store on
+    first need: ``load`` gives (previous question, whether it came from a reply)."""
+
+    load: Callable[[], Awaitable[tuple[Previous | None, bool]]]
+    read: bool = False
+    previous: Previous | None = None
+    replied: bool = False
+
+    async def get(self) -> tuple[Previous | None, bool]:
+        if not self.read:
+            self.previous, self.replied = await self.load()
+            self.read = True
+        return self.previous, self.replied
+
+
 class Router:
     """Dispatches :class:`IncomingMessage` to commands or question answering; returns a :class:`Reply`."""
 
-    def __init__(self, state: ProgrammeState, commands: Commands, rooms: RoomLinkStore,
+    def __init__(self, state: ProgrammeState, commands: Commands,
                  default_language: str = "de", contexts: ConversationContextStore | None = None,
                  loop_guard: LoopGuard | None = None, metrics: Metrics = NO_METRICS) -> None:
         self.state = state
         self.metrics = metrics  # messages by platform and outcome, answer latency (see bot.metrics)
         self.commands = commands
-        self.rooms = rooms
         self.default_language = default_language
         self.contexts = contexts  # conversation contexts for follow-up questions (None: none kept)
         self.loop_guard = loop_guard  # no answer loops with other bots (None: no limit)
@@ -115,7 +132,7 @@ class Router:
                            f"Your message is too long ({len(text)} characters, at most {MAX_LENGTH}). "
                            "Please ask a short question or write !help."), kind="error", language=lang)
         view, understanding = await self.state.current()
-        room_group = await self.rooms.group_of(message.channel.platform, message.channel.room_id)
+        room_group = self.state.room_group(message.channel.platform, message.channel.room_id)  # no round trip
         if room_group not in view.groups:
             room_group = None
         registration = self.commands.registration
@@ -145,9 +162,9 @@ class Router:
                                 f"\"{word}\" is ambiguous. Please be more specific:",
                                 items=tuple(f"{org.name} ({org.type.value})"
                                             for k in keys if (org := view.directory.get(k)) is not None))
-        previous, replied = await self._load_context(message)
-        reply, last = await self._answer_parts(turn, questions, previous, replied)
-        if last is not None and last != previous:
+        stored = _StoredContext(lambda: self._load_context(message)) if self.contexts is not None else None
+        reply, last = await self._answer_parts(turn, questions, stored)
+        if last is not None and not (stored is not None and stored.read and last == stored.previous):
             await self._save_context(message, last)
         return reply
 
@@ -157,14 +174,13 @@ class Router:
         if self.contexts is None:
             return None, False
         channel, now = message.channel, message.sent_at
-        if message.replied_to:
-            question_id = await self.contexts.question_of(channel.platform, channel.room_id, message.replied_to)
-            if question_id:
-                found = await self.contexts.get(channel.platform, channel.room_id, message_anchor(question_id), now)
-                if found is not None:
-                    return Previous.from_context(found), True
-        found = await self.contexts.get(channel.platform, channel.room_id, conversation_anchor(channel), now)
-        return (Previous.from_context(found) if found is not None else None), False
+        if message.replied_to:  # both anchors in one read
+            found, replied = await self.contexts.get_for_reply(channel.platform, channel.room_id, message.replied_to,
+                                                               conversation_anchor(channel), now)
+        else:
+            found, replied = await self.contexts.get(channel.platform, channel.room_id, conversation_anchor(channel),
+                                                     now), False
+        return (Previous.from_context(found) if found is not None else None), replied
 
     async def _save_context(self, message: IncomingMessage, last: Previous) -> None:
         """Remember what was answered: for the conversation, and (on platforms with replies) for
@@ -201,16 +217,27 @@ class Router:
     def _asked(self, turn: Turn) -> Asked:
         return Asked(turn.view, turn.understanding.glossary, turn.now, turn.language, turn.room_group)
 
-    async def _answer_parts(self, turn: Turn, questions: tuple[Question, ...], previous: Previous | None = None,
-                            replied: bool = False) -> tuple[Reply, Previous | None]:
+    async def _answer_parts(self, turn: Turn, questions: tuple[Question, ...],
+                            stored: "_StoredContext | None" = None) -> tuple[Reply, Previous | None]:
         """Answer the questions of one message in order; each later part continues from the one
-        before ("... und wann trifft sie sich?"), the first from ``previous`` (the conversation's
-        last question) when it refers back. Questions about the work between sessions (tasks,
+        before ("... und wann trifft sie sich?"), the first from the conversation's last question
+        (``stored``) when it refers back. The stored context is read only when a part may use it
+        (:meth:`_needs_previous`; a reply to the bot's answer always reads it), so a question that
+        does not refer back costs no read. Questions about the work between sessions (tasks,
         agenda, results, risks, attendance) are answered from the stores. A part the user can fix
-        (an unknown AG) is answered with its error without hiding the other parts."""
+        (an unknown AG) is answered with its error without hiding the other parts. Returns the
+        reply and what the conversation is about after it (None: nothing to remember)."""
         replies = []
         only_work = True
+        previous, replied = None, False
+        unread = stored  # the stored context while it is still the one to continue from and not read
+        if unread is not None and turn.message.replied_to:  # a reply continues from the question it answers
+            previous, replied = await unread.get()
+            unread = None
         for index, asked_q in enumerate(questions):
+            if unread is not None and self._needs_previous(turn, asked_q, index > 0):
+                previous, replied = await unread.get()
+                unread = None
             asked_q = in_context(turn, asked_q, previous)
             q = resolve(asked_q, previous, same_message=index > 0 or replied,
                         reparse=lambda text: turn.understanding.parse(text, turn.room_group))
@@ -234,6 +261,7 @@ class Router:
                                      error.footer_en if q.language == "en" else error.footer, q.language, kind=error.kind))
             if q.intent not in _NO_CONTEXT:
                 previous = Previous.of(q, turn.room_group)
+                unread = None  # later parts continue from this one
         reply = replies[0] if len(replies) == 1 else Reply.combine(tuple(replies))
         return (reply if only_work else spell_out(turn.understanding.glossary, reply)), previous
 
@@ -246,6 +274,14 @@ class Router:
         note = t(q.language, f"Offene Aufträge hat die {group.label} keine (!auftraege {group.name}).",
                  f"The {group.label} has no open tasks (!tasks {group.name}).")
         return dataclasses.replace(reply, footer=f"{reply.footer} {note}" if reply.footer else note)
+
+    @staticmethod
+    def _needs_previous(turn: Turn, q: Question, same_message: bool) -> bool:
+        """Whether answering ``q`` may read the conversation's previous question: where
+        :func:`~bot.conversation.refers_back` says so (:func:`in_context`, :func:`resolve`), or for a
+        question that needs one AG and names none in a room linked to none (:meth:`_work_question`)."""
+        return refers_back(q, turn.room_group, same_message) or (
+            q.intent in _NEEDS_ONE_GROUP and not q.groups and not q.unknown_group and turn.room_group is None)
 
     @staticmethod
     def _work_question(turn: Turn, asked: Question, q: Question, previous: Previous | None) -> Question:

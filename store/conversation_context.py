@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from bot.context import CONTEXT_LIFETIME, ConversationContext, StoredContext
+from bot.context import CONTEXT_LIFETIME, MESSAGE_PREFIX, ConversationContext, StoredContext
 from store.database import Database, serialized
 from store.sent_replies import SentReplyRepository
 from store.timestamps import utc_text
@@ -42,10 +42,27 @@ class ConversationContextRepository:
         row = await self.db.fetchrow(
             "SELECT context FROM conversation_contexts WHERE platform = ? AND room_id = ? AND anchor = ?",
             platform, room_id, anchor)
-        if row is None:
-            return None
+        return None if row is None else self._valid(platform, room_id, anchor, row[0], now)
+
+    async def get_for_reply(self, platform: str, room_id: str, sent_id: str, anchor: str,
+                            now: dt.datetime) -> tuple[ConversationContext | None, bool]:
+        """The context of the question the bot message ``sent_id`` answered and True, else (none,
+        expired, unreadable) that of ``anchor`` and False: one statement over both anchors, the
+        question found through ``sent_replies`` in it."""
+        rows = await self.db.fetch(
+            "SELECT anchor, context FROM conversation_contexts WHERE platform = ? AND room_id = ? AND (anchor = ? "
+            "OR anchor = (SELECT CAST(? AS TEXT) || question_id FROM sent_replies "
+            "WHERE platform = ? AND room_id = ? AND sent_id = ?))",
+            platform, room_id, anchor, MESSAGE_PREFIX, platform, room_id, sent_id)
+        found = {row["anchor"]: self._valid(platform, room_id, row["anchor"], row["context"], now) for row in rows}
+        replied = next((context for key, context in found.items() if key != anchor and context is not None), None)
+        return (replied, True) if replied is not None else (found.get(anchor), False)
+
+    def _valid(self, platform: str, room_id: str, anchor: str, text: str, now: dt.datetime) -> ConversationContext | None:
+        """The stored context ``text`` if it is readable and not expired at ``now``; an unreadable
+        one (written by a newer program, damaged) is logged and counts as absent."""
         try:
-            context = ConversationContext.from_json(row[0])
+            context = ConversationContext.from_json(text)
         except ValueError as exc:
             log.warning("conversation context of %s:%s %r unreadable (%s); ignored", platform, room_id, anchor, exc)
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ class SqliteDatabase(Database):
             for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA journal_mode = WAL",
                            "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA secure_delete = ON"):
                 # read every result row: an unfinished statement would keep a read transaction open
-                await connection.execute_fetchall(pragma)
+                await _retried(lambda: connection.execute_fetchall(pragma))
             await db.migrate()
         except BaseException:
             await connection.close()
@@ -81,18 +81,7 @@ class SqliteDatabase(Database):
         """``BEGIN IMMEDIATE`` (take the write lock now). SQLite's busy timeout covers most waits;
         an immediate SQLITE_BUSY (seen under contention of several connections in WAL mode) is
         retried with a short async back-off for up to the same timeout."""
-        delay = 0.005
-        waited = 0.0
-        while True:
-            try:
-                await self._connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc).lower() or waited > BUSY_TIMEOUT_MS / 1000:
-                    raise
-            await asyncio.sleep(delay)
-            waited += delay
-            delay = min(delay * 2, 0.2)
+        await _retried(lambda: self._connection.execute("BEGIN IMMEDIATE"))
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -138,6 +127,24 @@ class SqliteDatabase(Database):
 
     async def close(self) -> None:
         await self._connection.close()
+
+
+async def _retried(operation: Callable[[], Awaitable[Any]]) -> Any:
+    """``operation()``, again after a short async back-off (5 ms, doubling to 0.2 s) while SQLite
+    answers "database is locked" or "busy" at once without waiting for its busy timeout (seen when
+    several connections start a transaction, or switch a new file to WAL, at the same moment), for
+    up to that timeout; other errors, and the last one, are raised."""
+    delay = 0.005
+    waited = 0.0
+    while True:
+        try:
+            return await operation()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc).lower() or waited > BUSY_TIMEOUT_MS / 1000:
+                raise
+        await asyncio.sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 0.2)
 
 
 def sqlite_writable(path: str | Path, timeout: float) -> str | None:

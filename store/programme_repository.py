@@ -77,8 +77,8 @@ class ProgrammeRepository:
         return await self.db.fetchval("SELECT COALESCE(MAX(revision), 0) FROM programme_revisions")
 
     async def changes_since(self, revision: int) -> ProgrammeChanges:
-        """What changed in the programme after ``revision``, by any connection (triggers of
-        migration 006 record it). ``everything`` if the store's revisions went backwards (another
+        """What changed in the programme and the room links after ``revision``, by any connection
+        (triggers of migrations 007 and 016 record it). ``everything`` if the store's revisions went backwards (another
         database file)."""
         rows = await self.db.fetch(
             "SELECT scope, revision FROM programme_revisions WHERE revision > ? "
@@ -89,7 +89,7 @@ class ProgrammeRepository:
             return ProgrammeChanges(latest, everything=True)
         return ProgrammeChanges(
             latest, groups=frozenset(s.removeprefix("group:") for s in scopes if s.startswith("group:")),
-            meta="meta" in scopes, everything="all" in scopes)
+            meta="meta" in scopes, everything="all" in scopes, rooms="rooms" in scopes)
 
     async def _groups(self, keys: list[str] | None) -> dict[str, Group]:
         """Groups in programme order with their members, milestones, series and extra sessions;
@@ -159,12 +159,23 @@ class ProgrammeRepository:
             if not await self.is_empty():
                 return False
             await self._write_meta(programme.meta)
-            for org in programme.organisations:
-                await self._write_organisation(org)
-            for position, group in enumerate(programme.groups):
-                await self._insert_group(group, position, now)
+            # one executemany per table (PostgreSQL: pipelined, not a round trip per row), in the order
+            # of the foreign keys; a group's parent comes before it in programme order
+            await self.db.executemany(_WRITE_ORGANISATION, [_organisation_row(o) for o in programme.organisations])
+            groups = programme.groups
+            await self.db.executemany(_INSERT_GROUP, [_group_row(g, position) for position, g in enumerate(groups)])
+            await self.db.executemany(_INSERT_MEMBERSHIP, [
+                _membership_row(g.key, m, position, now) for g in groups for position, m in enumerate(g.members)])
+            await self.db.executemany(_INSERT_MILESTONE, [
+                _milestone_row(g.key, m, position) for g in groups for position, m in enumerate(g.milestones)])
+            series = [(group_series_key(g.key), g.session_series) for g in groups if g.session_series]
             if programme.meta.exchange_series:
-                await self._write_series(EXCHANGE_SERIES_KEY, programme.meta.exchange_series, now, "import")
+                series.append((EXCHANGE_SERIES_KEY, programme.meta.exchange_series))
+            await self.db.executemany(_WRITE_SERIES, [_series_row(key, s, now, "import") for key, s in series])
+            await self.db.executemany(_WRITE_CHANGE, [
+                _change_row(key, change, now, "import") for key, s in series for change in s.changes])
+            await self.db.executemany(_INSERT_EXTRA, [
+                _extra_row(g.key, extra, now, "import") for g in groups for extra in g.extra_sessions])
         return True
 
     async def merge(self, programme: Programme, now: dt.datetime) -> list[str]:
@@ -298,14 +309,10 @@ class ProgrammeRepository:
             "ON CONFLICT (id) DO UPDATE SET data = excluded.data", data)
 
     async def _write_organisation(self, org: Organisation) -> None:
-        await self.db.execute(
-            "INSERT INTO organisations (key, data) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET data = excluded.data", org.key, org.model_dump_json())
+        await self.db.execute(_WRITE_ORGANISATION, *_organisation_row(org))
 
     async def _insert_group(self, group: Group, position: int, now: dt.datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO groups (key, position, kind, parent_key, data) VALUES (?, ?, ?, ?, ?)",
-            group.key, position, group.kind, group.parent, _group_data(group))
+        await self.db.execute(_INSERT_GROUP, *_group_row(group, position))
         for member_position, member in enumerate(group.members):
             await self._insert_membership(group.key, member, member_position, now)
         for milestone_position, milestone in enumerate(group.milestones):
@@ -316,45 +323,23 @@ class ProgrammeRepository:
             await self._insert_extra(group.key, extra, now, "import")
 
     async def _insert_extra(self, group_key: str, extra: ExtraSession, now: dt.datetime, by: str | None) -> None:
-        await self.db.execute(
-            "INSERT INTO extra_sessions (group_key, start_local, duration_minutes, location, created_by, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_key, start_local) DO UPDATE SET "
-            "duration_minutes = excluded.duration_minutes, location = excluded.location",
-            group_key, _local(extra.start), extra.duration_minutes, extra.location, by, utc_text(now))
+        await self.db.execute(_INSERT_EXTRA, *_extra_row(group_key, extra, now, by))
 
     async def _insert_membership(self, group_key: str, member: Membership, position: int, now: dt.datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO memberships (group_key, organisation_key, status, note, source, position, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            group_key, member.organisation, member.status.value, member.note, member.source, position, utc_text(now))
+        await self.db.execute(_INSERT_MEMBERSHIP, *_membership_row(group_key, member, position, now))
 
     async def _insert_milestone(self, group_key: str, milestone: Milestone, position: int) -> None:
-        await self.db.execute(
-            "INSERT INTO milestones (group_key, title, due, note, position) VALUES (?, ?, ?, ?, ?)",
-            group_key, milestone.title, milestone.due.isoformat() if milestone.due else None,
-            milestone.note, position)
+        await self.db.execute(_INSERT_MILESTONE, *_milestone_row(group_key, milestone, position))
 
     async def _write_series(self, key: str, series: SessionSeries, now: dt.datetime, by: str | None) -> None:
-        await self.db.execute(
-            "INSERT INTO series (key, start_local, rrule, timezone, duration_minutes, location, updated_at, updated_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET start_local = excluded.start_local, "
-            "rrule = excluded.rrule, timezone = excluded.timezone, duration_minutes = excluded.duration_minutes, "
-            "location = excluded.location, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-            key, _local(series.start), series.rrule, series.timezone,
-            series.duration_minutes, series.location, utc_text(now), by)
+        await self.db.execute(_WRITE_SERIES, *_series_row(key, series, now, by))
         # a new series replaces the changes of the old one
         await self.db.execute("DELETE FROM series_changes WHERE series_key = ?", key)
         for change in series.changes:
             await self._write_change(key, change, now, by)
 
     async def _write_change(self, key: str, change: SeriesChange, now: dt.datetime, by: str | None) -> None:
-        await self.db.execute(
-            "INSERT INTO series_changes (series_key, original_local, kind, new_start_local, reason, changed_by, changed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_key, original_local) DO UPDATE SET kind = excluded.kind, "
-            "new_start_local = excluded.new_start_local, reason = excluded.reason, changed_by = excluded.changed_by, "
-            "changed_at = excluded.changed_at",
-            key, _local(change.original), "cancelled" if change.cancelled else "moved",
-            _local(change.new_start) if change.new_start else None, change.reason, by, utc_text(now))
+        await self.db.execute(_WRITE_CHANGE, *_change_row(key, change, now, by))
 
     # -- changes from chat -----------------------------------------------------------------
     @serialized
@@ -433,6 +418,60 @@ class ProgrammeRepository:
 
 def _group_data(group: Group) -> str:
     return group.model_dump_json(include=_GROUP_FIELDS)
+
+
+# The programme's rows: one statement and one function for its parameters per table, used row by row
+# (merge, chat) and with executemany (seed).
+_WRITE_ORGANISATION = ("INSERT INTO organisations (key, data) VALUES (?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET data = excluded.data")
+_INSERT_GROUP = "INSERT INTO groups (key, position, kind, parent_key, data) VALUES (?, ?, ?, ?, ?)"
+_INSERT_MEMBERSHIP = ("INSERT INTO memberships (group_key, organisation_key, status, note, source, position, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)")
+_INSERT_MILESTONE = "INSERT INTO milestones (group_key, title, due, note, position) VALUES (?, ?, ?, ?, ?)"
+_WRITE_SERIES = (
+    "INSERT INTO series (key, start_local, rrule, timezone, duration_minutes, location, updated_at, updated_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET start_local = excluded.start_local, "
+    "rrule = excluded.rrule, timezone = excluded.timezone, duration_minutes = excluded.duration_minutes, "
+    "location = excluded.location, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+_WRITE_CHANGE = (
+    "INSERT INTO series_changes (series_key, original_local, kind, new_start_local, reason, changed_by, changed_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_key, original_local) DO UPDATE SET kind = excluded.kind, "
+    "new_start_local = excluded.new_start_local, reason = excluded.reason, changed_by = excluded.changed_by, "
+    "changed_at = excluded.changed_at")
+_INSERT_EXTRA = (
+    "INSERT INTO extra_sessions (group_key, start_local, duration_minutes, location, created_by, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_key, start_local) DO UPDATE SET "
+    "duration_minutes = excluded.duration_minutes, location = excluded.location")
+
+
+def _organisation_row(org: Organisation) -> tuple:
+    return org.key, org.model_dump_json()
+
+
+def _group_row(group: Group, position: int) -> tuple:
+    return group.key, position, group.kind, group.parent, _group_data(group)
+
+
+def _membership_row(group_key: str, member: Membership, position: int, now: dt.datetime) -> tuple:
+    return group_key, member.organisation, member.status.value, member.note, member.source, position, utc_text(now)
+
+
+def _milestone_row(group_key: str, milestone: Milestone, position: int) -> tuple:
+    return group_key, milestone.title, milestone.due.isoformat() if milestone.due else None, milestone.note, position
+
+
+def _series_row(key: str, series: SessionSeries, now: dt.datetime, by: str | None) -> tuple:
+    return (key, _local(series.start), series.rrule, series.timezone, series.duration_minutes, series.location,
+            utc_text(now), by)
+
+
+def _change_row(key: str, change: SeriesChange, now: dt.datetime, by: str | None) -> tuple:
+    return (key, _local(change.original), "cancelled" if change.cancelled else "moved",
+            _local(change.new_start) if change.new_start else None, change.reason, by, utc_text(now))
+
+
+def _extra_row(group_key: str, extra: ExtraSession, now: dt.datetime, by: str | None) -> tuple:
+    return group_key, _local(extra.start), extra.duration_minutes, extra.location, by, utc_text(now)
 
 
 def _where_in(column: str, values: list[str] | None) -> tuple[str, tuple]:

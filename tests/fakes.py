@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings, load_config
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
 from bot.platform_traits import PlatformTraits
-from bot.ports import MilestoneChange, ProgrammeChanges
+from bot.ports import MilestoneChange, ProgrammeChanges, RoomLink
 from bot.programme import Milestone, Programme, SessionSeries
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -170,13 +170,21 @@ class FailingProgrammeStore(FakeProgrammeStore):
 
 
 class FakeRoomLinks:
-    """In-memory :class:`bot.ports.RoomLinkStore`."""
+    """In-memory :class:`bot.ports.RoomLinkStore`. With ``store``, a link bumps its version, as the
+    database's trigger moves the revision that other processes see (migration 016)."""
 
-    def __init__(self) -> None:
-        self.links: dict[tuple[str, str], str] = {}
+    def __init__(self, store: FakeProgrammeStore | None = None) -> None:
+        self.links: dict[tuple[str, str], RoomLink] = {}
+        self.store = store
 
     async def link(self, platform: str, room_id: str, group_key: str, by: str | None, now: dt.datetime) -> None:
-        self.links[(platform, room_id)] = group_key
+        self.links[(platform, room_id)] = RoomLink(platform, room_id, group_key, by, now)
+        if self.store is not None:
+            self.store.bump()
 
     async def group_of(self, platform: str, room_id: str) -> str | None:
-        return self.links.get((platform, room_id))
+        link = self.links.get((platform, room_id))
+        return link.group_key if link else None
+
+    async def all_links(self) -> list[RoomLink]:
+        return sorted(self.links.values(), key=lambda link: (link.group_key, link.platform, link.room_id))

@@ -37,6 +37,8 @@ class RoomLinks(Protocol):
 
     async def link(self, platform: str, room_id: str, group_key: str, by: str | None, now: dt.datetime) -> None: ...
 
+    async def group_of(self, platform: str, room_id: str) -> str | None: ...
+
 
 class ConsoleSession:
     """Turns console input into :class:`IncomingMessage` for one user (``user``), optionally in
@@ -54,7 +56,7 @@ class ConsoleSession:
         self.group = group
 
     async def room_for(self, group_name: str | None) -> ChannelRef:
-        """The direct room, or the console room of the AG ``group_name`` (linked to it now).
+        """The direct room, or the console room of the AG ``group_name`` (linked to it if it is not).
 
         Raises ValueError (German text) for a name that matches no AG."""
         if not group_name:
@@ -65,7 +67,8 @@ class ConsoleSession:
             known = ", ".join(g.name for g in view.ags)
             raise ValueError(f"Die AG „{group_name}“ gibt es nicht (--group/\"group\"). Es gibt: {known}")
         room = group_room(keys[0])
-        await self.rooms.link(PLATFORM, room.room_id, keys[0], "console", self.clock.now())
+        if await self.rooms.group_of(PLATFORM, room.room_id) != keys[0]:  # linked once, not before every question
+            await self.rooms.link(PLATFORM, room.room_id, keys[0], "console", self.clock.now())
         return room
 
     async def ask(self, text: str, user: str | None = None, group: str | None = None,

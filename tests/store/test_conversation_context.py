@@ -70,6 +70,37 @@ async def test_anchors_rooms_and_platforms_are_separate(contexts):
     assert await contexts.get("teams", ROOM, "", now) is None
 
 
+async def test_a_reply_reads_the_answered_questions_context_else_the_conversations_in_one_statement(db, contexts):
+    replies = contexts.replies
+    await contexts.put("matrix", ROOM, "", MEMBER, context(groups=("finanzen",)))
+    await contexts.put("matrix", ROOM, "thread:$root", MEMBER, context(groups=("kooperationsmodell",)))
+    await contexts.put("matrix", ROOM, message_anchor("$q1"), MEMBER, context(groups=("kommunikation",)))
+    await contexts.put("matrix", ROOM, message_anchor("$q2"), MEMBER, context(T0 - dt.timedelta(minutes=20)))
+    await replies.record("matrix", ROOM, "$a1", "$q1", T0)
+    await replies.record("matrix", ROOM, "$a2", "$q2", T0)
+    await replies.record("matrix", OTHER_ROOM, "$a3", "$q1", T0)
+    statements = []
+    fetch = db.fetch
+
+    async def counting(sql, *args):
+        statements.append(sql)
+        return await fetch(sql, *args)
+
+    db.fetch = counting
+    now = T0 + dt.timedelta(minutes=2)
+
+    async def groups_of(room: str, sent_id: str, anchor: str = "") -> tuple:
+        found, replied = await contexts.get_for_reply("matrix", room, sent_id, anchor, now)
+        return (found.groups if found else None), replied
+
+    assert await groups_of(ROOM, "$a1") == (("kommunikation",), True)
+    assert await groups_of(ROOM, "$a1", "thread:$root") == (("kommunikation",), True)
+    assert await groups_of(ROOM, "$a2") == (("finanzen",), False)  # the answered question's context expired
+    assert await groups_of(ROOM, "$unknown", "thread:$root") == (("kooperationsmodell",), False)
+    assert await groups_of(OTHER_ROOM, "$a3") == (None, False)  # no context in that room
+    assert len(statements) == 5
+
+
 async def test_put_replaces_the_context_of_an_anchor_and_its_asker(db, contexts):
     await contexts.put("matrix", ROOM, "", MEMBER, context(groups=("finanzen",)))
     later = T0 + dt.timedelta(minutes=3)

@@ -1,7 +1,7 @@
 """``Database.data_version``: a programme change committed through another Database (as another
 process would) moves it, on both backends; on PostgreSQL it asks the server nothing while its
-listening connection is up, moves once per transaction that changes the programme and not for other
-commits, and after the listening connection was lost it reads the revision (exact) until it listens
+listening connection is up, moves once per transaction that changes the programme or a room's AG and
+not for other commits, and after the listening connection was lost it reads the revision (exact) until it listens
 again."""
 from __future__ import annotations
 
@@ -50,8 +50,13 @@ async def test_postgresql_counts_one_notification_per_programme_transaction_and_
         pytest.skip("SQLite's data_version moves for any commit of another connection")
     mine, other = two
     assert mine.listening
+    rooms = RoomLinkRepository(other)
     before = await mine.data_version()
-    await RoomLinkRepository(other).link("test", "!elsewhere:example.org", "finanzen", ADMIN, NOW)
+    await rooms.link("test", "!elsewhere:example.org", "finanzen", ADMIN, NOW)  # a room's AG: counts (migration 016)
+    await seen(mine, before)
+    before = await mine.data_version()
+    await rooms.link("test", "!elsewhere:example.org", "finanzen", "@other:example.org", NOW)  # the same AG again
+    await rooms.set_reminders("test", "!elsewhere:example.org", False)  # muting changes no answer
     async with other.write_lock, other.transaction():  # one transaction, milestones of two AGs
         assert await other.execute("UPDATE milestones SET due = '2023-03-01' WHERE group_key = 'finanzen'") > 1
         assert await other.execute("UPDATE milestones SET due = '2023-03-02' WHERE group_key = 'kommunikation'") > 1

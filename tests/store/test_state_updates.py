@@ -105,14 +105,31 @@ async def test_writes_of_another_connection_reach_the_next_answer(app, other, fu
 
 async def test_a_commit_outside_the_programme_keeps_the_snapshot(app, other, full_loads):
     view, understanding = await app.state.current()
-    await RoomLinkRepository(other).link("test", "!elsewhere:example.org", "finanzen", ADMIN, NOW)
+    await RoomLinkRepository(other).set_reminders("test", "!elsewhere:example.org", False)  # no programme table
     before = await app.db.data_version()
     await ProgrammeRepository(other).set_milestone_due("finanzen", "X", dt.date(2023, 3, 1), NOW, "@x")
     await seen(app.db, before)
     changed, _ = await app.state.current()
+    before = await app.db.data_version()
     await RoomLinkRepository(other).link("test", "!another:example.org", "finanzen", ADMIN, NOW)
+    await seen(app.db, before)
 
-    assert (await app.state.current())[0] is changed is not view
+    assert (await app.state.current())[0] is changed is not view  # a room link: the same view, new links
+    assert app.state.room_group("test", "!another:example.org") == "finanzen"
+    assert full_loads == []
+
+
+async def test_a_room_linked_by_another_process_is_answered_for_its_ag_after_the_notification(app, other, full_loads):
+    room = "!elsewhere:example.org"
+    assert "Leitung der Arbeitsgruppen" in (await ask(app, "Wer leitet die AG?", room=room)).lead  # not linked: all AGs
+    rooms = RoomLinkRepository(other)
+    for group, lead in (("finanzen", "AG Finanzen"), ("kommunikation", "AG Kommunikation")):
+        before = await app.db.data_version()
+        await rooms.link("test", room, group, ADMIN, NOW)  # another process, e.g. its !verknuepfen
+        await seen(app.db, before)  # PostgreSQL: the notification has arrived (as before a message from the network)
+        assert lead in (await ask(app, "Wer leitet die AG?", room=room)).lead
+    await ask(app, "!verknuepfen Finanzen", room=room, user=ADMIN)  # this process: seen by the next answer at once
+    assert "AG Finanzen" in (await ask(app, "Wer leitet die AG?", room=room)).lead
     assert full_loads == []
 
 

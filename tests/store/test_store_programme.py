@@ -195,12 +195,36 @@ async def test_the_store_tells_which_scope_changed(repo, shipped):
     assert changes.meta and not changes.groups and not changes.everything
 
     await RoomLinkRepository(repo.db).link("test", "!r:example.org", "finanzen", ADMIN, NOW)
-    assert (await repo.changes_since(changes.revision)).revision == changes.revision  # no programme table
+    linked = await repo.changes_since(changes.revision)  # the room links (migration 016)
+    assert linked.rooms and not linked.groups and not linked.meta and not linked.everything
+    rooms = RoomLinkRepository(repo.db)
+    await rooms.link("test", "!r:example.org", "finanzen", "@other", NOW)  # the same AG: no answer changes
+    await rooms.set_reminders("test", "!r:example.org", False)
+    assert (await repo.changes_since(linked.revision)).revision == linked.revision
+    await rooms.link("test", "!r:example.org", "kommunikation", ADMIN, NOW)
+    changes = await repo.changes_since(linked.revision)
+    assert changes.rooms and not changes.groups
 
     await repo.merge((await repo.load()).model_copy(update={"organisations": (
         Organisation(key="neu", name="Neuer Verband", type=OrganisationType.VERBAND),)}), NOW)
     assert (await repo.changes_since(changes.revision)).everything
     assert (await repo.changes_since(10 ** 9)).everything  # revisions went backwards: another file
+
+
+async def test_every_transaction_moves_the_scopes_it_changed_also_the_same_scope_again(repo, shipped):
+    await repo.seed(shipped, NOW)
+    for day in range(1, 9):  # more transactions than pooled connections: none remembers an earlier one's bumps
+        before = await repo.revision()
+        await repo.set_milestone_due("finanzen", "X", dt.date(2023, 3, day), NOW, "@x")
+        changes = await repo.changes_since(before)
+        assert changes.groups == {"finanzen"} and changes.revision > before
+    before = await repo.revision()
+    async with repo.db.write_lock, repo.db.transaction():  # one scope twice, another between (PostgreSQL: bumped once)
+        for group in ("finanzen", "kommunikation", "finanzen"):
+            await repo.db.execute("UPDATE milestones SET due = '2023-04-01' WHERE group_key = ?", group)
+    changes = await repo.changes_since(before)
+    assert changes.groups == {"finanzen", "kommunikation"} and not changes.everything
+    assert (await repo.changes_since(changes.revision)).groups == frozenset()
 
 
 async def test_groups_and_meta_load_alone_as_in_the_whole_programme(repo, shipped):

@@ -14,7 +14,7 @@ from bot.app import build_roles
 from bot.programme_file import load_programme_file
 from bot.commands import Commands
 from bot.router import MAX_LENGTH, Router
-from bot.state import ProgrammeState
+from bot.state import LinkedRooms, ProgrammeState
 from bot.view import ProgrammeView
 from fakes import (
     ADMIN, AG_LABELS, FIN_COORD, MEMBER, FailingProgrammeStore, FakeProgrammeStore, FakeRoomLinks, ask, berlin,
@@ -252,9 +252,9 @@ async def test_configured_english_is_used_for_empty_messages(open_app, tmp_path)
 def fake_router(store) -> tuple[Router, FakeRoomLinks]:
     programme = load_programme_file(None)
     roles = build_roles(make_settings(), ProgrammeView.build(programme))
-    state = ProgrammeState(store)
-    rooms = FakeRoomLinks()
-    return Router(state, Commands(store, state, roles, rooms), rooms), rooms
+    rooms = FakeRoomLinks(store)
+    state = ProgrammeState(store, rooms=rooms)
+    return Router(state, Commands(store, state, roles, LinkedRooms(rooms, state))), rooms
 
 
 async def test_core_runs_on_the_ports_alone():

@@ -1,0 +1,4 @@
+-- Nothing to do on SQLite: it updates a row in place, so bumping a revision scope for every changed
+-- row (migration 007) stays cheap in a long transaction. The PostgreSQL version
+-- (017_revision_once_per_transaction.postgresql.sql) bumps each scope once per transaction. Kept so
+-- that both dialects count the same schema versions.
