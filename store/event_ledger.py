@@ -60,26 +60,23 @@ class EventLedger:
         self.owner = owner or process_identity()
         self.lease = lease
 
-    @serialized
     async def claim(self, event_id: str, room_id: str, now: dt.datetime) -> bool:
         """Take the event on for :attr:`lease` from ``now`` (aware). False if it was already answered
-        or ignored, or another process holds an unexpired claim (do nothing then; see :meth:`holder`)."""
-        await self.db.execute(
+        or ignored, or another process holds an unexpired claim (do nothing then; see :meth:`holder`).
+        One statement (:meth:`~store.database.Database.write_statement`): the row is inserted, or
+        updated only where the condition allows; a changed row is the claim taken."""
+        return await self.db.write_statement(
             "INSERT INTO handled_events (platform, event_id, room_id, state, received_at, lease_owner, lease_until) "
             "VALUES (?, ?, ?, 'received', ?, ?, ?) ON CONFLICT (platform, event_id) DO UPDATE SET "
             "lease_owner = excluded.lease_owner, lease_until = excluded.lease_until "
             "WHERE handled_events.state = 'received' AND (handled_events.lease_until IS NULL "
             "OR handled_events.lease_until < ? OR handled_events.lease_owner = excluded.lease_owner)",
-            self.platform, event_id, room_id, utc_text(now), self.owner, utc_text(now + self.lease), utc_text(now))
-        row = await self.db.fetchrow("SELECT state, lease_owner FROM handled_events WHERE platform = ? AND event_id = ?",
-                                     self.platform, event_id)
-        return row is not None and row[0] == "received" and row[1] == self.owner
+            self.platform, event_id, room_id, utc_text(now), self.owner, utc_text(now + self.lease), utc_text(now)) > 0
 
-    @serialized
     async def extend(self, event_id: str, now: dt.datetime) -> bool:
         """Renew this process's claim to :attr:`lease` from ``now``; False if the event is no
         longer this process's unfinished claim (answered, or taken over after the lease ran out)."""
-        changed = await self.db.execute(
+        changed = await self.db.write_statement(
             "UPDATE handled_events SET lease_until = ? WHERE platform = ? AND event_id = ? AND state = 'received' "
             "AND lease_owner = ?", utc_text(now + self.lease), self.platform, event_id, self.owner)
         return changed > 0
@@ -93,11 +90,10 @@ class EventLedger:
             return None
         return Claim(row[0], row[1], dt.datetime.fromisoformat(row[2]) if row[2] else None)
 
-    @serialized
     async def answered(self, event_id: str, reply_id: str | None, now: dt.datetime, kind: str | None = None) -> None:
         """Mark the event answered by ``reply_id`` (the bot's event, if known) with a reply of
         ``kind`` (``Reply.kind``: "answer", "error", "confirmation", ...)."""
-        await self.db.execute(
+        await self.db.write_statement(
             "UPDATE handled_events SET state = 'answered', answered_at = ?, reply_id = ?, reply_kind = ? "
             "WHERE platform = ? AND event_id = ?", utc_text(now), reply_id, kind, self.platform, event_id)
 
@@ -108,12 +104,11 @@ class EventLedger:
             self.platform, event_id)
         return (row[0], row[1], row[2]) if row else None
 
-    @serialized
     async def ignored(self, event_id: str, room_id: str, now: dt.datetime) -> None:
         """Record an event the bot decided not to answer (so an edit of it is not answered either).
         This process's own unfinished claim becomes 'ignored' too (e.g. an event whose handling
         failed: no other process retries it); anything else recorded stays as it is."""
-        await self.db.execute(
+        await self.db.write_statement(
             "INSERT INTO handled_events (platform, event_id, room_id, state, received_at) VALUES (?, ?, ?, 'ignored', ?) "
             "ON CONFLICT (platform, event_id) DO UPDATE SET state = 'ignored' "
             "WHERE handled_events.state = 'received' AND handled_events.lease_owner = ?",

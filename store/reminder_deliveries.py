@@ -36,24 +36,20 @@ class ReminderDeliveries:
             "SELECT reminder_key, platform, room_id FROM reminder_deliveries "
             "WHERE due_at >= ? AND state IN ('sent', 'dropped')", utc_text(due_after))}
 
-    @serialized
     async def acquire(self, key: str, platform: str, room_id: str, owner: str, due_at: dt.datetime,
                       now: dt.datetime, lease: dt.timedelta) -> bool:
-        """Take the delivery for ``owner``; False if it is final or leased by another live owner."""
-        async with self.db.transaction():
-            await self.db.execute(
-                "INSERT INTO reminder_deliveries (reminder_key, platform, room_id, state, lease_owner, lease_until, "
-                "due_at, attempts) VALUES (?, ?, ?, 'leased', ?, ?, ?, 1) "
-                "ON CONFLICT (reminder_key, platform, room_id) DO UPDATE SET state = 'leased', "
-                "lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, "
-                "attempts = reminder_deliveries.attempts + 1 "
-                "WHERE reminder_deliveries.state IN ('leased', 'failed') "
-                "AND (reminder_deliveries.lease_until < ? OR reminder_deliveries.lease_owner = excluded.lease_owner)",
-                key, platform, room_id, owner, utc_text(now + lease), utc_text(due_at), utc_text(now))
-            row = await self.db.fetchrow(
-                "SELECT state, lease_owner FROM reminder_deliveries WHERE reminder_key = ? AND platform = ? "
-                "AND room_id = ?", key, platform, room_id)
-        return row is not None and row[0] == "leased" and row[1] == owner
+        """Take the delivery for ``owner``; False if it is final or leased by another live owner.
+        One statement (:meth:`~store.database.Database.write_statement`): the row is inserted, or
+        updated only where the condition allows; a changed row is the lease taken."""
+        return await self.db.write_statement(
+            "INSERT INTO reminder_deliveries (reminder_key, platform, room_id, state, lease_owner, lease_until, "
+            "due_at, attempts) VALUES (?, ?, ?, 'leased', ?, ?, ?, 1) "
+            "ON CONFLICT (reminder_key, platform, room_id) DO UPDATE SET state = 'leased', "
+            "lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, "
+            "attempts = reminder_deliveries.attempts + 1 "
+            "WHERE reminder_deliveries.state IN ('leased', 'failed') "
+            "AND (reminder_deliveries.lease_until < ? OR reminder_deliveries.lease_owner = excluded.lease_owner)",
+            key, platform, room_id, owner, utc_text(now + lease), utc_text(due_at), utc_text(now)) > 0
 
     @serialized
     async def extend(self, targets: list[tuple[str, str, str]], owner: str, until: dt.datetime) -> int:
@@ -67,20 +63,18 @@ class ReminderDeliveries:
                 "AND room_id = ? AND state = 'leased' AND lease_owner = ?", utc_text(until), key, platform, room_id, owner)
         return renewed
 
-    @serialized
     async def finish(self, key: str, platform: str, room_id: str, state: str, now: dt.datetime,
                      late: bool = False, message_id: str | None = None) -> None:
-        """Mark a leased delivery 'sent' or 'failed' (to be retried after its lease)."""
-        await self.db.execute(
+        """Mark a leased delivery 'sent' or 'failed' (to be retried after its lease); one statement."""
+        await self.db.write_statement(
             "UPDATE reminder_deliveries SET state = ?, done_at = ?, late = ?, message_id = ? "
             "WHERE reminder_key = ? AND platform = ? AND room_id = ?",
             state, utc_text(now), int(late), message_id, key, platform, room_id)
 
-    @serialized
     async def drop(self, key: str, platform: str, room_id: str, due_at: dt.datetime, now: dt.datetime) -> bool:
         """Record a reminder that is not sent because its event already started (also one that
-        failed or whose lease ran out before); True if this changed anything."""
-        return await self.db.execute(
+        failed or whose lease ran out before); True if this changed anything. One statement."""
+        return await self.db.write_statement(
             "INSERT INTO reminder_deliveries (reminder_key, platform, room_id, state, due_at, done_at) "
             "VALUES (?, ?, ?, 'dropped', ?, ?) ON CONFLICT (reminder_key, platform, room_id) DO UPDATE SET "
             "state = 'dropped', done_at = excluded.done_at "
