@@ -5,9 +5,11 @@ raises :class:`~bot.errors.UserError` (German and English text) for input it can
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
+from babel.dates import get_month_names
 from dateutil.relativedelta import relativedelta
 from rapidfuzz import fuzz, process
 
@@ -40,23 +42,55 @@ milestones in steps of weeks and months; a day years ahead is a typing error (31
 
 def parse_date(word: str, language: str) -> dt.date:
     """Parse TT.MM.JJJJ or ISO YYYY-MM-DD in the years 2020 to 2100; raise :class:`UserError`
-    otherwise (a year like 9999 would overflow the calendar arithmetic behind the commands)."""
+    otherwise, saying why a day does not exist (see :func:`calendar_day`; a year like 9999 would
+    overflow the calendar arithmetic behind the commands)."""
     match = _DATE.match(word)
-    try:
-        day = None
-        if match and match.group(1):
-            day = dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        elif match:
-            day = dt.date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
-        if day is not None:
-            if not FIRST_YEAR <= day.year <= LAST_YEAR:
-                raise UserError(f"Das Datum {word} ist nicht plausibel (Jahre {FIRST_YEAR} bis {LAST_YEAR}).",
-                                f"The date {word} is not plausible (years {FIRST_YEAR} to {LAST_YEAR}).")
-            return day
-    except ValueError:
-        raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.") from None
+    if match:
+        if match.group(1):
+            day = calendar_day(int(match.group(1)), int(match.group(2)), int(match.group(3)), word=word)
+        else:
+            day = calendar_day(int(match.group(6)), int(match.group(5)), int(match.group(4)), word=word)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise UserError(f"Das Datum {word} ist nicht plausibel (Jahre {FIRST_YEAR} bis {LAST_YEAR}).",
+                            f"The date {word} is not plausible (years {FIRST_YEAR} to {LAST_YEAR}).")
+        return day
     raise UserError(f"„{word}“ ist kein Datum. Bitte als TT.MM.JJJJ schreiben, z. B. 31.03.2023.",
                     f"\"{word}\" is not a date. Please write DD.MM.YYYY, e.g. 31.03.2023.")
+
+
+def calendar_day(day: int, month: int, year: int | None, today: dt.date | None = None, word: str = "") -> dt.date:
+    """The date ``day``.``month``.``year``; without a year the next such day from ``today`` (a local
+    day, Europe/Berlin) on, today included ("10.01." said in December is next January's).
+    Raises :class:`UserError` naming the date and why it does not exist: no such month, a day
+    the month never has ("„31.04.“ ist kein gültiges Datum: der April hat 30 Tage"), or 29 February
+    outside a leap year ("Den 29.02. gibt es 2023 nicht"; without a year the answer names the year
+    it was read in rather than moving to the next leap year). ``word`` is the text as typed, for
+    the message."""
+    word = word or (f"{day}.{month}." + (str(year) if year is not None else ""))
+    if not 1 <= month <= 12:
+        raise UserError(f"„{word}“ ist kein gültiges Datum: einen {month}. Monat gibt es nicht.",
+                        f"\"{word}\" is not a valid date: there is no month {month}.")
+    longest = 29 if month == 2 else calendar.monthrange(2001, month)[1]
+    if not 1 <= day <= longest:
+        name_de, name_en = (get_month_names("wide", locale=locale)[month] for locale in ("de_DE", "en_GB"))
+        most_de, most_en = ("höchstens ", "at most ") if month == 2 else ("", "")
+        raise UserError(f"„{word}“ ist kein gültiges Datum: der {name_de} hat {most_de}{longest} Tage.",
+                        f"\"{word}\" is not a valid date: {name_en} has {most_en}{longest} days.")
+    if year is None:
+        assert today is not None, "a date without a year needs today"
+        year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
+        if not calendar.isleap(year) and (month, day) == (2, 29):
+            raise UserError(f"Den 29.02. gibt es {year} nicht ({year} ist kein Schaltjahr). Bitte ein Datum mit "
+                            f"Jahr angeben, z. B. 28.02.{year} oder 01.03.{year}.",
+                            f"There is no 29.02. in {year} (not a leap year). Please give a date with its year, "
+                            f"e.g. 28.02.{year} or 01.03.{year}.")
+    elif not calendar.isleap(year) and (month, day) == (2, 29):
+        raise UserError(f"„{word}“ ist kein gültiges Datum: den 29.02. gibt es {year} nicht, {year} ist kein "
+                        "Schaltjahr.", f"\"{word}\" is not a valid date: there is no 29.02. in {year}, not a leap year.")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # a year outside 1..9999
+        raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.") from None
 
 
 def check_future_day(day: dt.date, today: dt.date, language: str, what: str = "Das Datum",

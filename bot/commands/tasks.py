@@ -60,8 +60,8 @@ def _group_of(turn: Turn, task: Task) -> Group:
     return group
 
 
-@command("auftrag", "task", args="<AG> <Titel> [fuer=<Organisation oder Person>] [bis=<TT.MM.JJJJ>]",
-         args_en="<group> <title> [for=<organisation or person>] [due=<DD.MM.YYYY>]",
+@command("auftrag", "task", args="<AG> <Titel> [fuer=<Organisation oder Person>] [bis=<Datum>]",
+         args_en="<group> <title> [for=<organisation or person>] [due=<date>]",
          help="legt einen Arbeitsauftrag an", help_en="adds a task",
          example="!auftrag Finanzen Entwurf Nutzungskonzept fuer=Halle bis=31.03.2023")
 async def add_task(turn: Turn, args: str) -> Reply:

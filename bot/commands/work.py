@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from bot.clock import BERLIN
-from bot.commands.args import check_future_day, group_arg, parse_date
+from bot.commands.args import calendar_day, check_future_day, group_arg, parse_date
 from bot.commands.registry import Turn, usage_error
 from bot.directory import display_name
 from bot.errors import PermissionDenied, UserError
@@ -19,12 +19,12 @@ from bot.ports import Actor, AgendaStore, ResultStore, TaskOwner, TaskStore
 from bot.programme import Group
 from bot.schedule import Occurrence, upcoming_sessions
 from bot.text import fold, tokens
-from bot.understanding.periods import due_limit
+from bot.understanding.periods import due_day
 
 MAX_TITLE = 200
 _MATRIX_ID = re.compile(r"^@[^\s:]+:[^\s]+$")
-_FULL_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$|^\d{4}-\d{2}-\d{2}$")
-_SHORT_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{2})?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?$")  # 31.3. 31.3 31.03.23 31.03.2023
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 SELF_WORDS = {"mich", "ich", "me", "myself", "selbst"}
 NOBODY_WORDS = {"-", "niemand", "keiner", "keine", "nobody", "none"}
@@ -129,27 +129,37 @@ def number_arg(word: str, name: str, language: str) -> int:
 
 
 def due_arg(text: str, turn: Turn) -> dt.date | None:
-    """A due day from ``bis=`` (a local day, Europe/Berlin): TT.MM.JJJJ or ISO; "heute", "morgen",
-    "übermorgen", a weekday ("Freitag": the next one, today included; "nächsten Freitag" a week
-    later), TT.MM. (the next such day), "Ende des Monats", "in 2 Wochen" (read as questions read
-    them, :func:`bot.understanding.periods.due_limit`); "-" or "keins" removes it (None). Raises
-    :class:`UserError` for what is no date, a day in the past, or one more than
+    """A due day from ``bis=`` (a local day, Europe/Berlin); "-" or "keins" removes it (None).
+
+    A date: TT.MM.JJJJ, TT.MM.JJ or ISO; TT.MM. (also without the last dot) is the next such day,
+    today included, so "10.01." in December is next January's (the answer shows the year). In words
+    (:func:`bot.understanding.periods.due_day`): "heute", "morgen", "übermorgen", a weekday, also
+    abbreviated ("Freitag", "Fr", "fr.": the next one, today included; "nächsten Freitag": Friday of
+    next week), "Ende der Woche" (the next Friday), "Monatsende"/"Ende des Monats", "in 2 Wochen";
+    English the same ("Fri", "tomorrow", "next Friday", "end of the week").
+    Raises :class:`UserError` for what is no date, a date that does not exist (naming why: "der
+    April hat 30 Tage", "Den 29.02. gibt es 2023 nicht"), a day in the past, or one more than
     :data:`~bot.commands.args.MAX_AHEAD_YEARS` years ahead (the bound is named in the answer)."""
     word = text.strip()
     if fold(word) in NOBODY_WORDS | {"kein", "keins", "ohne"}:
         return None
     day_today = today(turn)
-    if _FULL_DATE.match(word):
+    short = _DAY_MONTH.match(word)
+    if _ISO_DATE.match(word):
         day = parse_date(word, turn.language)
+    elif short:
+        year = short.group(3)
+        full_year = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+        day = calendar_day(int(short.group(1)), int(short.group(2)), full_year, day_today, word)
     else:
-        found = due_limit(word, day_today)
+        found = due_day(word, day_today)
         if found is None:
-            if _SHORT_DATE.match(word):
-                raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.")
-            raise UserError(f"„{word}“ verstehe ich nicht als Frist. Bitte als TT.MM.JJJJ, TT.MM., Wochentag "
-                            "(„Freitag“), „morgen“ oder „übermorgen“ angeben.",
-                            f"I do not understand \"{word}\" as a due day. Please write DD.MM.YYYY, DD.MM., a "
-                            "weekday (\"Friday\") or \"tomorrow\".")
+            raise UserError(f"„{word}“ verstehe ich nicht als Frist. Bitte als Datum (31.03.2023 oder 31.03.), "
+                            "Wochentag („Freitag“, „Fr“), „morgen“, „übermorgen“, „Ende der Woche“ oder "
+                            "„Monatsende“ angeben.",
+                            f"I do not understand \"{word}\" as a due day. Please write a date (31.03.2023 or "
+                            "31.03.), a weekday (\"Friday\", \"Fri\"), \"tomorrow\", \"end of the week\" or "
+                            "\"end of the month\".")
         day = found
     return check_future_day(day, day_today, turn.language, "Die Frist", "The due day")
 

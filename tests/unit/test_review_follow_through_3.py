@@ -1,0 +1,99 @@
+"""Remaining review findings of issue 14 on the follow-through commands, through the real Router
+and App on a SQLite file: due days (``bis=``) as users write them, free text with < > & and
+real HTML, the titles in ``!verlauf``, overdue milestones in answers to questions.
+"Now" is fakes.NOW (Friday 13.01.2023, 09:00, Europe/Berlin) unless a test passes another."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.understanding.periods import due_day, due_limit
+from fakes import FIN_COORD, ask, berlin
+
+MONDAY, WEDNESDAY, FRIDAY, SATURDAY = (dt.date(2023, 1, 16), dt.date(2023, 1, 18), dt.date(2023, 1, 13),
+                                       dt.date(2023, 1, 14))
+
+
+# -- 1: due days -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,today,expected", [
+    ("Fr", MONDAY, dt.date(2023, 1, 20)),
+    ("fr.", MONDAY, dt.date(2023, 1, 20)),
+    ("Freitag", MONDAY, dt.date(2023, 1, 20)),
+    ("Freitag", FRIDAY, FRIDAY),                        # said on a Friday: today
+    ("Fri", WEDNESDAY, dt.date(2023, 1, 20)),
+    ("Mo", FRIDAY, MONDAY),
+    ("Sonnabend", FRIDAY, SATURDAY),
+    ("nächsten Freitag", MONDAY, dt.date(2023, 1, 27)),   # Friday of next week
+    ("nächsten Freitag", SATURDAY, dt.date(2023, 1, 20)),
+    ("nächsten Fr", FRIDAY, dt.date(2023, 1, 20)),
+    ("next Friday", WEDNESDAY, dt.date(2023, 1, 27)),
+    ("kommenden Freitag", FRIDAY, dt.date(2023, 1, 20)),  # the next one after today
+    ("kommenden Freitag", MONDAY, dt.date(2023, 1, 20)),
+    ("morgen", SATURDAY, dt.date(2023, 1, 15)),
+    ("übermorgen", SATURDAY, dt.date(2023, 1, 16)),
+    ("tomorrow", FRIDAY, SATURDAY),
+    ("day after tomorrow", FRIDAY, dt.date(2023, 1, 15)),
+    ("Ende der Woche", WEDNESDAY, dt.date(2023, 1, 20)),   # the working week's end
+    ("Ende der Woche", SATURDAY, dt.date(2023, 1, 20)),
+    ("zum Wochenende", MONDAY, dt.date(2023, 1, 20)),
+    ("end of the week", MONDAY, dt.date(2023, 1, 20)),
+    ("Monatsende", MONDAY, dt.date(2023, 1, 31)),
+    ("Ende des Monats", dt.date(2023, 2, 2), dt.date(2023, 2, 28)),
+    ("end of the month", MONDAY, dt.date(2023, 1, 31)),
+    ("Jahresende", MONDAY, dt.date(2023, 12, 31)),
+])
+def test_due_days_in_words(text, today, expected):
+    assert due_day(text, today) == expected
+
+
+def test_abbreviated_weekdays_are_no_due_limit_in_questions():
+    # "so", "do", "mi" are words in questions; only a whole bis= value is read as a weekday
+    assert due_limit("Was steht so an?", FRIDAY) is None
+    assert due_limit("Was muss ich so bis morgen erledigen?", FRIDAY) == SATURDAY
+    assert due_day("so", FRIDAY) == dt.date(2023, 1, 15)
+    assert due_day("irgendwann mal", FRIDAY) is None
+
+
+@pytest.mark.parametrize("due,now,shown", [
+    ("10.1.", berlin(2023, 12, 15), "10.01.2024"),        # day.month already past this year: next year's, shown
+    ("10.1", berlin(2023, 12, 15), "10.01.2024"),
+    ("31.12.", berlin(2023, 12, 15), "31.12.2023"),
+    ("29.2.", berlin(2024, 1, 10), "29.02.2024"),         # a leap year
+    ("Fr", berlin(2023, 1, 16), "20.01.2023"),
+    ("nächsten Freitag", berlin(2023, 1, 16), "27.01.2023"),
+    ("Ende der Woche", berlin(2023, 1, 18), "20.01.2023"),
+    ("Monatsende", berlin(2023, 1, 18), "31.01.2023"),
+])
+async def test_a_due_day_is_confirmed_with_its_full_date(app, due, now, shown):
+    reply = await ask(app, f"!auftrag Finanzen Konzept bis={due}", now=now)
+    assert reply.kind == "confirmation", reply.text
+    assert reply.items == (f"Nr. 1: Konzept – bis {shown}",)
+
+
+@pytest.mark.parametrize("due,now,expected", [
+    ("29.2.", berlin(2023, 1, 13), "Den 29.02. gibt es 2023 nicht (2023 ist kein Schaltjahr)"),
+    ("29.2.", berlin(2024, 3, 5), "Den 29.02. gibt es 2025 nicht"),       # 2024's has passed
+    ("29.02.2023", berlin(2023, 1, 13), "„29.02.2023“ ist kein gültiges Datum: den 29.02. gibt es 2023 nicht"),
+    ("30.2.", berlin(2023, 1, 13), "„30.2.“ ist kein gültiges Datum: der Februar hat höchstens 29 Tage"),
+    ("31.4.", berlin(2023, 1, 13), "„31.4.“ ist kein gültiges Datum: der April hat 30 Tage"),
+    ("31.04.2023", berlin(2023, 1, 13), "„31.04.2023“ ist kein gültiges Datum: der April hat 30 Tage"),
+    ("1.13.", berlin(2023, 1, 13), "einen 13. Monat gibt es nicht"),
+    ("10.1.2023", berlin(2023, 12, 15), "Die Frist 10.01.2023 liegt in der Vergangenheit"),  # a year given: as typed
+    ("Fx", berlin(2023, 1, 13), "„Fx“ verstehe ich nicht als Frist"),
+])
+async def test_a_due_day_that_does_not_exist_or_is_past_is_refused_and_nothing_is_stored(app, due, now, expected):
+    reply = await ask(app, f"!auftrag Finanzen Konzept bis={due}", now=now)
+    assert reply.kind == "error" and expected in reply.text, reply.text
+    assert "Es gibt keine offenen Aufträge der AG Finanzen" in (await ask(app, "!auftraege Finanzen", now=now)).text
+
+
+async def test_due_days_in_english(app):
+    friday = await ask(app, "!task Finanzen Slides due=Fri", now=berlin(2023, 1, 16))
+    assert friday.items == ("Nr. 1: Slides – due 20.01.2023",), friday.text
+    tomorrow = await ask(app, "!task Finanzen Report due=tomorrow", now=berlin(2023, 1, 16))
+    assert tomorrow.items == ("Nr. 2: Report – due 17.01.2023",)
+    leap = await ask(app, "!task Finanzen Other due=29.2.")
+    assert leap.kind == "error" and leap.text.startswith("There is no 29.02. in 2023"), leap.text
+    changed = await ask(app, "!task-edit 1 due=next Friday", now=berlin(2023, 1, 16))
+    assert changed.items == ("Nr. 1: Slides – due 27.01.2023",), changed.text
