@@ -15,12 +15,12 @@ from rapidfuzz import fuzz, process
 
 from bot import answers
 from bot.answers import t
-from bot.commands.registry import Turn, usage_error
+from bot.commands.registry import Turn, unbracket, usage_error
 from bot.directory import long_name
 from bot.errors import UserError
 from bot.clock import BERLIN
 from bot.programme import Group, Organisation, OrganisationType
-from bot.text import tokens
+from bot.text import html_tag, tokens
 from bot.understanding import find_groups, suggest_groups
 
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
@@ -34,6 +34,8 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _OPTION = re.compile(r"""\b(ort|dauer|place|duration)=("([^"]*)"|'([^']*)'|„([^“”"]*)[“”"]|(\S+))""", re.IGNORECASE)
 
 
+MAX_TITLE = 200
+"""The longest title of a task, risk, agenda topic or poll (characters)."""
 FIRST_YEAR, LAST_YEAR = 2020, 2100  # dates of the programme's sessions and milestones
 MAX_AHEAD_YEARS = 2
 """How far ahead a due day may lie (tasks' ``bis=``): the programme plans its sessions and
@@ -93,6 +95,28 @@ def calendar_day(day: int, month: int, year: int | None, today: dt.date | None =
         raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.") from None
 
 
+def check_text(text: str, language: str, what: str = "Der Titel", what_en: str = "The title",
+               limit: int = MAX_TITLE) -> str:
+    """Free text a user wrote (a title, a measure, a result, a reason), as it is stored and shown:
+    runs of white space become one space, nothing else changes. "<", ">" and "&" stay as typed
+    ("Budget < 5 Mio & Zeitplan > Q3", "<5 Mio>"; the HTML renditions escape them,
+    :attr:`bot.messages.Reply.html`). Raises :class:`UserError` for text longer than ``limit``
+    characters and for text with a tag of an HTML element (:func:`bot.text.html_tag`: "<b>",
+    "<script>", "<a href=…>"), naming the tag; nothing is ever cut or stripped silently."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        raise UserError(f"{what} ist zu lang (höchstens {limit} Zeichen).",
+                        f"{what_en} is too long ({limit} characters at most).")
+    tag = html_tag(text)
+    if tag:
+        shown = tag if len(tag) <= 40 else tag[:39] + "…"
+        raise UserError(f"{what} darf kein HTML enthalten (hier: {shown}). Bitte als reinen Text schreiben; die "
+                        "Zeichen <, > und & allein sind erlaubt.",
+                        f"{what_en} must not contain HTML (here: {shown}). Please write plain text; the characters "
+                        "<, > and & on their own are fine.")
+    return text
+
+
 def check_future_day(day: dt.date, today: dt.date, language: str, what: str = "Das Datum",
                      what_en: str = "The date") -> dt.date:
     """``day`` if it lies from ``today`` (a local day, Europe/Berlin) up to :data:`MAX_AHEAD_YEARS`
@@ -119,12 +143,14 @@ def parse_time(word: str) -> dt.time:
 
 
 def split_at_date(args: str) -> tuple[str, list[str]]:
-    """Split "<AG words> <date> <more>" at the first word that looks like a date: the text
-    before it and the words from it on (``[]`` when there is none)."""
+    """Split "<AG words> <date> <more>" at the first word that looks like a date, also in
+    placeholder brackets ("<31.03.2023>"): the text before it and the words from it on, the date
+    without brackets (``[]`` when there is none)."""
     words = args.split()
     for i, word in enumerate(words):
-        if _DATE.match(word) or _DATE_LIKE.match(word):
-            return " ".join(words[:i]), words[i:]
+        day = unbracket(word)
+        if _DATE.match(day) or _DATE_LIKE.match(day):
+            return " ".join(words[:i]), [day, *words[i + 1:]]
     return args, []
 
 
@@ -170,14 +196,12 @@ def duration(options: dict[str, str], language: str, default: int = 90) -> int:
 
 
 def location(options: dict[str, str]) -> str | None:
-    """The ``ort=`` option (at most 300 characters), None when absent or empty."""
+    """The ``ort=`` option (at most 300 characters, no HTML: :func:`check_text`), None when absent
+    or empty."""
     value = options.get("ort")
     if value is None:
         return None
-    value = value.strip()
-    if len(value) > 300:
-        raise UserError("Der Ort ist zu lang (höchstens 300 Zeichen).", "The place is too long (300 characters at most).")
-    return value or None
+    return check_text(value, "de", "Der Ort", "The place", 300) or None
 
 
 def group_arg(turn: Turn, text: str, name: str, required: bool = True) -> Group | None:

@@ -10,8 +10,8 @@ import datetime as dt
 import re
 
 from bot.clock import BERLIN
-from bot.commands.args import calendar_day, check_future_day, group_arg, parse_date
-from bot.commands.registry import Turn, usage_error
+from bot.commands.args import MAX_TITLE, calendar_day, check_future_day, check_text, group_arg, parse_date
+from bot.commands.registry import Turn, unbracket, usage_error
 from bot.directory import display_name
 from bot.errors import PermissionDenied, UserError
 from bot.messages import UserRef
@@ -21,11 +21,9 @@ from bot.schedule import Occurrence, upcoming_sessions
 from bot.text import fold, tokens
 from bot.understanding.periods import due_day
 
-MAX_TITLE = 200
 _MATRIX_ID = re.compile(r"^@[^\s:]+:[^\s]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?$")  # 31.3. 31.3 31.03.23 31.03.2023
-_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 SELF_WORDS = {"mich", "ich", "me", "myself", "selbst"}
 NOBODY_WORDS = {"-", "niemand", "keiner", "keine", "nobody", "none"}
 
@@ -88,23 +86,19 @@ def split_options(args: str, aliases: dict[str, str]) -> tuple[str, dict[str, st
     return args[:found[0].start()].strip(), options
 
 
-def check_text(text: str, language: str, what: str = "Der Titel", what_en: str = "The title",
-               limit: int = MAX_TITLE) -> str:
-    """``text`` with collapsed spaces; refuses empty, HTML and over-long text."""
-    text = " ".join(text.split())
-    if len(text) > limit:
-        raise UserError(f"{what} ist zu lang (höchstens {limit} Zeichen).",
-                        f"{what_en} is too long ({limit} characters at most).")
-    if _HTML.search(text):
-        raise UserError(f"{what} darf kein HTML enthalten.", f"{what_en} must not contain HTML.")
-    return text
+def unbracket_options(options: dict[str, str], *free: str) -> dict[str, str]:
+    """``options`` with the placeholder brackets dropped from every value but the free-text ones
+    named in ``free`` ("titel"): ``fuer=<Halle>`` is Halle, ``titel=<5 Mio>`` stays. For commands
+    that get their arguments as typed (``free_text``, :func:`bot.commands.registry.command`)."""
+    return {key: value if key in free else unbracket(value) for key, value in options.items()}
 
 
 def split_group(turn: Turn, args: str, name: str) -> tuple[Group, str]:
     """The AG named at the start of ``args`` (its name or alias, "AG Finanzen" or "Finanzen") and
     the rest; without one, the room's AG and all of ``args``. Raises the usage of command
     ``name`` when there is neither, and "no such AG" (with near misses) for an unknown first word
-    in a room linked to no AG."""
+    in a room linked to no AG. The AG may be in placeholder brackets ("<Finanzen>"); the rest is
+    returned as typed."""
     words = args.split()
     for cut in range(min(len(words), 5), 0, -1):  # the longest prefix that is an AG's name or alias
         keys = turn.view.group_tokens.get(tokens(" ".join(words[:cut])))
@@ -115,14 +109,14 @@ def split_group(turn: Turn, args: str, name: str) -> tuple[Group, str]:
         return turn.view.groups[turn.room_group], args.strip()
     if not words:
         raise usage_error(name, turn.language)
-    group = group_arg(turn, words[0], name)  # a fuzzy match, or "no such AG" with near misses
+    group = group_arg(turn, unbracket(words[0]), name)  # a fuzzy match, or "no such AG" with near misses
     assert group is not None
     return group, " ".join(words[1:])
 
 
 def number_arg(word: str, name: str, language: str) -> int:
-    """A number as in "3", "#3", "Nr.3"; the usage of command ``name`` otherwise."""
-    digits = word.strip().lstrip("#").removeprefix("Nr.").removeprefix("nr.").strip()
+    """A number as in "3", "#3", "Nr.3", "<3>"; the usage of command ``name`` otherwise."""
+    digits = unbracket(word.strip()).lstrip("#").removeprefix("Nr.").removeprefix("nr.").strip()
     if not digits.isdigit() or len(digits) > 9:
         raise usage_error(name, language)
     return int(digits)

@@ -97,3 +97,72 @@ async def test_due_days_in_english(app):
     assert leap.kind == "error" and leap.text.startswith("There is no 29.02. in 2023"), leap.text
     changed = await ask(app, "!task-edit 1 due=next Friday", now=berlin(2023, 1, 16))
     assert changed.items == ("Nr. 1: Slides – due 27.01.2023",), changed.text
+
+
+# -- 2: free text: < > & kept as typed, real HTML refused naming the tag, never altered silently ------------
+PLAIN = ("Budget < 5 Mio & Zeitplan > Q3", "<5 Mio>", "A < B & C > D")
+TAGS = (("<script>alert(1)</script>", "<script>"), ("<b>fett</b>", "<b>"))
+
+
+@pytest.fixture
+async def session(app):
+    assert (await ask(app, "!serie Finanzen 19.01.2023 10:00 2", user=FIN_COORD)).kind == "confirmation"
+    return app
+
+
+@pytest.mark.parametrize("text", PLAIN)
+async def test_plain_text_in_every_free_text_field_is_kept_as_typed(session, text):
+    app = session
+    task = await ask(app, f"!auftrag Finanzen {text} fuer=<Halle> bis=<31.01.2023>")
+    assert task.items == (f"Nr. 1: {text} – für Halle (Saale), bis 31.01.2023",), task.text
+    renamed = await ask(app, f"!auftrag-aendern <1> titel={text} (neu)", user=FIN_COORD)
+    assert renamed.items == (f"Nr. 1: {text} (neu) – für Halle (Saale), bis 31.01.2023",), renamed.text
+    topic = await ask(app, f"!top <Finanzen> {text}")
+    assert f"Thema „{text}“ steht als Punkt 1" in topic.text, topic.text
+    result = await ask(app, f"!ergebnis Finanzen {text} auftrag=<1>", user=FIN_COORD)
+    assert result.items == (f"13.01.2023: {text} (zu Auftrag Nr. 1)",), result.text
+    risk = await ask(app, f"!risiko Finanzen {text} w=<2> a=3 massnahme={text}")
+    assert f"Nr. 1 „{text}“: W 2 × A 3 = 6, gelb · Maßnahme: {text}" in risk.text, risk.text
+    closed = await ask(app, f"!risiko-schliessen 1 {text}", user=FIN_COORD)
+    assert closed.text.startswith(f"Risiko Nr. 1 „{text}“ der AG Finanzen geschlossen. Grund: {text}"), closed.text
+    poll = await ask(app, f"!umfrage Finanzen 20.02.2023 10:00 21.02.2023 10:00 titel={text}", user=FIN_COORD)
+    assert poll.lead == f"Terminumfrage Nr. 1 der AG Finanzen: {text}", poll.text
+    cancelled = await ask(app, f"!absagen Finanzen 19.01.2023 {text}", user=FIN_COORD)
+    assert cancelled.text.endswith(f"ist abgesagt ({text})."), cancelled.text
+    milestone = await ask(app, f"!meilenstein Finanzen 31.03.2023 neu: {text}", user=FIN_COORD)
+    assert f"„{text}“" in milestone.text, milestone.text
+    # what was stored is what the lists show
+    assert f"Nr. 1: {text} (neu)" in (await ask(app, "!auftraege Finanzen")).text
+    assert f"1. {text} (Nr. 1)" in (await ask(app, "!tagesordnung Finanzen")).text
+
+
+@pytest.mark.parametrize("text,tag", TAGS)
+@pytest.mark.parametrize("command,what", [
+    ("!auftrag Finanzen {}", "Der Titel"),
+    ("!top Finanzen {}", "Das Thema"),
+    ("!ergebnis Finanzen {}", "Das Ergebnis"),
+    ("!risiko Finanzen {} w=2 a=3", "Der Titel"),
+    ("!risiko Finanzen Kosten w=2 a=3 massnahme={}", "Die Maßnahme"),
+    ("!umfrage Finanzen 20.02.2023 10:00 21.02.2023 10:00 titel={}", "Der Titel"),
+    ("!absagen Finanzen 19.01.2023 {}", "Der Grund"),
+    ("!meilenstein Finanzen 31.03.2023 neu: {}", "Der Titel"),
+    ("!termin Finanzen 20.03.2023 10:00 ort={}", "Der Ort"),
+])
+async def test_real_html_in_any_free_text_field_is_refused_naming_the_tag(session, command, what, text, tag):
+    reply = await ask(session, command.format(text), user=FIN_COORD)
+    assert reply.kind == "error", reply.text
+    assert reply.text.startswith(f"{what} darf kein HTML enthalten (hier: {tag}).") and "<, > und &" in reply.text
+
+
+async def test_html_is_refused_in_english_too(app):
+    reply = await ask(app, "!task Finanzen <b>bold</b> due=Fri")
+    assert reply.text.startswith("The title must not contain HTML (here: <b>). Please write plain text"), reply.text
+
+
+async def test_a_refused_close_reason_leaves_the_risk_open(session):
+    app = session
+    await ask(app, "!risiko Finanzen Kosten w=2 a=3")
+    assert (await ask(app, "!risiko-schliessen 1 <b>weg</b>", user=FIN_COORD)).kind == "error"
+    assert (await ask(app, "!risiko-schliessen 1 " + "x" * 301, user=FIN_COORD)).text.startswith(
+        "Der Grund ist zu lang (höchstens 300 Zeichen)")
+    assert "Risiken der AG Finanzen (1 offen)" in (await ask(app, "!risiken Finanzen")).text
