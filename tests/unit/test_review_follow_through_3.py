@@ -166,3 +166,65 @@ async def test_a_refused_close_reason_leaves_the_risk_open(session):
     assert (await ask(app, "!risiko-schliessen 1 " + "x" * 301, user=FIN_COORD)).text.startswith(
         "Der Grund ist zu lang (höchstens 300 Zeichen)")
     assert "Risiken der AG Finanzen (1 offen)" in (await ask(app, "!risiken Finanzen")).text
+
+
+# -- 3: !verlauf names tasks, risks, topics, results and polls by their titles ---------------------------------
+LONG = "Haushaltsplan 2024 mit allen Kommunen abstimmen und den Entwurf dem Kreistag vorlegen"
+
+
+async def test_history_names_each_item_by_its_title_in_plain_words(session):
+    app = session
+    for line in ("!auftrag Finanzen Haushaltsplan prüfen fuer=Halle bis=31.01.2023", f"!auftrag Finanzen {LONG}",
+                 "!auftrag-aendern 1 fuer=niemand bis=-", "!erledigt 1", "!auftrag-loeschen 2",
+                 "!risiko Finanzen Fördermittel laufen aus w=2 a=3", "!risiko-aendern 1 w=4 verantwortlich=Halle",
+                 "!risiko-schliessen 1 Antrag bewilligt", "!risiko Finanzen Zweites Risiko w=1 a=1", "!risiko-loeschen 2",
+                 "!top Finanzen Haushalt 2024", "!top-loeschen 1", "!ergebnis Finanzen Entwurf abgestimmt auftrag=1",
+                 "!umfrage Finanzen 20.02.2023 10:00 21.02.2023 10:00 titel=Ersatztermin", "!abstimmen 1 1 2"):
+        assert (await ask(app, line, user=FIN_COORD)).kind == "confirmation", line
+    items = [item.split(" ", 2)[2] for item in (await ask(app, "!verlauf Finanzen", user=FIN_COORD)).items]
+    by = f"von {FIN_COORD}"
+    assert items == [
+        f"Auftrag Nr. 1 „Haushaltsplan prüfen“ der AG Finanzen angelegt {by}: für Halle (Saale), bis 31.01.2023",
+        f"Auftrag Nr. 2 „Haushaltsplan 2024 mit allen Kommunen abstimmen…“ der AG Finanzen angelegt {by}",
+        f"Auftrag Nr. 1 „Haushaltsplan prüfen“ der AG Finanzen geändert {by}: ohne Verantwortliche, ohne Frist",
+        f"Auftrag Nr. 1 „Haushaltsplan prüfen“ der AG Finanzen erledigt {by}",
+        f"Auftrag Nr. 2 „Haushaltsplan 2024 mit allen Kommunen abstimmen…“ der AG Finanzen gelöscht {by}",
+        f"Risiko Nr. 1 „Fördermittel laufen aus“ der AG Finanzen erfasst {by}: W 2 × A 3 = 6",
+        f"Risiko Nr. 1 „Fördermittel laufen aus“ der AG Finanzen geändert {by}: W 2→4, Zuständigkeit geändert",
+        f"Risiko Nr. 1 „Fördermittel laufen aus“ der AG Finanzen geschlossen {by}: Antrag bewilligt",
+        f"Risiko Nr. 2 „Zweites Risiko“ der AG Finanzen erfasst {by}: W 1 × A 1 = 1",
+        f"Risiko Nr. 2 „Zweites Risiko“ der AG Finanzen gelöscht {by}",
+        f"Thema Nr. 1 „Haushalt 2024“ der AG Finanzen angelegt {by}: für die Sitzung am 19.01.2023",
+        f"Thema Nr. 1 „Haushalt 2024“ der AG Finanzen gelöscht {by}",
+        f"Ergebnis Nr. 1 „Entwurf abgestimmt“ der AG Finanzen festgehalten {by}: zu Auftrag Nr. 1",
+        f"Umfrage Nr. 1 „Ersatztermin“ der AG Finanzen angelegt {by}: 2 Termine",
+        f"Umfrage Nr. 1 „Ersatztermin“ der AG Finanzen abgestimmt {by}: Termine 1, 2",
+    ]
+    english = (await ask(app, "!audit Finanzen", user=FIN_COORD)).items
+    assert english[2].endswith(f"Task no. 1 \"Haushaltsplan prüfen\" of the AG Finanzen changed by {FIN_COORD}: "
+                               "no owner, no due day"), english[2]
+    assert english[5].endswith(f"Risk no. 1 \"Fördermittel laufen aus\" of the AG Finanzen recorded by {FIN_COORD}: "
+                               "L 2 × I 3 = 6"), english[5]
+    for item in english:
+        for german in (" der AG", " von ", "angelegt", "Termine", "ohne", "Nr. ", "„"):
+            assert german not in item, (german, item)
+
+
+def test_long_titles_are_shortened_at_a_word_and_short_ones_kept():
+    from bot.audit_text import short_title
+    assert short_title("Haushalt 2024") == "Haushalt 2024"
+    shortened = short_title(LONG)
+    assert len(shortened) <= 50 and shortened.endswith("…") and LONG.startswith(shortened[:-1])
+    assert LONG[len(shortened) - 1] == " "  # cut between words
+    assert short_title("x" * 80) == "x" * 49 + "…"
+
+
+async def test_attendance_entries_have_no_meaningless_number_and_say_uhr(session):
+    app = session
+    await ask(app, "!teilnahme Finanzen 19.01.2023 ja")
+    await ask(app, "!teilnahme Finanzen 19.01.2023 nein")
+    items = (await ask(app, "!verlauf Finanzen", user=FIN_COORD)).items
+    assert items[0].endswith("Teilnahme der AG Finanzen angegeben von @mitglied:example.org: ja für die Sitzung am "
+                             "19.01.2023, 10:00 Uhr"), items
+    assert items[1].endswith("geändert von @mitglied:example.org: ja → nein für die Sitzung am 19.01.2023, 10:00 Uhr")
+    assert not any("Teilnahme Nr." in item or "  " in item for item in items)
