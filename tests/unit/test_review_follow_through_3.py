@@ -228,3 +228,54 @@ async def test_attendance_entries_have_no_meaningless_number_and_say_uhr(session
                              "19.01.2023, 10:00 Uhr"), items
     assert items[1].endswith("geändert von @mitglied:example.org: ja → nein für die Sitzung am 19.01.2023, 10:00 Uhr")
     assert not any("Teilnahme Nr." in item or "  " in item for item in items)
+
+
+# -- 4: an unreached milestone past its due day is overdue in the answers to questions too ----------------------
+@pytest.fixture
+async def milestones(app):
+    for line in ("!meilenstein Finanzen 10.01.2023 Nutzungskonzept", "!meilenstein Finanzen 31.03.2023 neu: Haushaltsplan",
+                 "!meilenstein Finanzen 13.01.2023 Finanzierungskonzept"):
+        assert (await ask(app, line, user=FIN_COORD)).kind == "confirmation", line
+    return app
+
+
+@pytest.mark.parametrize("question,expected,absent", [
+    ("Welche Meilensteine hat die AG Finanzen?",
+     ["Nutzungskonzept (kurzfristig): überfällig seit 10.01.2023, nicht als erreicht erfasst",
+      "Finanzierungskonzept (langfristig): fällig am 13.01.2023",      # due today: not overdue yet
+      "Haushaltsplan: fällig am 31.03.2023", "Experimentierklauseln für die Umsetzung: noch kein Datum festgelegt"],
+     ["Nutzungskonzept (kurzfristig): fällig am"]),
+    ("Which milestones does the Finanzen group have?",
+     ["Nutzungskonzept (kurzfristig): overdue since 10.01.2023, not recorded as reached",
+      "Haushaltsplan: due 31.03.2023", "Experimentierklauseln für die Umsetzung: no date set yet"],
+     ["Nutzungskonzept (kurzfristig): due"]),
+    ("Wann ist der nächste Meilenstein der AG Finanzen fällig?",
+     ["Der nächste Meilenstein der AG Finanzen ist „Finanzierungskonzept (langfristig)“, fällig am Freitag, "
+      "13.01.2023 (heute)", "Überfällig und nicht als erreicht erfasst: „Nutzungskonzept (kurzfristig)“ (seit "
+      "10.01.2023)."], ["war fällig"]),
+    ("When is the next milestone of the Finanzen group due?",
+     ["Overdue and not recorded as reached: \"Nutzungskonzept (kurzfristig)\" (since 10.01.2023)."], ["Überfällig"]),
+    ("Wann ist der Meilenstein Nutzungskonzept der AG Finanzen fällig?",
+     ["Der Meilenstein „Nutzungskonzept (kurzfristig)“ der AG Finanzen ist überfällig seit Dienstag, 10.01.2023 und "
+      "nicht als erreicht erfasst.", "!meilenstein-erreicht Finanzen"], ["war fällig am"]),
+])
+async def test_overdue_milestones_are_called_overdue_in_answers(milestones, question, expected, absent):
+    reply = await ask(milestones, question)
+    for part in expected:
+        assert part in reply.text, (part, reply.text)
+    for part in absent:
+        assert part not in reply.text, (part, reply.text)
+
+
+async def test_a_milestone_reached_or_without_a_date_is_never_overdue(milestones):
+    app = milestones
+    await ask(app, "!meilenstein-erreicht Finanzen Nutzungskonzept 12.01.2023", user=FIN_COORD)
+    reply = await ask(app, "Welche Meilensteine hat die AG Finanzen?")
+    assert "überfällig" not in reply.text and "Nutzungskonzept (kurzfristig) – erreicht am 12.01.2023" in reply.text
+    later = await ask(app, "Wann ist der nächste Meilenstein der AG Finanzen fällig?", now=berlin(2023, 4, 3))
+    assert later.text.startswith("Für die Meilensteine der AG Finanzen ist noch kein kommendes Fälligkeitsdatum "
+                                 "festgelegt. Überfällig und nicht als erreicht erfasst: „Finanzierungskonzept "
+                                 "(langfristig)“ (seit 13.01.2023); „Haushaltsplan“ (seit 31.03.2023)."), later.text
+    assert "Noch ohne Datum: Übersicht der Unterstützungsmöglichkeiten" in later.text
+    overview = await ask(app, "!ag Finanzen", now=berlin(2023, 4, 3))
+    assert "Haushaltsplan: überfällig seit 31.03.2023, nicht als erreicht erfasst" in overview.text, overview.text
