@@ -90,13 +90,13 @@ async def test_a_due_day_that_does_not_exist_or_is_past_is_refused_and_nothing_i
 
 async def test_due_days_in_english(app):
     friday = await ask(app, "!task Finanzen Slides due=Fri", now=berlin(2023, 1, 16))
-    assert friday.items == ("Nr. 1: Slides – due 20.01.2023",), friday.text
+    assert friday.items == ("No. 1: Slides – due 20.01.2023",), friday.text
     tomorrow = await ask(app, "!task Finanzen Report due=tomorrow", now=berlin(2023, 1, 16))
-    assert tomorrow.items == ("Nr. 2: Report – due 17.01.2023",)
+    assert tomorrow.items == ("No. 2: Report – due 17.01.2023",)
     leap = await ask(app, "!task Finanzen Other due=29.2.")
     assert leap.kind == "error" and leap.text.startswith("There is no 29.02. in 2023"), leap.text
     changed = await ask(app, "!task-edit 1 due=next Friday", now=berlin(2023, 1, 16))
-    assert changed.items == ("Nr. 1: Slides – due 27.01.2023",), changed.text
+    assert changed.items == ("No. 1: Slides – due 27.01.2023",), changed.text
 
 
 # -- 2: free text: < > & kept as typed, real HTML refused naming the tag, never altered silently ------------

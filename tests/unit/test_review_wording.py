@@ -30,7 +30,7 @@ async def test_after_erasure_tasks_risks_and_attendance_name_an_erased_person_no
 
     tasks = await ask(app, "!auftraege Finanzen")
     assert tasks.items == ("Nr. 1: Folien – für eine Person (Daten gelöscht)",), tasks.text
-    assert (await ask(app, "!tasks Finanzen")).items == ("Nr. 1: Folien – for a person (data erased)",)
+    assert (await ask(app, "!tasks Finanzen")).items == ("No. 1: Folien – for a person (data erased)",)
     risks = await ask(app, "!risiken Finanzen")
     assert "verantwortlich: eine Person (Daten gelöscht)" in risks.text and "pseudonym-" not in risks.text
     assert "owner: a person (data erased)" in (await ask(app, "!risks Finanzen")).text
