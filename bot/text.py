@@ -1,6 +1,6 @@
 """Text clean-up and normalisation shared by command parsing and question understanding.
 
-Three tools:
+Four tools:
 
 * :func:`clean` makes plain-text user input safe to read: HTML entities decoded, Unicode NFKC,
   no control or zero-width characters, typographic quotes straightened, white space folded.
@@ -8,6 +8,8 @@ Three tools:
   ask``), where ``!leitung <Finanzen>`` is what the user typed, not markup.
 * :func:`strip_html` is for adapters whose platform delivers HTML (Teams activity text): it
   removes HTML element tags only, so ``<p>…</p>`` goes and ``<Finanzen>`` stays.
+* :func:`html_tag` finds real markup in free text a user wrote (a task's title): the same element
+  names count, so "Budget < 5 Mio & Zeitplan > Q3" and "<5 Mio>" are text and "<b>" is a tag.
 * :func:`fold` / :func:`tokens` make text comparable: case-folded, umlauts and ß spelled out
   (ä→ae, ß→ss), "+" and "&" read as "und", punctuation dropped. "Dessau-Roßlau" and
   "dessau rosslau" give the same tokens.
@@ -71,6 +73,14 @@ def strip_html(text: str) -> str:
         return "\n" if match.group(1).casefold() in _BLOCK else ""
 
     return html.unescape(_HTML_TAG.sub(replace, text))
+
+
+def html_tag(text: str) -> str | None:
+    """The first tag of an HTML element in ``text`` (``"<b>"``, ``"</script>"``, ``'<a href="…">'``),
+    None when there is none. Only the element names :func:`strip_html` knows count: ``"<5 Mio>"``,
+    ``"A < B & C > D"`` and ``"<Finanzen>"`` are text."""
+    match = _HTML_TAG.search(text)
+    return match.group(0) if match else None
 
 
 @functools.lru_cache(maxsize=65536)

@@ -28,15 +28,15 @@ def owner_label(view: ProgrammeView, owner: TaskOwner | None, language: str = "d
 
 
 def task_text(view: ProgrammeView, task: Task, today: dt.date, language: str = "de", with_group: bool = False) -> str:
-    """``"Nr. 3: Konzept entwerfen – für Halle (Saale), bis 31.03.2023 (überfällig)"``; ``today``
-    is the local day (Europe/Berlin) that decides "überfällig"."""
+    """``"Nr. 3: Konzept entwerfen – für Halle (Saale), bis 31.03.2023 (überfällig)"`` (English
+    ``"No. 3: … – for …, due …"``); ``today`` is the local day (Europe/Berlin) that decides "überfällig"."""
     details = []
     owner = owner_label(view, task.owner, language)
     if owner:
         details.append(t(language, f"für {owner}", f"for {owner}"))
     if task.due:
         details.append(t(language, f"bis {task.due:%d.%m.%Y}", f"due {task.due:%d.%m.%Y}"))
-    text = f"Nr. {task.id}: {task.title}" + (f" – {', '.join(details)}" if details else "")
+    text = f"{t(language, 'Nr.', 'No.')} {task.id}: {task.title}" + (f" – {', '.join(details)}" if details else "")
     if task.state == "done":
         text += t(language, " (erledigt)", " (done)")
     elif task.overdue(today):
@@ -50,7 +50,7 @@ def task_text(view: ProgrammeView, task: Task, today: dt.date, language: str = "
 def topic_line(topic: AgendaTopic, index: int, session_start: dt.datetime | None, language: str = "de") -> str:
     """``"1. Haushaltsplanung 2024 (Nr. 7)"``; a topic added for an earlier session than
     ``session_start`` is marked as carried over, with that session's day."""
-    text = f"{index}. {topic.title} (Nr. {topic.id})"
+    text = f"{index}. {topic.title} ({t(language, 'Nr.', 'no.')} {topic.id})"
     if topic.session_start is not None and (session_start is None or topic.session_start < session_start):
         day = topic.session_start.astimezone(BERLIN)
         text += t(language, f" – übernommen aus der Sitzung am {day:%d.%m.%Y}", f" – carried over from {day:%d.%m.%Y}")

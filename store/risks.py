@@ -140,10 +140,11 @@ class RiskRepository:
 
     @serialized
     async def delete(self, number: int, actor: UserRef, channel: ChannelRef, now: dt.datetime) -> bool:
-        """Delete risk ``number`` (open or closed) with a 'deleted' audit row; False if there is none."""
+        """Delete risk ``number`` (open or closed) with a 'deleted' audit row naming its title (for
+        ``!verlauf``, as for tasks and topics); False if there is none."""
         before = await self._row(number)
         if before is None:
             return False
         await self.db.execute("DELETE FROM risks WHERE id = ?", number)
-        await self._audit(number, before.group_key, "deleted", actor, channel, now, None)
+        await self._audit(number, before.group_key, "deleted", actor, channel, now, before.title[:80])
         return True

@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.formatting import BERLIN, date_long, date_short, every_weeks
 from bot.messages import Reply
 from bot.occurrence_text import occurrence_text
-from bot.programme import Group
+from bot.programme import Group, Milestone
 from bot.schedule import exchange_occurrences, group_occurrences, interval_weeks, upcoming_sessions
 from bot.view import ProgrammeView
 
@@ -103,8 +103,9 @@ def answer_milestones_reached(view: ProgrammeView, group: Group | None, language
 def answer_milestone_due(view: ProgrammeView, group: Group, title: str, now: dt.datetime, language: str) -> Reply:
     """When one named milestone of ``group`` is due (or that no date is set, and who sets it)."""
     milestone = next((m for m in group.milestones if m.title == title), None)
+    today = now.astimezone(BERLIN).date()
     if milestone is None:
-        return answer_milestones(view, group, language)
+        return answer_milestones(view, group, language, today)
     if milestone.reached is not None:
         return Reply(t(language, f"Der Meilenstein „{title}“ der {group.label} ist erreicht (am "
                                  f"{date_long(milestone.reached)}).", f"The {group.label}'s milestone \"{title}\" is "
@@ -113,22 +114,45 @@ def answer_milestone_due(view: ProgrammeView, group: Group, title: str, now: dt.
         return Reply(t(language, f"Für den Meilenstein „{title}“ der {group.label} ist noch kein Datum festgelegt.",
                        f"No date is set yet for the {group.label}'s milestone \"{title}\"."),
                      footer=group.milestone_note if language == "de" else None, language=language)
-    today = now.astimezone(BERLIN).date()
     if milestone.due < today:
-        return Reply(t(language, f"Der Meilenstein „{title}“ der {group.label} war fällig am {date_long(milestone.due)}.",
-                       f"The {group.label}'s milestone \"{title}\" was due on {date_long(milestone.due, 'en')}."),
-                     language=language)
+        return Reply(t(language, f"Der Meilenstein „{title}“ der {group.label} ist überfällig seit "
+                                 f"{date_long(milestone.due)} und nicht als erreicht erfasst.",
+                       f"The {group.label}'s milestone \"{title}\" is overdue since {date_long(milestone.due, 'en')} "
+                       "and not recorded as reached."),
+                     footer=_mark_reached(group, title, language), language=language)
     return Reply(t(language, f"Der Meilenstein „{title}“ der {group.label} ist fällig am {date_long(milestone.due)}.",
                    f"The {group.label}'s milestone \"{title}\" is due on {date_long(milestone.due, 'en')}."),
                  language=language)
 
 
+def _mark_reached(group: Group, title: str, language: str) -> str:
+    return t(language, f"Erreicht? Die Koordination meldet es mit !meilenstein-erreicht {group.name} {title}",
+             f"Reached? Coordinators mark it with !milestone-reached {group.name} {title}")
+
+
+def _overdue_sentence(overdue: list[tuple[dt.date, Group, Milestone]], several_groups: bool, language: str) -> str:
+    """"Überfällig und nicht als erreicht erfasst: „A“ (seit 10.01.2023), …" for up to three, oldest first."""
+    shown = overdue[:3]
+    names_de = [f"„{m.title}“" + (f" der {g.label}" if several_groups else "") + f" (seit {date_short(due)})"
+                for due, g, m in shown]
+    names_en = [f"\"{m.title}\"" + (f" of the {g.label}" if several_groups else "") + f" (since {date_short(due)})"
+                for due, g, m in shown]
+    more = len(overdue) - len(shown)
+    return t(language, "Überfällig und nicht als erreicht erfasst: " + "; ".join(names_de)
+             + (f" und {more} weitere" if more else "") + ".",
+             "Overdue and not recorded as reached: " + "; ".join(names_en) + (f" and {more} more" if more else "") + ".")
+
+
 def answer_next_milestone(view: ProgrammeView, group: Group | None, now: dt.datetime, language: str) -> Reply:
+    """The next milestone due (of ``group``, or of all groups), and the overdue ones: due before
+    today (Europe/Berlin) and not marked reached, as in the report and ``!meilensteine``."""
     today = now.astimezone(BERLIN).date()
     groups = [group] if group else list(view.programme.groups)
     upcoming = sorted(((m.due, g, m) for g in groups for m in g.milestones
                        if m.due and m.due >= today and not m.reached),
                       key=lambda x: (x[0], x[1].key))
+    overdue = sorted(((m.due, g, m) for g in groups for m in g.milestones if m.due and m.due < today and not m.reached),
+                     key=lambda x: (x[0], x[1].key))
     if upcoming:
         due, g, m = upcoming[0]
         days = (due - today).days
@@ -136,16 +160,14 @@ def answer_next_milestone(view: ProgrammeView, group: Group | None, now: dt.date
                  "today" if days == 0 else f"in {days} days" if days > 1 else "tomorrow")
         return Reply(t(language, f"Der nächste Meilenstein der {g.label} ist „{m.title}“, fällig am {date_long(due)} ({when}).",
                        f"The next milestone of the {g.label} is \"{m.title}\", due {date_long(due, 'en')} ({when})."),
+                     footer=_overdue_sentence(overdue, group is None, language) if overdue else None,
                      language=language)
     where = t(language, f"der {group.label}", f"of the {group.label}") if group else t(language, "der Arbeitsgruppen", "of the working groups")
     undated = [m.title for g in groups for m in g.milestones if not m.due and not m.reached]
-    past = [(m.due, m) for g in groups for m in g.milestones if m.due and m.due < today and not m.reached]
     lead = t(language, f"Für die Meilensteine {where} ist noch kein kommendes Fälligkeitsdatum festgelegt.",
              f"No upcoming due date is set for the milestones {where}.")
-    if past:
-        last_due, last = max(past, key=lambda pair: pair[0])
-        lead += t(language, f" Zuletzt fällig war „{last.title}“ am {date_short(last_due)}.",
-                  f" The last one, \"{last.title}\", was due {date_short(last_due)}.")
+    if overdue:
+        lead += " " + _overdue_sentence(overdue, group is None, language)
     footer = None
     if group and undated:
         footer = t(language, "Noch ohne Datum: " + "; ".join(undated) + ".", "Not dated yet: " + "; ".join(undated) + ".")

@@ -11,7 +11,7 @@ import datetime as dt
 from bot.answers.common import lead_label, member_label
 from bot.answers.i18n import t
 from bot.directory import display_name, long_name
-from bot.formatting import join
+from bot.formatting import BERLIN, join
 from bot.messages import Reply
 from bot.programme import Group, Membership, MembershipStatus, Organisation, OrganisationType
 from bot.view import ProgrammeView
@@ -254,7 +254,8 @@ def answer_overview(view: ProgrammeView, group: Group, now: dt.datetime, languag
                      + (t(language, f" … (alle {len(group.goals)}: !ziele {group.name})",
                           f" … (all {len(group.goals)}: !goals {group.name})") if len(group.goals) > 3 else ""))
     if group.milestones:
-        items.append(t(language, "Meilensteine: ", "Milestones: ") + milestone_summary(group, language))
+        today = now.astimezone(BERLIN).date()  # an unreached milestone past its day is said to be overdue
+        items.append(t(language, "Meilensteine: ", "Milestones: ") + milestone_summary(group, language, today))
     found = session_lines(view, group, now, language)
     items.append(t(language, "Nächste Sitzung: ", "Next session: ")
                  + (found[0] if found else t(language, "noch keine im Bot eingetragen", "none entered in the bot yet")))

@@ -16,7 +16,7 @@ from bot.answers import dates, groups, programme, queries
 from bot.answers.common import BRIEF_LIMIT, SHORT_LIMIT, group_not_found, which_group
 from bot.answers.i18n import t
 from bot.document import answers as document
-from bot.formatting import date_short
+from bot.formatting import BERLIN, date_short
 from bot.glossary import Glossary
 from bot.messages import Reply
 from bot.programme import Group
@@ -41,6 +41,11 @@ AnswerFunction = Callable[[Asked, Question], Reply | None]
 
 def _group(a: Asked, q: Question) -> Group | None:
     return a.view.groups.get((q.groups[0] if q.groups else None) or a.room_group or "")
+
+
+def _today(a: Asked) -> dt.date:
+    """The local day (Europe/Berlin) the question is asked on: it decides which milestones are overdue."""
+    return a.now.astimezone(BERLIN).date()
 
 
 def _need_group(a: Asked, q: Question) -> Group:
@@ -174,7 +179,7 @@ ANSWERS: dict[Intent, AnswerFunction] = {
     Intent.SUBGROUPS: lambda a, q: groups.answer_subgroups(a.view, _no_unknown_group(a, q), a.language),
     Intent.GOALS: lambda a, q: groups.answer_goals(a.view, _need_group(a, q), a.language),
     Intent.CONDITIONS: lambda a, q: groups.answer_conditions(a.view, _need_group(a, q), a.language),
-    Intent.MILESTONES: lambda a, q: dates.answer_milestones(a.view, _need_group(a, q), a.language),
+    Intent.MILESTONES: lambda a, q: dates.answer_milestones(a.view, _need_group(a, q), a.language, _today(a)),
     Intent.NEXT_MILESTONE: lambda a, q: _next_milestone(a, q),
     Intent.MILESTONES_REACHED: lambda a, q: dates.answer_milestones_reached(a.view, _no_unknown_group(a, q), a.language,
                                                                            q.milestone),

@@ -43,7 +43,7 @@ async def agenda_reply(turn: Turn, group: Group) -> Reply:
 
 @command("top", "topic", args="<AG> <Thema>", args_en="<group> <topic>",
          help="bringt ein Thema für die nächste Sitzung ein", help_en="adds a topic for the next session",
-         example="!top Finanzen Haushaltsplanung 2024")
+         example="!top Finanzen Haushaltsplanung 2024", free_text=True)
 async def add_topic(turn: Turn, args: str) -> Reply:
     store = agenda_store(turn)
     lang = turn.language

@@ -5,20 +5,22 @@ raises :class:`~bot.errors.UserError` (German and English text) for input it can
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
+from babel.dates import get_month_names
 from dateutil.relativedelta import relativedelta
 from rapidfuzz import fuzz, process
 
 from bot import answers
 from bot.answers import t
-from bot.commands.registry import Turn, usage_error
+from bot.commands.registry import Turn, unbracket, usage_error
 from bot.directory import long_name
 from bot.errors import UserError
 from bot.clock import BERLIN
 from bot.programme import Group, Organisation, OrganisationType
-from bot.text import tokens
+from bot.text import html_tag, tokens
 from bot.understanding import find_groups, suggest_groups
 
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
@@ -32,6 +34,8 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _OPTION = re.compile(r"""\b(ort|dauer|place|duration)=("([^"]*)"|'([^']*)'|„([^“”"]*)[“”"]|(\S+))""", re.IGNORECASE)
 
 
+MAX_TITLE = 200
+"""The longest title of a task, risk, agenda topic or poll (characters)."""
 FIRST_YEAR, LAST_YEAR = 2020, 2100  # dates of the programme's sessions and milestones
 MAX_AHEAD_YEARS = 2
 """How far ahead a due day may lie (tasks' ``bis=``): the programme plans its sessions and
@@ -40,23 +44,77 @@ milestones in steps of weeks and months; a day years ahead is a typing error (31
 
 def parse_date(word: str, language: str) -> dt.date:
     """Parse TT.MM.JJJJ or ISO YYYY-MM-DD in the years 2020 to 2100; raise :class:`UserError`
-    otherwise (a year like 9999 would overflow the calendar arithmetic behind the commands)."""
+    otherwise, saying why a day does not exist (see :func:`calendar_day`; a year like 9999 would
+    overflow the calendar arithmetic behind the commands)."""
     match = _DATE.match(word)
-    try:
-        day = None
-        if match and match.group(1):
-            day = dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        elif match:
-            day = dt.date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
-        if day is not None:
-            if not FIRST_YEAR <= day.year <= LAST_YEAR:
-                raise UserError(f"Das Datum {word} ist nicht plausibel (Jahre {FIRST_YEAR} bis {LAST_YEAR}).",
-                                f"The date {word} is not plausible (years {FIRST_YEAR} to {LAST_YEAR}).")
-            return day
-    except ValueError:
-        raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.") from None
+    if match:
+        if match.group(1):
+            day = calendar_day(int(match.group(1)), int(match.group(2)), int(match.group(3)), word=word)
+        else:
+            day = calendar_day(int(match.group(6)), int(match.group(5)), int(match.group(4)), word=word)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise UserError(f"Das Datum {word} ist nicht plausibel (Jahre {FIRST_YEAR} bis {LAST_YEAR}).",
+                            f"The date {word} is not plausible (years {FIRST_YEAR} to {LAST_YEAR}).")
+        return day
     raise UserError(f"„{word}“ ist kein Datum. Bitte als TT.MM.JJJJ schreiben, z. B. 31.03.2023.",
                     f"\"{word}\" is not a date. Please write DD.MM.YYYY, e.g. 31.03.2023.")
+
+
+def calendar_day(day: int, month: int, year: int | None, today: dt.date | None = None, word: str = "") -> dt.date:
+    """The date ``day``.``month``.``year``; without a year the next such day from ``today`` (a local
+    day, Europe/Berlin) on, today included ("10.01." said in December is next January's).
+    Raises :class:`UserError` naming the date and why it does not exist: no such month, a day
+    the month never has ("„31.04.“ ist kein gültiges Datum: der April hat 30 Tage"), or 29 February
+    outside a leap year ("Den 29.02. gibt es 2023 nicht"; without a year the answer names the year
+    it was read in rather than moving to the next leap year). ``word`` is the text as typed, for
+    the message."""
+    word = word or (f"{day}.{month}." + (str(year) if year is not None else ""))
+    if not 1 <= month <= 12:
+        raise UserError(f"„{word}“ ist kein gültiges Datum: einen {month}. Monat gibt es nicht.",
+                        f"\"{word}\" is not a valid date: there is no month {month}.")
+    longest = 29 if month == 2 else calendar.monthrange(2001, month)[1]
+    if not 1 <= day <= longest:
+        name_de, name_en = (get_month_names("wide", locale=locale)[month] for locale in ("de_DE", "en_GB"))
+        most_de, most_en = ("höchstens ", "at most ") if month == 2 else ("", "")
+        raise UserError(f"„{word}“ ist kein gültiges Datum: der {name_de} hat {most_de}{longest} Tage.",
+                        f"\"{word}\" is not a valid date: {name_en} has {most_en}{longest} days.")
+    if year is None:
+        assert today is not None, "a date without a year needs today"
+        year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
+        if not calendar.isleap(year) and (month, day) == (2, 29):
+            raise UserError(f"Den 29.02. gibt es {year} nicht ({year} ist kein Schaltjahr). Bitte ein Datum mit "
+                            f"Jahr angeben, z. B. 28.02.{year} oder 01.03.{year}.",
+                            f"There is no 29.02. in {year} (not a leap year). Please give a date with its year, "
+                            f"e.g. 28.02.{year} or 01.03.{year}.")
+    elif not calendar.isleap(year) and (month, day) == (2, 29):
+        raise UserError(f"„{word}“ ist kein gültiges Datum: den 29.02. gibt es {year} nicht, {year} ist kein "
+                        "Schaltjahr.", f"\"{word}\" is not a valid date: there is no 29.02. in {year}, not a leap year.")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # a year outside 1..9999
+        raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.") from None
+
+
+def check_text(text: str, language: str, what: str = "Der Titel", what_en: str = "The title",
+               limit: int = MAX_TITLE) -> str:
+    """Free text a user wrote (a title, a measure, a result, a reason), as it is stored and shown:
+    runs of white space become one space, nothing else changes. "<", ">" and "&" stay as typed
+    ("Budget < 5 Mio & Zeitplan > Q3", "<5 Mio>"; the HTML renditions escape them,
+    :attr:`bot.messages.Reply.html`). Raises :class:`UserError` for text longer than ``limit``
+    characters and for text with a tag of an HTML element (:func:`bot.text.html_tag`: "<b>",
+    "<script>", "<a href=…>"), naming the tag; nothing is ever cut or stripped silently."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        raise UserError(f"{what} ist zu lang (höchstens {limit} Zeichen).",
+                        f"{what_en} is too long ({limit} characters at most).")
+    tag = html_tag(text)
+    if tag:
+        shown = tag if len(tag) <= 40 else tag[:39] + "…"
+        raise UserError(f"{what} darf kein HTML enthalten (hier: {shown}). Bitte als reinen Text schreiben; die "
+                        "Zeichen <, > und & allein sind erlaubt.",
+                        f"{what_en} must not contain HTML (here: {shown}). Please write plain text; the characters "
+                        "<, > and & on their own are fine.")
+    return text
 
 
 def check_future_day(day: dt.date, today: dt.date, language: str, what: str = "Das Datum",
@@ -85,12 +143,14 @@ def parse_time(word: str) -> dt.time:
 
 
 def split_at_date(args: str) -> tuple[str, list[str]]:
-    """Split "<AG words> <date> <more>" at the first word that looks like a date: the text
-    before it and the words from it on (``[]`` when there is none)."""
+    """Split "<AG words> <date> <more>" at the first word that looks like a date, also in
+    placeholder brackets ("<31.03.2023>"): the text before it and the words from it on, the date
+    without brackets (``[]`` when there is none)."""
     words = args.split()
     for i, word in enumerate(words):
-        if _DATE.match(word) or _DATE_LIKE.match(word):
-            return " ".join(words[:i]), words[i:]
+        day = unbracket(word)
+        if _DATE.match(day) or _DATE_LIKE.match(day):
+            return " ".join(words[:i]), [day, *words[i + 1:]]
     return args, []
 
 
@@ -136,14 +196,12 @@ def duration(options: dict[str, str], language: str, default: int = 90) -> int:
 
 
 def location(options: dict[str, str]) -> str | None:
-    """The ``ort=`` option (at most 300 characters), None when absent or empty."""
+    """The ``ort=`` option (at most 300 characters, no HTML: :func:`check_text`), None when absent
+    or empty."""
     value = options.get("ort")
     if value is None:
         return None
-    value = value.strip()
-    if len(value) > 300:
-        raise UserError("Der Ort ist zu lang (höchstens 300 Zeichen).", "The place is too long (300 characters at most).")
-    return value or None
+    return check_text(value, "de", "Der Ort", "The place", 300) or None
 
 
 def group_arg(turn: Turn, text: str, name: str, required: bool = True) -> Group | None:

@@ -1,5 +1,7 @@
 """The change history (``verlauf`` / ``audit``): every change of late registrations and of the
-AGs' work (tasks, agenda topics, results, milestones reached), who made it, when and where.
+AGs' work (tasks, agenda topics, results, risks, attendance, date polls, milestones reached), who
+made it, when and where; each item with its title (its current one from the stores; a deleted
+item's from its audit row), see :mod:`bot.audit_text`.
 
 Admins see every AG's history; the AG's coordinators see their AGs'. ``protokoll`` was the name
 of this command up to the release that added the minutes (``!ergebnisse``); in German
@@ -11,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.answers import t
-from bot.audit_text import current_owner_entries, registration_entry_text, work_entry_text
+from bot.audit_text import current_owner_entries, registration_entry_text, titles_from_entries, work_entry_text
 from bot.clock import BERLIN
 from bot.commands.args import group_arg
 from bot.commands.registry import Turn, command
@@ -48,17 +50,21 @@ async def history(turn: Turn, args: str) -> Reply:
     lines: list[_Line] = []
     if turn.svc.registrations is not None:
         for e in await turn.svc.registrations.audit(scope):
-            lines.append(_Line(e.at, registration_entry_text(e, lang)))
+            lines.append(_Line(e.at, registration_entry_text(e, lang, turn.view)))
     if turn.svc.work_audit is not None:
         entries = list(await turn.svc.work_audit.entries(scope))
+        titles = titles_from_entries(entries)
         owners: dict[int, str] = {}
         if turn.svc.tasks is not None:  # a task's current person owner, named where it was set
             for task in await turn.svc.tasks.tasks(scope):
+                titles[("auftrag", task.id)] = task.title
                 if task.owner is not None and task.owner.user_id:
                     owners[task.id] = owner_label(turn.view, task.owner, lang) or ""
+        titles.update(await _titles(turn, scope))
         named = current_owner_entries(entries, owners)
         for index, w in enumerate(entries):
-            lines.append(_Line(w.at, work_entry_text(turn.view, w, lang, named.get(index))))
+            title = titles.get((w.item_kind, w.item_id))
+            lines.append(_Line(w.at, work_entry_text(turn.view, w, lang, named.get(index), title)))
     if not lines:
         return Reply(t(lang, "Der Verlauf ist leer.", "The history is empty."), language=lang)
     lines.sort(key=lambda line: line.at)
@@ -66,6 +72,21 @@ async def history(turn: Turn, args: str) -> Reply:
     items = tuple(f"{line.at.astimezone(BERLIN):%d.%m.%Y %H:%M} {line.text}" for line in shown)
     return Reply(t(lang, f"Verlauf ({len(lines)} Einträge, die letzten {len(items)}):",
                    f"History ({len(lines)} entries, the last {len(items)}):"), items, language=lang)
+
+
+async def _titles(turn: Turn, scope: set[str] | None) -> dict[tuple[str, int], str]:
+    """The current titles of the risks, agenda topics and results of the AGs in ``scope`` (None:
+    all), by (audit item kind, number)."""
+    svc = turn.svc
+    found: dict[tuple[str, int], str] = {}
+    if svc.risks is not None:
+        found.update({("risiko", r.id): r.title for r in await svc.risks.of_groups(scope, include_closed=True)})
+    if svc.agenda is not None:
+        for key in sorted(scope if scope is not None else turn.view.groups):
+            found.update({("top", p.id): p.title for p in await svc.agenda.topics(key)})
+    if svc.results is not None:
+        found.update({("ergebnis", r.id): r.text for r in await svc.results.results(scope)})
+    return found
 
 
 @command("protokoll", "protocol", args="", help="heißt jetzt !verlauf (Protokolle der Sitzungen: !ergebnisse)",

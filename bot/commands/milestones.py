@@ -6,8 +6,8 @@ from rapidfuzz import fuzz, process
 
 from bot import answers
 from bot.answers import t
-from bot.commands.args import group_arg, parse_date, required_group, split_at_date
-from bot.commands.registry import Turn, command, usage_error
+from bot.commands.args import check_text, group_arg, parse_date, required_group, split_at_date
+from bot.commands.registry import Turn, command, unbracket, usage_error
 from bot.clock import BERLIN
 from bot.errors import UserError
 from bot.formatting import date_long
@@ -31,27 +31,30 @@ async def milestones(turn: Turn, args: str) -> Reply:
 
 @command("meilenstein", "milestone", who="coordination", args="<AG> <TT.MM.JJJJ> <Titel>",
          args_en="<group> <DD.MM.YYYY> <title>", help="setzt das Fälligkeitsdatum eines Meilensteins (Koordination)",
-         help_en="sets a milestone's due date (coordinators)", example="!meilenstein Finanzen 31.03.2023 Nutzungskonzept")
+         help_en="sets a milestone's due date (coordinators)", example="!meilenstein Finanzen 31.03.2023 Nutzungskonzept",
+         free_text=True)
 async def set_milestone(turn: Turn, args: str) -> Reply:
-    """Set the due date of a planned milestone (fuzzy title) or, with "neu:", add one."""
+    """Set the due date of a planned milestone (fuzzy title, placeholder brackets dropped) or, with
+    "neu:", add one (its title kept as typed, :func:`~bot.commands.args.check_text`)."""
     lang = turn.language
     group_text, rest = split_at_date(args)
     if not args.strip() or not rest:
         raise usage_error("meilenstein", lang)
-    group = required_group(turn, group_text, "meilenstein")
+    group = required_group(turn, unbracket(group_text), "meilenstein")
     turn.svc.require_manage(turn.message.sender, group)
     due = parse_date(rest[0], lang)  # refuses years outside 2020-2100
     title = " ".join(rest[1:]).strip()
     if not title:
         raise usage_error("meilenstein", lang, t(lang, "Der Titel des Meilensteins fehlt.", "The milestone's title is missing."))
-    if len(title) > 200:
-        raise UserError("Der Titel ist zu lang (höchstens 200 Zeichen).", "The title is too long (200 characters at most).")
     new = title.casefold().startswith(("neu:", "new:"))
     if new:
         title = title.split(":", 1)[1].strip()
         if not title:
             raise usage_error("meilenstein", lang, t(lang, "Der Titel des Meilensteins fehlt.",
                                                      "The milestone's title is missing."))
+    else:
+        title = unbracket(title)
+    title = check_text(title, lang)
     title = matching_milestone(group, title, lang, new)
     change = await turn.svc.store.set_milestone_due(group.key, title, due, turn.now, turn.message.sender.user_id)
     await turn.svc.schedule_changed()

@@ -16,8 +16,8 @@ import re
 
 from bot.answers import t
 from bot.clock import BERLIN
-from bot.commands.args import check_local_time, group_arg, parse_date, parse_time, required_group, split_at_date
-from bot.commands.registry import Turn, command, usage_error
+from bot.commands.args import check_local_time, check_text, group_arg, parse_date, parse_time, required_group, split_at_date
+from bot.commands.registry import Turn, command, unbracket, usage_error
 from bot.errors import UserError
 from bot.formatting import datetime_long
 from bot.messages import Choice, Prompt, Reply
@@ -108,15 +108,15 @@ def _voters(poll: Poll, language: str) -> str:
          args_en="<group> <DD.MM.YYYY> <HH:MM> <DD.MM.YYYY> <HH:MM> … [titel=<title>]",
          help="Terminabstimmung: schlägt 2 bis 10 Termine vor, die Mitglieder stimmen ab (Koordination)",
          help_en="date poll: proposes 2 to 10 dates for members to vote on (coordinators)",
-         example="!umfrage Finanzen 02.02.2023 14:00 03.02.2023 10:00 titel=\"Nächste Sitzung\"")
+         example="!umfrage Finanzen 02.02.2023 14:00 03.02.2023 10:00 titel=\"Nächste Sitzung\"", free_text=True)
 async def create_poll(turn: Turn, args: str) -> Reply:
     lang = turn.language
     title = None
     match = _TITLE.search(args)
-    if match:
-        title = next(g for g in match.groups()[1:] if g is not None).strip()
+    if match:  # the title as typed; the other arguments without placeholder brackets
+        title = check_text(next(g for g in match.groups()[1:] if g is not None), lang, limit=MAX_TITLE)
         args = args[:match.start()]
-    group_text, rest = split_at_date(args)
+    group_text, rest = split_at_date(unbracket(args))
     if not args.strip() or not rest:
         raise usage_error("umfrage", lang)
     group = required_group(turn, group_text, "umfrage")
@@ -127,9 +127,6 @@ async def create_poll(turn: Turn, args: str) -> Reply:
     if not MIN_OPTIONS <= len(rest) // 2 <= MAX_OPTIONS:
         raise usage_error("umfrage", lang, t(lang, f"Bitte {MIN_OPTIONS} bis {MAX_OPTIONS} Termine vorschlagen.",
                                                    f"Please propose {MIN_OPTIONS} to {MAX_OPTIONS} dates."))
-    if title is not None and (len(title) > MAX_TITLE or "<" in title and ">" in title):
-        raise UserError(f"Der Titel ist zu lang oder enthält HTML (höchstens {MAX_TITLE} Zeichen, kein HTML).",
-                        f"The title is too long or contains HTML (at most {MAX_TITLE} characters, no HTML).")
     options: list[PollOption] = []
     for i in range(0, len(rest), 2):
         day, clock = parse_date(rest[i], lang), parse_time(rest[i + 1])

@@ -16,8 +16,8 @@ from typing import Literal
 
 from bot import answers
 from bot.answers import t
-from bot.commands.args import MUNICIPAL, group_arg, municipality
-from bot.commands.registry import Turn, command, run, usage_error
+from bot.commands.args import MUNICIPAL, check_text, group_arg, municipality
+from bot.commands.registry import Turn, command, run, unbracket, usage_error
 from bot.directory import display_name, long_name
 from bot.errors import PermissionDenied, UserError
 from bot.clock import BERLIN
@@ -159,6 +159,8 @@ async def register_resolved(turn: Turn, group: Group, org: Organisation) -> Repl
 async def _pending(turn: Turn, args: str, name: str) -> tuple[Registration, str]:
     store = registration_store(turn)
     words = args.split()
+    if words:
+        words[0] = unbracket(words[0])
     if not words or not words[0].lstrip("#").removeprefix("Nr.").isdigit() \
             or len(words[0].lstrip("#").removeprefix("Nr.")) > 9:
         raise usage_error(name, turn.language)
@@ -169,7 +171,7 @@ async def _pending(turn: Turn, args: str, name: str) -> tuple[Registration, str]
     if registration.state != "pending":
         raise UserError(f"Die Nachmeldung Nr. {number} ist schon {STATE_DE[registration.state]}.",
                         f"Registration no. {number} is already {registration.state}.")
-    return registration, " ".join(words[1:]).strip()[:300]
+    return registration, check_text(" ".join(words[1:]), turn.language, "Der Grund", "The reason", 300)
 
 
 async def _decide(turn: Turn, args: str, name: str, state: Decision) -> Reply:
@@ -212,7 +214,7 @@ async def approve(turn: Turn, args: str) -> Reply:
 
 @command("ablehnen", "reject", who="coordination", args="<Nr> [Grund]", args_en="<no> [reason]",
          help="lehnt eine Nachmeldung ab (Koordination)",
-         help_en="rejects a registration (coordinators)", example="!ablehnen 3 Frist abgelaufen")
+         help_en="rejects a registration (coordinators)", example="!ablehnen 3 Frist abgelaufen", free_text=True)
 async def reject(turn: Turn, args: str) -> Reply:
     return await _decide(turn, args, "ablehnen", "rejected")
 

@@ -137,6 +137,7 @@ class CommandSpec:
     help_en: str
     example: str
     menu: tuple[MenuScope, ...] = ()
+    free_text: bool = False  # arguments reach the handler as typed (see :func:`run`)
 
     def usage(self, language: str) -> str:
         args = self.args_en if language == "en" else self.args
@@ -160,12 +161,16 @@ BY_NAME: dict[str, CommandSpec] = {}  # German names first, then English aliases
 
 
 def command(name: str, alias: str, *, help: str, help_en: str, example: str, args: str = "", args_en: str = "",
-            who: Who | tuple[Who, ...] = "all", menu: tuple[MenuScope, ...] = ()) -> Callable[[Handler], Handler]:
+            who: Who | tuple[Who, ...] = "all", menu: tuple[MenuScope, ...] = (),
+            free_text: bool = False) -> Callable[[Handler], Handler]:
     """Declare the decorated ``async def handler(turn, args) -> Reply`` as command ``name``.
 
     ``args``/``args_en`` are the usage arguments (``"<AG> [Grund]"``), ``help``/``help_en`` the
-    one-line help text, ``example`` a complete call. Raises ``ValueError`` when the name or alias
-    is taken. Registration order is the order of ``!hilfe``.
+    one-line help text, ``example`` a complete call. ``free_text``: the command stores text a user
+    wrote (a title, a reason), so its arguments reach it as typed and it drops the placeholder
+    brackets of its other arguments itself (:func:`unbracket`); "<5 Mio>" in a title stays.
+    Raises ``ValueError`` when the name or alias is taken. Registration order is the order of
+    ``!hilfe``.
     """
     def register(handler: Handler) -> Handler:
         if name == alias:
@@ -174,7 +179,7 @@ def command(name: str, alias: str, *, help: str, help_en: str, example: str, arg
             if word in BY_NAME:
                 raise ValueError(f"command word {word!r} is declared twice")
         spec = CommandSpec(name, alias, handler, who if isinstance(who, tuple) else (who,), args, args_en,
-                           help, help_en, example, menu)
+                           help, help_en, example, menu, free_text)
         _SPECS.append(spec)
         BY_NAME.clear()
         BY_NAME.update({s.name: s for s in _SPECS})
@@ -222,9 +227,10 @@ def unknown(turn: Turn, word: str) -> UserError:
 
 async def run(turn: Turn, word: str, args: str) -> Reply:
     """Run the command ``word`` (folded, see :func:`command_word`) with ``args``, whose
-    placeholder brackets are dropped first (:func:`unbracket`). Raises :class:`UserError` for an
-    unknown word and whatever the handler raises."""
+    placeholder brackets are dropped first (:func:`unbracket`) unless the command takes free text
+    (``free_text``: it gets ``args`` as typed). Raises :class:`UserError` for an unknown word and
+    whatever the handler raises."""
     spec = BY_NAME.get(word)
     if spec is None:
         raise unknown(turn, word)
-    return await spec.handler(turn, unbracket(args))
+    return await spec.handler(turn, args if spec.free_text else unbracket(args))

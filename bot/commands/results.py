@@ -17,7 +17,7 @@ from bot.commands.args import parse_date
 from bot.commands.milestones import matching_milestone
 from bot.commands.registry import Turn, command, usage_error
 from bot.commands.work import (actor, check_text, group_from_turn, number_arg, result_store, split_group, split_options,
-                               task_store, today)
+                               task_store, today, unbracket_options)
 from bot.errors import UserError
 from bot.messages import Reply
 from bot.ports import Result
@@ -58,11 +58,13 @@ def result_line(result: Result, language: str = "de", group_label: str | None = 
          args_en="<group> <text> [task=<no>] [milestone=<title>]",
          help="hält ein Ergebnis oder einen Beschluss fest (Koordination)",
          help_en="records a result or decision (coordinators)",
-         example="!ergebnis Finanzen Entwurf des Nutzungskonzepts abgestimmt meilenstein=Nutzungskonzept")
+         example="!ergebnis Finanzen Entwurf des Nutzungskonzepts abgestimmt meilenstein=Nutzungskonzept",
+         free_text=True)
 async def add_result(turn: Turn, args: str) -> Reply:
     store = result_store(turn)
     lang = turn.language
     head, options = split_options(args, OPTIONS)
+    options = unbracket_options(options)
     if not head:
         raise usage_error("ergebnis", lang)
     group, text = split_group(turn, head, "ergebnis")

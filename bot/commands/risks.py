@@ -20,8 +20,8 @@ import re
 from bot.answers import t
 from bot.clock import BERLIN
 from bot.commands.args import group_arg, required_group
-from bot.commands.work import check_text, refuse_duplicate, same_title
-from bot.commands.registry import Turn, command, usage_error
+from bot.commands.work import check_text, refuse_duplicate, same_title, unbracket_options
+from bot.commands.registry import Turn, command, unbracket, usage_error
 from bot.directory import display_name
 from bot.people import person_label
 from bot.errors import UserError
@@ -33,7 +33,7 @@ from bot.risks import (QUOTES, alt_text, class_name, clean_text, colour_class, l
                        split_options)
 from bot.text import fold, tokens
 
-MAX_TITLE, MAX_TEXT = 200, 500
+MAX_TITLE, MAX_TEXT, MAX_REASON = 200, 500, 300
 OVERVIEW_ITEMS = 20  # risks listed for all AGs at once
 _MATRIX_USER = re.compile(r"^@[^\s:]+:[^\s:]+(:\d+)?$")
 _CLEAR = {"-", "niemand", "keine", "keiner", "none", "nobody"}
@@ -69,9 +69,7 @@ def resolve_owner(turn: Turn, group: Group, text: str) -> RiskOwner:
     text = clean_text(text)
     if not text or fold(text) in _CLEAR:
         return RiskOwner()
-    if len(text) > MAX_TITLE:
-        raise UserError(f"Die Angabe „verantwortlich“ ist zu lang (höchstens {MAX_TITLE} Zeichen).",
-                        f"\"owner\" is too long ({MAX_TITLE} characters at most).")
+    text = check_text(text, turn.language, "Die Angabe „verantwortlich“", "\"owner\"", MAX_TITLE)
     if _MATRIX_USER.match(text):
         return RiskOwner(user=text)
     members = {m.organisation for m in group.members}
@@ -139,7 +137,7 @@ def _split_group(turn: Turn, text: str, name: str) -> tuple[Group, str]:
 
 def _number(turn: Turn, args: str, name: str) -> tuple[int, str]:
     words = args.split(maxsplit=1)
-    digits = words[0].lstrip("#").removeprefix("Nr.").removeprefix("nr.") if words else ""
+    digits = unbracket(words[0]).lstrip("#").removeprefix("Nr.").removeprefix("nr.") if words else ""
     if not digits.isdigit() or len(digits) > 9:
         raise usage_error(name, turn.language)
     return int(digits), words[1] if len(words) > 1 else ""
@@ -166,11 +164,12 @@ async def _risk(turn: Turn, number: int, open_only: bool = True) -> tuple[Risk, 
          args_en="<group> <title> p=<1-5> i=<1-5> [measure=…] [owner=…]",
          help="erfasst ein Risiko mit Wahrscheinlichkeit (w) und Auswirkung (a), je 1 bis 5",
          help_en="records a risk with likelihood (p) and impact (i), 1 to 5 each",
-         example="!risiko Finanzen Fördermittel laufen aus w=4 a=5 massnahme=Antrag vorziehen")
+         example="!risiko Finanzen Fördermittel laufen aus w=4 a=5 massnahme=Antrag vorziehen", free_text=True)
 async def add_risk(turn: Turn, args: str) -> Reply:
     store = risk_store(turn)
     lang = turn.language
     head, options = split_options(args)
+    options = unbracket_options(options, "titel", "massnahme")  # free text kept as typed
     if not head:
         raise usage_error("risiko", lang)
     group, rest = _split_group(turn, head, "risiko")
@@ -287,12 +286,13 @@ async def risk_matrix(turn: Turn, args: str) -> Reply:
          args="<Nr> [w=…] [a=…] [massnahme=…] [verantwortlich=…] [titel=…]",
          args_en="<no> [p=…] [i=…] [measure=…] [owner=…] [title=…]",
          help="ändert ein Risiko (Koordination)", help_en="changes a risk (coordinators)",
-         example="!risiko-aendern 3 w=2 massnahme=Antrag gestellt")
+         example="!risiko-aendern 3 w=2 massnahme=Antrag gestellt", free_text=True)
 async def change_risk(turn: Turn, args: str) -> Reply:
     store = risk_store(turn)
     lang = turn.language
     number, rest = _number(turn, args, "risiko-aendern")
     head, options = split_options(rest)
+    options = unbracket_options(options, "titel", "massnahme")  # free text kept as typed
     if not options:
         raise usage_error("risiko-aendern", lang, t(lang, "Was soll sich ändern?", "What should change?"))
     risk, group = await _risk(turn, number)
@@ -315,12 +315,12 @@ async def change_risk(turn: Turn, args: str) -> Reply:
 @command("risiko-schliessen", "risk-close", who="coordination", args="<Nr> [Grund]", args_en="<no> [reason]",
          help="schließt ein Risiko; es bleibt im Verlauf (Koordination)",
          help_en="closes a risk; it stays in the history (coordinators)",
-         example="!risiko-schliessen 3 Fördermittel bewilligt")
+         example="!risiko-schliessen 3 Fördermittel bewilligt", free_text=True)
 async def close_risk(turn: Turn, args: str) -> Reply:
     store = risk_store(turn)
     lang = turn.language
     number, reason = _number(turn, args, "risiko-schliessen")
-    reason = clean_text(reason)[:300] or ""
+    reason = check_text(clean_text(reason), lang, "Der Grund", "The reason", MAX_REASON)
     risk, group = await _risk(turn, number)
     closed = await store.close(number, reason or None, turn.message.sender, turn.message.channel, turn.now)
     if closed is None:

@@ -10,9 +10,9 @@ import datetime as dt
 
 from bot.answers import t
 from bot.calendar_export import calendar_ics
-from bot.commands.args import (check_local_time, day_and_time, duration, group_arg, location, parse_date, parse_time,
-                               required_group, split_at_date, split_options)
-from bot.commands.registry import Turn, command, managers, usage_error
+from bot.commands.args import (check_local_time, check_text, day_and_time, duration, group_arg, location, parse_date,
+                               parse_time, required_group, split_at_date, split_options)
+from bot.commands.registry import Turn, command, managers, unbracket, usage_error
 from bot.platform_traits import traits_of
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import BERLIN, datetime_long, every_weeks
@@ -124,15 +124,16 @@ async def extra_session(turn: Turn, args: str) -> Reply:
 @command("absagen", "cancel", who=("coordination", "admins"), args="<AG> <TT.MM.JJJJ> [Grund]",
          args_en="<group> <DD.MM.YYYY> [reason]",
          help="sagt die Sitzung an diesem Tag ab (Koordination; „Austauschrunde“ statt AG: Admins)",
-         help_en="cancels the session on that day (coordinators)", example="!absagen Finanzen 26.01.2023 Krankheitswelle")
+         help_en="cancels the session on that day (coordinators)", example="!absagen Finanzen 26.01.2023 Krankheitswelle",
+         free_text=True)
 async def cancel(turn: Turn, args: str) -> Reply:
     lang = turn.language
-    group_text, rest = split_at_date(args)
+    group_text, rest = split_at_date(args)  # the reason after the date as typed
     if not args.strip() or not rest:
         raise usage_error("absagen", lang)
-    group = _target(turn, group_text, "absagen")
+    group = _target(turn, unbracket(group_text), "absagen")
     day = parse_date(rest[0], lang)
-    reason = " ".join(rest[1:]).strip()[:200] or None
+    reason = check_text(" ".join(rest[1:]), lang, "Der Grund", "The reason", 200) or None
     occurrence = _occurrence_on(turn, group, day)
     if occurrence.start < turn.now:
         raise UserError("Diese Sitzung liegt in der Vergangenheit.", "That session is in the past.")

@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.answers import t
-from bot.commands.registry import Turn, command, usage_error
+from bot.commands.registry import Turn, command, unbracket, usage_error
 from bot.commands.work import (actor, check_text, due_arg, group_from_turn, is_owner, number_arg, owner_arg,
-                               refuse_duplicate, same_title, split_group, split_options, task_store, today)
+                               refuse_duplicate, same_title, split_group, split_options, task_store, today,
+                               unbracket_options)
 from bot.errors import PermissionDenied, UserError
 from bot.messages import Reply
 from bot.ports import _UNSET, Task
@@ -60,14 +61,15 @@ def _group_of(turn: Turn, task: Task) -> Group:
     return group
 
 
-@command("auftrag", "task", args="<AG> <Titel> [fuer=<Organisation oder Person>] [bis=<TT.MM.JJJJ>]",
-         args_en="<group> <title> [for=<organisation or person>] [due=<DD.MM.YYYY>]",
+@command("auftrag", "task", args="<AG> <Titel> [fuer=<Organisation oder Person>] [bis=<Datum>]",
+         args_en="<group> <title> [for=<organisation or person>] [due=<date>]",
          help="legt einen Arbeitsauftrag an", help_en="adds a task",
-         example="!auftrag Finanzen Entwurf Nutzungskonzept fuer=Halle bis=31.03.2023")
+         example="!auftrag Finanzen Entwurf Nutzungskonzept fuer=Halle bis=31.03.2023", free_text=True)
 async def add_task(turn: Turn, args: str) -> Reply:
     store = task_store(turn)
     lang = turn.language
     head, options = split_options(args, OPTIONS)
+    options = unbracket_options(options, "titel")
     if not head:
         raise usage_error("auftrag", lang)
     group, title = split_group(turn, head, "auftrag")
@@ -190,14 +192,15 @@ async def complete(turn: Turn, args: str) -> Reply:
          args_en="<no> [title=...] [for=...] [due=...] [open]",
          help="ändert Titel, Zuständigkeit oder Frist eines Auftrags (Koordination; eigene Aufträge)",
          help_en="changes a task's title, owner or due day (coordinators; your own tasks)",
-         example="!auftrag-aendern 3 bis=14.04.2023")
+         example="!auftrag-aendern 3 bis=14.04.2023", free_text=True)
 async def change_task(turn: Turn, args: str) -> Reply:
     store = task_store(turn)
     lang = turn.language
     task, rest = await _task(turn, args, "auftrag-aendern")
     group = _group_of(turn, task)
     head, options = split_options(rest, OPTIONS)
-    reopen = fold(head) in {"offen", "open", "wieder offen", "reopen"}
+    options = unbracket_options(options, "titel")
+    reopen = fold(unbracket(head)) in {"offen", "open", "wieder offen", "reopen"}
     if not options and not reopen:
         raise usage_error("auftrag-aendern", lang, t(lang, "Was soll sich ändern?", "What should change?"))
     sender = turn.message.sender

@@ -10,8 +10,8 @@ import datetime as dt
 import re
 
 from bot.clock import BERLIN
-from bot.commands.args import check_future_day, group_arg, parse_date
-from bot.commands.registry import Turn, usage_error
+from bot.commands.args import MAX_TITLE, calendar_day, check_future_day, check_text, group_arg, parse_date
+from bot.commands.registry import Turn, unbracket, usage_error
 from bot.directory import display_name
 from bot.errors import PermissionDenied, UserError
 from bot.messages import UserRef
@@ -19,13 +19,11 @@ from bot.ports import Actor, AgendaStore, ResultStore, TaskOwner, TaskStore
 from bot.programme import Group
 from bot.schedule import Occurrence, upcoming_sessions
 from bot.text import fold, tokens
-from bot.understanding.periods import due_limit
+from bot.understanding.periods import due_day
 
-MAX_TITLE = 200
 _MATRIX_ID = re.compile(r"^@[^\s:]+:[^\s]+$")
-_FULL_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$|^\d{4}-\d{2}-\d{2}$")
-_SHORT_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{2})?$")
-_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?$")  # 31.3. 31.3 31.03.23 31.03.2023
 SELF_WORDS = {"mich", "ich", "me", "myself", "selbst"}
 NOBODY_WORDS = {"-", "niemand", "keiner", "keine", "nobody", "none"}
 
@@ -88,23 +86,19 @@ def split_options(args: str, aliases: dict[str, str]) -> tuple[str, dict[str, st
     return args[:found[0].start()].strip(), options
 
 
-def check_text(text: str, language: str, what: str = "Der Titel", what_en: str = "The title",
-               limit: int = MAX_TITLE) -> str:
-    """``text`` with collapsed spaces; refuses empty, HTML and over-long text."""
-    text = " ".join(text.split())
-    if len(text) > limit:
-        raise UserError(f"{what} ist zu lang (höchstens {limit} Zeichen).",
-                        f"{what_en} is too long ({limit} characters at most).")
-    if _HTML.search(text):
-        raise UserError(f"{what} darf kein HTML enthalten.", f"{what_en} must not contain HTML.")
-    return text
+def unbracket_options(options: dict[str, str], *free: str) -> dict[str, str]:
+    """``options`` with the placeholder brackets dropped from every value but the free-text ones
+    named in ``free`` ("titel"): ``fuer=<Halle>`` is Halle, ``titel=<5 Mio>`` stays. For commands
+    that get their arguments as typed (``free_text``, :func:`bot.commands.registry.command`)."""
+    return {key: value if key in free else unbracket(value) for key, value in options.items()}
 
 
 def split_group(turn: Turn, args: str, name: str) -> tuple[Group, str]:
     """The AG named at the start of ``args`` (its name or alias, "AG Finanzen" or "Finanzen") and
     the rest; without one, the room's AG and all of ``args``. Raises the usage of command
     ``name`` when there is neither, and "no such AG" (with near misses) for an unknown first word
-    in a room linked to no AG."""
+    in a room linked to no AG. The AG may be in placeholder brackets ("<Finanzen>"); the rest is
+    returned as typed."""
     words = args.split()
     for cut in range(min(len(words), 5), 0, -1):  # the longest prefix that is an AG's name or alias
         keys = turn.view.group_tokens.get(tokens(" ".join(words[:cut])))
@@ -115,41 +109,51 @@ def split_group(turn: Turn, args: str, name: str) -> tuple[Group, str]:
         return turn.view.groups[turn.room_group], args.strip()
     if not words:
         raise usage_error(name, turn.language)
-    group = group_arg(turn, words[0], name)  # a fuzzy match, or "no such AG" with near misses
+    group = group_arg(turn, unbracket(words[0]), name)  # a fuzzy match, or "no such AG" with near misses
     assert group is not None
     return group, " ".join(words[1:])
 
 
 def number_arg(word: str, name: str, language: str) -> int:
-    """A number as in "3", "#3", "Nr.3"; the usage of command ``name`` otherwise."""
-    digits = word.strip().lstrip("#").removeprefix("Nr.").removeprefix("nr.").strip()
+    """A number as in "3", "#3", "Nr.3", "<3>"; the usage of command ``name`` otherwise."""
+    digits = unbracket(word.strip()).lstrip("#").removeprefix("Nr.").removeprefix("nr.").strip()
     if not digits.isdigit() or len(digits) > 9:
         raise usage_error(name, language)
     return int(digits)
 
 
 def due_arg(text: str, turn: Turn) -> dt.date | None:
-    """A due day from ``bis=`` (a local day, Europe/Berlin): TT.MM.JJJJ or ISO; "heute", "morgen",
-    "übermorgen", a weekday ("Freitag": the next one, today included; "nächsten Freitag" a week
-    later), TT.MM. (the next such day), "Ende des Monats", "in 2 Wochen" (read as questions read
-    them, :func:`bot.understanding.periods.due_limit`); "-" or "keins" removes it (None). Raises
-    :class:`UserError` for what is no date, a day in the past, or one more than
+    """A due day from ``bis=`` (a local day, Europe/Berlin); "-" or "keins" removes it (None).
+
+    A date: TT.MM.JJJJ, TT.MM.JJ or ISO; TT.MM. (also without the last dot) is the next such day,
+    today included, so "10.01." in December is next January's (the answer shows the year). In words
+    (:func:`bot.understanding.periods.due_day`): "heute", "morgen", "übermorgen", a weekday, also
+    abbreviated ("Freitag", "Fr", "fr.": the next one, today included; "nächsten Freitag": Friday of
+    next week), "Ende der Woche" (the next Friday), "Monatsende"/"Ende des Monats", "in 2 Wochen";
+    English the same ("Fri", "tomorrow", "next Friday", "end of the week").
+    Raises :class:`UserError` for what is no date, a date that does not exist (naming why: "der
+    April hat 30 Tage", "Den 29.02. gibt es 2023 nicht"), a day in the past, or one more than
     :data:`~bot.commands.args.MAX_AHEAD_YEARS` years ahead (the bound is named in the answer)."""
     word = text.strip()
     if fold(word) in NOBODY_WORDS | {"kein", "keins", "ohne"}:
         return None
     day_today = today(turn)
-    if _FULL_DATE.match(word):
+    short = _DAY_MONTH.match(word)
+    if _ISO_DATE.match(word):
         day = parse_date(word, turn.language)
+    elif short:
+        year = short.group(3)
+        full_year = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+        day = calendar_day(int(short.group(1)), int(short.group(2)), full_year, day_today, word)
     else:
-        found = due_limit(word, day_today)
+        found = due_day(word, day_today)
         if found is None:
-            if _SHORT_DATE.match(word):
-                raise UserError(f"„{word}“ ist kein gültiges Datum.", f"\"{word}\" is not a valid date.")
-            raise UserError(f"„{word}“ verstehe ich nicht als Frist. Bitte als TT.MM.JJJJ, TT.MM., Wochentag "
-                            "(„Freitag“), „morgen“ oder „übermorgen“ angeben.",
-                            f"I do not understand \"{word}\" as a due day. Please write DD.MM.YYYY, DD.MM., a "
-                            "weekday (\"Friday\") or \"tomorrow\".")
+            raise UserError(f"„{word}“ verstehe ich nicht als Frist. Bitte als Datum (31.03.2023 oder 31.03.), "
+                            "Wochentag („Freitag“, „Fr“), „morgen“, „übermorgen“, „Ende der Woche“ oder "
+                            "„Monatsende“ angeben.",
+                            f"I do not understand \"{word}\" as a due day. Please write a date (31.03.2023 or "
+                            "31.03.), a weekday (\"Friday\", \"Fri\"), \"tomorrow\", \"end of the week\" or "
+                            "\"end of the month\".")
         day = found
     return check_future_day(day, day_today, turn.language, "Die Frist", "The due day")
 

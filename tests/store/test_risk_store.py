@@ -67,7 +67,7 @@ async def test_every_change_is_audited_with_who_and_where(db):
         (1, "finanzen", "created", USER.user_id, ROOM.room_id, "w=4 a=5"),
         (1, "finanzen", "changed", COORD.user_id, ROOM.room_id, "w 4→2, Maßnahme geändert, Verantwortlich geändert"),
         (1, "finanzen", "closed", COORD.user_id, ROOM.room_id, "bewilligt"),
-        (1, "finanzen", "deleted", COORD.user_id, ROOM.room_id, None),
+        (1, "finanzen", "deleted", COORD.user_id, ROOM.room_id, "Fördermittel"),  # the title, for !verlauf
     ]
 
 

@@ -390,7 +390,8 @@ async def test_next_milestone_uses_the_calendar_day_in_berlin(app):
     reply = await ask(app, "Nächster Meilenstein der AG Finanzen?", now=dt.datetime(2023, 3, 30, 22, 30, tzinfo=UTC))
     assert "(heute)" in reply.text
     after = await ask(app, "Nächster Meilenstein der AG Finanzen?", now=berlin(2023, 4, 1))
-    assert "noch kein kommendes" in after.text and "Zuletzt fällig" in after.text
+    assert "noch kein kommendes" in after.text
+    assert "Überfällig und nicht als erreicht erfasst: „Nutzungskonzept (kurzfristig)“ (seit 31.03.2023)" in after.text
 
 
 # -- permissions ---------------------------------------------------------------------------------

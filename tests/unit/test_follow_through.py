@@ -33,7 +33,7 @@ async def test_a_member_adds_a_task_for_an_organisation_of_the_ag_with_a_due_day
     assert reply.items == ("Nr. 1: Entwurf Nutzungskonzept – für Halle (Saale), bis 31.01.2023",)
     assert reply.footer == "Erledigt melden: !erledigt 1"
     english = await send(app, "!task Finanzen Second for=Landkreis Burgenlandkreis due=01.02.2023")
-    assert english.language == "en" and english.items == ("Nr. 2: Second – for Burgenlandkreis, due 01.02.2023",)
+    assert english.language == "en" and english.items == ("No. 2: Second – for Burgenlandkreis, due 01.02.2023",)
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -677,10 +677,12 @@ async def test_verlauf_shows_the_events(app):
     reply = await send(app, "!verlauf", user=ADMIN)
     assert reply.lead.startswith("Verlauf (6 Einträge")
     assert len(reply.items) == 6
-    assert reply.items[0] == f"01.10.2022 09:00 Nachmeldung Nr. 1 angelegt von {MEMBER} ({PLATFORM}, Raum {ROOM})"
-    assert reply.items[3] == f"13.01.2023 09:00 Nachmeldung Nr. 1 bestätigt von {FIN_COORD} ({PLATFORM}, Raum {FIN_ROOM_A})"
+    assert reply.items[0] == (f"01.10.2022 09:00 Nachmeldung Nr. 1 (Barleben für die AG Finanzen) angelegt von {MEMBER} "
+                              f"({PLATFORM}, Raum {ROOM})")
+    assert reply.items[3] == (f"13.01.2023 09:00 Nachmeldung Nr. 1 (Barleben für die AG Finanzen) bestätigt von "
+                              f"{FIN_COORD} ({PLATFORM}, Raum {FIN_ROOM_A})")
     assert reply.items[4].endswith("abgelehnt von " + KOMM_COORD + f" ({PLATFORM}, Raum {KOMM_ROOM}): keine Kapazität")
-    assert "Nr. 3 zurückgezogen von " + MEMBER in reply.items[5]
+    assert "Nr. 3 (Sangerhausen für die AG Finanzen) zurückgezogen von " + MEMBER in reply.items[5]
     english = await send(app, "!audit", user=ADMIN)
     assert english.lead.startswith("History (6 entries")
 

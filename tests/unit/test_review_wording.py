@@ -30,7 +30,7 @@ async def test_after_erasure_tasks_risks_and_attendance_name_an_erased_person_no
 
     tasks = await ask(app, "!auftraege Finanzen")
     assert tasks.items == ("Nr. 1: Folien – für eine Person (Daten gelöscht)",), tasks.text
-    assert (await ask(app, "!tasks Finanzen")).items == ("Nr. 1: Folien – for a person (data erased)",)
+    assert (await ask(app, "!tasks Finanzen")).items == ("No. 1: Folien – for a person (data erased)",)
     risks = await ask(app, "!risiken Finanzen")
     assert "verantwortlich: eine Person (Daten gelöscht)" in risks.text and "pseudonym-" not in risks.text
     assert "owner: a person (data erased)" in (await ask(app, "!risks Finanzen")).text
@@ -49,18 +49,19 @@ async def test_history_shows_names_local_times_and_milestone_titles_in_the_asked
     history = await ask(app, "!verlauf Finanzen", user=FIN_COORD)
     text = history.text
     assert "lk-" not in text and "für Person" not in text and "UTC" not in text, text
-    assert f"Auftrag Nr. 1 der AG Finanzen angelegt von {FIN_COORD}: für Burgenlandkreis, bis 31.01.2023" in text
-    assert f"Auftrag Nr. 2 der AG Finanzen angelegt von {FIN_COORD}: für {ANNA}" in text  # the current owner
-    assert "ja für die Sitzung am 26.01.2023 10:00 (Burgenlandkreis)" in text  # 09:00 UTC is 10:00 in Berlin
+    assert f"Auftrag Nr. 1 „Haushalt“ der AG Finanzen angelegt von {FIN_COORD}: für Burgenlandkreis, bis 31.01.2023" \
+        in text
+    assert f"Auftrag Nr. 2 „Folien“ der AG Finanzen angelegt von {FIN_COORD}: für {ANNA}" in text  # the current owner
+    assert "ja für die Sitzung am 26.01.2023, 10:00 Uhr (Burgenlandkreis)" in text  # 09:00 UTC is 10:00 in Berlin
     assert f"Meilenstein „Nutzungskonzept (kurzfristig)“ der AG Finanzen als erreicht markiert von {FIN_COORD}: " \
            "am 10.01.2023" in text
     assert "Meilenstein Nr." not in text
 
     english = await ask(app, "!audit Finanzen", user=FIN_COORD)
     assert english.lead.startswith("History (")
-    assert f"Task no. 1 of the AG Finanzen created by {FIN_COORD}: for Burgenlandkreis, due 31.01.2023" \
+    assert f"Task no. 1 \"Haushalt\" of the AG Finanzen created by {FIN_COORD}: for Burgenlandkreis, due 31.01.2023" \
         in english.text, english.text
-    assert "yes for the session on 26.01.2023 10:00 (Burgenlandkreis)" in english.text
+    assert "yes for the session on 26.01.2023, 10:00 (Burgenlandkreis)" in english.text
     assert "Milestone \"Nutzungskonzept (kurzfristig)\" of the AG Finanzen marked reached" in english.text
     for german in ("angelegt", " von ", " der AG", "für ", "Sitzung", "erreicht"):
         assert german not in english.text, (german, english.text)
