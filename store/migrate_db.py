@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from store.database import BUSY_TIMEOUT_MS, Database, migrations, without_password
+from store.database import BUSY_TIMEOUT_MS, Database, SchemaTooNew, migrations, without_password
 
 _INTEGER_TYPES = {"integer", "bigint", "smallint"}
 
@@ -71,6 +71,9 @@ def read_sqlite_snapshot(path: Path) -> SourceSnapshot:
     """Every table of the SQLite file ``path`` (SQLite's own ``sqlite_*`` tables left out), read in
     one read transaction. Blocking: run it in a thread. Raises :class:`MigrateError` if the file
     is missing or not a SQLite database."""
+    if path.is_dir():
+        raise MigrateError(f"{path} is a directory; --from is the SQLite file itself (the installation's [bot] "
+                           "database, e.g. data/agbot.sqlite3)")
     if not path.is_file():
         raise MigrateError(f"{path}: no such file (the SQLite database of the installation, [bot] database)")
     try:
@@ -176,9 +179,10 @@ async def migrate_sqlite_to_postgres(source: Path, target_url: str, replace: boo
     """Copy the SQLite database ``source`` into the PostgreSQL database ``target_url`` (see the
     module docstring); the tables copied in the order copied, with their row counts.
 
-    Raises :class:`MigrateError` (missing or damaged source, schema versions that differ, a
+    Raises :class:`MigrateError` (missing or damaged source, an older source schema, a
     non-empty target without ``replace``, tables or columns that differ, counts that do not
-    match), :class:`store.database.DatabaseError` (the server, e.g. unreachable) or
+    match), :class:`store.database.SchemaTooNew` (the source or the target was migrated by a
+    newer AG-Bot), :class:`store.database.DatabaseError` (the server, e.g. unreachable) or
     :class:`store.database.IntegrityError` (a source row PostgreSQL's constraints refuse). On any
     error the target is left as it was (after its migrations, which opening applies)."""
     from store.db_postgres import PostgresDatabase
@@ -190,8 +194,7 @@ async def migrate_sqlite_to_postgres(source: Path, target_url: str, replace: boo
                            "(agbot run, or any agbot command with --db on that file) once with this version to "
                            "migrate it, then run migrate-db again")
     if snapshot.schema_version > program:
-        raise MigrateError(f"{source} has schema {snapshot.schema_version}, newer than this program ({program}): "
-                           "run migrate-db with the AG-Bot version that wrote it")
+        raise SchemaTooNew(str(source), snapshot.schema_version, program)
     shown = without_password(target_url)
     target = await Database.open(target_url)
     try:
