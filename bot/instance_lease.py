@@ -102,26 +102,27 @@ async def take_instance(store: InstanceStore, clock: Clock, lease: dt.timedelta,
     """Register this process for ``store.instance`` (see the module docstring); returns when it
     is, which may take up to ``lease`` while another registration is checked. Raises
     :class:`InstanceInUse` when the other process is alive."""
-    watched: InstanceHolder | None = None
+    previous = await store.holder()
+    watched: InstanceHolder | None = None  # the other process's row while waiting for it to renew
     while True:
-        stale = watched if watched is not None and _gone(watched, store.scope, alive) else None
+        found = watched or previous
+        stale = found if found is not None and found.owner != store.owner and _gone(found, store.scope, alive) else None
         holder = await store.register(clock.now(), lease, stale=stale)
         if holder is None:
-            if watched is not None:
-                log.info("%s: took over the registration of %s on host %s (pid %d), which is gone",
-                         instance_label(store.instance).capitalize(), watched.owner, watched.host, watched.pid)
+            if previous is not None and previous.owner != store.owner:
+                log.info("%s: took over the registration of host %s (pid %d, last heartbeat at %s UTC): %s",
+                         instance_label(store.instance).capitalize(), previous.host, previous.pid,
+                         f"{previous.heartbeat_at.astimezone(dt.timezone.utc):%H:%M:%S}",
+                         "that process is gone" if stale is not None else "its lease had run out")
             return
         if watched is not None and (holder.owner != watched.owner or holder.heartbeat_at != watched.heartbeat_at):
             raise InstanceInUse(holder, clock.now())  # it renewed its lease (or another process just took it)
         if watched is None:
-            if _gone(holder, store.scope, alive):
-                watched = holder
-                continue
             log.warning("%s is registered to host %s (pid %d, last heartbeat at %s UTC) on this database; waiting "
                         "until %s UTC to see whether that process is alive", instance_label(store.instance).capitalize(),
                         holder.host, holder.pid, f"{holder.heartbeat_at.astimezone(dt.timezone.utc):%H:%M:%S}",
                         f"{holder.lease_until.astimezone(dt.timezone.utc):%H:%M:%S}")
-        watched = holder
+        watched = previous = holder
         left = (holder.lease_until - clock.now()).total_seconds()
         await sleep(min(max(left + 0.05, 0.05), lease.total_seconds() / 6))
 

@@ -42,7 +42,8 @@ def test_placeholders_are_numbered_outside_quotes():
 
 
 def test_a_password_in_a_url_is_not_shown():
-    assert without_password("postgresql://agbot:s3cret@db.example:5432/agbot") == "postgresql://agbot:***@db.example:5432/agbot"
+    assert without_password("postgresql://agbot:s3cret@db.example:5432/agbot") == "postgresql://agbot@db.example:5432/agbot"
+    assert without_password("postgresql://agbot@db.example/agbot?password=s3cret") == "postgresql://agbot@db.example/agbot"
     assert without_password("postgresql://agbot@db.example/agbot") == "postgresql://agbot@db.example/agbot"
 
 
