@@ -141,3 +141,24 @@ def test_a_postgresql_database_of_a_newer_ag_bot_is_exit_2(run_cli, postgres_ser
     refused = run_cli("ask", "--db", url, "hallo")
     assert refused.returncode == 2 and "has schema 99, newer than this program" in refused.stderr
     assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1
+
+
+def test_migrate_db_refuses_to_create_the_tables_as_another_role_than_the_bot_uses(run_cli, tmp_path, postgres_server):
+    """Run as the superuser into a database owned by the bot's role, the tables would belong to the
+    superuser and the bot would get "permission denied for table schema_version"."""
+    from pg_server import PASSWORD_USER, PASSWORD_USER_PASSWORD
+
+    db = tmp_path / "agbot.sqlite3"
+    assert run_cli("ask", "--db", db, "hallo").returncode == 0
+    name = postgres_server.create_database(owner=PASSWORD_USER).rsplit("/", 1)[1]
+    as_superuser = run_cli("migrate-db", "--from", db, "--to", postgres_server.url(name))
+    assert as_superuser.returncode == 1 and "Run migrate-db as the role the bot uses" in as_superuser.stderr
+    assert f"--to postgresql://{PASSWORD_USER}@" in as_superuser.stderr
+    assert postgres_server.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", database=name).strip() == "0"
+
+    as_bot = postgres_server.url(name, user=PASSWORD_USER) + f"?password={PASSWORD_USER_PASSWORD}"
+    assert run_cli("migrate-db", "--from", db, "--to", as_bot).returncode == 0
+    again = run_cli("migrate-db", "--from", db, "--to", postgres_server.url(name), "--replace")
+    assert again.returncode == 1 and f"belong to the role {PASSWORD_USER}" in again.stderr
+    on_target = run_cli("ask", "--db", as_bot, "Wer leitet die AG Finanzen?")  # the bot's role can use its tables
+    assert on_target.returncode == 0 and "Finanzen" in on_target.stdout
