@@ -162,3 +162,13 @@ def test_migrate_db_refuses_to_create_the_tables_as_another_role_than_the_bot_us
     assert again.returncode == 1 and f"belong to the role {PASSWORD_USER}" in again.stderr
     on_target = run_cli("ask", "--db", as_bot, "Wer leitet die AG Finanzen?")  # the bot's role can use its tables
     assert on_target.returncode == 0 and "Finanzen" in on_target.stdout
+
+
+async def test_a_unix_socket_url_as_the_readme_shows_it(postgres_server):
+    name = postgres_server.create_database().rsplit("/", 1)[1]
+    db = await Database.open(f"postgresql://postgres@/{name}?host={postgres_server.root}&port={postgres_server.port}")
+    try:
+        assert await db.fetchval("SELECT inet_server_addr() IS NULL")  # not over TCP
+        assert db.listening
+    finally:
+        await db.close()
