@@ -68,8 +68,8 @@ class InstanceStore(Protocol):
 
 
 def instance_label(instance: str) -> str:
-    """``instance 'a'`` or ``the default instance ''`` for messages."""
-    return f"instance {instance!r}" if instance else "the default instance ''"
+    """``instance 'a'`` or ``instance '' (the default)`` for messages."""
+    return f"instance {instance!r}" if instance else "instance '' (the default)"
 
 
 class InstanceInUse(ConfigError):

@@ -49,8 +49,9 @@ log = logging.getLogger(__name__)
 
 def _unreachable_errors() -> tuple[type[BaseException], ...]:
     """The exceptions that mean "the server cannot be reached now" rather than "this statement
-    failed": the socket (refused, reset, timed out), a connection asyncpg found closed, and the
-    server's own shutting down / starting up / connection failure classes (SQLSTATE 57P01-57P03, 08)."""
+    failed": the socket (refused, reset, timed out), a connection asyncpg found closed (of its
+    InterfaceErrors only those; see ``_mapped``), and the server's own shutting down / starting up /
+    connection failure classes (SQLSTATE 57P01-57P03, 08)."""
     import asyncpg
 
     return (OSError, asyncio.TimeoutError, asyncpg.InterfaceError, asyncpg.ConnectionFailureError,
@@ -268,8 +269,9 @@ class PostgresDatabase(Database):
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
         except _unreachable_errors() as exc:
-            if self._closing:
-                raise DatabaseError(f"{type(exc).__name__}: {exc}") from exc
+            if self._closing or (isinstance(exc, asyncpg.InterfaceError) and not isinstance(
+                    exc, asyncpg.ConnectionDoesNotExistError) and "closed" not in str(exc)):
+                raise DatabaseError(f"{type(exc).__name__}: {exc}") from exc  # a misuse, not an outage
             if self._down_since is None:
                 self._down_since = time.monotonic()
                 log.warning("PostgreSQL %s cannot be reached (%s: %s); messages and reminders wait until it is back",
