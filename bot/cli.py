@@ -21,11 +21,11 @@ from adapters.console.convert import DEFAULT_USER, answer_line, parse_now
 from bot.app import App
 from bot.clock import Clock, FixedClock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_config
+from bot.database_url import DatabaseUrlError, check_database
 from bot.file_modes import PRIVATE_UMASK
 from bot.logging_setup import configure_logging, configured_secrets
 from bot.programme_file import ProgrammeFileError, load_programme_file, programme_to_toml
 from bot.registration_export import registrations_csv
-from bot.database_url import DatabaseUrlError, check_database
 from store.database import DatabaseError, SchemaTooNew, is_url, without_password
 from store.registrations import RegistrationRepository
 

@@ -13,6 +13,22 @@ import aiosqlite
 from store.database import BUSY_TIMEOUT_MS, Database, IntegrityError, Row, create_private
 
 
+async def _retried_while_locked(statement) -> Any:
+    """Await ``statement()``, again after a short back-off while SQLite says "database is locked"
+    (up to :data:`BUSY_TIMEOUT_MS`): switching a new file to WAL while another process does the same
+    fails at once instead of waiting for the busy timeout (two ``agbot run`` started together)."""
+    delay, waited = 0.005, 0.0
+    while True:
+        try:
+            return await statement()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or waited > BUSY_TIMEOUT_MS / 1000:
+                raise
+        await asyncio.sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 0.2)
+
+
 class SqliteDatabase(Database):
     """One aiosqlite connection in autocommit mode, shared by the coroutines of a process, with
     WAL journaling, foreign keys, ``secure_delete`` and a busy timeout so that several processes
@@ -35,7 +51,7 @@ class SqliteDatabase(Database):
             for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA journal_mode = WAL",
                            "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA secure_delete = ON"):
                 # read every result row: an unfinished statement would keep a read transaction open
-                await connection.execute_fetchall(pragma)
+                await _retried_while_locked(lambda: connection.execute_fetchall(pragma))
             await db.migrate()
         except BaseException:
             await connection.close()
