@@ -101,7 +101,7 @@ class App:
 
         Raises :class:`ConfigError` or :class:`ProgrammeFileError` for unusable input.
         """
-        db = await Database.open(database or settings.bot.database)
+        db = await Database.open(database or settings.bot.database, pool_size=settings.bot.database_pool_size)
         try:
             programme = ProgrammeRepository(db)
             if await programme.is_empty():
@@ -165,6 +165,12 @@ class App:
 
         return EventLedger(self.db, platform, self.owner, dt.timedelta(seconds=self.settings.bot.claim_lease_seconds))
 
+    def instances(self):
+        """The registration of this process's ``[bot] instance`` (see :mod:`bot.instance_lease`)."""
+        from store.instances import InstanceRegistry
+
+        return InstanceRegistry(self.db, self.settings.bot.instance, self.owner)
+
     def build_adapters(self, clock) -> list:
         """The chat adapters the configuration asks for ([matrix], [teams]). Adapter modules are
         imported here, lazily, so the console CLI does not load any chat SDK.
@@ -221,9 +227,12 @@ class App:
         return await closed_poll_notes(polls) if polls is not None else {}
 
     async def build_dispatcher(self, outbox: Outbox, owner: str | None = None):
-        """The reminder dispatcher sending through ``outbox``, configured from
-        ``[reminders]``, on its own database connection so that its transactions never interleave
-        with the chat's; its leases are held as ``owner`` (default: this process, :attr:`owner`)."""
+        """The reminder dispatcher sending through ``outbox``, configured from ``[reminders]``; its
+        leases are held as ``owner`` (default: this process, :attr:`owner`). On SQLite it gets a
+        connection of its own, so that its transactions never interleave with the chat's on the
+        one shared connection; on PostgreSQL it shares the app's :class:`Database` (every
+        transaction has a pooled connection of its own already), so a process opens one pool and
+        one listening connection, not two of each."""
         from scheduler.dispatcher import Dispatcher
         from scheduler.planning import ReminderOffsets
         from store.agenda import AgendaRepository
@@ -233,7 +242,7 @@ class App:
 
         reminders = self.settings.reminders
         if getattr(self, "scheduler_db", None) is None:
-            self.scheduler_db = await self.db.another()
+            self.scheduler_db = await self.db.another() if self.db.dialect == "sqlite" else self.db
         assert self.scheduler_db is not None
         offsets = ReminderOffsets.parse(reminders.session_before, reminders.exchange_before, reminders.milestone_before,
                                         report=reminders.report_before_exchange, task=reminders.task_before)
@@ -289,6 +298,6 @@ class App:
         return services
 
     async def close(self) -> None:
-        if self.scheduler_db is not None:
+        if self.scheduler_db is not None and self.scheduler_db is not self.db:
             await self.scheduler_db.close()
         await self.db.close()

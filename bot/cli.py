@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sqlite3
 import sys
@@ -20,11 +21,12 @@ from adapters.console.convert import DEFAULT_USER, answer_line, parse_now
 from bot.app import App
 from bot.clock import Clock, FixedClock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_config
+from bot.database_url import DatabaseUrlError, check_database
 from bot.file_modes import PRIVATE_UMASK
 from bot.logging_setup import configure_logging, configured_secrets
 from bot.programme_file import ProgrammeFileError, load_programme_file, programme_to_toml
 from bot.registration_export import registrations_csv
-from store.database import DatabaseError, is_url, without_password
+from store.database import DatabaseError, SchemaTooNew, is_url, without_password
 from store.registrations import RegistrationRepository
 
 
@@ -81,12 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.privacy_cli import add_privacy_parser
 
     add_privacy_parser(sub, common)
-    migrate = sub.add_parser("migrate-db", help="copy the data of a SQLite database (also while agbot run uses it) "
-                                                "into a PostgreSQL database, in one transaction")
+    migrate = sub.add_parser("migrate-db", help="copy the data of a SQLite database into an empty PostgreSQL database, "
+                                                "in one transaction; stop agbot run first (it refuses while a bot "
+                                                "runs on the file: what a bot writes after the copy would stay in "
+                                                "SQLite only)")
     migrate.add_argument("--from", dest="source", required=True, help="the SQLite file ([bot] database until now)")
-    migrate.add_argument("--to", dest="target", required=True, help="postgresql://user@host:port/dbname "
-                                                                    "(password from PGPASSWORD or ~/.pgpass)")
-    migrate.add_argument("--replace", action="store_true", help="delete the data a non-empty target holds first")
+    migrate.add_argument("--to", dest="target", required=True, help="postgresql://user@host:port/dbname, connecting as "
+                                                                    "the role the bot will use (password from "
+                                                                    "PGPASSWORD or ~/.pgpass)")
+    migrate.add_argument("--replace", action="store_true", help="delete the data a non-empty target holds first "
+                                                                "(e.g. the programme a bot seeded when it started on it)")
     return parser
 
 
@@ -151,8 +157,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         if not is_url(database):  # the lock file guards a SQLite file against agbot restore
             lock.acquire()
     except LockHeld as exc:
-        print(f"agbot run: {exc.path} is held by agbot restore (pid {exc.pid}); start the bot when it has finished",
-              file=sys.stderr)
+        print(f"agbot run: {exc.path} is held by agbot restore or migrate-db (pid {exc.pid}); start the bot when it "
+              "has finished", file=sys.stderr)
         return 1
     try:
         app, clock = await _open(args, settings)
@@ -243,29 +249,53 @@ async def _report(app: App, clock: Clock, args: argparse.Namespace) -> int:
 
 async def _migrate_db(args: argparse.Namespace) -> int:
     """``agbot migrate-db``: exit 0 copied (a table of row counts on stdout), 1 refused or failed
-    (nothing changed in the target), 2 ``--to`` is no PostgreSQL URL."""
+    (nothing changed in the target; also while ``agbot run`` uses the source file), 2 usage: ``--to``
+    is no readable PostgreSQL URL, ``--from`` no file path, or a schema newer than this program."""
     from store.migrate_db import MigrateError, migrate_sqlite_to_postgres
+    from store.run_lock import LockHeld, RunLock
 
     configure_logging("WARNING", "text", args.command)
-    if not is_url(args.target):
+    try:
+        source = check_database(args.source, "--from")
+        target_url = check_database(args.target, "--to")
+    except DatabaseUrlError as exc:
+        print(f"agbot migrate-db: {exc}", file=sys.stderr)
+        return 2
+    if is_url(source):
+        print(f"agbot migrate-db: --from {without_password(str(source))} is a PostgreSQL URL; --from is the SQLite "
+              "file, --to the PostgreSQL database (there is no copy back to SQLite)", file=sys.stderr)
+        return 2
+    if not is_url(target_url):
         print(f"agbot migrate-db: --to {args.target!r} is no postgresql:// URL", file=sys.stderr)
         return 2
-    target = without_password(args.target)
+    target = without_password(str(target_url))
     try:
-        copied = await migrate_sqlite_to_postgres(Path(args.source), args.target, replace=args.replace)
+        with RunLock(Path(source), exclusive=True) if Path(source).is_file() else contextlib.nullcontext():
+            copied = await migrate_sqlite_to_postgres(Path(source), str(target_url), replace=args.replace)
+    except LockHeld as exc:
+        holder = f" (pid {exc.pid})" if exc.pid else ""
+        print(f"agbot migrate-db: a running agbot{holder} uses {source} (lock {exc.path}); stop it first: what it "
+              "writes after the copy would stay in the SQLite file only. Nothing copied", file=sys.stderr)
+        return 1
+    except SchemaTooNew as exc:
+        print(f"agbot migrate-db: {exc}; nothing copied", file=sys.stderr)
+        return 2
     except MigrateError as exc:
         print(f"agbot migrate-db: {exc}", file=sys.stderr)
         return 1
     except DatabaseError as exc:  # IntegrityError too: a source row the target's constraints refuse
-        print(f"agbot migrate-db: {target}: {exc}; nothing copied", file=sys.stderr)
+        print(f"agbot migrate-db: {exc}; nothing copied", file=sys.stderr)
         return 1
     width = max(len(c.table) for c in copied)
-    print(f"Copied {args.source} to {target} in one transaction:")
+    print(f"Copied {source} to {target} in one transaction:")
     for c in copied:
         print(f"  {c.table:<{width}} {c.target_rows:>8}")
     print(f"  {'total':<{width}} {sum(c.target_rows for c in copied):>8} rows in {len(copied)} tables; row counts "
           "verified; id sequences set past the copied ids")
-    print(f'Next: set [bot] database = "{target}" (or --db) and start the bot.')
+    print(f'Next: set [bot] database = "{target}" (or --db) and start the bot; it needs the password the same way '
+          "(PGPASSWORD, e.g. in /etc/agbot/secrets.env, or ~/.pgpass of its user; it is not printed here). "
+          f"Keep {source} until the bot runs well on PostgreSQL, then move it away: a bot started on it again "
+          "would not see what was written on PostgreSQL since (there is no copy back to SQLite).")
     return 0
 
 
@@ -274,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(PRIVATE_UMASK)  # the database, the Matrix store, keys and exports: owner only (see bot.file_modes)
     configure_logging(None, "text", args.command)  # until the config is read (see _settings)
     try:
+        if getattr(args, "db", None):  # before anything is opened or created (a mistyped URL is no file name)
+            args.db = check_database(args.db, "--db")
         if args.command == "teams-manifest":
             from adapters.teams.manifest import run_manifest_command
 
@@ -289,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_main(args))
     except KeyboardInterrupt:
         return 130
+    except SchemaTooNew as exc:  # exit 2: systemd's RestartPreventExitStatus=2 does not restart it in vain
+        print(f"agbot: {exc}", file=sys.stderr)
+        return 2
     except (sqlite3.Error, DatabaseError) as exc:
         print(f"agbot: database: {exc} (check --db / [bot] database: a writable SQLite file or a "
               "postgresql:// URL)", file=sys.stderr)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.clock import BERLIN
+from bot.database_url import check_database, is_postgres_url
 
 DEFAULT_DATABASE = "data/agbot.sqlite3"
 
@@ -38,6 +39,9 @@ class BotSection(BaseModel):
     timezone: str = BERLIN.key
     programme: Path | None = None  # None: the shipped bot/data/programme.toml
     database: Path | str = Path(DEFAULT_DATABASE)  # a SQLite file, or a postgresql:// URL (kept as text)
+    # PostgreSQL: the most pooled connections of one Database (a process has one, plus one listening
+    # connection; see README "PostgreSQL", connections); SQLite has one connection and ignores it
+    database_pool_size: int = Field(default=5, ge=1, le=100)
     answers_per_minute: int = Field(default=20, ge=0)  # per Matrix room / Teams conversation; 0: no limit
     # several processes on one database: each its own name ("" = the one process of an installation,
     # today's Matrix device and store_dir); see README "Several processes"
@@ -50,10 +54,12 @@ class BotSection(BaseModel):
     @classmethod
     def _path_or_url(cls, value: Any) -> Path | str:
         """A ``postgresql://`` (or ``postgres://``) URL stays text (a Path would fold its ``//``);
-        anything else is a SQLite file path."""
-        if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
-            return value
-        return Path(value)
+        a file path is a SQLite file; anything else that looks like a URL, and a PostgreSQL URL
+        asyncpg cannot read, is refused (see :func:`bot.database_url.check_database`)."""
+        if isinstance(value, (str, Path)):
+            checked = check_database(value)
+            return Path(checked) if isinstance(checked, str) and checked == ":memory:" else checked
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -333,6 +339,8 @@ def load_config(path: str | Path | None) -> Settings:
         for error in exc.errors():
             loc = error["loc"]
             value = error.get("input")
+            if is_postgres_url(value) or loc == ("bot", "database"):  # never a password; the message names the URL
+                value = None
             shown = f" (got {value!r})" if not isinstance(value, dict) and value is not None and len(repr(value)) < 80 else ""
             lines.append(f"config: {_field(loc)}: {error['msg']}{shown}")
         raise ConfigError(lines) from None

@@ -28,8 +28,11 @@ _KEYS = r"access_token|refresh_token|password|client_secret|app_password|token"
 _PATTERNS = [
     # JSON and Python reprs: "access_token": "abc" / 'password': 'abc'
     (re.compile(rf"""(["'](?:{_KEYS})["']\s*:\s*)(["'])(?:(?!\2).)*\2""", re.IGNORECASE), rf"\1\2{REDACTED}\2"),
-    # query strings and form bodies: access_token=abc&..., client_secret=abc
-    (re.compile(rf"""\b((?:{_KEYS})=)[^&\s"']+""", re.IGNORECASE), rf"\1{REDACTED}"),
+    # query strings and form bodies: access_token=abc&..., client_secret=abc; punctuation after the
+    # value (", language de") is the text's, not the secret's, and stays
+    (re.compile(rf"""\b((?:{_KEYS})=)[^&\s"']*[^&\s"',;.)\]}}]""", re.IGNORECASE), rf"\1{REDACTED}"),
+    # the password in a URL's user information: postgresql://agbot:secret@host
+    (re.compile(r"(://[^/\s:@]*:)[^@\s/]+(?=@)"), rf"\1{REDACTED}"),
     # HTTP Authorization headers
     (re.compile(r"\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE), rf"\1{REDACTED}"),
 ]

@@ -12,6 +12,12 @@ from bot.messages import ChannelRef, Prompt, Reply, UserRef
 from bot.programme import ExtraSession, Group, Meta, Milestone, Programme, SeriesChange, SessionSeries
 
 
+class StoreUnavailable(Exception):
+    """Any store method may raise it while the database server cannot be reached (an outage the
+    store has already logged once); the same call may succeed later. Adapters answer with
+    "try again later" (Teams: HTTP 503) instead of an error with a traceback."""
+
+
 class Sender(Protocol):
     """What every chat platform offers for messages the bot sends on its own (notifications to other
     rooms, reminders): implemented by each adapter (:class:`adapters.matrix.sender.MatrixSender`,

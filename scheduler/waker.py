@@ -16,6 +16,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
+from bot.ports import StoreUnavailable
 from bot.schedule_changes import ScheduleChanges
 from scheduler.dispatcher import Dispatcher
 
@@ -71,6 +72,9 @@ class ReminderWaker:
                 following = await self.dispatcher.next_due_after(now)
                 if report.failed or report.busy:  # retry when the lease has run out
                     following = min(following, now + self.dispatcher.lease + dt.timedelta(seconds=1))
+            except StoreUnavailable:  # the database logged its outage once
+                log.info("reminders: waiting for the database; trying again in a minute")
+                following = now + dt.timedelta(minutes=1)
             except Exception:
                 log.exception("reminders: dispatch failed; trying again in a minute")
                 following = now + dt.timedelta(minutes=1)

@@ -71,7 +71,9 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+
+from bot.database_url import check_database, is_postgres_url, shown_url
+from bot.ports import StoreUnavailable
 
 BUSY_TIMEOUT_MS = 5000
 ADVISORY_LOCK_KEY = 0x4147_426F_7400  # "AGBot\0": the one key every PostgreSQL write transaction locks
@@ -90,19 +92,32 @@ class IntegrityError(DatabaseError):
     """A constraint was violated: unique key, foreign key, CHECK or NOT NULL (both backends)."""
 
 
+class DatabaseUnavailable(DatabaseError, StoreUnavailable):
+    """The database server cannot be reached right now (refused, reset, shutting down, starting up):
+    the same operation may succeed later. PostgreSQL only; the outage is logged once by the
+    database (see :mod:`store.db_postgres`), so callers need not log it again."""
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer AG-Bot: its schema ``found`` is past the last migration
+    this program knows (``known``). ``str()`` is the message for the operator (use the newer
+    version; there is no downgrade)."""
+
+    def __init__(self, database: str, found: int, known: int) -> None:
+        super().__init__(f"database {database} has schema {found}, newer than this program ({known}): it was last "
+                         "used by a newer AG-Bot; run that version (there is no downgrade, see README, Upgrade)")
+        self.found = found
+        self.known = known
+
+
 def is_url(target: str | Path) -> bool:
     """True if ``target`` names a PostgreSQL server (``postgresql://`` or ``postgres://``)."""
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+    return is_postgres_url(target)
 
 
 def without_password(url: str) -> str:
-    """``url`` with a password in it replaced by ``***`` (for logs and messages)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = netloc[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+    """``url`` without any password, for logs and messages (see :func:`bot.database_url.shown_url`)."""
+    return shown_url(url)
 
 
 def migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
@@ -173,18 +188,23 @@ class Database:
         raise NotImplementedError
 
     @staticmethod
-    async def open(target: str | Path) -> "Database":
+    async def open(target: str | Path, pool_size: int | None = None) -> "Database":
         """Open the database ``target`` (a SQLite file, created if missing, ``":memory:"``, or a
-        ``postgresql://user@host:port/dbname`` URL) and bring its schema up to date.
+        ``postgresql://user@host:port/dbname`` URL) and bring its schema up to date. ``pool_size``:
+        PostgreSQL's most pooled connections (default :data:`store.db_postgres.POOL_SIZE`; SQLite
+        has one connection).
 
-        Raises ``RuntimeError`` if the schema is newer than this code; SQLite: ``sqlite3.DatabaseError``
+        Raises :class:`bot.database_url.DatabaseUrlError` (a ``ValueError``) before anything is
+        opened or created if ``target`` looks like a URL but is no readable PostgreSQL URL;
+        :class:`SchemaTooNew` if the schema is newer than this code; SQLite: ``sqlite3.DatabaseError``
         if the file is not a database; PostgreSQL: :class:`DatabaseError` if the server cannot
         be reached, refuses the login or the database does not sort text by byte (see
         :class:`store.db_postgres.PostgresDatabase`)."""
+        target = check_database(target)
         if is_url(target):
-            from store.db_postgres import PostgresDatabase
+            from store.db_postgres import POOL_SIZE, PostgresDatabase
 
-            return await PostgresDatabase.connect(str(target))
+            return await PostgresDatabase.connect(str(target), pool_size or POOL_SIZE)
         from store.db_sqlite import SqliteDatabase
 
         return await SqliteDatabase.connect(str(target))
@@ -238,12 +258,12 @@ class Database:
         """Apply pending migrations, each in its own write transaction; return the file names
         applied (empty if up to date). Several processes opening one new database at once apply
         each migration once: the version is read again under the write lock of that migration's
-        transaction. Raises ``RuntimeError`` if the schema is newer than the shipped migrations."""
+        transaction. Raises :class:`SchemaTooNew` if the schema is newer than the shipped migrations."""
         applied = []
         known = migrations(self.dialect)
         current = await self.schema_version()
         if known and current > known[-1][0]:
-            raise RuntimeError(f"database schema {current} is newer than this program ({known[-1][0]})")
+            raise SchemaTooNew(self.path, current, known[-1][0])
         for number, name, sql in known:
             if number <= current:
                 continue

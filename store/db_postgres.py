@@ -26,20 +26,48 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
+from bot.database_url import PASSWORD_HINT
 from store.database import (
-    ADVISORY_LOCK_KEY, BUSY_TIMEOUT_MS, Database, DatabaseError, IntegrityError, Row, migrations, without_password,
+    ADVISORY_LOCK_KEY, BUSY_TIMEOUT_MS, Database, DatabaseError, DatabaseUnavailable, IntegrityError, Row, SchemaTooNew,
+    migrations, without_password,
 )
 
-POOL_SIZE = 5  # connections per Database (reads run concurrently, a write transaction takes one)
+POOL_SIZE = 5  # default most pooled connections per Database ([bot] database_pool_size; plus one listening)
 NOTIFY_CHANNEL = "agbot_programme"  # migration 015: one notification per transaction that changes the programme
 LISTEN_CHECK_SECONDS = 10.0  # how often the listening connection is asked whether it is alive
 LISTEN_CHECK_TIMEOUT = 5.0  # seconds it has to answer
 _RECONNECT_FIRST, _RECONNECT_MAX = 0.1, 5.0  # seconds between attempts to listen again
 _C_COLLATIONS = {"C", "POSIX", "C.UTF-8", "C.utf8", "C.UTF8", "C.utf-8"}
+
+log = logging.getLogger(__name__)
+
+
+def _unreachable_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "the server cannot be reached now" rather than "this statement
+    failed": the socket (refused, reset, timed out), a connection asyncpg found closed (of its
+    InterfaceErrors only those; see ``_mapped``), and the server's own shutting down / starting up /
+    connection failure classes (SQLSTATE 57P01-57P03, 08)."""
+    import asyncpg
+
+    return (OSError, asyncio.TimeoutError, asyncpg.InterfaceError, asyncpg.ConnectionFailureError,
+            asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError, asyncpg.CrashShutdownError)
+
+
+class _PoolFloorFilter(logging.Filter):
+    """Drops asyncpg's "Failed to restore the pool connection floor; retrying" records (a full
+    traceback every 1-60 s while the server is down): the outage and its end are logged once
+    each by :class:`PostgresDatabase`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to restore the pool connection floor")
+
+
+_pool_floor_filter = _PoolFloorFilter()
 
 
 _transaction_connection: contextvars.ContextVar[tuple[Any, Any] | None] = contextvars.ContextVar(
@@ -88,6 +116,7 @@ class PostgresDatabase(Database):
         super().__init__(without_password(url))
         self._pool = pool
         self._url = url
+        self.pool_size = POOL_SIZE  # the most pooled connections (set by connect)
         self._open_transactions = 0
         self._version = 0  # data_version: moved by each notification and each loss or regain of the listener
         self._listener: Any = None  # the LISTENing asyncpg connection while it is up
@@ -95,23 +124,35 @@ class PostgresDatabase(Database):
         self._watch: asyncio.Task | None = None  # keeps the listener alive (see the module docstring)
         self._closing = False
         self._wake = asyncio.Event()  # the listening connection ended
+        self._down_since: float | None = None  # monotonic time the server was found unreachable (None: reachable)
+        self._listener_lost = False  # the listening connection was lost (logged) and is not back yet
 
     @property
     def in_transaction(self) -> bool:
         return self._open_transactions > 0
 
     @classmethod
-    async def connect(cls, url: str) -> "PostgresDatabase":
+    async def connect(cls, url: str, pool_size: int = POOL_SIZE) -> "PostgresDatabase":
+        """Open a pool of at most ``pool_size`` connections (at least one stays open) to ``url``,
+        check the collation, migrate, and start listening. Raises :class:`DatabaseError` (the
+        message names the URL without its password; for a refused or missing password it says
+        where the password comes from), :class:`SchemaTooNew`."""
         import asyncpg
 
+        logging.getLogger("asyncpg.pool").addFilter(_pool_floor_filter)
         shown = without_password(url)
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=POOL_SIZE,
+                url, min_size=1, max_size=pool_size,
                 server_settings={"application_name": "agbot", "lock_timeout": f"{BUSY_TIMEOUT_MS}ms"})
         except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise DatabaseError(f"cannot open {shown}: {exc}") from exc
+            hint = ""
+            if isinstance(exc, (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError)) \
+                    or "password" in str(exc):
+                hint = f" ({PASSWORD_HINT})"
+            raise DatabaseError(f"cannot open {shown}: {exc}{hint}") from exc
         db = cls(pool, url)
+        db.pool_size = pool_size
         try:
             await db._check_collation()
             await db.migrate()
@@ -138,6 +179,9 @@ class PostgresDatabase(Database):
         connection.add_termination_listener(self._lost)
         self._listener = connection
         self._version += 1  # what was committed while nobody listened: checked once against the store
+        if self._listener_lost:
+            self._listener_lost = False
+            log.info("PostgreSQL %s: listening for programme changes again", self.path)
         return True
 
     def _notified(self, connection: Any, pid: int, channel: str, payload: str) -> None:
@@ -148,6 +192,10 @@ class PostgresDatabase(Database):
             self._listener = None
             self._version += 1
             self._wake.set()
+            if not self._closing and not self._listener_lost:
+                self._listener_lost = True
+                log.warning("PostgreSQL %s: the connection listening for programme changes was lost; reading the "
+                            "programme revision before each answer until it is back", self.path)
 
     async def _watch_listener(self) -> None:
         """While open: listen again when the listening connection is gone (first after 0.1 s, then
@@ -197,7 +245,7 @@ class PostgresDatabase(Database):
                 "<name> OWNER <user> TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'")
 
     async def another(self) -> "Database":
-        return await PostgresDatabase.connect(self._url)
+        return await PostgresDatabase.connect(self._url, self.pool_size)
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[Any]:
@@ -211,14 +259,29 @@ class PostgresDatabase(Database):
 
     @contextlib.contextmanager
     def _mapped(self):
+        """Driver errors as :class:`IntegrityError`, :class:`DatabaseUnavailable` (the server cannot
+        be reached: logged once as a WARNING until an operation succeeds again, logged as INFO) or
+        :class:`DatabaseError`."""
         import asyncpg
 
         try:
             yield
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
+        except _unreachable_errors() as exc:
+            if self._closing or (isinstance(exc, asyncpg.InterfaceError) and not isinstance(
+                    exc, asyncpg.ConnectionDoesNotExistError) and "closed" not in str(exc)):
+                raise DatabaseError(f"{type(exc).__name__}: {exc}") from exc  # a misuse, not an outage
+            if self._down_since is None:
+                self._down_since = time.monotonic()
+                log.warning("PostgreSQL %s cannot be reached (%s: %s); messages and reminders wait until it is back",
+                            self.path, type(exc).__name__, exc)
+            raise DatabaseUnavailable(f"{self.path} cannot be reached: {type(exc).__name__}: {exc}") from exc
         except asyncpg.PostgresError as exc:
             raise DatabaseError(f"{type(exc).__name__}: {exc}") from exc
+        if self._down_since is not None:
+            log.info("PostgreSQL %s is reachable again (after %.0f s)", self.path, time.monotonic() - self._down_since)
+            self._down_since = None
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         with self._mapped():
@@ -328,7 +391,7 @@ class PostgresDatabase(Database):
                         "version INTEGER NOT NULL)")
                     current = await connection.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_version")
                     if known and current > known[-1][0]:
-                        raise RuntimeError(f"database schema {current} is newer than this program ({known[-1][0]})")
+                        raise SchemaTooNew(self.path, current, known[-1][0])
                     for number, name, sql in known:
                         if number <= current:
                             continue
@@ -348,7 +411,8 @@ class PostgresDatabase(Database):
         (one round trip). See the module docstring."""
         if self.listening:
             return self._version
-        revision = await self._pool.fetchval("SELECT COALESCE(MAX(revision), 0) FROM programme_revisions")
+        with self._mapped():
+            revision = await self._pool.fetchval("SELECT COALESCE(MAX(revision), 0) FROM programme_revisions")
         if revision != self._last_revision:
             self._last_revision = revision
             self._version += 1

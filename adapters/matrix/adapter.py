@@ -55,7 +55,7 @@ from bot.logging_setup import register_secret
 from bot.messages import ChannelRef, IncomingMessage, Reply, UserRef
 from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox, may_repeat
-from bot.ports import PromptStore
+from bot.ports import PromptStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -326,6 +326,10 @@ class MatrixAdapter:
                 delay = 1.0
             except asyncio.CancelledError:
                 raise
+            except StoreUnavailable:  # the database logged its outage once; the same sync is repeated
+                log.debug("Matrix: sync waits for the database; retrying in %.0f s", delay)
+                await self._stopped_within(delay)
+                delay = min(delay * 2, 30.0)
             except Exception as exc:  # network errors, server errors, bugs: log, back off, go on
                 log.warning("Matrix: sync failed (%s: %s); retrying in %.0f s", type(exc).__name__, exc, delay)
                 await self._stopped_within(delay)
@@ -473,10 +477,11 @@ class MatrixAdapter:
 
     async def _on_event_safely(self, room_id: str, event) -> None:
         """Handle one event; a bug triggered by one event is logged and that event skipped, so
-        it cannot stall the sync. Network errors propagate (the sync is retried, nothing lost)."""
+        it cannot stall the sync. Network errors and an unreachable database propagate (the sync
+        is retried, nothing lost)."""
         try:
             await self._on_event(room_id, event)
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError, StoreUnavailable):
             raise
         except Exception:
             event_id = getattr(event, "event_id", None)

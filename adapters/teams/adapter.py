@@ -61,6 +61,7 @@ from bot.config import TeamsSection
 from bot.messages import IncomingMessage, Reply
 from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Outbox
+from bot.ports import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -408,6 +409,15 @@ class TeamsAdapter:
                                               and isinstance(body.get("conversation"), dict)
                                               and body["conversation"].get("id")):
             return web.Response(status=400, text="a message activity needs an id and a conversation id")
+        try:
+            return await self._accept(body)
+        except StoreUnavailable:  # the database is down (logged once by the store): the connector may retry
+            return web.Response(status=503, headers={"Retry-After": "10"}, text="database unavailable, try again later")
+
+    async def _accept(self, body: dict) -> web.Response:
+        """Handle an authenticated activity ``body``: claim and answer a message (200 when answered
+        within :attr:`ack_within`, else 202), record others. Raises :class:`StoreUnavailable` while
+        the database cannot be reached (answered 503 by the caller)."""
         if body["type"] == "invoke":
             return await self._invoke(body)
         if body["type"] not in ("message", "conversationUpdate", "installationUpdate"):
@@ -429,9 +439,16 @@ class TeamsAdapter:
                 duplicate = key in self._in_flight
                 self._in_flight.add(key)
                 if duplicate or not await self._claim(key, room):
-                    if not duplicate:
-                        await self._take_over_if_held(body, key, room, incoming)
-                    log.info("Teams: activity %s was sent again; already handled", body.get("id"))
+                    if duplicate:
+                        log.info("Teams: activity %s arrived again while this process answers it; copy dropped",
+                                 body.get("id"))
+                    elif await self._take_over_if_held(body, key, room, incoming):
+                        log.info("Teams: activity %s is being answered by another process (its claim runs); this "
+                                 "copy waits and is answered here only if that claim runs out unanswered",
+                                 body.get("id"))
+                    else:
+                        log.info("Teams: activity %s was sent again; already answered (or ignored), not again",
+                                 body.get("id"))
                     return web.Response(status=200)
         task = asyncio.create_task(self._turn(body, key, incoming))
         self._tasks.add(task)
@@ -452,16 +469,21 @@ class TeamsAdapter:
             self._in_flight.discard(key)
         return claimed
 
-    async def _take_over_if_held(self, body: dict, key: str, room: str, incoming: IncomingMessage) -> None:
+    async def _take_over_if_held(self, body: dict, key: str, room: str, incoming: IncomingMessage) -> bool:
         """When another process holds the activity ``key`` (its claim still runs), keep this copy in
         a background task and process it if that claim runs out before the activity was answered
-        (the other process died mid-turn)."""
+        (the other process died mid-turn); True if it does, False if the activity is finished."""
         claim = await self.ledger.holder(key)
         if claim is None or not claim.held_by_other(self.ledger.owner, self.clock.now()):
-            return
+            return False
 
         async def take_over() -> None:
-            if not await wait_until_claimable(self.ledger, key, self.clock, self._stopping) or key in self._in_flight:
+            if not await wait_until_claimable(self.ledger, key, self.clock, self._stopping):
+                if not self._stopping.is_set():
+                    log.info("Teams: activity %s was answered by the other process; the waiting copy is dropped",
+                             body.get("id"))
+                return
+            if key in self._in_flight:
                 return
             self._in_flight.add(key)
             if await self._claim(key, room):
@@ -471,6 +493,7 @@ class TeamsAdapter:
         task = asyncio.create_task(take_over())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return True
 
     async def _invoke(self, body: dict) -> web.Response:
         """Invokes need their answer in the HTTP response; AG-Bot uses none (its cards submit messages)."""
@@ -492,6 +515,9 @@ class TeamsAdapter:
             room = base_conversation_id(str((body.get("conversation") or {}).get("id", "")))
             await self.references.deactivate(room, f"403 Forbidden: {exc}", self.clock.now())
             log.warning("Teams: 403 when answering in %s: reference marked inactive", room)
+        except StoreUnavailable:  # the outage is logged once by the store
+            log.warning("Teams: activity %s (%s) not handled: the database cannot be reached", body.get("id"),
+                        body.get("type"))
         except Exception:
             log.exception("Teams: turn for activity %s (%s) failed", body.get("id"), body.get("type"))
         finally:

@@ -15,8 +15,9 @@ from db_schema import columns, tables
 from bot.messages import Prompt
 from fakes import NOW, ROOM
 from store.conversation_references import ConversationReferenceRepository
-from store.database import Database, IntegrityError
+from store.database import Database, IntegrityError, SchemaTooNew
 from store.event_ledger import EventLedger
+from store.instances import InstanceRegistry
 from store.migrate_db import MigrateError, migrate_sqlite_to_postgres
 from store.prompts import PromptRepository
 from store.reminder_deliveries import ReminderDeliveries
@@ -49,6 +50,7 @@ async def fill_platform_ledgers(db: Database) -> None:
     assert await deliveries.acquire("sitzung:finanzen:1d", "matrix", ROOM, "a", NOW, NOW, lease)
     await deliveries.advance_watermark(NOW)
     await PromptRepository(db).remember("matrix", ROOM, "$prompt", Prompt("poll", "umfrage:1", "Wann?", (), "!abstimmen 1"), NOW)
+    assert await InstanceRegistry(db, "a", "a@host:1:x").register(NOW, lease) is None
 
 
 async def table_rows(db: Database, with_rowid: set[str] = set()) -> dict[str, list[tuple]]:
@@ -149,14 +151,15 @@ async def test_a_write_not_yet_committed_in_the_source_is_not_copied(open_app, d
     assert {c.table: c.target_rows for c in copied}["tasks"] == 2
 
 
-@pytest.mark.parametrize("version, hint", [(13, "start the bot"), (99, "newer than this program")])
-async def test_a_source_of_another_schema_version_is_refused(open_app, db_path, postgres_server, version, hint):
+@pytest.mark.parametrize("version, refusal, hint", [(13, MigrateError, "start the bot"),
+                                                    (99, SchemaTooNew, "newer than this program")])
+async def test_a_source_of_another_schema_version_is_refused(open_app, db_path, postgres_server, version, refusal, hint):
     source = await open_app(db_path)
     await source.close()
     with sqlite3.connect(db_path) as connection:
         connection.execute(f"PRAGMA user_version = {version}")
     target_url = postgres_server.create_database()
-    with pytest.raises(MigrateError, match=hint):
+    with pytest.raises(refusal, match=hint):
         await migrate_sqlite_to_postgres(db_path, target_url)
 
 

@@ -42,7 +42,8 @@ def test_placeholders_are_numbered_outside_quotes():
 
 
 def test_a_password_in_a_url_is_not_shown():
-    assert without_password("postgresql://agbot:s3cret@db.example:5432/agbot") == "postgresql://agbot:***@db.example:5432/agbot"
+    assert without_password("postgresql://agbot:s3cret@db.example:5432/agbot") == "postgresql://agbot@db.example:5432/agbot"
+    assert without_password("postgresql://agbot@db.example/agbot?password=s3cret") == "postgresql://agbot@db.example/agbot"
     assert without_password("postgresql://agbot@db.example/agbot") == "postgresql://agbot@db.example/agbot"
 
 
@@ -243,6 +244,9 @@ async def test_postgresql_password_comes_from_pgpassword_and_is_never_shown(post
     with pytest.raises(DatabaseError, match="password") as refused:
         await Database.open(url)
     assert PASSWORD_USER_PASSWORD not in str(refused.value)
+    # where the password comes from, not only "password authentication failed"
+    assert "PGPASSWORD" in str(refused.value) and "~/.pgpass" in str(refused.value) and "PGPASSFILE" in str(refused.value)
+    assert "percent-encoded" in str(refused.value)
     monkeypatch.setenv("PGPASSWORD", PASSWORD_USER_PASSWORD)
     db = await Database.open(url)
     try:

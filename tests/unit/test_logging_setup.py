@@ -85,6 +85,24 @@ def test_secrets_and_credential_shapes_are_redacted_in_messages_and_exceptions(c
     assert "DEV" in text and "since=s1" in text and "grant_type=client_credentials" in text  # the rest stays
 
 
+def test_a_database_url_password_is_redacted_and_the_text_around_it_stays(capture):
+    """A password in a URL's query or user information never reaches the log, and the comma after it
+    (``…?password=x, language de``) is not eaten."""
+    stream, configure = capture
+    configure("INFO", "text")
+    log = logging.getLogger("agbot")
+    log.info("AG-Bot started: database %s, language %s", "postgresql://agbot@db:5432/x?password=Secret", "de")
+    log.info("cannot open %s: refused", "postgresql://agbot:Secret@db:5432/x")
+    log.info("token=abc; password=Sec,ret. done")
+    text = stream.getvalue()
+    assert "Secret" not in text and "abc" not in text and "Sec,ret" not in text
+    assert f"?password={REDACTED}, language de" in text
+    assert f"postgresql://agbot:{REDACTED}@db:5432/x: refused" in text
+    assert f"token={REDACTED}; password={REDACTED}. done" in text
+    matrix = "GET https://matrix.example.org:443/_matrix/client/v3/profile/@agbot:example.org"
+    assert redact(matrix) == matrix  # a Matrix user id in a path is no password
+
+
 def test_redact_keeps_ordinary_text():
     assert redact("Wer leitet die AG Finanzen?", ["pw"]) == "Wer leitet die AG Finanzen?"
     assert redact("a password: secret", []) == "a password: secret"  # prose is not a credential shape

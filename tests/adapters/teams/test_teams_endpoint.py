@@ -96,7 +96,8 @@ async def test_member_may_not_link_a_channel(teams_bot, connector, http):
     assert await app.rooms.group_of("teams", CHANNEL) is None
 
 
-async def test_a_resent_activity_is_answered_once(teams_bot, connector, http):
+async def test_a_resent_activity_is_answered_once(teams_bot, connector, http, caplog):
+    caplog.set_level("INFO")
     app, adapter = await teams_bot()
     activity = message(connector.url, "Wer leitet die AG Finanzen?")
     statuses = await asyncio.gather(*(post(http, adapter.port, activity) for _ in range(3)))
@@ -110,6 +111,7 @@ async def test_a_resent_activity_is_answered_once(teams_bot, connector, http):
     await connector.reply_to(marker)
     assert len([r for r in connector.received if r.reply_to == activity["id"]]) == 1
     assert await EventLedger(app.db, "teams").state(f"{PERSONAL}|{activity['id']}") == "answered"
+    assert f"activity {activity['id']} was sent again; already answered (or ignored), not again" in caplog.text
 
 
 async def test_slow_work_does_not_hold_the_request(teams_bot, connector, http):
@@ -224,10 +226,11 @@ async def test_activity_whose_turn_died_with_the_process_is_processed_when_resen
 
 
 async def test_a_copy_sent_to_this_process_while_another_holds_the_activity_waits_for_its_claim(
-        teams_bot, connector, http):
+        teams_bot, connector, http, caplog):
     """Behind a load balancer the re-sent activity reaches another process while the first one's
     claim still runs: it is not answered while that claim is renewed, and answered once (by this
-    process) when the first process died and its lease ran out."""
+    process) when the first process died and its lease ran out. The log says that it waits."""
+    caplog.set_level("INFO")
     app, adapter = await teams_bot()
     activity = message(connector.url, "Wer leitet die AG Finanzen?")
     key = f"{PERSONAL}|{activity['id']}"
@@ -243,6 +246,9 @@ async def test_a_copy_sent_to_this_process_while_another_holds_the_activity_wait
     await asyncio.sleep(0.5)  # real time on purpose: a second answer would come now
     assert len([r for r in connector.received if r.reply_to == activity["id"]]) == 1
     assert await other.state(key) == "answered"
+    assert f"activity {activity['id']} is being answered by another process" in caplog.text
+    assert "this copy waits and is answered here only if that claim runs out unanswered" in caplog.text
+    assert f"taking over activity {activity['id']}" in caplog.text and "already answered" not in caplog.text
 
 
 async def test_a_slow_client_is_cut_off_and_others_are_served(teams_bot, connector, http, monkeypatch):
