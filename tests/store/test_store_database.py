@@ -168,6 +168,35 @@ async def test_connection_settings(db_path, backend):
         await db.close()
 
 
+async def test_postgresql_pooled_connections_hold_no_lock_or_setting_after_use(db_path, backend):
+    """The pool hands connections back without asyncpg's reset query (store/db_postgres.py,
+    _no_session_state): after migrating, writing and failing, no pooled session holds an advisory
+    lock or an open transaction, and SET LOCAL settings ended with their transactions."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's connection pool")
+    db = await Database.open(db_path)
+    try:
+        await db.migrate()
+        async with db.write_lock, db.transaction():
+            await db.execute("INSERT INTO scheduler_state (key, value) VALUES ('pooled', '1')")
+        with pytest.raises(IntegrityError):
+            async with db.write_lock, db.transaction():
+                await db.execute("INSERT INTO scheduler_state (key, value) VALUES ('pooled', '2')")
+        assert await db.writable(0.5) is None  # SET LOCAL lock_timeout inside
+        locks = await db.fetchval(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND a.datname = current_database()")
+        assert locks == 0
+        busy = await db.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = 'agbot' AND state LIKE 'idle in transaction%'")
+        assert busy == 0
+        for _ in range(10):  # every pooled connection in turn
+            assert await db.fetchval("SHOW lock_timeout") == "5s"
+    finally:
+        await db.close()
+
+
 async def test_foreign_keys_are_enforced(app):
     with pytest.raises(IntegrityError):
         await app.rooms.link("test", "!room", "gibt-es-nicht", None, NOW)
