@@ -51,14 +51,13 @@ class ReminderDeliveries:
             "AND (reminder_deliveries.lease_until < ? OR reminder_deliveries.lease_owner = excluded.lease_owner)",
             key, platform, room_id, owner, utc_text(now + lease), utc_text(due_at), utc_text(now)) > 0
 
-    @serialized
     async def extend(self, targets: list[tuple[str, str, str]], owner: str, until: dt.datetime) -> int:
         """Renew ``owner``'s leases of ``targets`` ((reminder key, platform, room)) to ``until`` (UTC)
         while it is still sending them (several processes: a slow send, e.g. under a rate limit, is
         not taken over by a live process). Returns how many leases were renewed."""
         renewed = 0
-        for key, platform, room_id in targets:
-            renewed += await self.db.execute(
+        for key, platform, room_id in targets:  # one statement each, like acquire and finish
+            renewed += await self.db.write_statement(
                 "UPDATE reminder_deliveries SET lease_until = ? WHERE reminder_key = ? AND platform = ? "
                 "AND room_id = ? AND state = 'leased' AND lease_owner = ?", utc_text(until), key, platform, room_id, owner)
         return renewed

@@ -217,7 +217,7 @@ async def test_agbot_run_answers_and_stops_cleanly_on_sigterm(synapse, tmp_path)
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.get_running_loop().run_in_executor(None, process.communicate, None)
         assert process.returncode == 0, output
-        assert "AG-Bot started: platforms matrix" in output
+        assert "AG-Bot started: instance" in output and ", platforms matrix," in output
         assert "AG-Bot stopped" in output
         assert "Traceback" not in output
     finally:

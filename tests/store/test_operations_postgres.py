@@ -16,7 +16,7 @@ import pytest
 from fakes import NOW, make_settings
 from store.database import Database, DatabaseUnavailable
 from store.run_lock import RunLock
-from tcp_proxy import TcpProxy
+from outage_proxy import TcpProxy
 
 
 @pytest.fixture

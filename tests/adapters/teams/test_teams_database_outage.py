@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from tcp_proxy import TcpProxy
+from outage_proxy import TcpProxy
 from teams_standin import message, post
 
 
